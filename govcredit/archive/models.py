@@ -1,0 +1,97 @@
+"""The credit archive (政务信用档案): records about government subjects and decisions they issue."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core import crypto
+from govcredit.ledger.models import LedgeredModel
+from govcredit.subjects.identifiers import mask_id_number, mask_name
+from govcredit.subjects.models import CivilServant, Organization
+
+
+class RecordStatus(models.TextChoices):
+    VALID = "有效", "有效"
+    OBJECTION = "异议中", "异议中"
+    REPAIRED = "已修复", "已修复"
+    REVOKED = "已撤销", "已撤销"
+    EXPIRED = "公示期满", "公示期满"
+
+
+class CounterpartyKind(models.TextChoices):
+    LEGAL = "法人及非法人组织", "法人及非法人组织"
+    NATURAL = "自然人", "自然人"
+    INDIVIDUAL_BUSINESS = "个体工商户", "个体工商户"
+
+
+class CreditRecord(LedgeredModel):
+    """A record in the archive.
+
+    Either *about* a government subject (``subject_org`` or ``subject_person``), or a licensing or
+    penalty decision *issued by* a department (``issuing_org``) about a counterparty (行政相对人):
+    the 双公示 records sit beside the others in one table and one workflow.
+    """
+
+    record_type = models.ForeignKey(RecordType, verbose_name="信息类别", on_delete=models.PROTECT, related_name="+")
+    type_version = models.ForeignKey(RecordTypeVersion, verbose_name="类别版本", on_delete=models.PROTECT, related_name="records")
+    subject_org = models.ForeignKey(Organization, verbose_name="主体单位", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="records")
+    subject_person = models.ForeignKey(CivilServant, verbose_name="主体公务员", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="records")
+    issuing_org = models.ForeignKey(Organization, verbose_name="报送/决定单位", on_delete=models.PROTECT,
+                                    related_name="issued_records")
+    counterparty_name = models.CharField("行政相对人名称", max_length=200, blank=True, db_index=True)
+    counterparty_kind = models.CharField("行政相对人类别", max_length=10, choices=CounterpartyKind.choices, blank=True)
+    counterparty_code = models.CharField("行政相对人统一社会信用代码", max_length=18, blank=True, db_index=True)
+    counterparty_id_cipher = models.TextField("证件号码（密文）", blank=True, editable=False)
+    counterparty_id_index = models.CharField("证件号码索引", max_length=64, blank=True, db_index=True, editable=False)
+    counterparty_id_masked = models.CharField("证件号码", max_length=18, blank=True, editable=False)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    decision_number = models.CharField("决定文书号", max_length=100, db_index=True)
+    decision_date = models.DateField("决定日期", db_index=True)
+    authority_name = models.CharField("决定机关", max_length=200)
+    facts = models.TextField("事实/内容", blank=True)
+    legal_basis = models.TextField("依据", blank=True)
+    result = models.TextField("结果", blank=True)
+    amount = models.DecimalField("金额（万元）", max_digits=16, decimal_places=6, null=True, blank=True)
+    severity = models.CharField("严重程度", max_length=10, blank=True)
+    data = models.JSONField("其他字段", default=dict, blank=True)
+    status = models.CharField("状态", max_length=4, choices=RecordStatus.choices, default=RecordStatus.VALID, db_index=True)
+    publicity_start = models.DateField("公示起始", null=True, blank=True)
+    publicity_end = models.DateField("公示截止", null=True, blank=True, db_index=True)
+    batch_id = models.BigIntegerField("归集批次", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "信用记录"
+        verbose_name_plural = "信用记录"
+        ordering = ["-decision_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subject_org__isnull=False) | Q(subject_person__isnull=False) | ~Q(counterparty_name=""),
+                name="archive_record_has_subject",
+                violation_error_message="信用记录必须有主体：单位、公务员或行政相对人。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type_id}:{self.decision_number}"
+
+    @property
+    def subject_label(self) -> str:
+        """The subject's name as anyone may see it: natural persons masked."""
+        if self.subject_person_id:
+            return self.subject_person.name
+        if self.subject_org_id:
+            return self.subject_org.name
+        if self.counterparty_kind == CounterpartyKind.NATURAL:
+            return mask_name(self.counterparty_name)
+        return self.counterparty_name
+
+    def set_counterparty_id(self, number: str) -> None:
+        self.counterparty_id_cipher = crypto.encrypt(number) if number else ""
+        self.counterparty_id_index = crypto.blind_index(number) if number else ""
+        self.counterparty_id_masked = mask_id_number(number) if number else ""

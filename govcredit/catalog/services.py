@@ -1,0 +1,88 @@
+"""Catalog operations: loading the catalog file, publishing new versions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from govcredit.ledger.services import save_with_entry
+
+from .models import BatchMode, Disclosure, Polarity, RecordType, RecordTypeVersion, SubjectKind
+
+CATALOG_FILE = Path(__file__).parent / "data" / "catalog.json"
+FIELD_TYPES = {"text", "integer", "decimal", "date", "enum", "multi_enum", "credit_code", "id_number"}
+VERSION_KEYS = ("polarity", "source_category", "disclosure", "subject_kinds", "severities", "fields", "submitters",
+                "batch_mode", "double_publicity", "description")
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def check_definition(data: dict[str, Any]) -> None:
+    """Reject a type definition that records could not be made under; messages in Chinese."""
+    name = data.get("name", "?")
+    if data.get("polarity") not in Polarity.values:
+        raise CatalogError(f"{name}：性质应为 失信/守信/中性")
+    if data.get("disclosure") not in Disclosure.values:
+        raise CatalogError(f"{name}：公开属性应为 公开/共享/内部")
+    if data.get("batch_mode", BatchMode.ACCEPT_VALID) not in BatchMode.values:
+        raise CatalogError(f"{name}：批量方式无效")
+    if not data.get("subject_kinds") or any(k not in SubjectKind.values for k in data["subject_kinds"]):
+        raise CatalogError(f"{name}：适用主体无效")
+    severities = data.get("severities") or []
+    if not severities:
+        raise CatalogError(f"{name}：至少需要一个严重程度")
+    for s in severities:
+        if not s.get("name") or int(s.get("min_months", -1)) < 0 or int(s.get("max_months", -1)) < int(s.get("min_months", 0)):
+            raise CatalogError(f"{name}：严重程度“{s.get('name')}”的公示期无效（最短期不得长于最长期）")
+    keys, labels = set(), set()
+    for fld in data.get("fields") or []:
+        if fld.get("type") not in FIELD_TYPES:
+            raise CatalogError(f"{name}：字段“{fld.get('label')}”的类型“{fld.get('type')}”无效")
+        if fld["type"] in {"enum", "multi_enum"} and not fld.get("choices"):
+            raise CatalogError(f"{name}：字段“{fld['label']}”需要可选值")
+        if fld["key"] in keys or fld["label"] in labels:
+            raise CatalogError(f"{name}：字段“{fld['label']}”重复")
+        keys.add(fld["key"])
+        labels.add(fld["label"])
+    for required in ("decision_number", "decision_date", "authority_name"):
+        if required not in keys:
+            raise CatalogError(f"{name}：缺少必备字段 {required}")
+
+
+def _same_definition(version: RecordTypeVersion, data: dict[str, Any]) -> bool:
+    return all(getattr(version, k) == data.get(k, getattr(version, k)) for k in VERSION_KEYS)
+
+
+@transaction.atomic
+def publish_version(record_type: RecordType, data: dict[str, Any], *, actor: str, reason: str = "") -> RecordTypeVersion:
+    """Add a new version of a type. Older versions and their records stay as they are."""
+    check_definition({"name": record_type.name, **data})
+    latest = record_type.versions.order_by("-version").first()
+    version = RecordTypeVersion(
+        record_type=record_type, version=(latest.version + 1) if latest else 1, created_by=actor,
+        **{k: data[k] for k in VERSION_KEYS if k in data},
+    )
+    save_with_entry(version, actor=actor, action="catalog.publish", reason=reason or "发布目录版本")
+    return version
+
+
+@transaction.atomic
+def load_catalog(path: Path = CATALOG_FILE, *, actor: str = "system") -> list[RecordTypeVersion]:
+    """Create missing types and publish a new version where the file differs from the latest one."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    published = []
+    for data in doc["types"]:
+        check_definition(data)
+        rtype = RecordType.objects.filter(code=data["code"]).first()
+        if rtype is None:
+            rtype = RecordType(code=data["code"], name=data["name"])
+            save_with_entry(rtype, actor=actor, action="catalog.create_type", reason="载入目录文件")
+        latest = rtype.versions.order_by("-version").first()
+        if latest is None or not _same_definition(latest, data):
+            published.append(publish_version(rtype, data, actor=actor, reason=f"载入目录文件 {path.name}"))
+    return published

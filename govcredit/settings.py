@@ -1,0 +1,169 @@
+"""Django settings for GovCredit.
+
+Everything that differs between the embedded demo and a production deployment comes from the
+environment: ``DATABASE_URL`` (default: SQLite under ``var/``), ``GOVCREDIT_SECRET_KEY``,
+``GOVCREDIT_FIELD_KEYS`` (encryption keys for ID numbers, see docs/architecture.md) and
+``GOVCREDIT_DEBUG``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("GOVCREDIT_VAR_DIR", PROJECT_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = os.environ.get("GOVCREDIT_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("GOVCREDIT_SECRET_KEY", "govcredit-demo-secret-key-change-me-in-production-0123456789")
+ALLOWED_HOSTS = os.environ.get("GOVCREDIT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# Fernet keys for personal identifiers, newest first. Rotation: put a new key in front, run
+# `govcredit rotate-keys`, then drop the old key. Without the variable the demo derives one key
+# from SECRET_KEY so that a fresh checkout works; production must set it.
+FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("GOVCREDIT_FIELD_KEYS", "").split(",") if k]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_q",
+    "govcredit.core",
+    "govcredit.accounts",
+    "govcredit.ledger",
+    "govcredit.subjects",
+    "govcredit.catalog",
+    "govcredit.archive",
+    "govcredit.workdays",
+    "govcredit.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "govcredit.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "govcredit.wsgi.application"
+
+_default_db = f"sqlite:///{VAR_DIR / 'govcredit.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, task worker) share the file: wait for locks instead of failing,
+    # and take the write lock at BEGIN so that read-then-write transactions cannot deadlock.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so that a task worker started by a test sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_govcredit.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Locked for a while after repeated failures (django-axes), per user name and client address.
+AXES_FAILURE_LIMIT = int(os.environ.get("GOVCREDIT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+
+# Sessions end after 30 idle minutes and with the browser.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Background work: django-q2 with its ORM broker, so the embedded default needs no extra server
+# and several worker machines can share one PostgreSQL database. Its cluster also runs the
+# scheduler (daily publicity expiry, reminders, ledger checks).
+Q_CLUSTER = {
+    "name": "govcredit",
+    "orm": "default",
+    "workers": int(os.environ.get("GOVCREDIT_WORKERS", "2")),
+    "timeout": 3600,
+    "retry": 4000,
+    "max_attempts": 3,
+    "queue_limit": 20,
+    "poll": 1,
+    "catch_up": False,
+    "label": "后台任务",
+    "save_limit": 1000,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GOVCREDIT_LOG_LEVEL", "WARNING")},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

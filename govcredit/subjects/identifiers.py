@@ -1,0 +1,406 @@
+"""Validation, parsing, generation and masking of Chinese subject identifiers.
+
+* 统一社会信用代码 — GB 32100-2015 (18 chars, check char per GB/T 17710 MOD 31-3).
+* 公民身份号码 — GB 11643-1999 (18 chars, check char per ISO 7064 MOD 11-2).
+
+Everything here is pure Python; the two ``validate_*_field`` helpers import Django lazily so
+they can be used as model/form field validators.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+__all__ = [
+    "CREDIT_CODE_CHARSET",
+    "ORG_CATEGORY_CODES",
+    "PROVINCE_CODES",
+    "REGISTRATION_DEPT_CODES",
+    "CreditCodeInfo",
+    "IdNumberInfo",
+    "IdentifierError",
+    "credit_code_check_char",
+    "id_number_check_char",
+    "is_valid_credit_code",
+    "is_valid_id_number",
+    "make_credit_code",
+    "make_id_number",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "normalize_credit_code",
+    "normalize_id_number",
+    "parse_credit_code",
+    "parse_id_number",
+    "validate_credit_code_field",
+    "validate_id_number_field",
+]
+
+# --------------------------------------------------------------------------- constants
+
+#: The 31 characters allowed in a 统一社会信用代码 (no I, O, Z, S, V), in value order 0..30.
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_CODE_VALUES = {ch: i for i, ch in enumerate(CREDIT_CODE_CHARSET)}
+_CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+
+#: Province-level codes of GB/T 2260 (first two digits of an administrative region code).
+PROVINCE_CODES: frozenset[str] = frozenset(
+    {
+        "11", "12", "13", "14", "15",
+        "21", "22", "23",
+        "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46",
+        "50", "51", "52", "53", "54",
+        "61", "62", "63", "64", "65",
+        "71", "81", "82",
+    }
+)  # fmt: skip
+#: Extra leading pair allowed in credit codes only: "10" for 中央/national-level registration (100000).
+_CENTRAL_REGION_PREFIX = "10"
+
+#: 登记管理部门代码 (position 1) → label, per GB 32100-2015 表1.
+REGISTRATION_DEPT_CODES: dict[str, str] = {
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "工商",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业",
+    "Y": "其他",
+}
+
+#: 登记管理部门代码 + 机构类别代码 (positions 1–2) → 机构类别 label, per GB 32100-2015 表1.
+ORG_CATEGORY_CODES: dict[str, str] = {
+    "11": "机关",
+    "12": "事业单位",
+    "13": "中央编办直接管理机构编制的群众团体",
+    "19": "其他（机构编制）",
+    "21": "外国常驻新闻机构",
+    "29": "其他（外交）",
+    "31": "律师执业机构",
+    "32": "公证处",
+    "33": "基层法律服务所",
+    "34": "司法鉴定机构",
+    "35": "仲裁委员会",
+    "39": "其他（司法行政）",
+    "41": "外国在华文化中心",
+    "49": "其他（文化）",
+    "51": "社会团体",
+    "52": "民办非企业单位",
+    "53": "基金会",
+    "59": "其他（民政）",
+    "61": "外国旅游部门常驻代表机构",
+    "62": "港澳台地区旅游部门常驻内地（大陆）代表机构",
+    "69": "其他（旅游）",
+    "71": "宗教活动场所",
+    "72": "宗教院校",
+    "79": "其他（宗教）",
+    "81": "基层工会",
+    "89": "其他（工会）",
+    "91": "企业",
+    "92": "个体工商户",
+    "93": "农民专业合作社",
+    "A1": "军队事业单位",
+    "A9": "其他（中央军委改革和编制办公室）",
+    "N1": "组级集体经济组织",
+    "N2": "村级集体经济组织",
+    "N3": "乡镇级集体经济组织",
+    "N9": "其他（农业）",
+    "Y1": "其他",
+}
+
+_CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+_ID_BODY_RE = re.compile(r"\d{17}[\dX]")
+_WHITESPACE_RE = re.compile(r"\s+")
+_MIN_BIRTH_YEAR = 1900
+
+
+# --------------------------------------------------------------------------- result types
+
+
+class IdentifierError(ValueError):
+    """An identifier failed validation; ``message`` is Chinese, ``position`` is 1-based or None."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class CreditCodeInfo:
+    """Components of a valid 统一社会信用代码."""
+
+    code: str
+    registration_dept: str  # 登记管理部门 label, e.g. "工商"
+    org_category: str  # 机构类别 label, e.g. "企业"
+    region_code: str  # 6-digit 登记管理机关行政区划码
+    org_id: str  # 9-char 主体标识码 (组织机构代码)
+
+    @property
+    def category_code(self) -> str:
+        """The 2-char 登记管理部门 + 机构类别 code, e.g. ``"91"``."""
+        return self.code[:2]
+
+
+@dataclass(frozen=True)
+class IdNumberInfo:
+    """Components of a valid 18-digit 公民身份号码."""
+
+    number: str
+    region_code: str
+    birth_date: date
+    gender: str  # "男" / "女"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _normalize(raw: str) -> str:
+    """NFKC (full-width → half-width), drop all whitespace, upper-case."""
+    return _WHITESPACE_RE.sub("", unicodedata.normalize("NFKC", raw)).upper()
+
+
+def _today() -> date:
+    """Current date in China (UTC+8)."""
+    return datetime.now(_CHINA_TZ).date()
+
+
+def _check_region(region: str, start: int, end: int, *, allow_central: bool) -> None:
+    """Validate a 6-digit GB/T 2260 region code occupying positions ``start``–``end``."""
+    label = f"第{start}–{end}位行政区划码“{region}”"
+    if not (len(region) == 6 and region.isascii() and region.isdigit()):
+        raise IdentifierError(f"{label}应为6位数字", start)
+    if region == "000000":
+        raise IdentifierError(f"{label}无效：不能全为0", start)
+    province = region[:2]
+    if province in PROVINCE_CODES:
+        return
+    if allow_central and province == _CENTRAL_REGION_PREFIX:
+        return
+    raise IdentifierError(f"{label}无效：省级代码“{province}”不存在", start)
+
+
+# --------------------------------------------------------------------------- 统一社会信用代码
+
+
+def normalize_credit_code(raw: str) -> str:
+    """Return ``raw`` upper-cased, NFKC-normalised (full-width → half-width), without whitespace."""
+    return _normalize(raw)
+
+
+def _check_credit_chars(code: str) -> None:
+    for pos, ch in enumerate(code, start=1):
+        if ch not in _CREDIT_CODE_VALUES:
+            raise IdentifierError(f"第{pos}位字符“{ch}”不在统一社会信用代码字符集内", pos)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """Compute the 18th (check) character for the first 17 characters of a credit code."""
+    body = normalize_credit_code(first17)
+    if len(body) != 17:
+        raise IdentifierError(f"计算校验码需要前17位，实为{len(body)}位")
+    _check_credit_chars(body)
+    total = sum(_CREDIT_CODE_VALUES[ch] * w for ch, w in zip(body, _CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def parse_credit_code(raw: str) -> CreditCodeInfo:
+    """Validate a 统一社会信用代码 and split it into its parts; raises :class:`IdentifierError`."""
+    code = normalize_credit_code(raw)
+    if len(code) != 18:
+        raise IdentifierError(f"统一社会信用代码应为18位，实为{len(code)}位")
+    _check_credit_chars(code)
+    prefix = code[:2]
+    if prefix not in ORG_CATEGORY_CODES:
+        raise IdentifierError(f"第1–2位登记管理部门和机构类别代码“{prefix}”无效", 1)
+    region = code[2:8]
+    _check_region(region, 3, 8, allow_central=True)
+    expected = credit_code_check_char(code[:17])
+    if code[17] != expected:
+        raise IdentifierError(f"校验码错误：第18位应为“{expected}”，实为“{code[17]}”", 18)
+    return CreditCodeInfo(
+        code=code,
+        registration_dept=REGISTRATION_DEPT_CODES[prefix[0]],
+        org_category=ORG_CATEGORY_CODES[prefix],
+        region_code=region,
+        org_id=code[8:17],
+    )
+
+
+def is_valid_credit_code(raw: str) -> bool:
+    """True if ``raw`` parses as a 统一社会信用代码."""
+    try:
+        parse_credit_code(raw)
+    except IdentifierError:
+        return False
+    return True
+
+
+def make_credit_code(prefix2: str, region: str, org_id: str) -> str:
+    """Build a valid credit code from a 2-char category, 6-digit region and 9-char 主体标识码."""
+    prefix2, region, org_id = (normalize_credit_code(p) for p in (prefix2, region, org_id))
+    if len(prefix2) != 2:
+        raise IdentifierError(f"登记管理部门和机构类别代码应为2位，实为{len(prefix2)}位", 1)
+    if len(region) != 6:
+        raise IdentifierError(f"行政区划码应为6位，实为{len(region)}位", 3)
+    if len(org_id) != 9:
+        raise IdentifierError(f"主体标识码应为9位，实为{len(org_id)}位", 9)
+    first17 = prefix2 + region + org_id
+    code = first17 + credit_code_check_char(first17)
+    parse_credit_code(code)  # validates category and region
+    return code
+
+
+# --------------------------------------------------------------------------- 公民身份号码
+
+
+def normalize_id_number(raw: str) -> str:
+    """Return ``raw`` NFKC-normalised (full-width → half-width), without whitespace, upper-cased (x → X)."""
+    return _normalize(raw)
+
+
+def id_number_check_char(first17: str) -> str:
+    """Compute the 18th (check) character for the first 17 digits of an ID number."""
+    body = normalize_id_number(first17)
+    if len(body) != 17:
+        raise IdentifierError(f"计算校验码需要前17位，实为{len(body)}位")
+    _check_id_digits(body)
+    total = sum(int(ch) * w for ch, w in zip(body, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
+def _check_id_digits(body: str) -> None:
+    for pos, ch in enumerate(body, start=1):
+        if not ("0" <= ch <= "9"):
+            raise IdentifierError(f"第{pos}位字符“{ch}”应为数字", pos)
+
+
+def _check_birth(digits: str, today: date) -> date:
+    label = f"第7–14位出生日期“{digits}”"
+    try:
+        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise IdentifierError(f"{label}不是有效日期", 7) from None
+    if birth.year < _MIN_BIRTH_YEAR:
+        raise IdentifierError(f"{label}早于{_MIN_BIRTH_YEAR}年", 7)
+    if birth > today:
+        raise IdentifierError(f"{label}晚于当前日期{today:%Y%m%d}", 7)
+    return birth
+
+
+def parse_id_number(raw: str, today: date | None = None) -> IdNumberInfo:
+    """Validate an 18-digit 身份证号 and split it; ``today`` bounds the birth date (default: today)."""
+    number = normalize_id_number(raw)
+    if len(number) != 18:
+        raise IdentifierError(f"身份证号应为18位，实为{len(number)}位")
+    _check_id_digits(number[:17])
+    last = number[17]
+    if not ("0" <= last <= "9" or last == "X"):
+        raise IdentifierError(f"第18位字符“{last}”应为数字或X", 18)
+    region = number[:6]
+    _check_region(region, 1, 6, allow_central=False)
+    birth = _check_birth(number[6:14], today if today is not None else _today())
+    expected = id_number_check_char(number[:17])
+    if last != expected:
+        raise IdentifierError(f"校验码错误：第18位应为“{expected}”，实为“{last}”", 18)
+    return IdNumberInfo(
+        number=number,
+        region_code=region,
+        birth_date=birth,
+        gender="男" if int(number[16]) % 2 == 1 else "女",
+    )
+
+
+def is_valid_id_number(raw: str, today: date | None = None) -> bool:
+    """True if ``raw`` parses as an 18-digit 身份证号."""
+    try:
+        parse_id_number(raw, today)
+    except IdentifierError:
+        return False
+    return True
+
+
+def make_id_number(region: str, birth: date, seq: int) -> str:
+    """Build a valid ID number: region + YYYYMMDD + 3-digit ``seq`` (0..999) + check digit.
+
+    ``seq`` parity decides the gender (odd = 男). Future birth dates are not rejected here.
+    """
+    region = normalize_id_number(region)
+    _check_region(region, 1, 6, allow_central=False)
+    if not 0 <= seq <= 999:
+        raise IdentifierError(f"顺序码应在0–999之间，实为{seq}", 15)
+    digits = f"{birth:%Y%m%d}"
+    _check_birth(digits, max(birth, _today()))
+    first17 = f"{region}{digits}{seq:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def mask_id_number(number: str) -> str:
+    """Mask an ID number for display: 18-char → first 4 + 10 ``*`` + last 4; otherwise keep last 2."""
+    value = normalize_id_number(number)
+    if _ID_BODY_RE.fullmatch(value):
+        return value[:4] + "*" * 10 + value[-4:]
+    if len(value) <= 2:
+        return "*" * len(value)
+    return "*" * (len(value) - 2) + value[-2:]
+
+
+def mask_name(name: str) -> str:
+    """Mask a personal name: "张三"→"张*", "张小明"→"张*明", 4+ chars keep first and last."""
+    value = name.strip()
+    if len(value) <= 1:
+        return "*" * len(value)
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number: 11+ digits → first 3 + ``*`` + last 4; shorter → only last 4 shown."""
+    value = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", phone))
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) > 4:
+        return "*" * (len(value) - 4) + value[-4:]
+    return "*" * len(value)
+
+
+# --------------------------------------------------------------------------- Django validators
+
+
+def validate_credit_code_field(value: str) -> None:
+    """Django field validator: raise ``ValidationError`` with the Chinese message if invalid."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        parse_credit_code(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.message, code="invalid_credit_code") from exc
+
+
+def validate_id_number_field(value: str) -> None:
+    """Django field validator: raise ``ValidationError`` with the Chinese message if invalid."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        parse_id_number(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.message, code="invalid_id_number") from exc

@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from govcredit.api.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("govcredit.core.urls")),
+    path("accounts/", include("govcredit.accounts.urls")),
+    path("subjects/", include("govcredit.subjects.urls")),
+    path("catalog/", include("govcredit.catalog.urls")),
+    path("archive/", include("govcredit.archive.urls")),
+    path("ledger/", include("govcredit.ledger.urls")),
+    prefix_default_language=False,
+)
