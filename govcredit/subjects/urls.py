@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "subjects"
-urlpatterns: list = []
+urlpatterns = [
+    path("orgs/", views.org_list, name="org_list"),
+    path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
+    path("orgs/<int:pk>/edit/", views.org_edit, name="org_edit"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+]

@@ -1,0 +1,112 @@
+"""Archive pages: record lists and timelines, a record with its ledger history, entering records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from govcredit.accounts import access
+from govcredit.catalog.models import RecordType
+from govcredit.core.paging import paginate
+from govcredit.ledger.services import history
+
+from . import services
+from .forms import RecordFilterForm, StatusForm, raw_values, record_form_class
+from .models import CreditRecord
+
+
+def visible_records(user: Any) -> QuerySet[CreditRecord]:
+    scope = access.record_scope(user)
+    if scope is None:
+        return CreditRecord.objects.none()
+    return CreditRecord.objects.filter(scope).select_related(
+        "record_type", "type_version", "subject_org", "subject_person", "issuing_org")
+
+
+def archive_of(user: Any, **subject: Any) -> QuerySet[CreditRecord]:
+    """A subject's records that the user may see, newest first (the archive timeline)."""
+    return visible_records(user).filter(**subject).order_by("-decision_date", "-id")
+
+
+@login_required
+def record_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, access.READ_SUBJECTS)
+    form = RecordFilterForm(request.GET)
+    records = visible_records(request.user)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            records = records.filter(Q(decision_number__contains=q) | Q(counterparty_name__contains=q))
+        if form.cleaned_data["record_type"]:
+            records = records.filter(record_type=form.cleaned_data["record_type"])
+        if form.cleaned_data["status"]:
+            records = records.filter(status=form.cleaned_data["status"])
+    return render(request, "archive/record_list.html", {"form": form, **paginate(request, records)})
+
+
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, access.READ_SUBJECTS)
+    record = get_object_or_404(visible_records(request.user), pk=pk)
+    can_change = access.has(request.user, access.CHANGE_RECORD_STATUS)
+    form = StatusForm(request.POST or None) if can_change else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("您无权变更记录状态")
+        if form.is_valid():
+            try:
+                services.change_status(record, form.cleaned_data["status"], actor=request.user.get_username(),
+                                       reason=form.cleaned_data["reason"])
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, f"状态已变更为“{record.status}”，已留痕。")
+                return redirect("archive:record_detail", pk=record.pk)
+    labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
+    extra = [(labels.get(k, k), v) for k, v in record.data.items()]
+    return render(request, "archive/record_detail.html", {
+        "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+    })
+
+
+@login_required
+def record_create(request: HttpRequest) -> HttpResponse:
+    """Two steps on one page: pick the type (and subject), then fill the type's fields."""
+    access.require(request.user, access.WRITE_RECORDS)
+    params = request.POST if request.method == "POST" else request.GET
+    types = RecordType.objects.filter(is_active=True)
+    rtype = types.filter(pk=params.get("record_type") or None).first()
+    subject_org = access.visible_orgs(request.user).filter(pk=params.get("subject_org") or None).first()
+    subject_person = access.visible_people(request.user).filter(pk=params.get("subject_person") or None).first()
+    issuers = access.visible_orgs(request.user)
+    issuing_org = issuers.filter(pk=params.get("issuing_org") or None).first() or request.user.organization
+    context: dict[str, Any] = {"types": types, "rtype": rtype, "subject_org": subject_org,
+                               "subject_person": subject_person, "issuing_org": issuing_org}
+    if rtype is None:
+        return render(request, "archive/record_create.html", context)
+    version = rtype.current()
+    form = record_form_class(version)(request.POST if request.method == "POST" else None)
+    context.update(version=version, form=form)
+    if request.method == "POST" and form.is_valid():
+        if issuing_org is None or not access.can_write_records_for(request.user, issuing_org):
+            raise PermissionDenied("您只能以本单位或下级单位名义报送")
+        try:
+            record = services.record_decision(version, raw_values(version, form.cleaned_data), issuing_org=issuing_org,
+                                              subject_org=subject_org, subject_person=subject_person,
+                                              actor=request.user.get_username())
+        except ValidationError as e:
+            by_label = {spec["label"]: spec["key"] for spec in version.fields}
+            for name, errors in e.message_dict.items():
+                key = by_label.get(name)
+                for msg in errors:
+                    form.add_error(key if key in form.fields else None, f"{name}：{msg}" if key is None else msg)
+        else:
+            messages.success(request, "记录已录入并留痕。")
+            return redirect("archive:record_detail", pk=record.pk)
+    return render(request, "archive/record_create.html", context)

@@ -1,0 +1,37 @@
+import json
+from typing import Any
+
+from django import forms
+
+from .models import BatchMode, Disclosure, Polarity
+
+
+class JSONListField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 12, "spellcheck": "false"})
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        try:
+            data = json.loads(text or "[]")
+        except ValueError as e:
+            raise forms.ValidationError(f"不是有效的 JSON：{e}") from None
+        if not isinstance(data, list):
+            raise forms.ValidationError("应为 JSON 数组")
+        return data
+
+    def prepare_value(self, value: Any) -> Any:
+        return json.dumps(value, ensure_ascii=False, indent=1) if isinstance(value, list) else value
+
+
+class VersionForm(forms.Form):
+    polarity = forms.ChoiceField(label="性质", choices=Polarity.choices)
+    source_category = forms.CharField(label="信息来源", max_length=20)
+    disclosure = forms.ChoiceField(label="公开属性", choices=Disclosure.choices)
+    batch_mode = forms.ChoiceField(label="批量方式", choices=BatchMode.choices)
+    double_publicity = forms.BooleanField(label="双公示", required=False)
+    subject_kinds = JSONListField(label="适用主体（organization / civil_servant / counterparty）")
+    severities = JSONListField(label="严重程度及公示期（月）")
+    fields = JSONListField(label="字段")
+    submitters = JSONListField(label="报送单位统一社会信用代码（空数组为不限）", required=False)
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="发布理由", max_length=500)

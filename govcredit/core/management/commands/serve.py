@@ -1,0 +1,46 @@
+"""`govcredit serve`: the site and API (gunicorn) plus the task worker and scheduler (django-q2)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动网站与接口（gunicorn）以及后台任务和定时任务（django-q2）"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--web-workers", type=int, default=3)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        python = sys.executable
+        procs = [
+            subprocess.Popen([python, "-m", "govcredit.cli", "qcluster"]),  # noqa: S603
+            subprocess.Popen([python, "-m", "gunicorn", "govcredit.wsgi", "--bind", opts["bind"],  # noqa: S603
+                              "--workers", str(opts["web_workers"]), "--access-logfile", "-"]),
+        ]
+        self.stdout.write(self.style.SUCCESS(f"网站与接口：http://{opts['bind']}/    接口文档：http://{opts['bind']}/api/docs"))
+        self.stdout.write("后台任务与定时任务已启动；按 Ctrl+C 停止。")
+
+        def stop(*_: Any) -> None:
+            for p in procs:
+                p.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(p.poll() is None for p in procs):
+                try:
+                    procs[1].wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    continue
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for p in procs:
+                p.wait(timeout=30)

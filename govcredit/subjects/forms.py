@@ -1,0 +1,35 @@
+from django import forms
+
+from .models import Organization, OrgType, ServantStatus
+
+
+class OrgSearchForm(forms.Form):
+    q = forms.CharField(label="名称或代码", required=False, max_length=100)
+    org_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *OrgType.choices])
+
+
+class OrgEditForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    org_type = forms.ChoiceField(label="类型", choices=OrgType.choices)
+    region_code = forms.RegexField(label="行政区划代码", regex=r"^\d{6}$", error_messages={"invalid": "行政区划代码应为6位数字"})
+    is_active = forms.BooleanField(label="有效", required=False)
+    reason = forms.CharField(label="修改理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label="姓名", required=False, max_length=50)
+    id_number = forms.CharField(label="身份证号（精确）", required=False, max_length=18)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *ServantStatus.choices])
+
+
+class PostChangeForm(forms.Form):
+    employer = forms.ModelChoiceField(label="工作单位", queryset=Organization.objects.none())
+    post = forms.CharField(label="职务", max_length=100)
+    rank = forms.CharField(label="职级", max_length=50, required=False)
+    status = forms.ChoiceField(label="状态", choices=ServantStatus.choices)
+    effective = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="变动理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: object, employers: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["employer"].queryset = employers  # type: ignore[attr-defined]

@@ -1,0 +1,129 @@
+"""Pages for subjects: search, view and edit organisations and civil servants within one's scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from govcredit.accounts import access
+from govcredit.archive.views import archive_of
+from govcredit.core.paging import paginate
+from govcredit.ledger.services import history
+
+from . import services
+from .forms import OrgEditForm, OrgSearchForm, PersonSearchForm, PostChangeForm
+from .identifiers import normalize_credit_code
+
+
+def _need_read(request: HttpRequest) -> None:
+    access.require(request.user, access.READ_SUBJECTS)
+
+
+@login_required
+def org_list(request: HttpRequest) -> HttpResponse:
+    _need_read(request)
+    form = OrgSearchForm(request.GET)
+    orgs = access.visible_orgs(request.user).select_related("parent")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            orgs = orgs.filter(Q(name__contains=q) | Q(credit_code=normalize_credit_code(q)))
+        if form.cleaned_data["org_type"]:
+            orgs = orgs.filter(org_type=form.cleaned_data["org_type"])
+    return render(request, "subjects/org_list.html", {"form": form, **paginate(request, orgs)})
+
+
+@login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_read(request)
+    org = get_object_or_404(access.visible_orgs(request.user).select_related("parent"), pk=pk)
+    context = {
+        "org": org,
+        "children": access.visible_orgs(request.user).filter(parent=org)[:200],
+        "staff": access.visible_people(request.user).filter(employer=org)[:200],
+        "records": archive_of(request.user, subject_org=org),
+        "can_edit": access.can_edit_org(request.user, org),
+        "history": history(org).order_by("-seq")[:20],
+    }
+    return render(request, "subjects/org_detail.html", context)
+
+
+@login_required
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    if not access.can_edit_org(request.user, org):
+        raise PermissionDenied("您无权修改该单位")
+    initial = {"name": org.name, "org_type": org.org_type, "region_code": org.region_code, "is_active": org.is_active}
+    form = OrgEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.change_organization(org, data, actor=request.user.get_username(), reason=reason)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "已保存，修改已留痕。")
+            return redirect("subjects:org_detail", pk=org.pk)
+    return render(request, "subjects/org_edit.html", {"org": org, "form": form})
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    _need_read(request)
+    form = PersonSearchForm(request.GET)
+    people = access.visible_people(request.user).select_related("employer")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            people = people.filter(name__contains=q)
+        if form.cleaned_data["status"]:
+            people = people.filter(status=form.cleaned_data["status"])
+        number = form.cleaned_data["id_number"].strip().upper()
+        if number:
+            if not access.can_see_full_id(request.user):
+                raise PermissionDenied("您的角色不能按身份证号查询")
+            found = services.find_person_by_id_number(number)
+            people = people.filter(pk=found.pk if found else None)
+    return render(request, "subjects/person_list.html", {"form": form, **paginate(request, people)})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_read(request)
+    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    context = {
+        "person": person,
+        "id_number": person.full_id_number() if access.can_see_full_id(request.user) else person.id_masked,
+        "posts": person.posts.select_related("employer"),
+        "records": archive_of(request.user, subject_person=person),
+        "can_edit": access.can_edit_org(request.user, person.employer),
+    }
+    return render(request, "subjects/person_detail.html", context)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    if not access.can_edit_org(request.user, person.employer):
+        raise PermissionDenied("您无权修改该公务员信息")
+    employers = access.visible_orgs(request.user)
+    initial = {"employer": person.employer_id, "post": person.post, "rank": person.rank, "status": person.status,
+               "effective": timezone.localdate()}
+    form = PostChangeForm(request.POST or None, initial=initial, employers=employers)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.change_post(person, employer=d["employer"], post=d["post"], rank=d["rank"], status=d["status"],
+                                 effective=d["effective"], actor=request.user.get_username(), reason=d["reason"])
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "任职变动已保存并留痕。")
+            return redirect("subjects:person_detail", pk=person.pk)
+    return render(request, "subjects/person_edit.html", {"person": person, "form": form})

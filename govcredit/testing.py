@@ -1,0 +1,75 @@
+"""A small city for tests: built only through the services, as the application builds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from govcredit.accounts.models import Role, User
+from govcredit.accounts.services import create_user
+from govcredit.archive.models import CreditRecord
+from govcredit.archive.services import record_decision
+from govcredit.catalog.models import RecordType
+from govcredit.catalog.services import load_catalog
+from govcredit.subjects.identifiers import make_credit_code, make_id_number
+from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.services import register_civil_servant, register_organization
+
+PASSWORD = "Test-Passw0rd!"
+XUANWU_ID = make_id_number("320102", dt.date(1985, 6, 15), 123)
+QINHUAI_ID = make_id_number("320104", dt.date(1979, 11, 2), 456)
+COUNTERPARTY_ID = make_id_number("320106", dt.date(1990, 1, 1), 789)
+
+
+@dataclass
+class City:
+    orgs: dict[str, Organization] = field(default_factory=dict)
+    people: dict[str, CivilServant] = field(default_factory=dict)
+    records: dict[str, CreditRecord] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _org(city: City, key: str, name: str, prefix: str, region: str, serial: int, org_type: str,
+         parent: str | None) -> None:
+    code = make_credit_code(prefix, region, f"{serial:09d}")
+    city.orgs[key] = register_organization(name=name, credit_code=code, org_type=org_type, region_code=region,
+                                           parent=city.orgs[parent] if parent else None, actor="test")
+
+
+def build_city() -> City:
+    load_catalog()
+    c = City()
+    _org(c, "city", "南京市人民政府", "11", "320100", 1, "机关", None)
+    _org(c, "fgw", "南京市发展和改革委员会", "11", "320100", 2, "机关", "city")
+    _org(c, "scjg", "南京市市场监督管理局", "11", "320100", 3, "机关", "city")
+    _org(c, "zzb", "中共南京市委组织部", "11", "320100", 4, "机关", "city")
+    _org(c, "xuanwu", "南京市玄武区人民政府", "11", "320102", 5, "机关", "city")
+    _org(c, "xinjiekou", "玄武区新街口街道办事处", "11", "320102", 6, "街道", "xuanwu")
+    _org(c, "qinhuai", "南京市秦淮区人民政府", "11", "320104", 7, "机关", "city")
+    c.people["xuanwu"] = register_civil_servant(name="王小明", id_number=XUANWU_ID, employer=c.orgs["xinjiekou"],
+                                                post="科员", rank="一级科员", actor="test")
+    c.people["qinhuai"] = register_civil_servant(name="李秦淮", id_number=QINHUAI_ID, employer=c.orgs["qinhuai"],
+                                                 post="科长", rank="一级主任科员", actor="test")
+    jlcf = RecordType.objects.get(code="jlcf").current()
+    c.records["xuanwu_discipline"] = record_decision(jlcf, {
+        "处分决定文号": "玄纪〔2025〕7号", "处分机关": "玄武区纪委监委", "处分决定日期": "2025-03-05",
+        "处分种类": "警告", "违纪违法事实": "违规发放津贴补贴", "严重程度": "一般",
+    }, issuing_org=c.orgs["xuanwu"], subject_person=c.people["xuanwu"], actor="test")
+    xzcf = RecordType.objects.get(code="xzcf").current()
+    c.records["qinhuai_penalty"] = record_decision(xzcf, {
+        "行政相对人名称": "张三丰", "行政相对人类别": "自然人", "证件类型": "身份证", "证件号码": COUNTERPARTY_ID,
+        "行政处罚决定书文号": "秦市监罚〔2025〕12号", "违法行为类型": "无照经营", "违法事实": "未取得营业执照从事经营活动",
+        "处罚依据": "《无证无照经营查处办法》第十三条", "处罚类别": "罚款", "处罚内容": "罚款人民币五千元",
+        "罚款金额（万元）": "0.5", "处罚决定日期": "2025-06-01", "处罚机关": "南京市秦淮区市场监督管理局",
+        "处罚机关统一社会信用代码": c.orgs["qinhuai"].credit_code, "严重程度": "一般",
+    }, issuing_org=c.orgs["qinhuai"], actor="test")
+    roles = {
+        "credit": (Role.CREDIT_OFFICE, "fgw", None), "submitter": (Role.SUBMITTER, "scjg", None),
+        "personnel": (Role.PERSONNEL, "zzb", None), "district": (Role.DISTRICT, "xuanwu", None),
+        "subject": (Role.SUBJECT, "xinjiekou", "xuanwu"), "public": (Role.PUBLIC, None, None),
+        "thirdparty": (Role.THIRD_PARTY, None, None),
+    }
+    for username, (role, org, person) in roles.items():
+        c.users[username] = create_user(username, PASSWORD, role=role, organization=c.orgs[org] if org else None,
+                                        civil_servant=c.people[person] if person else None)
+    return c
