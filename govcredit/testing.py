@@ -15,7 +15,7 @@ from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.services import register_civil_servant, register_organization
 
-PASSWORD = "Test-Passw0rd!"
+PASSWORD = "Test-Passw0rd!"  # noqa: S105 - test users only
 XUANWU_ID = make_id_number("320102", dt.date(1985, 6, 15), 123)
 QINHUAI_ID = make_id_number("320104", dt.date(1979, 11, 2), 456)
 COUNTERPARTY_ID = make_id_number("320106", dt.date(1990, 1, 1), 789)

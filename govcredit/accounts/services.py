@@ -11,7 +11,7 @@ from govcredit.subjects.models import CivilServant, Organization
 
 from .models import ApiToken, Role, User
 
-TOKEN_PREFIX = "gc_"
+TOKEN_PREFIX = "gc_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def create_user(username: str, password: str, *, role: Role, organization: Organization | None,

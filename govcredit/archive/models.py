@@ -83,9 +83,9 @@ class CreditRecord(LedgeredModel):
     @property
     def subject_label(self) -> str:
         """The subject's name as anyone may see it: natural persons masked."""
-        if self.subject_person_id:
+        if self.subject_person is not None:
             return self.subject_person.name
-        if self.subject_org_id:
+        if self.subject_org is not None:
             return self.subject_org.name
         if self.counterparty_kind == CounterpartyKind.NATURAL:
             return mask_name(self.counterparty_name)

@@ -31,7 +31,7 @@ class VersionForm(forms.Form):
     double_publicity = forms.BooleanField(label="双公示", required=False)
     subject_kinds = JSONListField(label="适用主体（organization / civil_servant / counterparty）")
     severities = JSONListField(label="严重程度及公示期（月）")
-    fields = JSONListField(label="字段")
+    field_specs = JSONListField(label="字段")
     submitters = JSONListField(label="报送单位统一社会信用代码（空数组为不限）", required=False)
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label="发布理由", max_length=500)

@@ -27,11 +27,16 @@ class FieldError(ValueError):
     """A value that does not satisfy its field's rule; the message is Chinese and names the rule."""
 
 
-def clean_text(raw: Any) -> str:
-    """Trim and turn full-width ASCII into half-width, as clerks' spreadsheets often need."""
+def clean_text(raw: Any, *, fold: bool = False) -> str:
+    """Trim; with ``fold``, also turn full-width letters, digits and brackets into half-width.
+
+    Folding suits codes, numbers, dates and column names; free Chinese text keeps its full-width
+    punctuation.
+    """
     if raw is None:
         return ""
-    return unicodedata.normalize("NFKC", str(raw)).strip()
+    text = str(raw).strip()
+    return unicodedata.normalize("NFKC", text).strip() if fold else text
 
 
 def parse_date(raw: Any) -> dt.date:
@@ -45,7 +50,7 @@ def parse_date(raw: Any) -> dt.date:
         if 1 <= serial < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(serial))
         raise FieldError(f"“{raw}”不是有效日期")
-    text = clean_text(raw)
+    text = clean_text(raw, fold=True)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return parse_date(float(text))
     m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
@@ -58,7 +63,7 @@ def parse_date(raw: Any) -> dt.date:
 
 
 def parse_decimal(raw: Any) -> Decimal:
-    text = clean_text(raw).replace(",", "")
+    text = clean_text(raw, fold=True).replace(",", "")
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -76,7 +81,7 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
         return parse_date(raw)
     if kind == "decimal":
         return parse_decimal(raw)
-    text = clean_text(raw)
+    text = clean_text(raw, fold=kind in {"integer", "credit_code", "id_number"})
     if kind == "integer":
         if not re.fullmatch(r"-?\d+(\.0+)?", text):
             raise FieldError(f"“{text}”不是整数")
@@ -127,7 +132,7 @@ def header_map(fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for spec in fields:
         for name in [spec["key"], spec["label"], *spec.get("aliases", [])]:
             names[name] = spec
-            names[clean_text(name)] = spec
+            names[clean_text(name, fold=True)] = spec
     return names
 
 
@@ -137,7 +142,7 @@ def validate(fields: list[dict[str, Any]], raw: dict[str, Any]) -> Cleaned:
     by_key: dict[str, Any] = {}
     unknown = []
     for name, value in raw.items():
-        spec = names.get(name) or names.get(clean_text(name))
+        spec = names.get(name) or names.get(clean_text(name, fold=True))
         if spec is None:
             unknown.append(name)
             continue

@@ -62,7 +62,7 @@ def _same_definition(version: RecordTypeVersion, data: dict[str, Any]) -> bool:
 def publish_version(record_type: RecordType, data: dict[str, Any], *, actor: str, reason: str = "") -> RecordTypeVersion:
     """Add a new version of a type. Older versions and their records stay as they are."""
     check_definition({"name": record_type.name, **data})
-    latest = record_type.versions.order_by("-version").first()
+    latest = RecordTypeVersion.objects.filter(record_type=record_type).order_by("-version").first()
     version = RecordTypeVersion(
         record_type=record_type, version=(latest.version + 1) if latest else 1, created_by=actor,
         **{k: data[k] for k in VERSION_KEYS if k in data},
@@ -82,7 +82,7 @@ def load_catalog(path: Path = CATALOG_FILE, *, actor: str = "system") -> list[Re
         if rtype is None:
             rtype = RecordType(code=data["code"], name=data["name"])
             save_with_entry(rtype, actor=actor, action="catalog.create_type", reason="载入目录文件")
-        latest = rtype.versions.order_by("-version").first()
+        latest = RecordTypeVersion.objects.filter(record_type=rtype).order_by("-version").first()
         if latest is None or not _same_definition(latest, data):
             published.append(publish_version(rtype, data, actor=actor, reason=f"载入目录文件 {path.name}"))
     return published

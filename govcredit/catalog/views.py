@@ -33,10 +33,13 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
     access.require(request.user, access.MANAGE_CATALOG)
     rtype = get_object_or_404(RecordType, code=code)
     current = rtype.current()
-    form = VersionForm(request.POST or None, initial={k: getattr(current, k) for k in VERSION_KEYS})
+    initial = {k: getattr(current, k) for k in VERSION_KEYS}
+    initial["field_specs"] = initial.pop("fields")
+    form = VersionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        data["fields"] = data.pop("field_specs")
         try:
             version = publish_version(rtype, data, actor=request.user.get_username(), reason=reason)
         except CatalogError as e:

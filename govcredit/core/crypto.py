@@ -20,10 +20,14 @@ def _derived_key(purpose: str) -> bytes:
     return hashlib.sha256(f"{purpose}:{settings.SECRET_KEY}".encode()).digest()
 
 
+def active_keys() -> list[str]:
+    """The configured keys, newest first (or the demo key derived from SECRET_KEY)."""
+    return list(settings.FIELD_ENCRYPTION_KEYS) or [base64.urlsafe_b64encode(_derived_key("field-encryption")).decode()]
+
+
 @cache
 def _fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS) or [base64.urlsafe_b64encode(_derived_key("field-encryption")).decode()]
-    return MultiFernet([Fernet(k) for k in keys])
+    return MultiFernet([Fernet(k) for k in active_keys()])
 
 
 @cache

@@ -6,7 +6,7 @@ import contextvars
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 
@@ -59,7 +59,7 @@ class LedgeredQuerySet(models.QuerySet):
 class LedgeredModel(models.Model):
     """A model whose every create and change is a ledger entry, and which is never deleted."""
 
-    objects: ClassVar[Any] = LedgeredQuerySet.as_manager()
+    objects = LedgeredQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -83,6 +83,9 @@ class LedgerHead(models.Model):
         verbose_name = "账本链头"
         verbose_name_plural = verbose_name
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.entry_hash[:12]}"
+
 
 class LedgerEntry(models.Model):
     seq = models.BigIntegerField("序号", primary_key=True)
@@ -102,9 +105,9 @@ class LedgerEntry(models.Model):
         ordering = ["seq"]
         indexes = [models.Index(fields=["entity_type", "entity_id", "seq"], name="ledger_entity_idx")]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.entity_type}:{self.entity_id}"
+
     @property
     def created_at(self) -> dt.datetime:
         return EPOCH + dt.timedelta(microseconds=self.ts)
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.entity_type}:{self.entity_id}"

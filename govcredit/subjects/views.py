@@ -89,7 +89,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             if not access.can_see_full_id(request.user):
                 raise PermissionDenied("您的角色不能按身份证号查询")
             found = services.find_person_by_id_number(number)
-            people = people.filter(pk=found.pk if found else None)
+            people = people.filter(pk=found.pk) if found else people.none()
     return render(request, "subjects/person_list.html", {"form": form, **paginate(request, people)})
 
 

@@ -1,0 +1,296 @@
+"""JSON API for the credit archive: records (``/api/records``) and each subject's archive.
+
+Counterparties who are natural persons appear with masked names and masked ID numbers only; the
+API never decrypts a counterparty's ID number.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from govcredit.accounts import access
+from govcredit.api.common import (
+    ERRORS,
+    Pagination,
+    Ref,
+    actor_of,
+    api_auth,
+    forbidden,
+    get_in_scope,
+    invalid,
+    user_of,
+)
+from govcredit.archive import services
+from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.catalog.models import RecordType
+from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.services import history
+from govcredit.subjects.identifiers import mask_id_number, mask_name
+
+router = Router(tags=["信用档案"], auth=api_auth(access.READ_SUBJECTS))
+WRITERS = api_auth(access.WRITE_RECORDS)
+
+ACTION_LABELS = {
+    "record.create": "录入",
+    "record.correct": "更正",
+    "record.status": "状态变更",
+    "record.expire": "公示期满",
+}
+
+
+# --------------------------------------------------------------------------- schemas
+
+class RecordOut(Schema):
+    id: int = Field(description="记录编号")
+    type: str = Field(description="信息类别代码")
+    type_name: str = Field(description="信息类别名称")
+    type_version: int = Field(description="录入时所用的目录版本")
+    status: str = Field(description="状态：有效、异议中、已修复、已撤销、公示期满")
+    subject_kind: str = Field(description="主体种类：organization 单位，civil_servant 公务员，counterparty 行政相对人")
+    subject_org: Ref | None = Field(description="主体单位")
+    subject_person: Ref | None = Field(description="主体公务员")
+    subject_label: str = Field(description="主体名称（自然人已脱敏）")
+    counterparty_kind: str = Field(description="行政相对人类别")
+    counterparty_code: str = Field(description="行政相对人统一社会信用代码")
+    counterparty_id_masked: str = Field(description="行政相对人证件号码（脱敏）")
+    decision_number: str = Field(description="决定文书号")
+    decision_date: dt.date = Field(description="决定日期")
+    authority_name: str = Field(description="决定机关")
+    severity: str = Field(description="严重程度")
+    amount: Decimal | None = Field(description="金额（万元）")
+    publicity_start: dt.date | None = Field(description="公示起始")
+    publicity_end: dt.date | None = Field(description="公示截止")
+    issuing_org: Ref = Field(description="报送/决定单位")
+    created_at: dt.datetime = Field(description="录入时间")
+    updated_at: dt.datetime = Field(description="最近修改时间")
+
+    @staticmethod
+    def resolve_type(obj: CreditRecord) -> str:
+        return obj.record_type.code
+
+    @staticmethod
+    def resolve_type_name(obj: CreditRecord) -> str:
+        return obj.record_type.name
+
+    @staticmethod
+    def resolve_type_version(obj: CreditRecord) -> int:
+        return obj.type_version.version
+
+    @staticmethod
+    def resolve_subject_kind(obj: CreditRecord) -> str:
+        if obj.subject_person_id:
+            return "civil_servant"
+        return "organization" if obj.subject_org_id else "counterparty"
+
+
+class HistoryOut(Schema):
+    seq: int = Field(description="留痕序号")
+    time: dt.datetime = Field(description="时间")
+    actor: str = Field(description="操作人")
+    action: str = Field(description="动作代码")
+    action_label: str = Field(description="动作")
+    reason: str = Field(description="理由")
+
+    @staticmethod
+    def resolve_time(obj: LedgerEntry) -> dt.datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_action_label(obj: LedgerEntry) -> str:
+        return ACTION_LABELS.get(obj.action, obj.action)
+
+
+def _display_fields(record: CreditRecord) -> dict[str, Any]:
+    """Every catalog field of the record's version by Chinese label, personal identifiers masked."""
+    out: dict[str, Any] = {}
+    for spec in record.type_version.fields:
+        column = spec.get("column")
+        if column == "counterparty_id":
+            value: Any = record.counterparty_id_masked
+        elif column:
+            value = getattr(record, column, None)
+            if column == "counterparty_name" and record.counterparty_kind == CounterpartyKind.NATURAL:
+                value = mask_name(value or "")
+        else:
+            value = record.data.get(spec["key"])
+            if spec.get("type") == "id_number" and value:
+                value = mask_id_number(str(value))
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        out[spec["label"]] = "" if value is None else value
+    return out
+
+
+class RecordDetailOut(RecordOut):
+    legal_representative: str = Field(description="法定代表人")
+    facts: str = Field(description="事实/内容")
+    legal_basis: str = Field(description="依据")
+    result: str = Field(description="结果")
+    fields: dict[str, Any] = Field(description="目录版本的全部字段，按中文名称；个人证件号码已脱敏")
+    history: list[HistoryOut] = Field(description="留痕记录，按时间先后")
+
+    @staticmethod
+    def resolve_fields(obj: CreditRecord) -> dict[str, Any]:
+        return _display_fields(obj)
+
+    @staticmethod
+    def resolve_history(obj: CreditRecord) -> list[LedgerEntry]:
+        return list(history(obj).order_by("seq"))
+
+
+class RecordFilter(Schema):
+    type: str | None = Field(None, max_length=40, description="信息类别代码，如 xzcf")
+    status: RecordStatus | None = Field(None, description="状态")
+    subject_org: int | None = Field(None, description="主体单位编号")
+    subject_person: int | None = Field(None, description="主体公务员编号")
+    issuing_org: int | None = Field(None, description="报送/决定单位编号")
+    decision_date_from: dt.date | None = Field(None, description="决定日期起（含）")
+    decision_date_to: dt.date | None = Field(None, description="决定日期止（含）")
+    q: str | None = Field(None, max_length=100, description="决定文书号或行政相对人名称包含的文字")
+
+
+class RecordIn(Schema):
+    type: str = Field(min_length=1, max_length=40, description="信息类别代码，按其现行版本校验")
+    subject_org: int | None = Field(None, description="主体单位编号（关于单位的记录）")
+    subject_person: int | None = Field(None, description="主体公务员编号（关于公务员的记录）")
+    issuing_org: int = Field(description="报送/决定单位编号：本单位或下级单位")
+    fields: dict[str, Any] = Field(description="字段值，键为目录中的中文名称（也接受字段键或别名）")
+    reason: str = Field("", max_length=500, description="录入说明（写入留痕记录）")
+
+
+class CorrectIn(Schema):
+    fields: dict[str, Any] = Field(description="更正后的全部字段值（整体替换），键为中文名称")
+    reason: str = Field(min_length=1, max_length=500, description="更正理由（必填）")
+
+
+class StatusIn(Schema):
+    status: RecordStatus = Field(description="新状态")
+    reason: str = Field(min_length=1, max_length=500, description="变更理由（必填）")
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _records(request: HttpRequest) -> QuerySet[CreditRecord]:
+    scope = access.record_scope(user_of(request))
+    if scope is None:
+        forbidden()
+    return (CreditRecord.objects.filter(scope)
+            .select_related("record_type", "type_version", "subject_org", "subject_person", "issuing_org")
+            .order_by("-decision_date", "-id"))
+
+
+def _writable_record(request: HttpRequest, record_id: int) -> CreditRecord:
+    user = user_of(request)
+    access.require(user, access.WRITE_RECORDS)
+    record = get_in_scope(_records(request), pk=record_id)
+    if not access.can_write_records_for(user, record.issuing_org):
+        forbidden("只有报送单位（或其上级）可以更正这条记录")
+    return record
+
+
+# --------------------------------------------------------------------------- records
+
+@router.get("/records", response={200: list[RecordOut], **ERRORS}, summary="信用记录列表",
+            description="调用者可见范围内的记录，按决定日期从新到旧。")
+@paginate(Pagination)
+def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> QuerySet[CreditRecord]:
+    qs = _records(request)
+    if filters.type:
+        qs = qs.filter(record_type__code=filters.type)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.subject_org is not None:
+        qs = qs.filter(subject_org_id=filters.subject_org)
+    if filters.subject_person is not None:
+        qs = qs.filter(subject_person_id=filters.subject_person)
+    if filters.issuing_org is not None:
+        qs = qs.filter(issuing_org_id=filters.issuing_org)
+    if filters.decision_date_from:
+        qs = qs.filter(decision_date__gte=filters.decision_date_from)
+    if filters.decision_date_to:
+        qs = qs.filter(decision_date__lte=filters.decision_date_to)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(Q(decision_number__icontains=q) | Q(counterparty_name__icontains=q))
+    return qs
+
+
+@router.get("/records/{record_id}", response={200: RecordDetailOut, **ERRORS}, summary="信用记录详情",
+            description="含目录版本的全部字段和留痕记录。")
+def get_record(request: HttpRequest, record_id: int) -> CreditRecord:
+    return get_in_scope(_records(request), pk=record_id)
+
+
+@router.post("/records", response={201: RecordDetailOut, **ERRORS}, auth=WRITERS, summary="录入信用记录",
+             description="报送单位为本单位或下级单位；主体须在可见范围内。字段按信息类别的现行版本校验，"
+                         "有任何错误则整条不写入。")
+def create_record(request: HttpRequest, payload: RecordIn) -> Status[CreditRecord]:
+    user = user_of(request)
+    access.require(user, access.WRITE_RECORDS)
+    issuing_org = access.visible_orgs(user).filter(pk=payload.issuing_org).first()
+    if issuing_org is None or not access.can_write_records_for(user, issuing_org):
+        forbidden("无权以该单位名义报送：单位不存在或不在您的管辖范围内")
+    subject_org = subject_person = None
+    if payload.subject_org is not None:
+        subject_org = access.visible_orgs(user).filter(pk=payload.subject_org).first()
+        if subject_org is None:
+            forbidden("无权为该单位录入记录：单位不存在或不在您的管辖范围内")
+    if payload.subject_person is not None:
+        subject_person = access.visible_people(user).filter(pk=payload.subject_person).first()
+        if subject_person is None:
+            forbidden("无权为该公务员录入记录：公务员不存在或不在您的管辖范围内")
+    rtype = RecordType.objects.filter(code=payload.type, is_active=True).first()
+    if rtype is None:
+        invalid("type", f"信息类别“{payload.type}”不存在或已停用")
+    record = services.record_decision(rtype.current(), payload.fields, issuing_org=issuing_org, actor=actor_of(request),
+                                      subject_org=subject_org, subject_person=subject_person, reason=payload.reason)
+    return Status(201, get_in_scope(_records(request), pk=record.pk))
+
+
+@router.post("/records/{record_id}/correct", response={200: RecordDetailOut, **ERRORS}, auth=WRITERS,
+             summary="更正信用记录",
+             description="由报送单位（或其上级）提交更正后的全部字段；原状态保留在留痕记录中。")
+def correct_record(request: HttpRequest, record_id: int, payload: CorrectIn) -> CreditRecord:
+    record = _writable_record(request, record_id)
+    services.correct_record(record, payload.fields, actor=actor_of(request), reason=payload.reason)
+    return get_in_scope(_records(request), pk=record.pk)
+
+
+@router.post("/records/{record_id}/status", response={200: RecordDetailOut, **ERRORS},
+             auth=api_auth(access.CHANGE_RECORD_STATUS), summary="变更记录状态",
+             description="仅信用管理部门：异议中、已修复、已撤销等；每次变更写入留痕记录。")
+def change_status(request: HttpRequest, record_id: int, payload: StatusIn) -> CreditRecord:
+    access.require(user_of(request), access.CHANGE_RECORD_STATUS)
+    record = get_in_scope(_records(request), pk=record_id)
+    services.change_status(record, payload.status, actor=actor_of(request), reason=payload.reason)
+    return get_in_scope(_records(request), pk=record.pk)
+
+
+# --------------------------------------------------------------------------- one subject's archive
+
+@router.get("/subjects/orgs/{org_id}/archive", response={200: list[RecordOut], **ERRORS}, summary="单位信用档案",
+            description="关于该单位的全部记录（可见范围内），按时间从新到旧。")
+@paginate(Pagination)
+def org_archive(request: HttpRequest, org_id: int) -> QuerySet[CreditRecord]:
+    user = user_of(request)
+    access.require(user, access.READ_SUBJECTS)
+    org = get_in_scope(access.visible_orgs(user), pk=org_id)
+    return _records(request).filter(subject_org=org)
+
+
+@router.get("/subjects/people/{person_id}/archive", response={200: list[RecordOut], **ERRORS},
+            summary="公务员信用档案", description="关于该公务员的全部记录（可见范围内），按时间从新到旧。")
+@paginate(Pagination)
+def person_archive(request: HttpRequest, person_id: int) -> QuerySet[CreditRecord]:
+    user = user_of(request)
+    access.require(user, access.READ_SUBJECTS)
+    person = get_in_scope(access.visible_people(user), pk=person_id)
+    return _records(request).filter(subject_person=person)

@@ -1,0 +1,66 @@
+"""The scheduler runs a due daily job without anyone starting the job: a real django-q2 cluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_q.models import Schedule
+
+from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.archive.services import record_decision
+from govcredit.catalog.models import RecordType
+from govcredit.core.jobs import DAILY_JOBS, ensure_schedules
+from govcredit.testing import build_city
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.django_db
+def test_daily_schedules_exist_after_migrate() -> None:
+    ensure_schedules()
+    names = set(Schedule.objects.values_list("name", flat=True))
+    assert {job.name for job in DAILY_JOBS} <= names
+    ensure_schedules()
+    assert Schedule.objects.count() == len(names)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cluster_runs_due_expiry_job_by_itself() -> None:
+    city = build_city()
+    # A 2020 discipline record of severity 一般 (24 months' publicity): its window ended in 2022.
+    record = record_decision(RecordType.objects.get(code="jlcf").current(), {
+        "处分决定文号": "玄纪〔2020〕3号", "处分机关": "玄武区纪委监委", "处分决定日期": "2020-01-10",
+        "处分种类": "警告", "违纪违法事实": "迟报统计数据", "严重程度": "一般",
+    }, issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
+    assert record.status == RecordStatus.VALID and record.publicity_end < timezone.localdate()
+    ensure_schedules()
+    Schedule.objects.filter(func="govcredit.archive.services.expire_publicity").update(
+        next_run=timezone.now() - dt.timedelta(minutes=1))
+    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1"}
+    cluster = subprocess.Popen([sys.executable, "-m", "govcredit.cli", "qcluster"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if CreditRecord.objects.get(pk=record.pk).status == RecordStatus.EXPIRED:
+                break
+            time.sleep(1)
+    finally:
+        cluster.terminate()
+        cluster.wait(timeout=30)
+    assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.EXPIRED
+    assert CreditRecord.objects.get(pk=city.records["xuanwu_discipline"].pk).status == RecordStatus.VALID
+    schedule = Schedule.objects.get(func="govcredit.archive.services.expire_publicity")
+    assert schedule.next_run > timezone.now()
