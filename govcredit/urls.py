@@ -4,10 +4,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from govcredit.api.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]
 urlpatterns += i18n_patterns(
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("govcredit.core.urls")),
     path("accounts/", include("govcredit.accounts.urls")),
     path("subjects/", include("govcredit.subjects.urls")),
