@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "govcredit.catalog",
     "govcredit.archive",
     "govcredit.workdays",
+    "govcredit.disclosure",
+    "govcredit.statistics",
+    "govcredit.exchange",
     "govcredit.demo",
 ]
 

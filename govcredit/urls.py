@@ -14,5 +14,8 @@ urlpatterns += i18n_patterns(
     path("catalog/", include("govcredit.catalog.urls")),
     path("archive/", include("govcredit.archive.urls")),
     path("ledger/", include("govcredit.ledger.urls")),
+    path("portal/statistics/", include("govcredit.statistics.urls")),
+    path("portal/", include("govcredit.disclosure.urls")),
+    path("exchange/", include("govcredit.exchange.urls")),
     prefix_default_language=False,
 )

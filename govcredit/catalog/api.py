@@ -174,8 +174,8 @@ class VersionIn(Schema):
         if len(columns) != len(set(columns)):
             raise ValueError("同一档案列只能对应一个字段")
         for key in REQUIRED_COLUMNS:
-            spec = next((s for s in self.fields if s.key == key), None)
-            if spec is None or spec.column != key or not spec.required:
+            found = next((s for s in self.fields if s.key == key), None)
+            if found is None or found.column != key or not found.required:
                 raise ValueError(f"必须有必填字段 {key}，并写入同名档案列")
         return self
 

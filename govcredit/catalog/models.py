@@ -70,6 +70,10 @@ class RecordTypeVersion(LedgeredModel):
     submitters = models.JSONField("报送单位（统一社会信用代码，空为不限）", default=list, blank=True)
     batch_mode = models.CharField("批量方式", max_length=20, choices=BatchMode.choices, default=BatchMode.ACCEPT_VALID)
     double_publicity = models.BooleanField("双公示", default=False)
+    publication = models.JSONField("公示规则", default=dict, blank=True,
+                                   help_text="exempt_only：仅受这些处罚不予公示；low_fine：按相对人类别的较低罚款额（万元），"
+                                             "仅受较低罚款不予公示；publish_within_workdays：应在几个工作日内公示；"
+                                             "withdraw_within_days：撤销、变更后几日内撤下")
     description = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.CharField("创建人", max_length=150, blank=True)

@@ -15,7 +15,7 @@ from .models import BatchMode, Disclosure, Polarity, RecordType, RecordTypeVersi
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.json"
 FIELD_TYPES = {"text", "integer", "decimal", "date", "enum", "multi_enum", "credit_code", "id_number"}
 VERSION_KEYS = ("polarity", "source_category", "disclosure", "subject_kinds", "severities", "fields", "submitters",
-                "batch_mode", "double_publicity", "description")
+                "batch_mode", "double_publicity", "publication", "description")
 
 
 class CatalogError(ValueError):

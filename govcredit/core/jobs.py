@@ -18,10 +18,19 @@ class DailyJob:
     minute: int
 
 
+@dataclass(frozen=True)
+class FrequentJob:
+    name: str
+    func: str
+    minutes: int
+
+
 DAILY_JOBS = (
     DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
     DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
 )
+# Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
+FREQUENT_JOBS = (FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),)
 
 
 def verify_ledger() -> int:
@@ -47,4 +56,9 @@ def ensure_schedules() -> None:
             first += dt.timedelta(days=1)
         Schedule.objects.get_or_create(
             name=job.name, defaults={"func": job.func, "schedule_type": Schedule.DAILY, "next_run": first, "repeats": -1}
+        )
+    for fjob in FREQUENT_JOBS:
+        Schedule.objects.get_or_create(
+            name=fjob.name, defaults={"func": fjob.func, "schedule_type": Schedule.MINUTES, "minutes": fjob.minutes,
+                                      "next_run": now, "repeats": -1},
         )

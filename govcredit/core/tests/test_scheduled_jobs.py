@@ -16,7 +16,7 @@ from django_q.models import Schedule
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
-from govcredit.core.jobs import DAILY_JOBS, ensure_schedules
+from govcredit.core.jobs import DAILY_JOBS, FREQUENT_JOBS, ensure_schedules
 from govcredit.testing import build_city
 
 
@@ -31,7 +31,7 @@ def _database_url() -> str:
 def test_daily_schedules_exist_after_migrate() -> None:
     ensure_schedules()
     names = set(Schedule.objects.values_list("name", flat=True))
-    assert {job.name for job in DAILY_JOBS} <= names
+    assert {job.name for job in DAILY_JOBS} | {job.name for job in FREQUENT_JOBS} <= names
     ensure_schedules()
     assert Schedule.objects.count() == len(names)
 

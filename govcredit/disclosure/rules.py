@@ -1,0 +1,50 @@
+"""Which records may be disclosed, and until when (defaults from the catalog, all configurable)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.catalog.models import Disclosure
+from govcredit.subjects.identifiers import mask_name
+
+from .models import UnpublishReason
+
+# Shown on the portal (异议中 with its mark); the others end a publication, for these reasons.
+SHOWN_STATUSES = (RecordStatus.VALID, RecordStatus.OBJECTION)
+ENDING_STATUSES = {
+    RecordStatus.REVOKED: UnpublishReason.REVOKED,
+    RecordStatus.REPAIRED: UnpublishReason.REPAIRED,
+    RecordStatus.EXPIRED: UnpublishReason.EXPIRED,
+}
+
+
+def refusal(record: CreditRecord) -> str | None:
+    """Why the record may not be disclosed, or None when it may (status and window aside)."""
+    version = record.type_version
+    if version.disclosure != Disclosure.PUBLIC:
+        return f"公开属性为“{version.disclosure}”"
+    severity = version.severity(record.severity) or {}
+    if not severity.get("publish", False):
+        return f"严重程度“{record.severity}”不予公示"
+    rules = version.publication or {}
+    kinds = set(record.data.get("penalty_kinds") or [])
+    exempt = set(rules.get("exempt_only") or [])
+    low_fines = rules.get("low_fine") or {}
+    if kinds and exempt and kinds <= exempt:
+        return f"仅受{'、'.join(sorted(kinds))}处罚，不予公示"
+    low = low_fines.get(record.counterparty_kind)
+    if kinds == {"罚款"} and low is not None and record.amount is not None and record.amount <= Decimal(low):
+        return f"仅受较低数额罚款（不超过{low}万元），不予公示"
+    return None
+
+
+def public_name(record: CreditRecord) -> str:
+    """The subject's name as the public sees it: natural persons masked (张*明)."""
+    if record.subject_person_id:
+        return mask_name(record.subject_person.name)  # type: ignore[union-attr]
+    if record.subject_org_id:
+        return record.subject_org.name  # type: ignore[union-attr]
+    if record.counterparty_kind == CounterpartyKind.NATURAL:
+        return mask_name(record.counterparty_name)
+    return record.counterparty_name
