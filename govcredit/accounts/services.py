@@ -40,3 +40,11 @@ def user_for_token(key: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def revoke_token(token: ApiToken) -> ApiToken:
+    """Revoke a token at once; it is kept (marked revoked) so its use stays traceable."""
+    if not token.revoked:
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+    return token

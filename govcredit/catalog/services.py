@@ -14,6 +14,14 @@ from .models import BatchMode, Disclosure, Polarity, RecordType, RecordTypeVersi
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.json"
 FIELD_TYPES = {"text", "integer", "decimal", "date", "enum", "multi_enum", "credit_code", "id_number"}
+# The archive columns a catalog field may fill, with the field types each accepts; any other
+# column (status, issuing_org …) is off limits, so a catalog version cannot let submitters set it.
+RECORD_COLUMNS: dict[str, set[str]] = {
+    "counterparty_name": {"text"}, "counterparty_kind": {"enum"}, "counterparty_code": {"credit_code"},
+    "counterparty_id": {"id_number"}, "legal_representative": {"text"}, "decision_number": {"text"},
+    "decision_date": {"date"}, "authority_name": {"text"}, "facts": {"text"}, "legal_basis": {"text"},
+    "result": {"text", "enum"}, "amount": {"decimal"}, "severity": {"enum", "text"}, "publicity_end": {"date"},
+}
 VERSION_KEYS = ("polarity", "source_category", "disclosure", "subject_kinds", "severities", "fields", "submitters",
                 "batch_mode", "double_publicity", "publication", "description")
 
@@ -37,7 +45,11 @@ def check_definition(data: dict[str, Any]) -> None:
     if not severities:
         raise CatalogError(f"{name}：至少需要一个严重程度")
     for s in severities:
-        if not s.get("name") or int(s.get("min_months", -1)) < 0 or int(s.get("max_months", -1)) < int(s.get("min_months", 0)):
+        try:
+            low, high = int(s.get("min_months", -1)), int(s.get("max_months", -1))
+        except (TypeError, ValueError):
+            low, high = -1, -1
+        if not s.get("name") or low < 0 or high < low:
             raise CatalogError(f"{name}：严重程度“{s.get('name')}”的公示期无效（最短期不得长于最长期）")
     keys, labels = set(), set()
     for fld in data.get("fields") or []:
@@ -47,11 +59,14 @@ def check_definition(data: dict[str, Any]) -> None:
             raise CatalogError(f"{name}：字段“{fld['label']}”需要可选值")
         if fld["key"] in keys or fld["label"] in labels:
             raise CatalogError(f"{name}：字段“{fld['label']}”重复")
+        column = fld.get("column")
+        if column is not None and fld["type"] not in RECORD_COLUMNS.get(column, set()):
+            raise CatalogError(f"{name}：字段“{fld['label']}”不能写入档案列“{column}”")
         keys.add(fld["key"])
         labels.add(fld["label"])
     for required in ("decision_number", "decision_date", "authority_name"):
-        if required not in keys:
-            raise CatalogError(f"{name}：缺少必备字段 {required}")
+        if not any(f.get("key") == required and f.get("column") == required for f in data.get("fields") or []):
+            raise CatalogError(f"{name}：缺少必备字段 {required}（须写入同名档案列）")
 
 
 def _same_definition(version: RecordTypeVersion, data: dict[str, Any]) -> bool:
