@@ -8,6 +8,22 @@ class OrgSearchForm(forms.Form):
     org_type = forms.ChoiceField(label="类型", required=False, choices=[("", "全部类型"), *OrgType.choices])
 
 
+class OrgCreateForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=40)
+    org_type = forms.ChoiceField(label="类型", choices=OrgType.choices)
+    region_code = forms.RegexField(label="行政区划代码", regex=r"^\d{6}$", error_messages={"invalid": "行政区划代码应为6位数字"})
+    reason = forms.CharField(label="登记依据", max_length=500, required=False)
+
+
+class PersonCreateForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=40)
+    post = forms.CharField(label="职务", max_length=100)
+    rank = forms.CharField(label="职级", max_length=50, required=False)
+    start_date = forms.DateField(label="任职起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class OrgEditForm(forms.Form):
     name = forms.CharField(label="名称", max_length=200)
     org_type = forms.ChoiceField(label="类型", choices=OrgType.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 from govcredit.core import crypto
 from govcredit.ledger.models import LedgeredModel
@@ -51,6 +52,9 @@ class Organization(LedgeredModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("subjects:org_detail", args=[self.pk])
 
     def compute_path(self) -> None:
         prefix = self.parent.path if self.parent else ""

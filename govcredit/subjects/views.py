@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,14 @@ from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
 
 from . import services
-from .forms import OrgEditForm, OrgSearchForm, PersonSearchForm, PostChangeForm
+from .forms import (
+    OrgCreateForm,
+    OrgEditForm,
+    OrgSearchForm,
+    PersonCreateForm,
+    PersonSearchForm,
+    PostChangeForm,
+)
 from .identifiers import normalize_credit_code
 
 
@@ -51,6 +59,57 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history(org).order_by("-seq")[:20],
     }
     return render(request, "subjects/org_detail.html", context)
+
+
+@login_required
+def org_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register an organisation below ``pk`` (the credit office anywhere, a district in its subtree)."""
+    parent = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    if not access.can_edit_org(request.user, parent):
+        raise PermissionDenied("您无权在该单位下登记下级单位")
+    form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            org = services.register_organization(name=d["name"], credit_code=d["credit_code"], org_type=d["org_type"],
+                                                 region_code=d["region_code"], parent=parent,
+                                                 actor=request.user.get_username(), reason=d["reason"])
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, f"已登记 {org.name}，已留痕。")
+            return redirect("subjects:org_detail", pk=org.pk)
+    return render(request, "subjects/create.html", {"form": form, "title": f"在“{parent.name}”下登记单位",
+                                                    "back": parent.get_absolute_url()})
+
+
+@login_required
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a civil servant employed by organisation ``pk``."""
+    employer = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    if not access.can_edit_org(request.user, employer):
+        raise PermissionDenied("您无权为该单位登记公务员")
+    form = PersonCreateForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
+                                                     post=d["post"], rank=d["rank"], start_date=d["start_date"],
+                                                     actor=request.user.get_username())
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, f"已登记 {person.name}，已留痕。")
+            return redirect("subjects:person_detail", pk=person.pk)
+    return render(request, "subjects/create.html", {"form": form, "title": f"为“{employer.name}”登记公务员",
+                                                    "back": employer.get_absolute_url()})
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's errors to the form fields they name, the rest to the form."""
+    for name, messages_ in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+        for msg in messages_:
+            form.add_error(name if name in form.fields else None, msg)
 
 
 @login_required

@@ -117,3 +117,32 @@ def test_key_rotation_reencrypts_under_the_new_key(city: City) -> None:
     finally:
         crypto.reset_keys()
     assert verify().ok
+
+
+@pytest.mark.django_db
+def test_district_registers_a_committee_and_a_person_through_the_pages(city: City) -> None:
+    from django.test import Client
+
+    from govcredit.subjects.identifiers import make_id_number
+
+    client = Client()
+    client.force_login(city.users["district"])
+    street = city.orgs["xinjiekou"]
+    code = make_credit_code("59", "320102", "000000777")
+    bad = client.post(f"/subjects/orgs/{street.pk}/new-org/", {"name": "碑亭巷社区居民委员会",
+                      "credit_code": code[:-1] + ("0" if code[-1] != "0" else "1"), "org_type": "居民委员会",
+                      "region_code": "320102"})
+    assert bad.status_code == 200 and "校验码" in bad.content.decode()
+    ok = client.post(f"/subjects/orgs/{street.pk}/new-org/", {"name": "碑亭巷社区居民委员会", "credit_code": code.lower(),
+                     "org_type": "居民委员会", "region_code": "320102"})
+    assert ok.status_code == 302
+    committee = street.children.get()
+    assert committee.credit_code == code and committee.path.startswith(street.path)
+    number = make_id_number("320102", dt.date(1992, 3, 4), 55)
+    ok = client.post(f"/subjects/orgs/{committee.pk}/new-person/", {"name": "赵社区", "id_number": number,
+                     "post": "主任", "start_date": "2026-01-05"})
+    assert ok.status_code == 302
+    assert find_person_by_id_number(number).employer == committee
+    denied = client.post(f"/subjects/orgs/{city.orgs['qinhuai'].pk}/new-org/", {"name": "x"})
+    assert denied.status_code == 404
+    assert verify().ok
