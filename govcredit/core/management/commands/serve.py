@@ -29,8 +29,10 @@ class Command(BaseCommand):
 
         def stop(*_: Any) -> None:
             for p in procs:
-                p.terminate()
+                if p.poll() is None:
+                    p.terminate()
 
+        # A SIGTERM to `serve` stops both children; the loop below then ends because one has exited.
         signal.signal(signal.SIGTERM, stop)
         try:
             while all(p.poll() is None for p in procs):
@@ -43,4 +45,7 @@ class Command(BaseCommand):
         finally:
             stop()
             for p in procs:
-                p.wait(timeout=30)
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
