@@ -123,7 +123,7 @@ ORG_CATEGORY_CODES: dict[str, str] = {
 _CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 _ID_BODY_RE = re.compile(r"\d{17}[\dX]")
 _WHITESPACE_RE = re.compile(r"\s+")
-_MIN_BIRTH_YEAR = 1900
+_MIN_BIRTH_YEAR = 1800  # GB 11643's own example 440524188001010014 was born in 1880
 
 
 # --------------------------------------------------------------------------- result types

@@ -38,7 +38,7 @@ TODAY = date(2025, 6, 1)
 REAL_CREDIT_CODES = ["91350100M000100Y43", "91110000802100433B"]
 # GB 11643-1999 worked examples.
 STANDARD_ID_EXAMPLE = "11010519491231002X"
-STANDARD_ID_EXAMPLE_1880 = "440524188001010014"  # born 1880: check digit valid, but < 1900 rule rejects it
+STANDARD_ID_EXAMPLE_1880 = "440524188001010014"  # the standard's example, born 1880
 
 
 def _raises(func, *args, **kwargs) -> IdentifierError:
@@ -240,10 +240,13 @@ def test_standard_id_example() -> None:
     )
 
 
-def test_standard_1880_example_check_digit_but_year_rule() -> None:
+def test_standard_1880_example_is_valid_and_older_dates_are_not() -> None:
     assert id_number_check_char(STANDARD_ID_EXAMPLE_1880[:17]) == "4"
-    err = _raises(parse_id_number, STANDARD_ID_EXAMPLE_1880, today=TODAY)
-    assert err.message == "第7–14位出生日期“18800101”早于1900年"
+    info = parse_id_number(STANDARD_ID_EXAMPLE_1880, today=TODAY)
+    assert (info.birth_date, info.gender) == (date(1880, 1, 1), "男")
+    body = "44052417990101001"
+    err = _raises(parse_id_number, body + id_number_check_char(body), today=TODAY)
+    assert err.message == "第7–14位出生日期“17990101”早于1800年"
     assert err.position == 7
 
 
@@ -348,7 +351,7 @@ def test_make_id_number_rejects_bad_input() -> None:
     assert _raises(make_id_number, "320102", date(1990, 1, 1), -1).position == 15
     assert _raises(make_id_number, "990102", date(1990, 1, 1), 1).position == 1
     assert _raises(make_id_number, "32010", date(1990, 1, 1), 1).position == 1
-    assert _raises(make_id_number, "320102", date(1899, 12, 31), 1).position == 7
+    assert _raises(make_id_number, "320102", date(1799, 12, 31), 1).position == 7
 
 
 def test_make_id_number_reproduces_standard_example() -> None:
