@@ -106,11 +106,12 @@ def record_create(request: HttpRequest) -> HttpResponse:
                                               subject_org=subject_org, subject_person=subject_person,
                                               actor=request.user.get_username())
         except ValidationError as e:
+            # Services name a field by its Chinese label or its key; other errors belong to the form.
             by_label = {spec["label"]: spec["key"] for spec in version.fields}
             for name, errors in e.message_dict.items():
-                key = by_label.get(name)
+                key = name if name in form.fields else by_label.get(name)
                 for msg in errors:
-                    form.add_error(key if key in form.fields else None, f"{name}：{msg}" if key is None else msg)
+                    form.add_error(key if key in form.fields else None, msg)
         else:
             messages.success(request, "记录已录入并留痕。")
             return redirect("archive:record_detail", pk=record.pk)
