@@ -7,6 +7,7 @@ from django.test import Client
 from govcredit.testing import PASSWORD, City
 
 
+@pytest.mark.real_password_hashing
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2(city: City) -> None:
     user = city.users["credit"]
