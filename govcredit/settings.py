@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "govcredit.catalog",
     "govcredit.archive",
     "govcredit.workdays",
+    "govcredit.intake",
     "govcredit.disclosure",
     "govcredit.statistics",
     "govcredit.exchange",

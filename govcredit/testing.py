@@ -36,6 +36,22 @@ def _org(city: City, key: str, name: str, prefix: str, region: str, serial: int,
                                            parent=city.orgs[parent] if parent else None, actor="test")
 
 
+def penalty_row(authority: Organization) -> dict[str, str]:
+    """A 行政处罚 about a natural person, in the national 双公示 columns."""
+    return {
+        "行政相对人名称": "张三丰", "行政相对人类别": "自然人", "证件类型": "身份证", "证件号码": COUNTERPARTY_ID,
+        "行政处罚决定书文号": "秦市监罚〔2025〕12号", "违法行为类型": "无照经营", "违法事实": "未取得营业执照从事经营活动",
+        "处罚依据": "《无证无照经营查处办法》第十三条", "处罚类别": "罚款", "处罚内容": "罚款人民币五千元",
+        "罚款金额（万元）": "0.5", "处罚决定日期": "2025-06-01", "处罚机关": "南京市秦淮区市场监督管理局",
+        "处罚机关统一社会信用代码": authority.credit_code, "严重程度": "一般",
+    }
+
+
+def rejected_penalty_row(city: City) -> dict[str, str]:
+    """A row every column of which is present but whose 处罚类别 is not a statutory one."""
+    return {**penalty_row(city.orgs["xuanwu"]), "行政处罚决定书文号": "玄市监罚〔2025〕99号", "处罚类别": "罚站"}
+
+
 def build_city() -> City:
     load_catalog()
     c = City()
@@ -56,13 +72,8 @@ def build_city() -> City:
         "处分种类": "警告", "违纪违法事实": "违规发放津贴补贴", "严重程度": "一般",
     }, issuing_org=c.orgs["xuanwu"], subject_person=c.people["xuanwu"], actor="test")
     xzcf = RecordType.objects.get(code="xzcf").current()
-    c.records["qinhuai_penalty"] = record_decision(xzcf, {
-        "行政相对人名称": "张三丰", "行政相对人类别": "自然人", "证件类型": "身份证", "证件号码": COUNTERPARTY_ID,
-        "行政处罚决定书文号": "秦市监罚〔2025〕12号", "违法行为类型": "无照经营", "违法事实": "未取得营业执照从事经营活动",
-        "处罚依据": "《无证无照经营查处办法》第十三条", "处罚类别": "罚款", "处罚内容": "罚款人民币五千元",
-        "罚款金额（万元）": "0.5", "处罚决定日期": "2025-06-01", "处罚机关": "南京市秦淮区市场监督管理局",
-        "处罚机关统一社会信用代码": c.orgs["qinhuai"].credit_code, "严重程度": "一般",
-    }, issuing_org=c.orgs["qinhuai"], actor="test")
+    c.records["qinhuai_penalty"] = record_decision(xzcf, penalty_row(c.orgs["qinhuai"]), issuing_org=c.orgs["qinhuai"],
+                                                   actor="test")
     roles = {
         "credit": (Role.CREDIT_OFFICE, "fgw", None), "submitter": (Role.SUBMITTER, "scjg", None),
         "personnel": (Role.PERSONNEL, "zzb", None), "district": (Role.DISTRICT, "xuanwu", None),

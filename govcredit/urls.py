@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("catalog/", include("govcredit.catalog.urls")),
     path("archive/", include("govcredit.archive.urls")),
     path("ledger/", include("govcredit.ledger.urls")),
+    path("intake/", include("govcredit.intake.urls")),
     path("portal/statistics/", include("govcredit.statistics.urls")),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),

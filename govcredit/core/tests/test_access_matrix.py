@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from govcredit.testing import City
+from govcredit.catalog.models import RecordType
+from govcredit.intake.services import run_batch, submit_rows
+from govcredit.testing import City, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -39,19 +43,40 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("catalog:type_detail", lambda c: ["xzcf"], {"credit", "submitter", "personnel", "district"}),
     ("catalog:version_create", lambda c: ["xzcf"], {"credit"}),
     ("ledger:overview", lambda c: [], {"credit"}),
+    ("intake:batch_list", lambda c: [], {"credit", "submitter", "personnel", "district"}),
+    ("intake:upload", lambda c: [], {"credit", "submitter", "district"}),
+    ("intake:batch_detail", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
+    ("intake:batch_status", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
+    ("intake:batch_report", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
 ]
-PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger"}
+# POST-only pages: allowed roles are redirected back, the others refused.
+POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
+    ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
+]
+PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake"}
 
 
 def test_matrix_covers_every_page() -> None:
     resolver = get_resolver()
     names = {f"{ns}:{name}" for ns, (_, sub) in resolver.namespace_dict.items() if ns in PAGE_NAMESPACES
              for name in sub.reverse_dict if isinstance(name, str)}
-    assert names == {row[0] for row in MATRIX}
+    assert names == {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX}
+
+
+@pytest.fixture
+def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
+    """The city plus an intake batch of 玄武区 with one rejected row (so it has an error report)."""
+    settings.MEDIA_ROOT = tmp_path
+    batch = submit_rows([rejected_penalty_row(city)], record_type=RecordType.objects.get(code="xzcf"),
+                        org=city.orgs["xuanwu"], actor="test")
+    run_batch(batch.pk)
+    city.batch = batch  # type: ignore[attr-defined]
+    return city
 
 
 @pytest.mark.django_db
-def test_every_page_with_every_role(city: City) -> None:
+def test_every_page_with_every_role(city_with_batch: City) -> None:
+    city = city_with_batch
     failures = []
     for role in ROLES:
         client = Client()
@@ -62,14 +87,21 @@ def test_every_page_with_every_role(city: City) -> None:
             ok = status == 200 if role in allowed else status in (403, 404)
             if not ok:
                 failures.append(f"{role} {url} → {status}")
+        for name, args, allowed in POST_MATRIX:
+            url = reverse(name, args=args(city))
+            status = client.post(url).status_code
+            ok = status == 302 if role in allowed else status in (403, 404)
+            if not ok:
+                failures.append(f"{role} POST {url} → {status}")
     assert not failures, "\n".join(failures)
 
 
 @pytest.mark.django_db
-def test_anonymous_is_sent_to_login(city: City) -> None:
+def test_anonymous_is_sent_to_login(city_with_batch: City) -> None:
     client = Client()
-    for name, args, _ in MATRIX:
-        response = client.get(reverse(name, args=args(city)))
+    for name, args, _ in MATRIX + POST_MATRIX:
+        url = reverse(name, args=args(city_with_batch))
+        response = client.get(url) if (name, args, _) in MATRIX else client.post(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
 
 

@@ -8,6 +8,8 @@ and no row is written, while a refused role must be stopped with 403 or 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +17,9 @@ from django.test import Client
 from govcredit.accounts.services import issue_token
 from govcredit.api.api import api
 from govcredit.ledger.models import LedgerEntry
-from govcredit.testing import City
+from govcredit.catalog.models import RecordType
+from govcredit.intake.services import run_batch, submit_rows
+from govcredit.testing import City, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -59,6 +63,15 @@ MATRIX: list[tuple[str, str, Path, set[str]]] = [
      lambda c, r: f"/api/records/{c.records['xuanwu_discipline'].pk}/correct", {"credit", "district"}),
     ("POST", "/api/records/{record_id}/status",
      lambda c, r: f"/api/records/{c.records['xuanwu_discipline'].pk}/status", {"credit"}),
+    ("GET", "/api/intake/batches", lambda c, r: "/api/intake/batches", {"credit", "submitter", "personnel", "district"}),
+    ("POST", "/api/intake/batches", lambda c, r: "/api/intake/batches", {"credit", "submitter", "district"}),
+    ("POST", "/api/intake/batches/upload", lambda c, r: "/api/intake/batches/upload", {"credit", "submitter", "district"}),
+    ("GET", "/api/intake/batches/{batch_id}", lambda c, r: f"/api/intake/batches/{c.batch.pk}",
+     {"credit", "personnel", "district"}),
+    ("GET", "/api/intake/batches/{batch_id}/errors", lambda c, r: f"/api/intake/batches/{c.batch.pk}/errors",
+     {"credit", "personnel", "district"}),
+    ("GET", "/api/intake/batches/{batch_id}/report", lambda c, r: f"/api/intake/batches/{c.batch.pk}/report",
+     {"credit", "personnel", "district"}),
 ]
 
 
@@ -74,8 +87,19 @@ def test_matrix_covers_every_api_operation() -> None:
     assert operations == {(m, p) for m, p, _, _ in MATRIX}
 
 
+@pytest.fixture
+def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
+    settings.MEDIA_ROOT = tmp_path
+    batch = submit_rows([rejected_penalty_row(city)], record_type=RecordType.objects.get(code="xzcf"),
+                        org=city.orgs["xuanwu"], actor="test")
+    run_batch(batch.pk)
+    city.batch = batch  # type: ignore[attr-defined]
+    return city
+
+
 @pytest.mark.django_db
-def test_every_api_operation_with_every_role(city: City) -> None:
+def test_every_api_operation_with_every_role(city_with_batch: City) -> None:
+    city = city_with_batch
     for role in ROLES:
         issue_token(city.users[role], "matrix")
     entries = LedgerEntry.objects.count()
@@ -99,7 +123,8 @@ def test_every_api_operation_with_every_role(city: City) -> None:
 
 
 @pytest.mark.django_db
-def test_anonymous_gets_401_everywhere(city: City) -> None:
+def test_anonymous_gets_401_everywhere(city_with_batch: City) -> None:
+    city = city_with_batch
     issue_token(city.users["credit"], "matrix")
     for method, template, concrete, _ in MATRIX:
         response = Client().generic(method, concrete(city, "credit"), "{}" if method != "GET" else "",

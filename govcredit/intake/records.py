@@ -1,0 +1,406 @@
+"""From validated rows to archive records: matching, comparing, building and writing them in bulk.
+
+Rows become ``archive.CreditRecord`` rows exactly as ``archive.services.build_record`` would make
+them (same columns, same ``data`` dict, same defaults for severity and publicity window). They are
+written with one multi-row statement per chunk (``COPY`` on PostgreSQL, ``executemany`` on SQLite)
+and committed to the ledger through the chunk's Merkle root (see :mod:`govcredit.intake.integrity`);
+records a row corrects go through ``ledger.services.update_with_entries`` with one entry each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import polars as pl
+from django.db import connection, models
+
+from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.catalog.models import RecordTypeVersion
+from govcredit.core import crypto
+from govcredit.ledger.hashing import digest_instance, micros
+from govcredit.subjects.identifiers import mask_id_number
+
+from .validate import value_col
+
+SIX_PLACES = Decimal("0.000001")
+KEY = "_key"
+ESC_RE = r'[\x00-\x1f"\\]'
+FINAL = {RecordStatus.REVOKED, RecordStatus.REPAIRED}
+
+#: Columns compared to decide whether a matched record is unchanged (status, batch and times are not content).
+COMPARED = ("issuing_org_id", "counterparty_name", "counterparty_kind", "counterparty_code", "counterparty_id_index",
+            "legal_representative", "decision_number", "decision_date", "authority_name", "facts", "legal_basis",
+            "result", "amount", "severity", "publicity_start", "publicity_end")
+#: Columns a correction rewrites (the cipher only when the ID number itself changed).
+UPDATED = (*COMPARED, "counterparty_id_cipher", "counterparty_id_masked", "data", "type_version_id", "batch_id",
+           "updated_at")
+
+
+def concrete_fields() -> list[models.Field]:
+    return list(CreditRecord._meta.concrete_fields)
+
+
+def quantize(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return str(Decimal(text).quantize(SIX_PLACES, rounding=ROUND_HALF_UP))
+
+
+def _json_str(expr: pl.Expr) -> pl.Expr:
+    """A JSON string literal, for values known to need no escaping."""
+    return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
+
+
+@dataclass
+class OrgIndex:
+    """Organisations by id and by credit code, with their subtree paths (for submitter scope)."""
+
+    by_id: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id → (code, name, path)
+    by_code: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> OrgIndex:
+        from govcredit.subjects.models import Organization
+
+        out = cls()
+        for pk, code, name, path in Organization.objects.values_list("id", "credit_code", "name", "path"):
+            out.by_id[pk] = (code, name, path)
+            out.by_code[code] = pk
+        return out
+
+    def in_scope(self, org_id: int, root_id: int) -> bool:
+        return self.by_id[org_id][2].startswith(self.by_id[root_id][2])
+
+
+class RecordBuilder:
+    """Turns validated rows (``v_<key>`` columns) into CreditRecord column values for one version."""
+
+    def __init__(self, version: RecordTypeVersion) -> None:
+        self.version = version
+        self.fields = list(version.fields)
+        self.model_fields = {f.attname: f for f in concrete_fields()}
+        self.column_specs = {spec["column"]: spec for spec in self.fields if spec.get("column")}
+        self.data_specs = [spec for spec in self.fields if not spec.get("column")]
+        self.default_severity = version.severities[0]["name"]
+
+    # -- the columns -------------------------------------------------------------------------
+
+    def frame(self, good: pl.DataFrame, *, batch_id: int | None) -> pl.DataFrame:
+        """One column per CreditRecord attribute (except id and the times), plus ``_data_db`` and ``_data_canon``."""
+        exprs: list[pl.Expr] = []
+        for column, spec in self.column_specs.items():
+            if column == "counterparty_id":
+                continue
+            src = pl.col(value_col(spec["key"]))
+            mf = self.model_fields[column]
+            if isinstance(mf, models.CharField | models.TextField):
+                src = src.fill_null("")
+            exprs.append(src.alias(column))
+        severity = pl.col(value_col(self.column_specs["severity"]["key"])) if "severity" in self.column_specs else None
+        sev_expr = severity.fill_null(self.default_severity) if severity is not None else pl.lit(self.default_severity)
+        exprs = [e for e in exprs if e.meta.output_name() != "severity"]
+        exprs.append(sev_expr.alias("severity"))
+        frame = good.with_columns(exprs)
+        frame = frame.with_columns(self._window(frame))
+        frame = self._identity(frame)
+        frame = self._data(frame)
+        frame = frame.with_columns(
+            pl.lit(self.version.record_type_id, dtype=pl.Int64).alias("record_type_id"),
+            pl.lit(self.version.pk, dtype=pl.Int64).alias("type_version_id"),
+            pl.lit(None, dtype=pl.Int64).alias("subject_org_id"),
+            pl.lit(None, dtype=pl.Int64).alias("subject_person_id"),
+            pl.lit(str(RecordStatus.VALID)).alias("status"),
+            pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
+        )
+        if "amount" in frame.columns:
+            frame = frame.with_columns(pl.Series("amount", [quantize(a) for a in frame["amount"].to_list()], dtype=pl.String))
+        for name, mf in self.model_fields.items():  # columns no catalog field fills keep their model default
+            if name not in frame.columns and name not in ("id", "created_at", "updated_at"):
+                frame = frame.with_columns(pl.lit(mf.get_default()).alias(name))
+        return frame
+
+    def _window(self, frame: pl.DataFrame) -> list[pl.Expr]:
+        """publicity_start = decision date; publicity_end defaults to the end of the severity's window."""
+        dd = pl.col("decision_date")
+        end: pl.Expr = pl.lit(None, dtype=pl.Date)
+        for sev in reversed(self.version.severities):
+            end = pl.when(pl.col("severity") == sev["name"]).then(dd.dt.offset_by(f"{int(sev['max_months'])}mo")).otherwise(end)
+        first = self.version.severities[0]
+        end = pl.when(end.is_null()).then(dd.dt.offset_by(f"{int(first['max_months'])}mo")).otherwise(end)
+        given = pl.col("publicity_end") if "publicity_end" in frame.columns else pl.lit(None, dtype=pl.Date)
+        return [dd.alias("publicity_start"), pl.coalesce(given, end).alias("publicity_end")]
+
+    def _identity(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Blind index and masked copy of the ID number (the cipher is made only for rows written)."""
+        spec = self.column_specs.get("counterparty_id")
+        n = frame.height
+        empty = pl.lit("", dtype=pl.String)
+        if spec is None:
+            return frame.with_columns(empty.alias("counterparty_id_cipher"), empty.alias("counterparty_id_index"),
+                                      empty.alias("counterparty_id_masked"))
+        numbers = frame[value_col(spec["key"])].to_list()
+        index, masked = [""] * n, [""] * n
+        for i, number in enumerate(numbers):
+            if number:
+                index[i] = crypto.blind_index(number)
+                masked[i] = mask_id_number(number)
+        return frame.with_columns(empty.alias("counterparty_id_cipher"),
+                                  pl.Series("counterparty_id_index", index, dtype=pl.String),
+                                  pl.Series("counterparty_id_masked", masked, dtype=pl.String))
+
+    def with_ciphers(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Encrypt the ID numbers of the rows about to be written (Fernet, as ``CreditRecord.set_counterparty_id``)."""
+        spec = self.column_specs.get("counterparty_id")
+        if spec is None or not frame.height:
+            return frame
+        numbers = frame[value_col(spec["key"])].to_list()
+        cipher = [crypto.encrypt(number) if number else "" for number in numbers]
+        return frame.with_columns(pl.Series("counterparty_id_cipher", cipher, dtype=pl.String))
+
+    def _data_values(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The ``data`` values as archive.services._apply_values stores them (dates ISO, decimals str)."""
+        exprs = []
+        for spec in self.data_specs:
+            col = value_col(spec["key"])
+            if spec["type"] == "date":
+                exprs.append(pl.col(col).dt.to_string("%Y-%m-%d").alias(f"d_{spec['key']}"))
+            elif spec["type"] == "decimal":
+                exprs.append(pl.col(col).map_elements(lambda t: str(Decimal(t)), return_dtype=pl.String,
+                                                      skip_nulls=True).alias(f"d_{spec['key']}"))
+            else:
+                exprs.append(pl.col(col).alias(f"d_{spec['key']}"))
+        return frame.with_columns(exprs) if exprs else frame
+
+    def _data(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``_data_db`` (catalog order, stored) and ``_data_canon`` (sorted keys, hashed) as JSON text."""
+        frame = self._data_values(frame)
+        frags: dict[str, pl.Expr] = {}
+        esc: list[pl.Expr] = []
+        for spec in self.data_specs:
+            key = spec["key"]
+            col = pl.col(f"d_{key}")
+            if spec["type"] == "multi_enum":
+                body = pl.concat_str([pl.lit("["), col.list.eval(pl.concat_str([pl.lit('"'), pl.element(), pl.lit('"')]))
+                                      .list.join(","), pl.lit("]")])
+                esc.append(col.list.eval(pl.element().str.contains(ESC_RE)).list.any().fill_null(False))
+            elif spec["type"] == "integer":
+                body = col.cast(pl.String)
+            else:
+                body = _json_str(col)
+                esc.append(col.str.contains(ESC_RE).fill_null(False))
+            frags[key] = pl.when(col.is_not_null()).then(pl.concat_str([pl.lit(f'"{key}":'), body])).otherwise(None)
+        if not frags:
+            return frame.with_columns(pl.lit("{}").alias("_data_db"), pl.lit("{}").alias("_data_canon"),
+                                      pl.lit("{}").alias("_data_pg"), pl.lit(False).alias("_data_esc"))
+        in_order = [frags[s["key"]] for s in self.data_specs]
+        in_keys = [frags[k] for k in sorted(frags)]
+        pg_frags = {k: pl.when(e.is_not_null()).then(e.str.replace('":', '": ', literal=True, n=1)
+                                                     .str.replace_all('","', '", "', literal=True)) for k, e in frags.items()}
+        in_pg = [pg_frags[k] for k in sorted(frags, key=lambda k: (len(k.encode()), k.encode()))]
+
+        def obj(parts: list[pl.Expr]) -> pl.Expr:
+            return pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True), pl.lit("}")])
+
+        frame = frame.with_columns(obj(in_order).alias("_data_db"), obj(in_keys).alias("_data_canon"),
+                                   pl.concat_str([pl.lit("{"), pl.concat_str(in_pg, separator=", ", ignore_nulls=True),
+                                                  pl.lit("}")]).alias("_data_pg"),
+                                   pl.any_horizontal(esc).alias("_data_esc") if esc else pl.lit(False).alias("_data_esc"))
+        escaped = frame["_data_esc"].arg_true().to_list()
+        if escaped:  # rare: values with quotes, backslashes or control characters go through json.dumps
+            db, canon = frame["_data_db"].to_list(), frame["_data_canon"].to_list()
+            rows = frame.select([f"d_{s['key']}" for s in self.data_specs])
+            for i in escaped:
+                data = self.data_dict(rows.row(i, named=True))
+                db[i] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                canon[i] = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            frame = frame.with_columns(pl.Series("_data_db", db), pl.Series("_data_canon", canon),
+                                       pl.Series("_data_pg", canon))
+        return frame
+
+    def data_dict(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {s["key"]: row[f"d_{s['key']}"] for s in self.data_specs if row[f"d_{s['key']}"] is not None}
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def key_expr(self) -> pl.Expr:
+        """Match key: decision number + counterparty code, or + counterparty name when there is no code."""
+        keys = {s["key"] for s in self.fields}
+        code = pl.col(value_col("counterparty_code")) if "counterparty_code" in keys else pl.lit(None, dtype=pl.String)
+        name = pl.col(value_col("counterparty_name")) if "counterparty_name" in keys else pl.lit("", dtype=pl.String)
+        who = pl.when(code.is_not_null()).then(pl.concat_str([pl.lit("C"), code])).otherwise(
+            pl.concat_str([pl.lit("N"), name.fill_null("")]))
+        return pl.concat_str([pl.col(value_col("decision_number")), pl.lit("\x1f"), who]).alias(KEY)
+
+
+# --------------------------------------------------------------------------- digests
+
+def state_json_expr(fields: list[models.Field], now_micros: int) -> pl.Expr:
+    """The ledger's canonical JSON of each row's state (``ledger.hashing.digest_state``), for rows whose
+    strings need no escaping: keys sorted, compact, non-ASCII kept."""
+    parts: list[pl.Expr] = []
+    for f in sorted(fields, key=lambda f: f.attname):
+        name = f.attname
+        if name in ("created_at", "updated_at"):
+            frag = pl.lit(str(now_micros))
+        elif name == "data":
+            frag = pl.col("_data_canon")
+        elif isinstance(f, models.DateField):
+            frag = pl.when(pl.col(name).is_null()).then(pl.lit("null")).otherwise(_json_str(pl.col(name).dt.to_string("%Y-%m-%d")))
+        elif isinstance(f, models.DecimalField | models.CharField | models.TextField):
+            frag = pl.when(pl.col(name).is_null()).then(pl.lit("null")).otherwise(_json_str(pl.col(name)))
+        else:
+            frag = pl.col(name).cast(pl.String).fill_null("null")
+        parts.append(pl.concat_str([pl.lit(f'"{name}":'), frag]))
+    return pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=","), pl.lit("}")])
+
+
+def escape_mask(frame: pl.DataFrame, fields: list[models.Field]) -> pl.Series:
+    text = [pl.col(f.attname).str.contains(ESC_RE).fill_null(False) for f in fields
+            if isinstance(f, models.CharField | models.TextField) and f.attname in frame.columns]
+    return frame.select(pl.any_horizontal([*text, pl.col("_data_esc")]).alias("m"))["m"]
+
+
+def record_digests(frame: pl.DataFrame, builder: RecordBuilder, now: dt.datetime) -> list[str]:
+    """SHA-256 of the ledger state of every row of ``frame`` (which has ids): as ``digest_instance`` gives."""
+    fields = concrete_fields()
+    texts = frame.select(state_json_expr(fields, micros(now)).alias("j"))["j"].to_list()
+    out = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    for i in escape_mask(frame, fields).arg_true().to_list():
+        out[i] = digest_instance(builder_instance(builder, frame.row(i, named=True), now))
+    return out
+
+
+def builder_instance(builder: RecordBuilder, row: dict[str, Any], now: dt.datetime) -> CreditRecord:
+    """A CreditRecord instance (not saved) with the row's values, as the ORM would hold them."""
+    obj = CreditRecord()
+    for f in concrete_fields():
+        name = f.attname
+        if name in ("created_at", "updated_at"):
+            setattr(obj, name, now)
+        elif name == "data":
+            obj.data = builder.data_dict(row)
+        elif name == "amount":
+            obj.amount = Decimal(row["amount"]) if row.get("amount") is not None else None
+        elif name in row:
+            setattr(obj, name, row[name])
+    return obj
+
+
+# --------------------------------------------------------------------------- writing
+
+def allocate_ids(n: int) -> list[int]:
+    """Fresh primary keys for ``n`` records; call inside the chunk's transaction."""
+    if n == 0:
+        return []
+    table = CreditRecord._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cur.fetchall()]
+        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # the write lock is held since BEGIN IMMEDIATE
+        top = cur.fetchone()[0]
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        base = max(top, row[0] if row else 0)
+    return list(range(base + 1, base + n + 1))
+
+
+def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
+    """Write the rows of ``frame`` (with ids) in one bulk statement per backend."""
+    fields = concrete_fields()
+    columns = [f.column for f in fields]
+    table = CreditRecord._meta.db_table
+    select: list[pl.Expr] = []
+    for f in fields:
+        if f.attname in ("created_at", "updated_at"):
+            stamp = now.isoformat(sep=" ") if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+            select.append(pl.lit(stamp).alias(f.attname))
+        elif f.attname == "data":
+            select.append(pl.col("_data_db").alias("data"))
+        elif isinstance(f, models.DateField):
+            select.append(pl.col(f.attname).dt.to_string("%Y-%m-%d").alias(f.attname))
+        else:
+            select.append(pl.col(f.attname))
+    out = frame.select(select)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        buf = io.BytesIO()
+        out.write_csv(buf, include_header=False, null_value="\\N", quote_style="non_numeric")
+        with connection.cursor() as cur:
+            sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            with cur.cursor.copy(sql) as copy:
+                copy.write(buf.getvalue())
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", out.rows())
+
+
+KEYS = ("issuing_org_id", "decision_number", "counterparty_code", "counterparty_name")
+NUL = "\x01"  # stands for NULL (PostgreSQL text cannot hold NUL)
+SEP1 = "\x1f"
+
+
+def _sql_text(column: str, vendor: str) -> str:
+    """A compared column as text in SQL: the same text :func:`compare_text` builds for a new row."""
+    if vendor == "postgresql":
+        return f"COALESCE({column}::text, chr(1))"
+    text = f"printf('%.6f', {column})" if column == "amount" else f"CAST({column} AS TEXT)"
+    return f"COALESCE({text}, char(1))"
+
+
+def fetch_existing(type_id: int, numbers: list[str]) -> pl.DataFrame:
+    """Records of the type with any of the decision numbers: keys, status and one text of all compared columns."""
+    schema = {"x_id": pl.Int64, "x_status": pl.String, **{f"x_{c}": pl.String for c in KEYS},
+              "x_cmp": pl.String, "x_data": pl.String}
+    if not numbers:
+        return pl.DataFrame(schema=schema)
+    vendor = connection.vendor
+    table = connection.ops.quote_name(CreditRecord._meta.db_table)
+    sep = " || chr(31) || " if vendor == "postgresql" else " || char(31) || "
+    joined = sep.join(_sql_text(c, vendor) for c in COMPARED)
+    keys = ", ".join(f"{c}::text" if vendor == "postgresql" else f"CAST({c} AS TEXT)" for c in KEYS)
+    if vendor == "postgresql":
+        sql = (f"SELECT id, status, {keys}, {joined}, data::text FROM {table} "
+               "WHERE record_type_id = %s AND decision_number = ANY(%s)")
+        params: list[Any] = [type_id, numbers]
+    else:
+        sql = (f"SELECT id, status, {keys}, {joined}, data FROM {table} "
+               "WHERE record_type_id = %s AND decision_number IN (SELECT value FROM json_each(%s))")
+        params = [type_id, json.dumps(numbers, ensure_ascii=False)]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def compare_text() -> pl.Expr:
+    """A new row's compared columns joined as the text :func:`fetch_existing` reads from the database."""
+    parts = []
+    for c in COMPARED:
+        col = pl.col(c)
+        if c in ("decision_date", "publicity_start", "publicity_end"):
+            col = col.dt.to_string("%Y-%m-%d")
+        else:  # amount is already quantized to 6 places, as numeric(16,6)::text and printf('%.6f') give it
+            col = col.cast(pl.String)
+        parts.append(col.fill_null(NUL))
+    return pl.concat_str(parts, separator=SEP1)
+
+
+def data_equal(new_canon: list[str], stored: list[str | None]) -> list[bool]:
+    out = []
+    for a, b in zip(new_canon, stored, strict=True):
+        if b is None:
+            out.append(a == "{}")
+            continue
+        try:
+            out.append(json.loads(a) == json.loads(b))
+        except ValueError:
+            out.append(False)
+    return out

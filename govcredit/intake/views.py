@@ -1,0 +1,136 @@
+"""Intake pages: upload a file, the batch list, a batch with its live progress and error report."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from govcredit.accounts import access
+from govcredit.core.paging import paginate
+
+from . import services
+from .forms import BatchFilterForm, UploadForm
+from .models import BatchSource, BatchStatus, ImportBatch
+
+
+def visible_batches(user: Any) -> QuerySet[ImportBatch]:
+    """Batches of the organisations the user sees (the credit office sees all)."""
+    if not access.has(user, access.WRITE_RECORDS | access.CITY_WIDE):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.filter(org__in=access.visible_orgs(user)).select_related(
+        "record_type", "org", "created_by")
+
+
+def status_of(batch: ImportBatch) -> dict[str, Any]:
+    """The small JSON the batch page polls."""
+    estimate = batch.rows_estimate or 0
+    percent = 100 if batch.finished else (min(99, int(batch.rows_done * 100 / estimate)) if estimate else None)
+    return {
+        "id": batch.pk, "status": batch.status, "finished": batch.finished, "dry_run": batch.dry_run,
+        "rows_done": batch.rows_done, "rows_estimate": batch.rows_estimate, "percent": percent,
+        "accepted": batch.accepted, "updated": batch.updated, "unchanged": batch.unchanged, "rejected": batch.rejected,
+        "message": batch.message, "has_report": bool(batch.error_report),
+    }
+
+
+def _store_upload(upload: Any) -> Path:
+    digest = hashlib.sha256()
+    tmp = services.storage_dir() / f"upload-{hashlib.sha256(upload.name.encode()).hexdigest()[:8]}-{id(upload)}.part"
+    with tmp.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    dest = services.storage_dir() / f"{digest.hexdigest()}{Path(upload.name).suffix.lower()[:10]}"
+    tmp.replace(dest)
+    return dest
+
+
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, access.WRITE_RECORDS | access.CITY_WIDE)
+    form = BatchFilterForm(request.GET)
+    batches = visible_batches(request.user)
+    if form.is_valid() and form.cleaned_data["status"]:
+        batches = batches.filter(status=form.cleaned_data["status"])
+    return render(request, "intake/batch_list.html", {
+        "form": form, "can_upload": access.has(request.user, access.WRITE_RECORDS), **paginate(request, batches),
+    })
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, access.WRITE_RECORDS)
+    orgs = access.visible_orgs(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, orgs=orgs,
+                      initial_org=getattr(request.user, "organization", None))
+    if request.method == "POST" and form.is_valid():
+        org = form.cleaned_data["org"]
+        if not access.can_write_records_for(request.user, org):
+            raise PermissionDenied("您只能以本单位或下级单位名义报送")
+        upload_file = form.cleaned_data["file"]
+        path = _store_upload(upload_file)
+        batch, resumed = services.submit_file(
+            path, record_type=form.cleaned_data["record_type"], org=org, actor=request.user.get_username(),
+            user=request.user, source=BatchSource.UPLOAD, file_name=upload_file.name, sheet=form.cleaned_data["sheet"],
+            dry_run=form.cleaned_data["dry_run"], stored=True)
+        if resumed:
+            messages.info(request, f"同一文件的批次 #{batch.pk} 尚未处理完，继续处理该批次。")
+        else:
+            messages.success(request, f"文件已接收，批次 #{batch.pk} 正在后台处理。")
+        services.enqueue(batch)
+        return redirect("intake:batch_detail", pk=batch.pk)
+    return render(request, "intake/upload.html", {"form": form})
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
+    preview = []
+    for chunk in batch.chunks.order_by("seq"):
+        for row_no, _values, reason in chunk.rejected_rows:
+            preview.append((row_no, reason))
+            if len(preview) >= 100:
+                break
+        if len(preview) >= 100:
+            break
+    return render(request, "intake/batch_detail.html", {
+        "batch": batch, "status": status_of(batch), "preview": preview,
+        "can_rerun": batch.status in (BatchStatus.FAILED, BatchStatus.PENDING, BatchStatus.RUNNING)
+        and access.can_write_records_for(request.user, batch.org),
+    })
+
+
+@login_required
+def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
+    return JsonResponse(status_of(batch), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def batch_report(request: HttpRequest, pk: int) -> FileResponse:
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
+    if not batch.error_report or not Path(batch.error_report).exists():
+        raise Http404("该批次没有错误报告")
+    return FileResponse(open(batch.error_report, "rb"), as_attachment=True,  # noqa: SIM115 - FileResponse closes it
+                        filename=f"归集批次{batch.pk}-错误报告.xlsx")
+
+
+@login_required
+@require_POST
+def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(visible_batches(request.user), pk=pk)
+    if not access.can_write_records_for(request.user, batch.org):
+        raise PermissionDenied("您只能以本单位或下级单位名义报送")
+    if batch.status in (BatchStatus.FAILED, BatchStatus.PENDING, BatchStatus.RUNNING):
+        services.enqueue(batch)
+        messages.info(request, f"批次 #{batch.pk} 已重新排队，将从最后提交的块之后继续。")
+    return redirect("intake:batch_detail", pk=batch.pk)
