@@ -16,9 +16,9 @@ from django.test import Client
 
 from govcredit.accounts.services import issue_token
 from govcredit.api.api import api
-from govcredit.ledger.models import LedgerEntry
 from govcredit.catalog.models import RecordType
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.ledger.models import LedgerEntry
 from govcredit.testing import City, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -26,9 +26,9 @@ ALL = set(ROLES)
 READERS = {"credit", "submitter", "personnel", "district", "subject"}
 CATALOG_READERS = {"credit", "submitter", "personnel", "district"}
 
-Path = Callable[[City, str], str]
+UrlFor = Callable[[City, str], str]
 # (method, OpenAPI path, concrete path for a role, roles allowed)
-MATRIX: list[tuple[str, str, Path, set[str]]] = [
+MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/me", lambda c, r: "/api/me", ALL),
     ("GET", "/api/tokens", lambda c, r: "/api/tokens", READERS),
     ("POST", "/api/tokens", lambda c, r: "/api/tokens", READERS),
