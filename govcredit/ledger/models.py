@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
+from django.db.models.signals import class_prepared, pre_delete
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -70,6 +71,25 @@ class LedgeredModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise LedgerBypassError(self._meta.label)
+
+
+def _refuse_delete(sender: type[models.Model], **kwargs: Any) -> None:
+    raise LedgerBypassError(sender._meta.label)
+
+
+def _seal(sender: type[models.Model], **kwargs: Any) -> None:
+    """Close the side doors of a ledgered model as soon as it is defined.
+
+    Its base manager (``Model._base_manager``, used by Django internally and reachable from any code)
+    becomes the guarded one, and a delete cascading from another model's row is refused like a direct one.
+    """
+    if issubclass(sender, LedgeredModel):
+        if not sender._meta.base_manager_name:
+            sender._meta.base_manager_name = "objects"
+        pre_delete.connect(_refuse_delete, sender=sender, weak=False, dispatch_uid=f"ledger:{sender._meta.label}")
+
+
+class_prepared.connect(_seal, weak=False, dispatch_uid="ledger:seal")
 
 
 class LedgerHead(models.Model):

@@ -1,0 +1,1 @@
+"""Stand-alone benchmarks, run as scripts (``.venv/bin/python benchmarks/<name>.py``)."""

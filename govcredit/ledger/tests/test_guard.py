@@ -1,0 +1,92 @@
+"""Ledgered models refuse every write that does not go through the ledger services."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import models, transaction
+
+from govcredit.ledger.models import LedgerBypassError, LedgerEntry, ledger_writing
+from govcredit.ledger.services import ledgered_models, verify
+
+from .conftest import World
+
+ROWS = ["organization", "civil_servant", "post", "record_type", "version", "record"]
+# A text column of each, to change.
+COLUMN = {"organization": "name", "civil_servant": "post", "post": "rank", "record_type": "name",
+          "version": "description", "record": "facts"}
+
+
+def _unsaved_copy(obj: models.Model) -> models.Model:
+    clone = copy.copy(obj)
+    clone.pk = None
+    clone._state.adding = True
+    return clone
+
+
+WRITES: dict[str, Callable[[models.Model, str], Any]] = {
+    "save": lambda obj, col: (setattr(obj, col, "改"), obj.save()),
+    "save_update_fields": lambda obj, col: (setattr(obj, col, "改"), obj.save(update_fields=[col])),
+    "delete": lambda obj, col: obj.delete(),
+    "queryset_update": lambda obj, col: type(obj).objects.filter(pk=obj.pk).update(**{col: "改"}),
+    "queryset_delete": lambda obj, col: type(obj).objects.filter(pk=obj.pk).delete(),
+    "bulk_create": lambda obj, col: type(obj).objects.bulk_create([_unsaved_copy(obj)]),
+    "bulk_update": lambda obj, col: (setattr(obj, col, "改"), type(obj).objects.bulk_update([obj], [col])),
+    "create": lambda obj, col: type(obj).objects.create(
+        **{f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}),
+    "base_manager_update": lambda obj, col: type(obj)._base_manager.filter(pk=obj.pk).update(**{col: "改"}),
+}
+
+
+def test_every_ledgered_model_is_covered() -> None:
+    labels = {m._meta.label for m in ledgered_models()}
+    assert {"subjects.Organization", "subjects.CivilServant", "subjects.PostAssignment", "catalog.RecordType",
+            "catalog.RecordTypeVersion", "archive.CreditRecord"} <= labels
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", sorted(WRITES))
+@pytest.mark.parametrize("row", ROWS)
+def test_direct_writes_are_refused(world: World, row: str, write: str) -> None:
+    obj = world.rows()[row]
+    model = type(obj)
+    before = (model.objects.count(), LedgerEntry.objects.count(),
+              getattr(model.objects.get(pk=obj.pk), COLUMN[row]))
+    with pytest.raises(LedgerBypassError, match="只能通过留痕服务"):
+        WRITES[write](obj, COLUMN[row])
+    after = (model.objects.count(), LedgerEntry.objects.count(), getattr(model.objects.get(pk=obj.pk), COLUMN[row]))
+    assert after == before
+    assert verify().ok
+
+
+@pytest.mark.django_db
+def test_deleting_stays_refused_even_inside_ledger_writing(world: World) -> None:
+    with ledger_writing(), pytest.raises(LedgerBypassError):
+        world.penalty.delete()
+    with ledger_writing(), pytest.raises(LedgerBypassError):
+        type(world.penalty).objects.filter(pk=world.penalty.pk).delete()
+
+
+@pytest.mark.django_db
+def test_a_save_that_skips_the_entry_is_found_by_verify(world: World) -> None:
+    """ledger_writing() is for the services only; code that misuses it is still caught."""
+    with ledger_writing():
+        world.dept.name = "偷偷改名"
+        world.dept.save()
+    report = verify()
+    assert [(f.kind, f.entity) for f in report.findings] == [("record_altered", f"subjects.organization:{world.dept.pk}")]
+
+
+@pytest.mark.django_db
+def test_a_cascading_delete_is_refused(world: World) -> None:
+    """Deleting another model's row whose delete cascades to ledgered rows goes through Django's collector."""
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using="default")
+    collector.collect([world.penalty])
+    with pytest.raises(LedgerBypassError), transaction.atomic():
+        collector.delete()
+    assert type(world.penalty).objects.filter(pk=world.penalty.pk).exists()
