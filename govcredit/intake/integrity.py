@@ -12,21 +12,18 @@ ids and digests (``IntakeChunk.digests``), so verification can name the exact re
 3. every record whose newest commitment is a chunk (no per-record entry with a higher sequence number)
    must still have the digest the chunk stored for it (else: “信用记录 #id 的内容与最后一条留痕记录不符”).
 
-:func:`verify_with_intake` runs the whole ledger verification with steps 2 and 3 merged in. The ledger
-app can get the same inside ``verify_records``: for CreditRecord, after
-``latest = _latest_digests(et, chain.seq)``, add ``for pk, (_, d) in chunk_commitments(report, chain.seq).items():
-latest.setdefault(pk, d)`` (a per-record entry is always newer than the chunk that created the record).
+:func:`committed_digests` is registered with ``ledger.services.register_commitments``, so
+``govcredit verify-ledger`` and the nightly check do steps 2 and 3 (a per-record entry, always newer
+than the chunk that created the record, takes precedence).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from govcredit.archive.models import CreditRecord
-from govcredit.ledger.hashing import digest_state, entity_type_of, state_attnames, state_of_values
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import Finding, Report, verify_chain, verify_records
+from govcredit.ledger.services import Finding, Report
 
 from .models import IntakeChunk
 
@@ -85,49 +82,6 @@ def chunk_commitments(report: Report | None = None, upto: int | None = None) -> 
     return out
 
 
-def verify_with_intake(progress: Callable[[int], None] | None = None) -> Report:
-    """``ledger.services.verify`` with the records committed by intake chunks checked too.
-
-    The ledger's own pass reports a chunk-committed record as having no entry; here such findings
-    are replaced by the check against the chunk's digest, which names the exact altered record.
-    """
-    report = Report()
-    chain = verify_chain(report, progress)
-    verify_records(report, chain)
-    commitments = chunk_commitments(report, chain.seq)
-    if not commitments:
-        return report
-    et = entity_type_of(CreditRecord)
-    with_entries = set(LedgerEntry.objects.filter(entity_type=et, seq__lte=chain.seq)
-                       .values_list("entity_id", flat=True).distinct())
-    covered = {pk for pk in commitments if pk not in with_entries}
-    suspects = set()
-    kept = []
-    for finding in report.findings:
-        if finding.kind == "record_inserted" and finding.entity and finding.entity.startswith(f"{et}:"):
-            pk = int(finding.entity.split(":")[1])
-            if pk in covered:
-                suspects.add(pk)
-                continue
-        kept.append(finding)
-    report.findings = kept
-    names = state_attnames(CreditRecord)
-    at = names.index("id")
-    seen: set[int] = set()
-    ordered = sorted(suspects)
-    for i in range(0, len(ordered), 2000):
-        part = ordered[i:i + 2000]
-        for values in CreditRecord._base_manager.filter(pk__in=part).values_list(*names):
-            pk = values[at]
-            seen.add(pk)
-            chunk_id, digest = commitments[pk]
-            if digest_state(state_of_values(CreditRecord, values)) != digest:
-                report.findings.append(Finding(
-                    "record_altered", f"信用记录 #{pk} 的内容与归集块 #{chunk_id} 留痕时的摘要不符（被篡改）",
-                    entity=f"{et}:{pk}"))
-    existing = set(CreditRecord._base_manager.filter(pk__in=covered).values_list("pk", flat=True)) \
-        if len(covered) < 50_000 else set(CreditRecord._base_manager.values_list("pk", flat=True))
-    for pk in sorted(covered - existing):
-        report.findings.append(Finding("record_deleted", f"信用记录 #{pk} 已不存在（被删除），其归集块 #{commitments[pk][0]} 仍在",
-                                       entity=f"{et}:{pk}"))
-    return report
+def committed_digests(report: Report, upto: int) -> dict[int, str]:
+    """The ledger's commitment provider for CreditRecord (registered in ``IntakeConfig.ready``)."""
+    return {pk: digest for pk, (_, digest) in chunk_commitments(report, upto).items()}

@@ -9,11 +9,10 @@ from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.catalog.models import RecordType
 from govcredit.catalog.services import VERSION_KEYS, publish_version
-from govcredit.intake.integrity import verify_with_intake
 from govcredit.intake.models import BatchSource, BatchStatus
 from govcredit.intake.services import submit_file
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import history
+from govcredit.ledger.services import history, verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 
@@ -67,7 +66,7 @@ def test_corrected_row_updates_its_record_through_the_ledger(city: Any, tmp_path
     natural.refresh_from_db()
     assert natural.facts == "更正后的违法事实"
     assert CreditRecord.objects.filter(decision_number__startswith="宁市监罚〔2025〕").count() == 5
-    report = verify_with_intake()
+    report = verify()
     assert report.ok, [f.message for f in report.findings]
 
 
@@ -142,4 +141,4 @@ def test_record_entered_on_the_page_is_unchanged_when_submitted_again(city: Any,
     record = city.records["qinhuai_penalty"]
     record.refresh_from_db()
     assert record.severity == "严重" and record.counterparty_id_masked == city.records["qinhuai_penalty"].counterparty_id_masked
-    assert verify_with_intake().ok
+    assert verify().ok

@@ -8,10 +8,11 @@ from typing import Any
 from django.db import connection
 
 from govcredit.archive.models import CreditRecord
-from govcredit.intake.integrity import CHUNK_ACTION, merkle_root, unpack, verify_with_intake
+from govcredit.intake.integrity import CHUNK_ACTION, merkle_root, unpack
 from govcredit.intake.models import IntakeChunk
 from govcredit.ledger.hashing import digest_instance
 from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.services import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 
@@ -29,7 +30,7 @@ def test_one_entry_per_chunk_committing_to_every_record(city: Any, tmp_path: Pat
         assert entry.action == CHUNK_ACTION and entry.state_digest == chunk.merkle_root == merkle_root(bytes(chunk.digests))
         for pk, digest in unpack(bytes(chunk.digests)):
             assert digest_instance(CreditRecord.objects.get(pk=pk)) == digest
-    assert verify_with_intake().ok
+    assert verify().ok
 
 
 def _tamper(sql: str, params: list[Any]) -> None:
@@ -41,7 +42,7 @@ def test_verification_names_the_altered_record(city: Any, tmp_path: Path) -> Non
     run_file(city, write(tmp_path, "a.csv", csv_bytes([penalty(i) for i in range(1, 11)])))
     victim = CreditRecord.objects.get(decision_number="宁市监罚〔2025〕7号")
     _tamper("UPDATE archive_creditrecord SET result = %s WHERE id = %s", ["罚款人民币五元", victim.pk])
-    report = verify_with_intake()
+    report = verify()
     assert [f.entity for f in report.findings] == [f"archive.creditrecord:{victim.pk}"]
     assert report.findings[0].kind == "record_altered" and f"#{victim.pk}" in report.findings[0].message
 
@@ -50,11 +51,11 @@ def test_verification_finds_deleted_record_and_altered_chunk(city: Any, tmp_path
     batch = run_file(city, write(tmp_path, "a.csv", csv_bytes([penalty(i) for i in range(1, 6)])))
     gone = CreditRecord.objects.get(decision_number="宁市监罚〔2025〕3号")
     _tamper("DELETE FROM archive_creditrecord WHERE id = %s", [gone.pk])
-    report = verify_with_intake()
+    report = verify()
     assert [(f.kind, f.entity) for f in report.findings] == [("record_deleted", f"archive.creditrecord:{gone.pk}")]
     chunk = IntakeChunk.objects.get(batch=batch)
     blob = bytearray(chunk.digests)
     blob[-1] ^= 1
     IntakeChunk.objects.filter(pk=chunk.pk).update(digests=bytes(blob))
-    report = verify_with_intake()
+    report = verify()
     assert any(f.kind == "entry_altered" and f"归集块 #{chunk.pk}" in f.message for f in report.findings)

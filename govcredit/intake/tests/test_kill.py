@@ -15,9 +15,10 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from govcredit.archive.models import CreditRecord
-from govcredit.intake.integrity import CHUNK_ACTION, verify_with_intake
+from govcredit.intake.integrity import CHUNK_ACTION
 from govcredit.intake.models import BatchStatus, ImportBatch, IntakeChunk
 from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.services import verify
 from govcredit.testing import build_city
 
 from .conftest import NATIONAL, penalty
@@ -100,5 +101,5 @@ def test_sigkill_mid_batch_then_rerun_completes_without_duplicates(tmp_path: Pat
     dupes = records.values("decision_number", "counterparty_name").annotate(n=Count("id")).filter(n__gt=1)
     assert not dupes.exists()
     assert ImportBatch.objects.count() == 1
-    report = verify_with_intake()
+    report = verify()
     assert report.ok, [f.message for f in report.findings[:5]]

@@ -1,9 +1,9 @@
 from pathlib import Path
 
 from govcredit.archive.models import CreditRecord
-from govcredit.intake.integrity import verify_with_intake
 from govcredit.intake.models import BatchStatus
 from govcredit.ledger.hashing import digest_instance
+from govcredit.ledger.services import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 
@@ -23,7 +23,7 @@ def test_smoke(city, tmp_path: Path) -> None:
     stored = dict(unpack(bytes(chunk.digests)))
     for r in recs:
         assert digest_instance(r) == stored[r.pk], r.pk
-    report = verify_with_intake()
+    report = verify()
     assert report.ok, [f.message for f in report.findings]
     again = run_file(city, path)
     assert again.unchanged == 28 and again.accepted == 0 and again.updated == 0, again.message
