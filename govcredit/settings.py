@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_q",
+    "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "govcredit.core",
     "govcredit.accounts",
     "govcredit.ledger",
