@@ -9,7 +9,9 @@ from govcredit.accounts.api import router as accounts_router
 from govcredit.api.common import API_AUTH, install_error_handlers
 from govcredit.archive.api import router as archive_router
 from govcredit.catalog.api import router as catalog_router
+from govcredit.exchange.api import router as exchange_router
 from govcredit.intake.api import router as intake_router
+from govcredit.statistics.api import router as statistics_router
 from govcredit.subjects.api import router as subjects_router
 
 DESCRIPTION = """
@@ -33,3 +35,5 @@ api.add_router("/subjects", subjects_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/", archive_router)
 api.add_router("/intake", intake_router)
+api.add_router("/statistics", statistics_router)
+api.add_router("/exchange", exchange_router)

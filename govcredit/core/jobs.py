@@ -30,7 +30,10 @@ DAILY_JOBS = (
     DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
 )
 # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
-FREQUENT_JOBS = (FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),)
+FREQUENT_JOBS = (
+    FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
+    FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
+)
 
 
 def verify_ledger() -> int:

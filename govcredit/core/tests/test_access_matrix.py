@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from govcredit.catalog.models import RecordType
+from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.testing import City, rejected_penalty_row
 
@@ -48,19 +49,35 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_detail", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
     ("intake:batch_status", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
     ("intake:batch_report", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
+    ("statistics:internal", lambda c: [], {"credit", "submitter", "district"}),
+    ("statistics:internal_export", lambda c: [], {"credit", "submitter", "district"}),
+    ("exchange:exports", lambda c: [], {"credit"}),
+    ("exchange:export_detail", lambda c: [c.export.pk], {"credit"}),
+    ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
+    ("exchange:query_log", lambda c: [], {"credit"}),
+]
+# Public pages: everyone, signed in or not.
+PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
+    ("statistics:public", lambda c: []),
+    ("statistics:public_export", lambda c: []),
+    ("exchange:open_data", lambda c: []),
+    ("exchange:data_dictionary", lambda c: []),
+    ("exchange:open_data_download", lambda c: ["csv"]),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
+    ("statistics:refresh", lambda c: [], {"credit"}),
+    ("exchange:ack_upload", lambda c: [], {"credit"}),
 ]
-PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake"}
+PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange"}
 
 
 def test_matrix_covers_every_page() -> None:
     resolver = get_resolver()
     names = {f"{ns}:{name}" for ns, (_, sub) in resolver.namespace_dict.items() if ns in PAGE_NAMESPACES
              for name in sub.reverse_dict if isinstance(name, str)}
-    assert names == {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX}
+    assert names == {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX} | {row[0] for row in PUBLIC}
 
 
 @pytest.fixture
@@ -71,6 +88,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                         org=city.orgs["xuanwu"], actor="test")
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
+    city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
     return city
 
 
@@ -90,7 +108,7 @@ def test_every_page_with_every_role(city_with_batch: City) -> None:
         for name, args, allowed in POST_MATRIX:
             url = reverse(name, args=args(city))
             status = client.post(url).status_code
-            ok = status == 302 if role in allowed else status in (403, 404)
+            ok = status in (200, 302) if role in allowed else status in (403, 404)
             if not ok:
                 failures.append(f"{role} POST {url} → {status}")
     assert not failures, "\n".join(failures)
@@ -103,6 +121,19 @@ def test_anonymous_is_sent_to_login(city_with_batch: City) -> None:
         url = reverse(name, args=args(city_with_batch))
         response = client.get(url) if (name, args, _) in MATRIX else client.post(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+
+
+@pytest.mark.django_db
+def test_public_pages_need_no_login(city_with_batch: City) -> None:
+    for client in (Client(), *(_signed_in(city_with_batch, role) for role in ROLES)):
+        for name, args in PUBLIC:
+            assert client.get(reverse(name, args=args(city_with_batch))).status_code == 200, name
+
+
+def _signed_in(city: City, role: str) -> Client:
+    client = Client()
+    client.force_login(city.users[role])
+    return client
 
 
 @pytest.mark.django_db

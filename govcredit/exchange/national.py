@@ -1,0 +1,305 @@
+"""Export of licensing and penalty decisions to the national credit platform (全国信用信息共享平台).
+
+Files follow the national 双公示 data standard: one CSV per type (行政处罚 ``xzcf``, 行政许可 ``xzxk``) whose
+columns are the catalog's field labels of the type's current version, in catalog order (the catalog copies
+the standard's column names and order). A manifest (``<batch>_manifest.json``) lists the time range, the counts and
+the SHA-256 of every file. Files are written under ``MEDIA_ROOT/exchange/<time>-<batch>/`` with mode 0600.
+
+**Incremental**: each run exports the decisions whose ``updated_at`` lies in (since, until], where ``since``
+is the previous successful run's ``until``. Because a long transaction may commit a row whose ``updated_at``
+is earlier than a watermark already taken, every run looks back ``OVERLAP`` further and skips the exact
+record versions (record id + ``updated_at``) that a successful run already sent: at-least-once without
+duplicates. A decision that was sent and has since been revoked, repaired or expired is listed in the
+withdrawals file (撤回清单) so the platform can take it down.
+
+**Personal data**: natural persons' ID numbers (证件号码) and names are masked by default. The standard asks
+for the full number; it is written only when the operator runs the command with ``--full-id-numbers`` and an
+account in ``access.FULL_ID_NUMBERS`` (the credit office). Decryption then happens only inside that command
+run; the web pages and the API can only start or show masked exports, and the manifest records the mode.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from govcredit.accounts import access
+from govcredit.archive.models import CounterpartyKind, CreditRecord
+from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core import crypto
+from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
+from govcredit.subjects.identifiers import mask_id_number, mask_name
+
+from .models import ExchangeExport, ExchangeFile, ExchangeItem, ExportStatus, IdNumbers, ItemAction
+
+NATIONAL_TYPES: dict[str, str] = {"xzcf": "行政处罚", "xzxk": "行政许可"}
+OVERLAP = dt.timedelta(minutes=10)
+STALE_RUN = dt.timedelta(hours=6)
+CHUNK = 2000
+MULTI_SEPARATOR = ";"
+WITHDRAWAL_HEADER = ["信息类别", "决定文书号", "决定机关", "决定日期", "当前状态", "变更时间"]
+STANDARD = "全国信用信息共享平台“双公示”数据标准（字段名称及顺序取自本平台目录）"
+
+T = TypeVar("T")
+
+
+class ExportError(Exception):
+    """The export cannot run; the message is Chinese."""
+
+
+def national_versions() -> dict[str, RecordTypeVersion]:
+    return {code: RecordType.objects.get(code=code).current() for code in NATIONAL_TYPES}
+
+
+def national_columns(version: RecordTypeVersion) -> list[str]:
+    """The standard's column names in order: the catalog labels of the version."""
+    return version.field_labels()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return MULTI_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[str]:
+    """The record's values in the order of ``fields`` (the current version's fields), as text.
+
+    Without ``full_id_numbers`` a natural person's name and every ID number are masked; with it the
+    encrypted number is decrypted here, and only here.
+    """
+    natural = record.counterparty_kind == CounterpartyKind.NATURAL
+    out = []
+    for spec in fields:
+        column = spec.get("column")
+        if column == "counterparty_id":
+            if full_id_numbers and record.counterparty_id_cipher:
+                value: Any = crypto.decrypt(record.counterparty_id_cipher)
+            else:
+                value = record.counterparty_id_masked
+        elif column:
+            value = getattr(record, column, None)
+            if column == "counterparty_name" and natural and not full_id_numbers:
+                value = mask_name(value or "")
+        else:
+            value = record.data.get(spec["key"])
+            if spec.get("type") == "id_number" and value and not full_id_numbers:
+                value = mask_id_number(str(value))
+        out.append(_text(value))
+    return out
+
+
+class _Line:
+    """A file-like object that keeps the last write: lets csv.writer format one row at a time."""
+
+    text = ""
+
+    def write(self, text: str) -> int:
+        self.text = text
+        return len(text)
+
+
+class HashedCsv:
+    """A CSV file written row by row, with its SHA-256 and size computed from the bytes as written."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.rows = 0
+        self._line = _Line()
+        self._writer = csv.writer(self._line, lineterminator="\r\n")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        self._write(header)
+
+    def _write(self, values: list[str]) -> None:
+        self._writer.writerow(values)
+        data = self._line.text.encode("utf-8")
+        self._file.write(data)
+        self.sha256.update(data)
+        self.size += len(data)
+
+    def write(self, values: list[str]) -> int:
+        """Write a data row; returns its row number (1 = first data row)."""
+        self._write(values)
+        self.rows += 1
+        return self.rows
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def last_successful() -> ExchangeExport | None:
+    return ExchangeExport.objects.filter(status=ExportStatus.SUCCEEDED).order_by("-until", "-id").first()
+
+
+def candidates(since: dt.datetime | None, until: dt.datetime, *, full_id_numbers: bool) -> QuerySet[CreditRecord]:
+    """Decisions of the national types changed in (since − OVERLAP, until]."""
+    qs = CreditRecord.objects.filter(record_type__code__in=list(NATIONAL_TYPES), updated_at__lte=until)
+    if since is not None:
+        qs = qs.filter(updated_at__gt=since - OVERLAP)
+    qs = qs.select_related("record_type").defer("subject_person", "batch_id")
+    if not full_id_numbers:
+        qs = qs.defer("counterparty_id_cipher")
+    return qs.order_by("pk")
+
+
+@dataclass(frozen=True)
+class Plan:
+    since: dt.datetime | None
+    until: dt.datetime
+    total: int
+
+
+def plan(*, everything: bool = False, until: dt.datetime | None = None) -> Plan:
+    """What the next run would look at (for the progress bar)."""
+    previous = None if everything else last_successful()
+    since = previous.until if previous else None
+    until = until or timezone.now()
+    return Plan(since, until, candidates(since, until, full_id_numbers=False).count())
+
+
+def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False, everything: bool = False,
+               until: dt.datetime | None = None, progress: Callable[[int], None] | None = None) -> ExchangeExport:
+    """Export the decisions changed since the last successful export; returns the finished export."""
+    if full_id_numbers and not access.can_see_full_id(user):
+        raise ExportError("导出完整证件号码需要信用管理部门或组织人事部门的账号（--operator）")
+    now = timezone.now()
+    if ExchangeExport.objects.filter(status=ExportStatus.RUNNING, started_at__gt=now - STALE_RUN).exists():
+        raise ExportError("另一个国家平台导出正在进行，请稍后再试")
+    previous = None if everything else last_successful()
+    since = previous.until if previous else None
+    until = until or now
+    if since is not None and until <= since:
+        raise ExportError(f"截止水位 {until:%Y-%m-%d %H:%M:%S} 不晚于上次导出的水位")
+    export = ExchangeExport.objects.create(since=since, until=until, operator=operator,
+                                           id_numbers=IdNumbers.FULL if full_id_numbers else IdNumbers.MASKED)
+    writers: dict[str, HashedCsv] = {}
+    try:
+        stamp = timezone.localtime(until).strftime("%Y%m%d-%H%M%S")
+        relative = Path("exchange") / f"{stamp}-{export.batch_code}"
+        directory = Path(settings.MEDIA_ROOT) / relative
+        directory.mkdir(mode=0o700, parents=True, exist_ok=False)
+        export.directory = str(relative)
+        versions = national_versions()
+        files: dict[str, ExchangeFile] = {}
+        for code, version in versions.items():
+            name = f"{export.batch_code}_{code}.csv"
+            writers[code] = HashedCsv(directory / name, national_columns(version))
+            files[code] = ExchangeFile.objects.create(export=export, kind=code, name=name, sha256="")
+        name = f"{export.batch_code}_withdrawals.csv"
+        writers["withdrawals"] = HashedCsv(directory / name, WITHDRAWAL_HEADER)
+        files["withdrawals"] = ExchangeFile.objects.create(export=export, kind="withdrawals", name=name, sha256="")
+        record_versions = {v.pk: v for v in RecordTypeVersion.objects.filter(record_type__code__in=list(NATIONAL_TYPES))}
+
+        rows = candidates(since, until, full_id_numbers=full_id_numbers)
+        for chunk in _chunks(rows.iterator(chunk_size=CHUNK), CHUNK):
+            ids = [r.pk for r in chunk]
+            sent = ExchangeItem.objects.filter(record_id__in=ids, export__status=ExportStatus.SUCCEEDED)
+            already = set(sent.values_list("record_id", "record_updated_at"))
+            last_action = dict(sent.order_by("record_id", "id").values_list("record_id", "action"))
+            items: list[ExchangeItem] = []
+            for record in chunk:
+                if not everything and (record.pk, record.updated_at) in already:
+                    continue
+                record.type_version = record_versions[record.type_version_id]
+                code = record.record_type.code
+                if record.status in SHOWN_STATUSES and refusal(record) is None:
+                    number = writers[code].write(row_values(record, versions[code].fields,
+                                                            full_id_numbers=full_id_numbers))
+                    items.append(ExchangeItem(export=export, file=files[code], row_number=number, record=record,
+                                              record_updated_at=record.updated_at,
+                                              decision_number=record.decision_number, action=ItemAction.REPORT))
+                elif last_action.get(record.pk) == ItemAction.REPORT:
+                    number = writers["withdrawals"].write([
+                        NATIONAL_TYPES[code], record.decision_number, record.authority_name,
+                        _text(record.decision_date), record.status, _text(record.updated_at)])
+                    items.append(ExchangeItem(export=export, file=files["withdrawals"], row_number=number,
+                                              record=record, record_updated_at=record.updated_at,
+                                              decision_number=record.decision_number, action=ItemAction.WITHDRAW))
+            ExchangeItem.objects.bulk_create(items, batch_size=CHUNK)
+            if progress is not None:
+                progress(len(chunk))
+        manifest_files = []
+        for kind, writer in writers.items():
+            writer.close()
+            f = files[kind]
+            f.rows, f.size, f.sha256 = writer.rows, writer.size, writer.sha256.hexdigest()
+            f.save(update_fields=["rows", "size", "sha256"])
+            of_type = versions.get(kind)
+            manifest_files.append({
+                "name": f.name, "type": kind, "type_name": NATIONAL_TYPES.get(kind, "撤回清单"),
+                "catalog_version": of_type.version if of_type else None, "rows": f.rows, "bytes": f.size,
+                "sha256": f.sha256, "columns": national_columns(of_type) if of_type else WITHDRAWAL_HEADER,
+            })
+        export.counts = {**{code: writers[code].rows for code in NATIONAL_TYPES},
+                         "withdrawn": writers["withdrawals"].rows}
+        manifest = {
+            "batch": export.batch_code, "standard": STANDARD, "encoding": "UTF-8", "format": "CSV (RFC 4180)",
+            "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+            "since": timezone.localtime(since).isoformat() if since else None,
+            "until": timezone.localtime(until).isoformat(), "watermark": "信用记录更新时间 updated_at，区间 (since, until]",
+            "id_numbers": export.id_numbers, "counts": export.counts, "files": manifest_files,
+        }
+        manifest_path = directory / f"{export.batch_code}_manifest.json"
+        data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+        fd = os.open(manifest_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        export.manifest_sha256 = hashlib.sha256(data).hexdigest()
+        ExchangeFile.objects.create(export=export, kind="manifest", name=manifest_path.name,
+                                    rows=0, size=len(data), sha256=export.manifest_sha256)
+        export.status, export.finished_at = ExportStatus.SUCCEEDED, timezone.now()
+        export.save()
+        return export
+    except BaseException as e:
+        for writer in writers.values():
+            writer.close()
+        export.status, export.finished_at, export.error = ExportStatus.FAILED, timezone.now(), str(e)[:2000]
+        export.save()
+        raise
+
+
+def file_path(export: ExchangeExport, f: ExchangeFile) -> Path:
+    """Where a file of the export is on disk."""
+    return Path(settings.MEDIA_ROOT) / export.directory / f.name

@@ -1,0 +1,91 @@
+"""The shared query service for other departments (共享查询).
+
+A department calls the API with an ordinary API token (``accounts.ApiToken``) issued to one of its users; the
+user's role decides what the catalog lets it see:
+
+* the credit office (信用管理部门): records of every disclosure level, 公开, 共享 and 内部;
+* data submitters, personnel offices and district governments: 公开 and 共享 records of the whole city — sharing
+  across departments is the purpose of the channel — never 内部 ones;
+* other roles: nothing (403).
+
+Every call is written to :class:`~govcredit.exchange.models.SharedQueryLog` (who, when, purpose, conditions,
+result count). Personal identifiers are always masked: natural persons' names and every ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from govcredit.accounts import access
+from govcredit.accounts.models import Role
+from govcredit.archive.models import CreditRecord
+from govcredit.catalog.models import Disclosure
+
+from .models import SharedQueryLog
+
+SHARED_QUERY_ROLES = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
+LEVELS_FOR_OTHERS = (Disclosure.PUBLIC, Disclosure.SHARED)
+
+
+def visible_levels(user: Any) -> tuple[str, ...]:
+    """The catalog disclosure levels the user may query through the shared channel."""
+    role = access.role_of(user)
+    if role == Role.CREDIT_OFFICE:
+        return (Disclosure.PUBLIC, Disclosure.SHARED, Disclosure.INTERNAL)
+    if role in SHARED_QUERY_ROLES:
+        return LEVELS_FOR_OTHERS
+    return ()
+
+
+@dataclass(frozen=True)
+class Conditions:
+    credit_code: str = ""
+    name: str = ""
+    decision_number: str = ""
+    type: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @property
+    def selective(self) -> bool:
+        """At least one condition that names a subject or a decision (no browsing the whole archive)."""
+        return bool(self.credit_code or self.name or self.decision_number)
+
+    def as_params(self) -> dict[str, str]:
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in self.__dict__.items() if v}
+
+
+def search(user: Any, cond: Conditions) -> QuerySet[CreditRecord]:
+    """Records matching ``cond`` within the levels the user may see, newest decision first."""
+    levels = visible_levels(user)
+    if not levels:
+        return CreditRecord.objects.none()
+    qs = CreditRecord.objects.filter(type_version__disclosure__in=levels)
+    if cond.credit_code:
+        code = cond.credit_code.strip().upper()
+        qs = qs.filter(Q(counterparty_code=code) | Q(subject_org__credit_code=code))
+    if cond.name:
+        name = cond.name.strip()
+        qs = qs.filter(Q(counterparty_name=name) | Q(subject_org__name=name) | Q(subject_person__name=name))
+    if cond.decision_number:
+        qs = qs.filter(decision_number=cond.decision_number.strip())
+    if cond.type:
+        qs = qs.filter(record_type__code=cond.type)
+    if cond.date_from:
+        qs = qs.filter(decision_date__gte=cond.date_from)
+    if cond.date_to:
+        qs = qs.filter(decision_date__lte=cond.date_to)
+    return qs.select_related("record_type", "type_version", "subject_org", "subject_person", "issuing_org").defer(
+        "counterparty_id_cipher", "subject_person__id_cipher").order_by("-decision_date", "-id")
+
+
+def log_query(user: Any, *, purpose: str, params: dict[str, Any], result_count: int, auth_method: str,
+              client_ip: str | None) -> SharedQueryLog:
+    return SharedQueryLog.objects.create(
+        user=user, organization_id=getattr(user, "organization_id", None), role=str(getattr(user, "role", "")),
+        auth_method=auth_method, purpose=purpose[:200], params=params, result_count=result_count,
+        client_ip=client_ip or None)

@@ -1,0 +1,82 @@
+"""The shared query API: per-department tokens, catalog disclosure scoping, and the query log."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from govcredit.accounts.services import issue_token
+from govcredit.catalog.models import Disclosure
+from govcredit.exchange import shared
+from govcredit.exchange.models import SharedQueryLog
+from govcredit.statistics.tests.factories import PERSON_ID, company_code, penalty
+from govcredit.testing import COUNTERPARTY_ID, XUANWU_ID, City
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("govcredit.exchange.tests.urls")]
+URL = "/api/exchange/records"
+
+
+def _token(city: City, role: str) -> dict[str, str]:
+    _, key = issue_token(city.users[role], f"{role} 共享查询")
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_department_token_finds_public_records_and_the_call_is_logged(city: City) -> None:
+    penalty(city, "scjg", "宁市监罚〔2026〕31号", "2026-03-02", serial=31)
+    response = Client().get(URL, {"credit_code": company_code(31), "purpose": "评优评先资格审查"},
+                            **_token(city, "submitter"))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 1 and body["items"][0]["decision_number"] == "宁市监罚〔2026〕31号"
+    assert body["items"][0]["disclosure"] == "公开" and body["items"][0]["issuing_org"] == "南京市市场监督管理局"
+    log = SharedQueryLog.objects.get()
+    assert log.user == city.users["submitter"] and log.organization == city.orgs["scjg"]
+    assert log.purpose == "评优评先资格审查" and log.result_count == 1 and log.auth_method == "token"
+    assert log.params["credit_code"] == company_code(31) and log.role == "submitter"
+
+
+def test_internal_records_only_for_the_credit_office(city: City) -> None:
+    query = {"name": "王小明", "purpose": "干部任用审查"}  # 纪律处分 (内部) about a civil servant
+    other = Client().get(URL, query, **_token(city, "personnel")).json()
+    assert other["count"] == 0
+    credit = Client().get(URL, query, **_token(city, "credit")).json()
+    assert credit["count"] == 1 and credit["items"][0]["disclosure"] == "内部"
+    assert credit["items"][0]["id_number_masked"] != XUANWU_ID and XUANWU_ID[-4:] in credit["items"][0]["id_number_masked"]
+    assert list(SharedQueryLog.objects.order_by("id").values_list("result_count", flat=True)) == [0, 1]
+    assert shared.visible_levels(city.users["district"]) == (Disclosure.PUBLIC, Disclosure.SHARED)
+    assert shared.visible_levels(city.users["subject"]) == ()
+
+
+def test_natural_persons_are_masked(city: City) -> None:
+    penalty(city, "scjg", "宁市监罚〔2026〕32号", "2026-03-03", kind="自然人")
+    for number in ("宁市监罚〔2026〕32号", "秦市监罚〔2025〕12号"):
+        response = Client().get(URL, {"decision_number": number, "purpose": "联合奖惩核查"}, **_token(city, "district"))
+        text = response.content.decode()
+        assert response.json()["count"] == 1
+        assert PERSON_ID not in text and COUNTERPARTY_ID not in text
+        assert response.json()["items"][0]["subject_name"] in {"王*小", "张*丰"}
+
+
+def test_refusals(city: City) -> None:
+    assert Client().get(URL, {"credit_code": "x", "purpose": "核查"}).status_code == 401
+    for role in ("public", "subject", "thirdparty"):
+        assert Client().get(URL, {"credit_code": "x", "purpose": "核查"}, **_token(city, role)).status_code == 403
+    no_purpose = Client().get(URL, {"credit_code": company_code(1)}, **_token(city, "submitter"))
+    assert no_purpose.status_code == 422
+    browsing = Client().get(URL, {"purpose": "看看"}, **_token(city, "submitter"))
+    assert browsing.status_code == 422 and "至少提供" in browsing.json()["errors"][0]["message"]
+    assert SharedQueryLog.objects.count() == 0
+
+
+def test_log_page_for_the_credit_office_only(city: City) -> None:
+    Client().get(URL, {"credit_code": company_code(9), "purpose": "招标投标信用审查"}, **_token(city, "submitter"))
+    url = reverse("exchange:query_log")
+    assert Client().get(url).status_code == 302
+    submitter = Client()
+    submitter.force_login(city.users["submitter"])
+    assert submitter.get(url).status_code == 403
+    credit = Client()
+    credit.force_login(city.users["credit"])
+    page = credit.get(url).content.decode()
+    assert "招标投标信用审查" in page and "南京市市场监督管理局" in page and company_code(9) in page

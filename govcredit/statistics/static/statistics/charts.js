@@ -1,0 +1,80 @@
+/* 双公示统计 charts: the monthly trend (with the 100% target line) and the department ranking.
+ * Data come from <script type="application/json"> blocks written by the page (json_script). */
+(function () {
+  "use strict";
+  var RED = "#b71c1c";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function percent(v) { return v === null || v === undefined ? "—" : v + "%"; }
+
+  function targetLine(target) {
+    return {
+      silent: true, symbol: "none",
+      lineStyle: { color: RED, type: "dashed", width: 2 },
+      label: { formatter: "目标 " + target + "%", position: "insideEndTop", color: RED },
+      data: [{ yAxis: target, name: "目标 100%" }]
+    };
+  }
+
+  function trendChart(el, d) {
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      color: ["#1d4ed8", "#15803d", "#a16207"],
+      tooltip: { trigger: "axis", valueFormatter: percent },
+      legend: { top: 0, data: ["及时率", "完整率", "公示率"] },
+      grid: { left: 56, right: 32, top: 40, bottom: 36 },
+      xAxis: { type: "category", data: d.months, boundaryGap: false },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [
+        { name: "及时率", type: "line", data: d.on_time, symbolSize: 7, markLine: targetLine(d.target) },
+        { name: "完整率", type: "line", data: d.completeness, symbolSize: 7 },
+        { name: "公示率", type: "line", data: d.publication, symbolSize: 5, lineStyle: { type: "dotted" } }
+      ]
+    });
+    return chart;
+  }
+
+  function rankingChart(el, d) {
+    var names = d.names.slice().reverse();
+    var bars = d.on_time.slice().reverse().map(function (v) {
+      return { value: v, itemStyle: { color: v !== null && v < d.target ? RED : "#15803d" } };
+    });
+    el.style.height = Math.min(900, Math.max(180, 64 + 30 * names.length)) + "px";
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: percent },
+      grid: { left: 200, right: 48, top: 16, bottom: 32 },
+      xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      yAxis: { type: "category", data: names, axisLabel: { width: 190, overflow: "truncate" } },
+      series: [{
+        name: "及时率", type: "bar", data: bars, barMaxWidth: 18,
+        label: { show: true, position: "right", formatter: function (p) { return percent(p.value); } },
+        markLine: {
+          silent: true, symbol: "none", lineStyle: { color: RED, type: "dashed", width: 2 },
+          label: { formatter: "目标 " + d.target + "%", color: RED }, data: [{ xAxis: d.target }]
+        }
+      }]
+    });
+    return chart;
+  }
+
+  function start() {
+    if (typeof echarts === "undefined") { return; }
+    var charts = [];
+    var trend = document.getElementById("trend-chart");
+    var trendData = readJson("trend-data");
+    if (trend && trendData) { charts.push(trendChart(trend, trendData)); trend.setAttribute("data-rendered", "1"); }
+    var ranking = document.getElementById("ranking-chart");
+    var rankingData = readJson("ranking-data");
+    if (ranking && rankingData) { charts.push(rankingChart(ranking, rankingData)); ranking.setAttribute("data-rendered", "1"); }
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+}());

@@ -1,0 +1,122 @@
+"""Statistics pages: the public 双公示 summary, the internal view with rankings, and their XLSX exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from govcredit.accounts import access
+from govcredit.accounts.models import Role
+
+from . import services
+from .xlsx import report_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_MONTHS = 60
+PUBLIC_MONTH_CHOICES = (12, 24, 36)
+
+
+def _public_report(request: HttpRequest) -> services.Report:
+    try:
+        months = int(request.GET.get("months", 12))
+    except ValueError:
+        months = 12
+    months = months if months in PUBLIC_MONTH_CHOICES else 12
+    services.ensure_fresh()
+    start, end = services.default_period(months=months)
+    return services.build_report(Q(), start, end, scope_label="全市", use_summary=True)
+
+
+def public_summary(request: HttpRequest) -> HttpResponse:
+    """/portal/statistics/ — city-wide monthly rates toward the 100% target; no login."""
+    report = _public_report(request)
+    return render(request, "statistics/public.html", {
+        "report": report, "chart": report.chart(), "month_choices": PUBLIC_MONTH_CHOICES,
+        "months_selected": len(report.months),
+    })
+
+
+def public_export(request: HttpRequest) -> HttpResponse:
+    report = _public_report(request)
+    return _xlsx(report_workbook(report, with_departments=False), f"双公示统计_全市_{report.end:%Y%m}.xlsx")
+
+
+def _scope(request: HttpRequest) -> tuple[Q, str]:
+    access.require(request.user, services.INTERNAL_ROLES)
+    scope = services.fact_scope(request.user)
+    if scope is None:
+        raise PermissionDenied("您的角色无权查看双公示统计")
+    org = getattr(request.user, "organization", None)
+    label = "全市" if access.role_of(request.user) == Role.CREDIT_OFFICE or org is None else f"{org.name}及下级单位"
+    return scope, label
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
+    default_start, default_end = services.default_period()
+    start = services.parse_month(request.GET.get("start")) or default_start
+    end = services.parse_month(request.GET.get("end")) or default_end
+    notes = []
+    if start > end:
+        start, end = end, start
+        notes.append("起止月份颠倒，已自动调换")
+    if len(services.month_range(start, end)) > MAX_MONTHS:
+        start = services.add_months(end, -(MAX_MONTHS - 1))
+        notes.append(f"统计期间最长 {MAX_MONTHS} 个月，已从 {start:%Y-%m} 起统计")
+    return start, end, notes
+
+
+def _internal_report(request: HttpRequest) -> services.Report:
+    scope, label = _scope(request)
+    start, end, _ = _period(request)
+    services.ensure_fresh()
+    return services.build_report(scope, start, end, scope_label=label, use_summary=True)
+
+
+@login_required
+def internal(request: HttpRequest) -> HttpResponse:
+    """/portal/statistics/internal/ — trends, department and district rankings, who misses 100%."""
+    scope, label = _scope(request)
+    start, end, notes = _period(request)
+    services.ensure_fresh()
+    report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
+    context: dict[str, Any] = {
+        "report": report, "chart": report.chart(), "ranking": report.ranking_chart(), "notes": notes,
+        "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
+        "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE,
+    }
+    return render(request, "statistics/internal.html", context)
+
+
+@login_required
+def internal_export(request: HttpRequest) -> HttpResponse:
+    report = _internal_report(request)
+    name = f"双公示统计_{report.scope_label}_{report.start:%Y%m}-{report.end:%Y%m}.xlsx"
+    return _xlsx(report_workbook(report, with_departments=True), name)
+
+
+@login_required
+@require_POST
+def refresh_now(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, {Role.CREDIT_OFFICE})
+    result = services.refresh(full=request.POST.get("full") == "1")
+    if result.skipped:
+        messages.info(request, "另一个刷新任务正在进行，请稍后再看。")
+    else:
+        messages.success(request, f"已重新计算 {result.computed} 条决定，用时 {result.seconds:.1f} 秒。")
+    return redirect("statistics:internal")
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Cache-Control"] = "no-store"
+    return response
