@@ -1,8 +1,17 @@
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govcredit.testing import City, build_city
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+BROWSER_TIMEOUT_MS = 10_000  # generous: the test machines are shared and sometimes heavily loaded
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +24,37 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian chromium per test process, shared by every browser test.
+
+    Playwright's sync API runs an asyncio loop in the test thread for as long as it is open, so
+    there must be only one per process, and Django's "async unsafe" guard must be relaxed for the
+    ORM calls that tests make in that thread.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page in its own context (own cookies); its final state is saved as a screenshot."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    p = context.new_page()
+    yield p
+    shots = Path(request.config.rootpath) / "test-artifacts" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.\-\[\]]+", "_", request.node.name)
+    try:
+        p.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    finally:
+        context.close()

@@ -52,6 +52,21 @@ def rejected_penalty_row(city: City) -> dict[str, str]:
     return {**penalty_row(city.orgs["xuanwu"]), "行政处罚决定书文号": "玄市监罚〔2025〕99号", "处罚类别": "罚站"}
 
 
+def publish_recent_penalty(city: City) -> CreditRecord:
+    """A penalty decided ten days ago, put on the public portal by the disclosure job."""
+    from django.utils import timezone
+
+    from govcredit.disclosure.services import sync
+
+    decided = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    values = {**penalty_row(city.orgs["xuanwu"]), "行政处罚决定书文号": "玄市监罚〔2026〕101号", "处罚决定日期": decided,
+              "罚款金额（万元）": "2"}
+    record = record_decision(RecordType.objects.get(code="xzcf").current(), values, issuing_org=city.orgs["xuanwu"],
+                             actor="test")
+    sync()
+    return record
+
+
 def build_city() -> City:
     load_catalog()
     c = City()

@@ -9,6 +9,7 @@ from govcredit.accounts.api import router as accounts_router
 from govcredit.api.common import API_AUTH, install_error_handlers
 from govcredit.archive.api import router as archive_router
 from govcredit.catalog.api import router as catalog_router
+from govcredit.disclosure.api import router as portal_router
 from govcredit.exchange.api import router as exchange_router
 from govcredit.intake.api import router as intake_router
 from govcredit.statistics.api import router as statistics_router
@@ -36,4 +37,5 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/", archive_router)
 api.add_router("/intake", intake_router)
 api.add_router("/statistics", statistics_router)
+api.add_router("/portal", portal_router)
 api.add_router("/exchange", exchange_router)

@@ -1,56 +1,17 @@
-"""Real-browser fixtures: one headless Debian chromium per test session, a fresh context per test.
-
-Playwright's sync API runs an asyncio event loop in the test thread, so Django's "async unsafe"
-guard must be relaxed for the ORM calls that tests and fixtures make in that thread.
-"""
+"""Login helpers for the browser tests; the browser and page fixtures are in govcredit/conftest.py."""
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page
 
 from govcredit.testing import PASSWORD
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000  # generous: the test machines are shared and sometimes heavily loaded
-expect.set_options(timeout=TIMEOUT_MS)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page in its own context (own cookies); its final state is saved as a screenshot."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    p = context.new_page()
-    yield p
-    shots = Path(request.config.rootpath) / "test-artifacts" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^\w.\-\[\]]+", "_", request.node.name)
-    try:
-        p.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-    finally:
-        context.close()
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,88 @@ class Publication(LedgeredModel):
         verbose_name = "公开信息"
         verbose_name_plural = "公开信息"
         ordering = ["-decision_date", "-id"]
+        # The portal's 撤销公示 list: revoked decisions, newest revocation first.
+        indexes = [models.Index(fields=["unpublish_reason", "-unpublished_at"], name="disclosure_pub_unpub_idx")]
 
     def __str__(self) -> str:
         return f"{self.type_name} {self.decision_number}"
+
+
+# --- the public search index (see govcredit/disclosure/search.py for why it looks like this) ----------------
+
+
+class PublicationGram(models.Model):
+    """One posting of the bigram index: publication ``publication`` has bigram ``gram`` in its public name.
+
+    ``gram`` is the two characters packed into one integer (``ord(a) * 0x110000 + ord(b)``): fixed
+    width, no collation, the cheapest comparison both databases have. The composite primary key
+    ``(gram, publication)`` *is* the index: a posting list is one range of it, sorted by
+    publication id, which is also the portal's display order (newest publication first). Rows exist
+    only while the publication is public; they are derived data, so they are not ledgered.
+    """
+
+    pk = models.CompositePrimaryKey("gram", "publication")
+    gram = models.BigIntegerField("二元组编码")
+    publication = models.ForeignKey(Publication, verbose_name="公开信息", on_delete=models.DO_NOTHING,
+                                    db_index=False, related_name="+")
+
+    class Meta:
+        verbose_name = "公开信息检索二元组"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.gram}:{self.publication_id}"
+
+
+class GramCount(models.Model):
+    """How many public publications contain a bigram: the search starts from the rarest one."""
+
+    gram = models.BigIntegerField("二元组编码", primary_key=True)
+    n = models.BigIntegerField("公开信息数", default=0)
+
+    class Meta:
+        verbose_name = "二元组频次"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.gram}={self.n}"
+
+
+class PublicationSearchKey(models.Model):
+    """The normalised (NFKC, case-folded, no whitespace) public name and decision number of a publication.
+
+    Kept beside :class:`Publication` rather than in it because Publication is ledgered: a new column
+    there would change the state digest of every row published before it existed. On PostgreSQL,
+    migration 0003 adds ``(publication_id) INCLUDE (name_key)`` so that checking a candidate is an
+    index-only probe.
+    """
+
+    publication = models.OneToOneField(Publication, verbose_name="公开信息", on_delete=models.DO_NOTHING,
+                                       primary_key=True, related_name="+")
+    name_key = models.TextField("名称检索键")
+    number_key = models.TextField("文书号检索键")
+
+    class Meta:
+        verbose_name = "公开信息检索键"
+        verbose_name_plural = verbose_name
+        # text_pattern_ops lets PostgreSQL use the index for ``LIKE 'prefix%'`` under any collation;
+        # other databases ignore opclasses.
+        indexes = [models.Index(fields=["number_key"], name="disclosure_key_number_idx",
+                                opclasses=["text_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return self.name_key
+
+
+class PublicAuthority(models.Model):
+    """Every decision authority that has published something: the authority filter matches against these."""
+
+    name = models.CharField("决定机关", max_length=200, unique=True)
+    key = models.TextField("检索键")
+
+    class Meta:
+        verbose_name = "公示决定机关"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,6 +21,7 @@ from govcredit.ledger.services import create_with_entries, update_with_entries
 
 from .models import Publication, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
+from .search import index_publications, unindex_publications
 
 CHUNK = 2000
 
@@ -65,6 +66,7 @@ def publish_due(today: dt.date | None = None) -> int:
             now = timezone.now()
             new = [_publication(r, now) for r in rows if refusal(r) is None]
             create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
+            index_publications(new)  # the portal's search index, in the same transaction
             total += len(new)
 
 
@@ -96,6 +98,7 @@ def withdraw_due(today: dt.date | None = None) -> int:
                 pub.public_note = _note(reason, pub.record, today)
             update_with_entries(Publication, due, ["is_public", "unpublished_at", "unpublish_reason", "public_note"],
                                 actor="system", action="disclosure.unpublish", reason="公示期满或决定撤销、修复")
+            unindex_publications(due)
             total += len(due)
 
 

@@ -1,4 +1,13 @@
-from django.urls import URLPattern, URLResolver
+"""The public portal, mounted at ``/portal/`` (namespace ``portal``); no login anywhere below it."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "portal"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.landing, name="landing"),
+    path("search/", views.results, name="search"),
+    path("revoked/", views.revoked, name="revoked"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

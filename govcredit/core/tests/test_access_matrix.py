@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
-from govcredit.testing import City, rejected_penalty_row
+from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -63,6 +63,10 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("exchange:open_data", lambda c: []),
     ("exchange:data_dictionary", lambda c: []),
     ("exchange:open_data_download", lambda c: ["csv"]),
+    ("portal:landing", lambda c: []),
+    ("portal:search", lambda c: []),
+    ("portal:revoked", lambda c: []),
+    ("portal:detail", lambda c: [c.publication.pk]),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -70,7 +74,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
 ]
-PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange"}
+PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal"}
 
 
 def test_matrix_covers_every_page() -> None:
@@ -88,6 +92,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                         org=city.orgs["xuanwu"], actor="test")
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
+    city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
     return city
 

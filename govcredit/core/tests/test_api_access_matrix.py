@@ -19,7 +19,7 @@ from govcredit.api.api import api
 from govcredit.catalog.models import RecordType
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
-from govcredit.testing import City, rejected_penalty_row
+from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -78,11 +78,15 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      {"credit", "submitter", "personnel", "district"}),
     ("GET", "/api/exchange/exports", lambda c, r: "/api/exchange/exports", {"credit"}),
     ("POST", "/api/exchange/acks", lambda c, r: "/api/exchange/acks", {"credit"}),
+    ("GET", "/api/portal/search", lambda c, r: "/api/portal/search?q=张*", ALL),
+    ("GET", "/api/portal/records/{pk}", lambda c, r: f"/api/portal/records/{c.publication.pk}", ALL),
+    ("GET", "/api/portal/revoked", lambda c, r: "/api/portal/revoked", ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
-PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary")}
+PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
+                     ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
 BODIES = {
@@ -103,6 +107,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                         org=city.orgs["xuanwu"], actor="test")
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
+    city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     return city
 
 

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _portal_test_settings(settings: Any) -> Iterator[None]:
+    """Cheap password hashing for the city's users; no rate limits unless a test sets them; a clean cache."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.GOVCREDIT_PORTAL_RATE = "0"
+    settings.GOVCREDIT_PORTAL_DETAIL_RATE = "0"
+    cache.clear()
+    yield
+    cache.clear()

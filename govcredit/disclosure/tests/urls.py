@@ -1,0 +1,20 @@
+"""Test-only URLs: the portal pages plus the public router on its own NinjaAPI (until it is mounted at /api/portal/).
+
+The test API requires authentication by default, like the real one, so the tests also prove that
+the router's operations are public by themselves.
+"""
+
+from django.urls import URLPattern, URLResolver, include, path
+from ninja import NinjaAPI
+
+from govcredit.api.common import API_AUTH, install_error_handlers
+from govcredit.disclosure.api import router
+
+api = NinjaAPI(title="portal test", version="portal-test", urls_namespace="portal_test_api", auth=API_AUTH)
+install_error_handlers(api)
+api.add_router("/portal", router)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/", api.urls),
+    path("portal/", include("govcredit.disclosure.urls")),
+]

@@ -1,0 +1,95 @@
+"""The public portal's pages (信用南京-style): no login, Chinese, only what is disclosed, masked.
+
+Rules live in :mod:`.search` (what is searched and shown), :mod:`.masking` (what of a record is
+public) and :mod:`.ratelimit`; these views only turn requests into calls and results into pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from . import rendering, search
+from .detail import public_detail
+from .masking import scrub
+from .ratelimit import MSG_LIMITED, retry_after
+
+
+def _limited(request: HttpRequest, bucket: str, template: str, context: dict[str, Any]) -> HttpResponse | None:
+    wait = retry_after(request, bucket)
+    if wait is None:
+        return None
+    response = render(request, template, {**context, "error": MSG_LIMITED}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    """The portal's front page: the search box, the filters, and the newest disclosures."""
+    latest = search.latest(10)
+    return render(request, "disclosure/landing.html", {
+        "type_options": rendering.type_options(search.public_type_names(), ""), "form": {},
+        "latest": rendering.hits_table(latest, reverse("portal:landing")) if latest else "",
+    })
+
+
+@require_safe
+def results(request: HttpRequest) -> HttpResponse:
+    """Search results, 20 a page, at most 50 pages."""
+    types = search.public_type_names()
+    form = {k: str(v)[:search.MAX_INPUT] for k, v in request.GET.items()}
+    context: dict[str, Any] = {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
+    limited = _limited(request, "search", "disclosure/results.html", context)
+    if limited is not None:
+        return limited
+    try:
+        criteria = search.parse_criteria(request.GET, type_names=types)
+        context["form"] = criteria.form
+        result = search.run_search(criteria)
+    except search.SearchError as exc:
+        return render(request, "disclosure/results.html", {**context, "error": exc.message}, status=exc.status)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context["result"] = result
+    if result.hits:
+        context["table"] = rendering.hits_table(result.hits, reverse("portal:landing"))
+        context["pager"] = rendering.pager(result, params.urlencode())
+    return render(request, "disclosure/results.html", context)
+
+
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One disclosed record; 404 once withdrawn (expired, revoked, repaired) or never public."""
+    limited = _limited(request, "detail", "disclosure/not_found.html", {})
+    if limited is not None:
+        return limited
+    record = public_detail(pk)
+    if record is None:
+        return render(request, "disclosure/not_found.html", status=404)
+    return render(request, "disclosure/detail.html", {
+        "record": record, "fields": rendering.field_list([*record.fields, *record.publicity]),
+    })
+
+
+@require_safe
+def revoked(request: HttpRequest) -> HttpResponse:
+    """撤销公示: decisions revoked, changed or found void, with the note that replaced them."""
+    try:
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        page = 1
+    notes = []
+    if page > search.MAX_PAGES:
+        notes.append(search.MSG_PAGE_CAP)
+    page = min(max(page, 1), search.MAX_PAGES)
+    pubs, total = search.revoked_page(page)
+    rows = [{"name": scrub(p.public_name), "type_name": p.type_name, "number": scrub(p.decision_number),
+             "authority": p.authority_name, "unpublished_at": p.unpublished_at, "note": p.public_note} for p in pubs]
+    result = search.ResultPage(hits=[], total=total, page=page, notes=notes)
+    return render(request, "disclosure/revoked.html", {"rows": rows, "result": result,
+                                                       "pager": rendering.pager(result, "")})
