@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
-from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,15 +11,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from playwright.sync_api import Page
 
 from govcredit.testing import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Argon2 costs ~0.15 s per hash; the city has 7 users and every test logs in, so hash cheaply.
-
-    Settings are process-wide, so the live server thread uses the same hasher.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -66,12 +66,6 @@ def penalty_fields(number: str, *, natural: bool = False, **extra: Any) -> dict[
     return fields
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # Argon2 is deliberately slow; these tests make eight users each and never check a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class World:
     city: Organization

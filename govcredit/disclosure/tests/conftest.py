@@ -9,8 +9,7 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _portal_test_settings(settings: Any) -> Iterator[None]:
-    """Cheap password hashing for the city's users; no rate limits unless a test sets them; a clean cache."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """No rate limits unless a test sets them; a clean cache."""
     settings.GOVCREDIT_PORTAL_RATE = "0"
     settings.GOVCREDIT_PORTAL_DETAIL_RATE = "0"
     cache.clear()

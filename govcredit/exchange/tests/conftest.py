@@ -16,12 +16,6 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: object) -> None:
-    """The city has 7 users; Argon2 costs ~0.15 s a hash, and these tests are not about passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-
-
-@pytest.fixture(autouse=True)
 def _media_root(settings: object, tmp_path: object) -> None:
     """Export files go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined,operator]

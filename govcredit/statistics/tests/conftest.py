@@ -15,7 +15,3 @@ def _fresh_calendar_cache() -> Iterator[None]:
     workdays.clear_cache()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: object) -> None:
-    """The city has 7 users; Argon2 costs ~0.15 s a hash, and these tests are not about passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
