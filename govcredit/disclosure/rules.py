@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog.models import Disclosure
 from govcredit.subjects.identifiers import mask_name
 
@@ -40,11 +40,10 @@ def refusal(record: CreditRecord) -> str | None:
 
 
 def public_name(record: CreditRecord) -> str:
-    """The subject's name as the public sees it: natural persons masked (张*明)."""
-    if record.subject_person_id:
-        return mask_name(record.subject_person.name)  # type: ignore[union-attr]
-    if record.subject_org_id:
-        return record.subject_org.name  # type: ignore[union-attr]
-    if record.counterparty_kind == CounterpartyKind.NATURAL:
-        return mask_name(record.counterparty_name)
-    return record.counterparty_name
+    """The subject's name as the public sees it: every natural person masked (张*明).
+
+    Unlike the internal ``subject_label``, a civil servant's name is masked too.
+    """
+    if record.subject_person is not None:
+        return mask_name(record.subject_person.name)
+    return record.subject_label

@@ -122,9 +122,10 @@ def test_every_page_with_every_role(city_with_batch: City) -> None:
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(city_with_batch: City) -> None:
     client = Client()
-    for name, args, _ in MATRIX + POST_MATRIX:
-        url = reverse(name, args=args(city_with_batch))
-        response = client.get(url) if (name, args, _) in MATRIX else client.post(url)
+    requests = [(client.get, name, args) for name, args, _ in MATRIX]
+    requests += [(client.post, name, args) for name, args, _ in POST_MATRIX]
+    for send, name, args in requests:
+        response = send(reverse(name, args=args(city_with_batch)))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
 
 
