@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
@@ -26,6 +29,23 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 RECENT_DAYS = 7
 
+# The explanations of opendata.COLUMNS for the data-dictionary page, listed here so that makemessages finds them;
+# the column names (header) and examples are the data format and stay as they are.
+_COLUMN_TEXTS = (
+    gettext_noop("本平台公开信息的唯一编号"), gettext_noop("目录中的信息类别，如行政处罚、行政许可"),
+    gettext_noop("单位的名称；自然人姓名已脱敏（只显示首尾字）"),
+    gettext_noop("主体的 18 位统一社会信用代码（GB 32100）；自然人为空"),
+    gettext_noop("行政处罚决定书文号、行政许可决定文书号等"), gettext_noop("作出决定的机关"),
+    gettext_noop("作出决定的日期"), gettext_noop("在本平台公开的日期（北京时间）"),
+    gettext_noop("公示期届满日，届满后自动撤下"), gettext_noop("有效；或 异议中（信用主体已提出异议，正在核查）"),
+    gettext_noop("整数"), gettext_noop("文本"), gettext_noop("文本（18 位）"), gettext_noop("日期（YYYY-MM-DD）"),
+)
+# The labels of ExportStatus and IdNumbers, which the export pages translate with {% translate value %}.
+_CHOICE_LABELS = (
+    gettext_noop("进行中"), gettext_noop("已完成"), gettext_noop("失败"),
+    gettext_noop("脱敏"), gettext_noop("完整（仅操作员在命令行导出）"),
+)
+
 
 # --------------------------------------------------------------------------- open data (public)
 
@@ -37,7 +57,7 @@ def _published_param(request: HttpRequest) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise Http404("日期格式应为 YYYY-MM-DD") from None
+        raise Http404(_("日期格式应为 YYYY-MM-DD")) from None
 
 
 def open_data(request: HttpRequest) -> HttpResponse:
@@ -50,12 +70,13 @@ def open_data(request: HttpRequest) -> HttpResponse:
 
 
 def data_dictionary(request: HttpRequest) -> HttpResponse:
-    return render(request, "exchange/data_dictionary.html", {"columns": opendata.COLUMNS})
+    columns = [replace(c, meaning=_(c.meaning), type=_(c.type)) for c in opendata.COLUMNS]
+    return render(request, "exchange/data_dictionary.html", {"columns": columns})
 
 
 def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     if fmt not in FORMATS:
-        raise Http404("不支持的格式")
+        raise Http404(_("不支持的格式"))
     published = _published_param(request)
     qs = opendata.dataset(published)
     today = timezone.localdate()
@@ -82,8 +103,8 @@ def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse | Streami
 
 
 class AckUploadForm(forms.Form):
-    file = forms.FileField(label="回执文件（CSV、XLSX 或 JSON）")
-    batch = forms.CharField(label="批次号（可选，如 GC000001）", max_length=20, required=False)
+    file = forms.FileField(label=gettext_lazy("回执文件（CSV、XLSX 或 JSON）"))
+    batch = forms.CharField(label=gettext_lazy("批次号（可选，如 GC000001）"), max_length=20, required=False)
 
 
 @login_required
@@ -125,7 +146,7 @@ def export_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     f = get_object_or_404(export.files, name=name)
     path = national.file_path(export, f)
     if not path.is_file():
-        raise Http404("文件已不在服务器上")
+        raise Http404(_("文件已不在服务器上"))
     content_type = "application/json" if path.suffix == ".json" else "text/csv; charset=utf-8"
     response = FileResponse(path.open("rb"), as_attachment=True, filename=f.name, content_type=content_type)
     response["Cache-Control"] = "no-store"
@@ -138,24 +159,33 @@ def ack_upload(request: HttpRequest) -> HttpResponse:
     access.require(request.user, CREDIT_OFFICE)
     form = AckUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择回执文件。")
+        messages.error(request, _("请选择回执文件。"))
         return redirect("exchange:exports")
     upload = form.cleaned_data["file"]
     if upload.size > acks.MAX_BYTES:
-        messages.error(request, "回执文件超过 20 MB。")
+        messages.error(request, _("回执文件超过 20 MB。"))
         return redirect("exchange:exports")
     try:
         result = acks.import_ack(upload.name, upload.read(), actor=request.user.get_username(),
                                  batch=form.cleaned_data["batch"] or None)
     except acks.AckError as e:
-        messages.error(request, f"回执无法导入：{e}")
+        messages.error(request, _("回执无法导入：%(error)s") % {"error": e})
         return redirect("exchange:exports")
-    messages.success(request, result.summary())
+    messages.success(request, _ack_summary(result))
     for error in result.errors[:20]:
         messages.error(request, error)
     if len(result.exports) == 1:
         return redirect("exchange:export_detail", pk=next(iter(result.exports)))
     return redirect("exchange:exports")
+
+
+def _ack_summary(result: acks.AckResult) -> str:
+    """``result.summary()`` (which the command line prints) in the language of the page."""
+    numbers = {"matched": result.matched, "accepted": result.accepted, "rejected": result.rejected,
+               "errors": len(result.errors)}
+    if result.errors:
+        return _("已导入回执 %(matched)d 条：接收 %(accepted)d 条，拒绝 %(rejected)d 条；%(errors)d 行无法处理。") % numbers
+    return _("已导入回执 %(matched)d 条：接收 %(accepted)d 条，拒绝 %(rejected)d 条。") % numbers
 
 
 # --------------------------------------------------------------------------- shared-query log (credit office)

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
@@ -23,6 +25,8 @@ from .xlsx import report_workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MONTHS = 60
 PUBLIC_MONTH_CHOICES = (12, 24, 36)
+# The scope as written into the XLSX files and their names (data: always Chinese); pages show a translation.
+CITY_WIDE = "全市"
 
 
 def _public_report(request: HttpRequest) -> services.Report:
@@ -33,7 +37,7 @@ def _public_report(request: HttpRequest) -> services.Report:
     months = months if months in PUBLIC_MONTH_CHOICES else 12
     services.ensure_fresh()
     start, end = services.default_period(months=months)
-    return services.build_report(Q(), start, end, scope_label="全市", use_summary=True)
+    return services.build_report(Q(), start, end, scope_label=CITY_WIDE, use_summary=True)
 
 
 def public_summary(request: HttpRequest) -> HttpResponse:
@@ -50,14 +54,16 @@ def public_export(request: HttpRequest) -> HttpResponse:
     return _xlsx(report_workbook(report, with_departments=False), f"双公示统计_全市_{report.end:%Y%m}.xlsx")
 
 
-def _scope(request: HttpRequest) -> tuple[Q, str]:
+def _scope(request: HttpRequest) -> tuple[Q, str, str]:
+    """The fact filter, the scope label for the report and its files (Chinese), and the label for the page."""
     access.require(request.user, services.INTERNAL_ROLES)
     scope = services.fact_scope(request.user)
     if scope is None:
-        raise PermissionDenied("您的角色无权查看双公示统计")
+        raise PermissionDenied(_("您的角色无权查看双公示统计"))
     org = getattr(request.user, "organization", None)
-    label = "全市" if access.role_of(request.user) == Role.CREDIT_OFFICE or org is None else f"{org.name}及下级单位"
-    return scope, label
+    if access.role_of(request.user) == Role.CREDIT_OFFICE or org is None:
+        return scope, CITY_WIDE, _("全市")
+    return scope, f"{org.name}及下级单位", _("%(org)s及下级单位") % {"org": org.name}
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
@@ -67,16 +73,17 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     notes = []
     if start > end:
         start, end = end, start
-        notes.append("起止月份颠倒，已自动调换")
+        notes.append(_("起止月份颠倒，已自动调换"))
     if len(services.month_range(start, end)) > MAX_MONTHS:
         start = services.add_months(end, -(MAX_MONTHS - 1))
-        notes.append(f"统计期间最长 {MAX_MONTHS} 个月，已从 {start:%Y-%m} 起统计")
+        notes.append(_("统计期间最长 %(months)d 个月，已从 %(start)s 起统计")
+                     % {"months": MAX_MONTHS, "start": f"{start:%Y-%m}"})
     return start, end, notes
 
 
 def _internal_report(request: HttpRequest) -> services.Report:
-    scope, label = _scope(request)
-    start, end, _ = _period(request)
+    scope, label, _display = _scope(request)
+    start, end, _notes = _period(request)
     services.ensure_fresh()
     return services.build_report(scope, start, end, scope_label=label, use_summary=True)
 
@@ -84,12 +91,13 @@ def _internal_report(request: HttpRequest) -> services.Report:
 @login_required
 def internal(request: HttpRequest) -> HttpResponse:
     """/portal/statistics/internal/ — trends, department and district rankings, who misses 100%."""
-    scope, label = _scope(request)
+    scope, label, scope_display = _scope(request)
     start, end, notes = _period(request)
     services.ensure_fresh()
     report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
-        "report": report, "chart": report.chart(), "ranking": report.ranking_chart(), "notes": notes,
+        "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
+        "notes": notes,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
         "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE,
     }
@@ -109,9 +117,11 @@ def refresh_now(request: HttpRequest) -> HttpResponse:
     access.require(request.user, {Role.CREDIT_OFFICE})
     result = services.refresh(full=request.POST.get("full") == "1")
     if result.skipped:
-        messages.info(request, "另一个刷新任务正在进行，请稍后再看。")
+        messages.info(request, _("另一个刷新任务正在进行，请稍后再看。"))
     else:
-        messages.success(request, f"已重新计算 {result.computed} 条决定，用时 {result.seconds:.1f} 秒。")
+        messages.success(request, ngettext("已重新计算 %(count)d 条决定，用时 %(seconds).1f 秒。",
+                                           "已重新计算 %(count)d 条决定，用时 %(seconds).1f 秒。", result.computed)
+                         % {"count": result.computed, "seconds": result.seconds})
     return redirect("statistics:internal")
 
 

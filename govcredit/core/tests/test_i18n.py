@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gettext
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from govcredit.exchange.opendata import COLUMNS
 from govcredit.testing import City
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -99,6 +101,14 @@ def test_compiled_catalogue_matches_po() -> None:
 
 
 # --- pages --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    # A request under /en/ activates English in this thread (LocaleMiddleware does not reset it): later tests
+    # in the same process must start with the default language again.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -191,3 +201,122 @@ def test_set_language_back_to_chinese_drops_prefix(credit_client: Client) -> Non
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
     assert response["Location"] == "/catalog/"
+
+
+# --- statistics and exchange pages ----------------------------------------------------------------------
+
+
+def _english(name: str, *args: object) -> str:
+    with translation.override("en"):
+        url = reverse(name, args=args)
+    assert url.startswith("/en/"), url
+    return url
+
+
+def _chinese(name: str, *args: object) -> str:
+    # A request under /en/ leaves English active in this thread; the default language has no prefix.
+    with translation.override(settings.LANGUAGE_CODE):
+        url = reverse(name, args=args)
+    assert not url.startswith("/en/"), url
+    return url
+
+
+def _page(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def _assert_translated(html: str, english: tuple[str, ...], chinese: tuple[str, ...]) -> None:
+    assert '<html lang="en">' in html
+    for text in english:
+        assert text in html, f"missing English text {text!r}"
+    for text in chinese:
+        assert text not in html, f"untranslated Chinese label {text!r}"
+
+
+STATISTICS_LABELS = ("及时率", "完整率", "公示率", "月度趋势", "月度数据", "合计", "导出 Excel", "尚未统计", "统计期间")
+
+
+def test_public_statistics_page_in_english(client: Client, city: City) -> None:
+    html = _page(client, _english("statistics:public"))
+    today = timezone.localdate()
+    _assert_translated(
+        html,
+        ("Dual publicity: on-time and completeness rates", "On-time rate", "Completeness rate", "Publication rate",
+         "Monthly trend", "Monthly figures", "Definitions", "Last 12 months", "Export Excel", "Published on time",
+         "Overdue, unpublished"),
+        (*STATISTICS_LABELS, "“双公示”及时率与完整率", "统计口径", "最近 12 个月", "按时公示", "逾期未公示",
+         f"{today.year}年{today.month}月{today.day}日"),  # dates follow the English formats too
+    )
+    # Chinese stays the default at the unprefixed URL.
+    chinese = _page(client, _chinese("statistics:public"))
+    assert "“双公示”及时率与完整率" in chinese and "统计口径" in chinese and "Definitions" not in chinese
+    assert f"{today.year}年{today.month}月{today.day}日" in chinese
+
+
+def test_internal_statistics_page_in_english(credit_client: Client) -> None:
+    html = _page(credit_client, _english("statistics:internal"))
+    _assert_translated(
+        html,
+        ("Internal statistics", "Citywide", "Department ranking", "District summary",
+         "On-time rate by district and month", "Recompute now", "From month", "Average time (working days)",
+         "Departments below 100%"),
+        (*STATISTICS_LABELS, "内部统计", "全市", "部门排名", "区域汇总", "区域分月及时率", "立即重新统计", "起始月份",
+         "未达 100%"),
+    )
+    chinese = _page(credit_client, _chinese("statistics:internal"))
+    assert "部门排名" in chinese and "全市" in chinese and "未达 100% 的部门" in chinese
+
+
+def test_internal_statistics_notes_in_english(credit_client: Client) -> None:
+    html = _page(credit_client, _english("statistics:internal") + "?start=2025-06&end=2025-01")
+    assert "The start and end months were reversed and have been swapped" in html
+    assert "起止月份颠倒" not in html
+
+
+def test_open_data_page_in_english(client: Client, city: City) -> None:
+    html = _page(client, _english("exchange:open_data"))
+    _assert_translated(
+        html,
+        ("Open data: dual publicity information", "Full dataset (as of", "Daily additions", "Publication date",
+         "Download CSV", "Download XLSX", "data dictionary", 'href="/en/exchange/open-data/dictionary/"'),
+        ("公共数据开放", "全量数据集", "每日新增", "公开日期", "下载 CSV", "数据字典", "当前公示中的信息共"),
+    )
+
+
+def test_data_dictionary_in_english_keeps_the_column_names(client: Client, city: City) -> None:
+    html = _page(client, _english("exchange:data_dictionary"))
+    _assert_translated(
+        html,
+        ("Data dictionary: dual publicity open data", "Field name", "English key", "Meaning", "Example",
+         "Date of the decision", "Date (YYYY-MM-DD)", "Records with the status “异议中”"),
+        ("数据字典", "字段名称", "英文键", "含义", "示例", "作出决定的日期", "日期（YYYY-MM-DD）", "请谨慎使用"),
+    )
+    # The column names are the data format of the downloads and stay Chinese; the explanations are translated.
+    for column in COLUMNS:
+        assert column.header in html and column.key in html
+        assert column.meaning not in html, column.meaning
+    chinese = _page(client, _chinese("exchange:data_dictionary"))
+    assert all(column.meaning in chinese for column in COLUMNS)
+
+
+def test_national_exports_page_in_english(credit_client: Client) -> None:
+    html = _page(credit_client, _english("exchange:exports"))
+    _assert_translated(
+        html,
+        ("Reporting dual publicity data to the National Credit Information Sharing Platform",
+         "Import acknowledgements", "Acknowledgement file (CSV, XLSX or JSON)", "Export batches",
+         "Recently rejected records", "Nothing exported yet.", "No rejected records.", "shared query log"),
+        ("向全国信用信息共享平台报送", "导入回执", "回执文件", "导出批次", "最近被拒绝的记录", "尚未导出", "共享查询日志"),
+    )
+    response = credit_client.post(_english("exchange:ack_upload"), follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please choose an acknowledgement file." in html and "请选择回执文件" not in html
+
+
+def test_shared_query_log_in_english(credit_client: Client) -> None:
+    html = _page(credit_client, _english("exchange:query_log"))
+    _assert_translated(html, ("Shared query log", "Query parameters", "No queries yet."),
+                       ("共享查询日志", "查询条件", "暂无查询"))

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status, correct_record
@@ -187,6 +188,30 @@ def test_ack_import_marks_accepted_and_rejected_rows(decisions: City, tmp_path: 
     assert (result.accepted, result.rejected, len(result.errors)) == (1, 0, 2)
     assert "不存在〔2026〕1号" in result.errors[0] and "无法识别" in result.errors[1]
     assert ExchangeAck.objects.filter(accepted=False).count() == 0 and ExchangeAck.objects.count() == 3
+
+
+def test_export_pages_in_english(decisions: City) -> None:
+    export = national.run_export(operator="test")
+    credit = Client()
+    credit.force_login(decisions.users["credit"])
+    upload = io.BytesIO(_ack_csv(export, 1, "决定日期晚于公示日期"))
+    upload.name = "ack.csv"
+    with translation.override("en"):
+        upload_url, exports_url = reverse("exchange:ack_upload"), reverse("exchange:exports")
+    response = credit.post(upload_url, {"file": upload})
+    assert response.status_code == 302 and response["Location"].startswith("/en/exchange/national/")
+    detail = credit.get(response["Location"]).content.decode()
+    assert '<html lang="en">' in detail
+    assert f"Export batch {export.batch_code}" in detail and "Manifest SHA-256" in detail
+    assert 'accepted, <span class="bad">1</span> rejected' in detail and "Rejected records" in detail
+    assert "Show all acknowledgements" in detail and "Decision document no." in detail
+    for chinese in ("导出批次", "清单", "被拒绝的记录", "显示全部回执", "决定文书号", "接收", "拒绝"):
+        assert chinese not in detail, chinese
+    assert "决定日期晚于公示日期" in detail  # the reason is data
+    listing = credit.get(exports_url).content.decode()
+    assert "Recently rejected records" in listing and "<th>Administrative penalties</th>" in listing
+    assert "最近被拒绝的记录" not in listing and "<th>行政处罚</th>" not in listing
+    assert "决定日期晚于公示日期" in listing and "<td>Succeeded</td>" in listing and "<td>Masked</td>" in listing
 
 
 def test_ack_upload_page_and_export_pages(decisions: City) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from govcredit.workdays import services as workdays
 
@@ -13,5 +14,13 @@ def _fresh_calendar_cache() -> Iterator[None]:
     workdays.clear_cache()
     yield
     workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    # A request under /en/ activates English in this thread (LocaleMiddleware does not reset it): later tests
+    # in the same process must start with the default language again.
+    yield
+    translation.deactivate()
 
 

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from govcredit.accounts.services import issue_token
 from govcredit.statistics import services
@@ -91,6 +92,40 @@ def test_internal_rankings_highlight_departments_below_target(figures: City) -> 
     assert below == {"南京市市场监督管理局", "南京市秦淮区人民政府"}
     assert html.count('class="below-target"') >= 2 and "未达100%" in html and 'id="district-month-table"' in html
     assert _json_script(html, "trend-data")["months"][0] == "2025-01"
+
+
+def test_internal_page_in_english_with_figures(figures: City) -> None:
+    with translation.override("en"):
+        url = reverse("statistics:internal")
+    period = {"start": "2025-01", "end": "2025-12"}
+    html = _client(figures, "credit").get(url, period).content.decode()
+    assert '<html lang="en">' in html
+    # The badges and headings around the figures are translated; names (data) stay as they are.
+    assert "Below 100%" in html and "未达100%" not in html and "南京市市场监督管理局" in html
+    assert "Department ranking" in html and "District summary" in html and "Monthly figures" in html
+    assert "部门排名" not in html and "月度数据" not in html and "合计" not in html
+    assert "Citywide" in html and "全市" not in html
+    assert "Period January 2025 to December 2025 (by decision date)" in html and "2025年1月" not in html
+    # The page shows the scope in English; the XLSX (and its file name) keep the Chinese one.
+    district = _client(figures, "district")
+    html = district.get(url, period).content.decode()
+    assert "南京市玄武区人民政府 and subordinate organizations" in html and "及下级单位" not in html
+    with translation.override("en"):
+        export = district.get(reverse("statistics:internal_export"), period)
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert any("南京市玄武区人民政府及下级单位" in row for sheet in book for row in sheet.iter_rows(values_only=True))
+    assert "%E5%8F%8A%E4%B8%8B%E7%BA%A7%E5%8D%95%E4%BD%8D" in export["Content-Disposition"]  # 及下级单位
+    with translation.override("zh-hans"):
+        chinese = district.get(reverse("statistics:internal"), period).content.decode()
+    assert "南京市玄武区人民政府及下级单位" in chinese and "统计期间 2025年1月 至 2025年12月（按决定日期）" in chinese
+
+
+def test_refresh_message_in_english(figures: City) -> None:
+    with translation.override("en"):
+        url = reverse("statistics:refresh")
+    response = _client(figures, "credit").post(url, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Recomputed " in html and " seconds." in html and "已重新计算" not in html
 
 
 def test_district_and_submitter_see_only_their_subtree(figures: City) -> None:
