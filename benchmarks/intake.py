@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Intake benchmark: a generated 行政处罚 CSV imported with full validation, against a plain bulk load.
 
-    .venv/bin/python benchmarks/intake.py [--rows 1000000] [--chunk 20000]
+    .venv/bin/python benchmarks/intake.py [--rows 1000000] [--chunk 10000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/intake.py
 
 It works on a throwaway database: a temporary SQLite file by default, or, when ``DATABASE_URL``
@@ -156,7 +156,7 @@ def baseline(path: Path, vendor: str) -> float:
     return elapsed
 
 
-def run(rows: int, chunk: int, tmp: Path) -> int:
+def run(rows: int, chunk: int | None, tmp: Path) -> int:
     from django.db import connection
 
     from govcredit.archive.models import CreditRecord
@@ -227,10 +227,10 @@ def run(rows: int, chunk: int, tmp: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--chunk", type=int, default=20_000, help="rows per committed chunk")
+    parser.add_argument("--chunk", type=int, default=None, help="rows per committed chunk (default: INTAKE_CHUNK_SIZE)")
     args = parser.parse_args(argv)
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "govcredit.intake.test_settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "govcredit.settings"
     tmp = Path(tempfile.mkdtemp(prefix="govcredit-intake-bench-"))
     os.environ["GOVCREDIT_VAR_DIR"] = str(tmp)
     url = os.environ.get("DATABASE_URL", "")

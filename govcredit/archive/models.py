@@ -34,22 +34,24 @@ class CreditRecord(LedgeredModel):
     the 双公示 records sit beside the others in one table and one workflow.
     """
 
-    record_type = models.ForeignKey(RecordType, verbose_name="信息类别", on_delete=models.PROTECT, related_name="+")
-    type_version = models.ForeignKey(RecordTypeVersion, verbose_name="类别版本", on_delete=models.PROTECT, related_name="records")
+    record_type = models.ForeignKey(RecordType, verbose_name="信息类别", on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)  # led by the (record_type, decision_number) index
+    type_version = models.ForeignKey(RecordTypeVersion, verbose_name="类别版本", on_delete=models.PROTECT, related_name="records",
+                                     db_index=False)  # versions are never deleted; nothing looks records up by version
     subject_org = models.ForeignKey(Organization, verbose_name="主体单位", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="records")
     subject_person = models.ForeignKey(CivilServant, verbose_name="主体公务员", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="records")
     issuing_org = models.ForeignKey(Organization, verbose_name="报送/决定单位", on_delete=models.PROTECT,
                                     related_name="issued_records")
-    counterparty_name = models.CharField("行政相对人名称", max_length=200, blank=True, db_index=True)
+    counterparty_name = models.CharField("行政相对人名称", max_length=200, blank=True)
     counterparty_kind = models.CharField("行政相对人类别", max_length=10, choices=CounterpartyKind.choices, blank=True)
-    counterparty_code = models.CharField("行政相对人统一社会信用代码", max_length=18, blank=True, db_index=True)
+    counterparty_code = models.CharField("行政相对人统一社会信用代码", max_length=18, blank=True)
     counterparty_id_cipher = models.TextField("证件号码（密文）", blank=True, editable=False)
-    counterparty_id_index = models.CharField("证件号码索引", max_length=64, blank=True, db_index=True, editable=False)
+    counterparty_id_index = models.CharField("证件号码索引", max_length=64, blank=True, editable=False)
     counterparty_id_masked = models.CharField("证件号码", max_length=18, blank=True, editable=False)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
-    decision_number = models.CharField("决定文书号", max_length=100, db_index=True)
+    decision_number = models.CharField("决定文书号", max_length=100)
     decision_date = models.DateField("决定日期", db_index=True)
     authority_name = models.CharField("决定机关", max_length=200)
     facts = models.TextField("事实/内容", blank=True)
@@ -58,9 +60,9 @@ class CreditRecord(LedgeredModel):
     amount = models.DecimalField("金额（万元）", max_digits=16, decimal_places=6, null=True, blank=True)
     severity = models.CharField("严重程度", max_length=10, blank=True)
     data = models.JSONField("其他字段", default=dict, blank=True)
-    status = models.CharField("状态", max_length=4, choices=RecordStatus.choices, default=RecordStatus.VALID, db_index=True)
+    status = models.CharField("状态", max_length=4, choices=RecordStatus.choices, default=RecordStatus.VALID)
     publicity_start = models.DateField("公示起始", null=True, blank=True)
-    publicity_end = models.DateField("公示截止", null=True, blank=True, db_index=True)
+    publicity_end = models.DateField("公示截止", null=True, blank=True)
     batch_id = models.BigIntegerField("归集批次", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -69,6 +71,15 @@ class CreditRecord(LedgeredModel):
         verbose_name = "信用记录"
         verbose_name_plural = "信用记录"
         ordering = ["-decision_date", "-id"]
+        # Plain B-tree indexes, and only those a query uses: every index costs each bulk intake
+        # (db_index=True on a CharField would add a second, varchar_pattern_ops index on PostgreSQL).
+        indexes = [
+            models.Index(fields=["record_type", "decision_number"], name="record_type_number"),
+            models.Index(fields=["counterparty_name"], name="record_counterparty_name"),
+            models.Index(fields=["counterparty_code"], name="record_counterparty_code"),
+            models.Index(fields=["counterparty_id_index"], name="record_counterparty_id"),
+            models.Index(fields=["status", "publicity_end"], name="record_status_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subject_org__isnull=False) | Q(subject_person__isnull=False) | ~Q(counterparty_name=""),

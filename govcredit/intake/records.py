@@ -300,9 +300,10 @@ def allocate_ids(n: int) -> list[int]:
         return []
     table = CreditRecord._meta.db_table
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-            return [r[0] for r in cur.fetchall()]
+        if connection.vendor == "postgresql":  # one row holding all n values, not n rows
+            cur.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id')::regclass)) "
+                        "FROM generate_series(1, %s)", [table, n])
+            return list(cur.fetchone()[0])
         cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # the write lock is held since BEGIN IMMEDIATE
         top = cur.fetchone()[0]
         cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
@@ -342,6 +343,26 @@ def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
         cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", out.rows())
 
 
+def analyze_if_grown(added: int) -> bool:
+    """ANALYZE the archive table on PostgreSQL once ``added`` rows (written since the last call that
+    returned True) exceed half of what the planner believes the table holds; True if it did.
+
+    A bulk load otherwise leaves the planner with the table's old size (empty, say), and the
+    per-chunk matching query (:func:`fetch_existing`) becomes a sequential scan of a table that
+    grows with every chunk, until autovacuum gets round to it. Doubling keeps the ANALYZEs few.
+    """
+    if connection.vendor != "postgresql" or added < 10_000:
+        return False
+    table = CreditRecord._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        believed = max(float(cur.fetchone()[0]), 0.0)
+        if added < believed / 2:
+            return False
+        cur.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return True
+
+
 KEYS = ("issuing_org_id", "decision_number", "counterparty_code", "counterparty_name")
 NUL = "\x01"  # stands for NULL (PostgreSQL text cannot hold NUL)
 SEP1 = "\x1f"
@@ -366,16 +387,21 @@ def fetch_existing(type_id: int, numbers: list[str]) -> pl.DataFrame:
     sep = " || chr(31) || " if vendor == "postgresql" else " || char(31) || "
     joined = sep.join(_sql_text(c, vendor) for c in COMPARED)
     keys = ", ".join(f"{c}::text" if vendor == "postgresql" else f"CAST({c} AS TEXT)" for c in KEYS)
-    if vendor == "postgresql":
-        sql = (f"SELECT id, status, {keys}, {joined}, data::text FROM {table} "
-               "WHERE record_type_id = %s AND decision_number = ANY(%s)")
-        params: list[Any] = [type_id, numbers]
-    else:
-        sql = (f"SELECT id, status, {keys}, {joined}, data FROM {table} "
-               "WHERE record_type_id = %s AND decision_number IN (SELECT value FROM json_each(%s))")
-        params = [type_id, json.dumps(numbers, ensure_ascii=False)]
+    if vendor == "postgresql":  # COPY … TO STDOUT straight into Polars: no Python tuple per row
+        sql = (f"COPY (SELECT id, status, {keys}, {joined}, data::text FROM {table} "
+               "WHERE record_type_id = %s AND decision_number = ANY(%s)) TO STDOUT WITH (FORMAT csv, NULL '\\N')")
+        buf = io.BytesIO()
+        with connection.cursor() as cur, cur.cursor.copy(sql, [type_id, numbers]) as copy:
+            for block in copy:
+                buf.write(block)
+        if not buf.tell():
+            return pl.DataFrame(schema=schema)
+        buf.seek(0)
+        return pl.read_csv(buf, has_header=False, schema=schema, null_values="\\N", empty_string_is_null=False)
+    sql = (f"SELECT id, status, {keys}, {joined}, data FROM {table} "
+           "WHERE record_type_id = %s AND decision_number IN (SELECT value FROM json_each(%s))")
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, [type_id, json.dumps(numbers, ensure_ascii=False)])
         rows = cur.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from govcredit.archive.models import CreditRecord
@@ -42,7 +43,7 @@ from .validate import ERR, RowValidator, value_col
 
 logger = logging.getLogger("govcredit.intake")
 
-DEFAULT_CHUNK = 20_000
+DEFAULT_CHUNK = 10_000  # two chunks are in memory at once (one checked, one written)
 
 
 class BatchConflict(RuntimeError):
@@ -159,6 +160,7 @@ class Processor:
         self.width = len(plan.header)
         self.seen = pl.DataFrame(schema={KEY: pl.String, "_first": pl.Int64})
         self.source_col = value_col("source_org_code") if "source_org_code" in plan.index else None
+        self.added_since_analyze = 0
 
     # -- classification ----------------------------------------------------------------------
 
@@ -322,6 +324,10 @@ class Processor:
                                        "rejected"])
         for name in ("chunks_done", "last_row", "rows_done", "accepted", "updated", "unchanged", "rejected"):
             setattr(batch, name, getattr(locked, name))
+        if write:
+            self.added_since_analyze += out.accepted
+            if records.analyze_if_grown(self.added_since_analyze):
+                self.added_since_analyze = 0
         return chunk
 
     def _create(self, creates: pl.DataFrame, now: Any) -> tuple[bytes, str]:
@@ -416,18 +422,84 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
 def _chunked(batch: ImportBatch, table: Table, processor: Processor, size: int,
              progress: Callable[[ImportBatch, int], None] | None) -> None:
     resume_after = batch.last_row
-    for frame in table.frames(size):
-        if resume_after:
-            done = frame.filter(pl.col("_row") <= resume_after)
-            if done.height:  # rebuild the duplicate check from rows committed before the interruption
-                processor.classify(done)
-                frame = frame.filter(pl.col("_row") > resume_after)
-            if not frame.height:
-                continue
-        out = processor.classify(frame)
-        processor.commit(out, write=not batch.dry_run, expect_last_row=batch.last_row)
-        if progress:
-            progress(batch, out.rows)
+    expect = batch.last_row
+    with ChunkWriter(processor, write=not batch.dry_run, progress=progress) as writer:
+        for frame in table.frames(size):
+            if resume_after:
+                done = frame.filter(pl.col("_row") <= resume_after)
+                if done.height:  # rebuild the duplicate check from rows committed before the interruption
+                    processor.classify(done)
+                    frame = frame.filter(pl.col("_row") > resume_after)
+                if not frame.height:
+                    continue
+            out = processor.classify(frame)
+            writer.commit(out, expect_last_row=expect)
+            expect = out.last_row
+
+
+def _close_thread_connections() -> None:
+    """Close the calling thread's database connections (Django keeps one per thread)."""
+    connections.close_all()
+
+
+class ChunkWriter:
+    """Commits a batch's chunks one after the other — on a second thread when it can.
+
+    While chunk N is written (COPY, ledger entry, progress: mostly the database's work), chunk N+1
+    is read and checked on the calling thread, so the two overlap. That is safe because checking a
+    chunk never depends on the chunk before it being in the database: duplicates within the file are
+    caught in memory (``Processor.seen``), and the writer commits in file order, each chunk checking
+    that the batch's progress is where the previous one left it.
+
+    The writer thread has its own database connection, so it cannot see uncommitted work of the
+    caller: inside a caller's transaction (``atomic``, e.g. in tests) chunks are written inline.
+    ``settings.INTAKE_PIPELINE = False`` also writes inline.
+    """
+
+    def __init__(self, processor: Processor, *, write: bool,
+                 progress: Callable[[ImportBatch, int], None] | None) -> None:
+        self.processor = processor
+        self.write = write
+        self.progress = progress
+        self.threaded = bool(getattr(settings, "INTAKE_PIPELINE", True)) and not connection.in_atomic_block
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-writer") if self.threaded else None
+        self.pending: tuple[Future[IntakeChunk], int] | None = None
+
+    def commit(self, out: Outcome, *, expect_last_row: int) -> None:
+        if self.executor is None:
+            self.processor.commit(out, write=self.write, expect_last_row=expect_last_row)
+            self._progress(out.rows)
+            return
+        self.wait()
+        self.pending = (self.executor.submit(self.processor.commit, out, write=self.write,
+                                             expect_last_row=expect_last_row), out.rows)
+
+    def wait(self) -> None:
+        """Wait for the chunk being written; its error, if any, is raised here."""
+        if self.pending is not None:
+            future, rows = self.pending
+            self.pending = None
+            future.result()
+            self._progress(rows)
+
+    def _progress(self, rows: int) -> None:
+        if self.progress:
+            self.progress(self.processor.batch, rows)
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.executor is None:
+            return
+        try:
+            if exc_type is None:
+                self.wait()
+            elif self.pending is not None:  # let the chunk in flight finish; the first error is the one raised
+                wait([self.pending[0]])
+        finally:
+            self.executor.submit(_close_thread_connections).result()
+            self.executor.shutdown()
 
 
 def _all_or_nothing(batch: ImportBatch, table: Table, processor: Processor, size: int,

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", default="", help="报送单位的统一社会信用代码（默认：市级根单位）")
         parser.add_argument("--sheet", default="", help="XLSX 工作表名称（默认第一个工作表）")
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入任何记录")
-        parser.add_argument("--chunk-size", type=int, default=None, help="每个事务提交的行数（默认 20000）")
+        parser.add_argument("--chunk-size", type=int, default=None, help="每个事务提交的行数（默认 10000）")
         parser.add_argument("--actor", default="cli", help="写入留痕的操作人（默认 cli）")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
