@@ -21,6 +21,15 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_portal_cache() -> None:
+    """Each test starts with no cached portal answers (a rolled-back test can leave a ledger head
+    that a later test reaches again with other data)."""
+    from django.core.cache import caches
+
+    caches["portal"].clear()
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from . import search
+from . import answers, search
 from .detail import public_detail
 from .masking import scrub
 from .ratelimit import MSG_LIMITED, retry_after
@@ -118,7 +118,7 @@ def search_publications(request: HttpRequest) -> Any:
         return _error(429, MSG_LIMITED, wait)
     try:
         criteria = search.parse_criteria(request.GET, strict_page=True)
-        result = search.run_search(criteria)
+        result = answers.search(criteria)
     except search.SearchError as exc:
         return _error(exc.status, exc.message)
     return {"count": min(result.total, search.MAX_RESULTS), "capped": result.capped, "page": result.page,

@@ -6,6 +6,7 @@ public) and :mod:`.ratelimit`; these views only turn requests into calls and res
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,17 +14,19 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from . import rendering, search
+from . import answers, rendering, search
 from .detail import public_detail
 from .masking import scrub
 from .ratelimit import MSG_LIMITED, retry_after
 
 
-def _limited(request: HttpRequest, bucket: str, template: str, context: dict[str, Any]) -> HttpResponse | None:
+def _limited(request: HttpRequest, bucket: str, template: str,
+             context: Callable[[], dict[str, Any]] = dict) -> HttpResponse | None:
+    """The 429 page if the client is over its limit (``context`` builds the page's context only then)."""
     wait = retry_after(request, bucket)
     if wait is None:
         return None
-    response = render(request, template, {**context, "error": MSG_LIMITED}, status=429)
+    response = render(request, template, {**context(), "error": MSG_LIMITED}, status=429)
     response["Retry-After"] = str(wait)
     return response
 
@@ -40,17 +43,25 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
-    """Search results, 20 a page, at most 50 pages."""
-    types = search.public_type_names()
-    form = {k: str(v)[:search.MAX_INPUT] for k, v in request.GET.items()}
-    context: dict[str, Any] = {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
-    limited = _limited(request, "search", "disclosure/results.html", context)
+    """Search results, 20 a page, at most 50 pages (whole pages are cached: see ``answers.page``)."""
+    limited = _limited(request, "search", "disclosure/results.html", lambda: _search_context(request)[1])
     if limited is not None:
         return limited
+    return answers.page(request, lambda: _results(request))
+
+
+def _search_context(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
+    types = search.public_type_names()
+    form = {k: str(v)[:search.MAX_INPUT] for k, v in request.GET.items()}
+    return types, {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
+
+
+def _results(request: HttpRequest) -> HttpResponse:
+    types, context = _search_context(request)
     try:
         criteria = search.parse_criteria(request.GET, type_names=types)
         context["form"] = criteria.form
-        result = search.run_search(criteria)
+        result = answers.search(criteria)
     except search.SearchError as exc:
         return render(request, "disclosure/results.html", {**context, "error": exc.message}, status=exc.status)
     params = request.GET.copy()
@@ -65,7 +76,7 @@ def results(request: HttpRequest) -> HttpResponse:
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One disclosed record; 404 once withdrawn (expired, revoked, repaired) or never public."""
-    limited = _limited(request, "detail", "disclosure/not_found.html", {})
+    limited = _limited(request, "detail", "disclosure/not_found.html")
     if limited is not None:
         return limited
     record = public_detail(pk)
