@@ -106,9 +106,10 @@ else:
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Portal search answers, keyed by the ledger's head (see disclosure/answers.py): per process is correct.
-    "portal": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal",
-               "OPTIONS": {"MAX_ENTRIES": 5000}},
+    # Portal answers, keyed by the ledger's head (see disclosure/answers.py). Files, so that every web
+    # process on the machine shares them (each search is run once, not once per process) without a server.
+    "portal": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+               "LOCATION": str(VAR_DIR / "cache" / "portal"), "OPTIONS": {"MAX_ENTRIES": 10000}},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,8 +10,8 @@ of the key too, because visibility ends with a day (``visible_until``).
 Two levels: :func:`search` keeps a search's result (the JSON API and the page use it) and :func:`page`
 keeps a whole rendered results page. Reading the head is one index-only lookup of the ledger's
 primary key. The answers live in the
-``portal`` cache (``settings.CACHES``; local memory per web process by default, which the version
-stamp keeps correct across processes). ``GOVCREDIT_PORTAL_CACHE_SECONDS`` bounds how long an answer
+``portal`` cache (``settings.CACHES``: files under ``var/cache/portal`` by default, shared by every
+web process on the machine; any backend is correct, because the version stamp is in the key). ``GOVCREDIT_PORTAL_CACHE_SECONDS`` bounds how long an answer
 is kept (default 300; ``0`` switches caching off).
 """
 
