@@ -34,14 +34,18 @@ class CreditRecord(LedgeredModel):
     the 双公示 records sit beside the others in one table and one workflow.
     """
 
+    # A copy of type_version.record_type kept for the (record_type, decision_number) index. Its foreign key
+    # is not declared in the database: the version's is, and each declared key costs every bulk load a
+    # trigger per row.
     record_type = models.ForeignKey(RecordType, verbose_name="信息类别", on_delete=models.PROTECT, related_name="+",
-                                    db_index=False)  # led by the (record_type, decision_number) index
+                                    db_index=False, db_constraint=False)
     type_version = models.ForeignKey(RecordTypeVersion, verbose_name="类别版本", on_delete=models.PROTECT, related_name="records",
                                      db_index=False)  # versions are never deleted; nothing looks records up by version
+    # Indexed only where set (see Meta.indexes): 双公示 decisions, the bulk of the table, have neither.
     subject_org = models.ForeignKey(Organization, verbose_name="主体单位", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="records")
+                                    related_name="records", db_index=False)
     subject_person = models.ForeignKey(CivilServant, verbose_name="主体公务员", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="records")
+                                       on_delete=models.PROTECT, related_name="records", db_index=False)
     issuing_org = models.ForeignKey(Organization, verbose_name="报送/决定单位", on_delete=models.PROTECT,
                                     related_name="issued_records")
     counterparty_name = models.CharField("行政相对人名称", max_length=200, blank=True)
@@ -79,6 +83,9 @@ class CreditRecord(LedgeredModel):
             models.Index(fields=["counterparty_code"], name="record_counterparty_code"),
             models.Index(fields=["counterparty_id_index"], name="record_counterparty_id"),
             models.Index(fields=["status", "publicity_end"], name="record_status_end"),
+            models.Index(fields=["subject_org"], name="record_subject_org", condition=Q(subject_org__isnull=False)),
+            models.Index(fields=["subject_person"], name="record_subject_person",
+                         condition=Q(subject_person__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
