@@ -294,8 +294,14 @@ def builder_instance(builder: RecordBuilder, row: dict[str, Any], now: dt.dateti
 
 # --------------------------------------------------------------------------- writing
 
+def ids_outside_transaction() -> bool:
+    """Whether :func:`allocate_ids` may be called outside the transaction that writes the records
+    (PostgreSQL's sequence hands out each value once; SQLite's are taken under the write lock)."""
+    return connection.vendor == "postgresql"
+
+
 def allocate_ids(n: int) -> list[int]:
-    """Fresh primary keys for ``n`` records; call inside the chunk's transaction."""
+    """Fresh primary keys for ``n`` records; on SQLite call inside the chunk's transaction."""
     if n == 0:
         return []
     table = CreditRecord._meta.db_table

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
@@ -129,6 +130,16 @@ def submit_rows(rows: Any, *, record_type: RecordType, org: Organization, actor:
 # --------------------------------------------------------------------------- processing
 
 @dataclass
+class NewRecords:
+    """A chunk's new records ready to write: rows with ids and ciphers, and the ledger commitment to them."""
+
+    frame: pl.DataFrame
+    now: dt.datetime
+    blob: bytes  # ids and state digests (IntakeChunk.digests)
+    root: str  # their Merkle root
+
+
+@dataclass
 class Outcome:
     first_row: int
     last_row: int
@@ -137,6 +148,7 @@ class Outcome:
     updates: pl.DataFrame | None = None
     unchanged: int = 0
     rejected: list[list[Any]] = field(default_factory=list)  # [row, [values as sent], reason]
+    new: NewRecords | None = None  # the creates made ready ahead of the transaction (Processor.prepare)
 
     @property
     def accepted(self) -> int:
@@ -296,10 +308,10 @@ class Processor:
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if expect_last_row is not None and locked.last_row != expect_last_row:
                 raise BatchConflict(f"批次 #{batch.pk} 正由其他进程处理（进度已变化），本进程停止。")
-            now = timezone.now()
+            now = out.new.now if out.new is not None else timezone.now()
             blob, root = b"", ""
             if write and out.creates is not None and out.creates.height:
-                blob, root = self._create(out.creates, now)
+                blob, root = self._create(out, now)
             if write and out.updates is not None and out.updates.height:
                 self._update(out.updates, now)
             seq = locked.chunks_done + 1
@@ -330,20 +342,30 @@ class Processor:
                 self.added_since_analyze = 0
         return chunk
 
-    def _create(self, creates: pl.DataFrame, now: Any) -> tuple[bytes, str]:
+    def prepare(self, out: Outcome) -> None:
+        """Make the chunk's new records ready to write before its transaction, where the database lets ids
+        be taken outside one (PostgreSQL's sequence): the writer thread is then left with the COPY."""
+        if (out.creates is not None and out.creates.height and ledger_mode() == "chunk"
+                and records.ids_outside_transaction()):
+            out.new = self._new_records(out.creates, timezone.now())
+
+    def _new_records(self, creates: pl.DataFrame, now: dt.datetime) -> NewRecords:
         ids = records.allocate_ids(creates.height)
         frame = self.builder.with_ciphers(creates).with_columns(pl.Series("id", ids, dtype=pl.Int64))
+        blob = integrity.pack(ids, records.record_digests(frame, self.builder, now))
+        return NewRecords(frame, now, blob, integrity.merkle_root(blob))
+
+    def _create(self, out: Outcome, now: dt.datetime) -> tuple[bytes, str]:
+        assert out.creates is not None
         if ledger_mode() == "row":
+            frame = self.builder.with_ciphers(out.creates)
             objs = [records.builder_instance(self.builder, row, now) for row in frame.iter_rows(named=True)]
-            for obj in objs:
-                obj.id = None
             create_with_entries(CreditRecord, objs, actor=self.batch.actor, action="record.create",
                                 reason=f"归集批次 #{self.batch.pk}")
             return b"", ""
-        records.insert_records(frame, now)
-        digests = records.record_digests(frame, self.builder, now)
-        blob = integrity.pack(ids, digests)
-        return blob, integrity.merkle_root(blob)
+        new = out.new or self._new_records(out.creates, now)
+        records.insert_records(new.frame, new.now)
+        return new.blob, new.root
 
     def _update(self, updates: pl.DataFrame, now: Any) -> None:
         objs = CreditRecord.objects.in_bulk(updates["x_id"].to_list())
@@ -470,6 +492,8 @@ class ChunkWriter:
             self.processor.commit(out, write=self.write, expect_last_row=expect_last_row)
             self._progress(out.rows)
             return
+        if self.write:
+            self.processor.prepare(out)
         self.wait()
         self.pending = (self.executor.submit(self.processor.commit, out, write=self.write,
                                              expect_last_row=expect_last_row), out.rows)
