@@ -87,7 +87,9 @@ class IntakeChunk(models.Model):
     ``digests`` holds, for every record the chunk created, its id (8 bytes, big-endian) and the
     SHA-256 of its ledger state (32 bytes), in id order; ``merkle_root`` is the root of the Merkle
     tree over those leaves and is the ``state_digest`` of the chunk's ledger entry (``ledger_seq``).
-    ``rejected_rows`` keeps the rejected rows as sent, for the error report.
+    ``rejected_rows`` keeps the rejected rows as sent, for the error report. ``outcomes`` notes, for every
+    row that created a record or found one unchanged, the row number, the record id and its ``updated_at``
+    (see :mod:`govcredit.intake.resubmission`).
     """
 
     batch = models.ForeignKey(ImportBatch, verbose_name="批次", on_delete=models.CASCADE, related_name="chunks")
@@ -102,6 +104,7 @@ class IntakeChunk(models.Model):
     rejected_rows = models.JSONField("退回的行", default=list, blank=True)
     digests = models.BinaryField("记录摘要", blank=True, default=b"")
     merkle_root = models.CharField("默克尔根", max_length=64, blank=True)
+    outcomes = models.BinaryField("逐行结果", blank=True, default=b"")  # see intake.resubmission
     ledger_seq = models.BigIntegerField("留痕序号", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 

@@ -31,14 +31,16 @@ from django.utils import timezone
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
+from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
 from govcredit.subjects.models import Organization
 
-from . import integrity, records
+from . import integrity, records, resubmission
 from .columns import ColumnPlan, accepted_names, plan_columns
 from .models import BatchSource, BatchStatus, ImportBatch, IntakeChunk
 from .records import KEY, OrgIndex, RecordBuilder
 from .report import write_report
+from .resubmission import EarlierRun, updated_micros
 from .sources import FileRejected, Table, file_digest, limits, open_table, rows_table
 from .validate import ERR, RowValidator, value_col
 
@@ -149,6 +151,8 @@ class Outcome:
     unchanged: int = 0
     rejected: list[list[Any]] = field(default_factory=list)  # [row, [values as sent], reason]
     new: NewRecords | None = None  # the creates made ready ahead of the transaction (Processor.prepare)
+    #: (row, record id, record updated_at µs) of rows found unchanged; created rows are added on commit
+    outcomes: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -172,6 +176,7 @@ class Processor:
         self.width = len(plan.header)
         self.seen = pl.DataFrame(schema={KEY: pl.String, "_first": pl.Int64})
         self.source_col = value_col("source_org_code") if "source_org_code" in plan.index else None
+        self.earlier = EarlierRun.find(batch)
         self.added_since_analyze = 0
 
     # -- classification ----------------------------------------------------------------------
@@ -179,6 +184,10 @@ class Processor:
     def classify(self, frame: pl.DataFrame) -> Outcome:
         rows = frame["_row"]
         out = Outcome(first_row=int(rows.min()), last_row=int(rows.max()), rows=frame.height)  # type: ignore[arg-type]
+        if self.earlier is not None:
+            frame = self._passed_over(frame, out)
+            if not frame.height:
+                return out
         checked = self.validator.validate(frame)
         raw_cols = [f"c{i}" for i in range(self.width)]
         reasons: dict[int, str] = {}
@@ -197,6 +206,19 @@ class Processor:
             out.rejected = [[r[0], list(r[1:]), reasons[r[0]]] for r in sent.iter_rows()]
             out.rejected.sort(key=lambda r: r[0])
         return out
+
+    def _passed_over(self, frame: pl.DataFrame, out: Outcome) -> pl.DataFrame:
+        """Count the rows an earlier run of this file left unchanged (see :mod:`.resubmission`); the rest."""
+        assert self.earlier is not None
+        same = self.earlier.unchanged_rows(out.first_row, out.last_row)
+        same = same.join(frame.select("_row"), on="_row", how="semi")
+        if not same.height:
+            return frame
+        out.unchanged += same.height
+        out.outcomes.extend(same.select("_row", "record_id", "updated").iter_rows())
+        self.seen = pl.concat([self.seen, same.select(pl.col("key").alias(KEY), pl.col("_row").alias("_first"))],
+                              rechunk=False)
+        return frame.join(same.select("_row"), on="_row", how="anti")
 
     def _duplicates(self, good: pl.DataFrame, reasons: dict[int, str]) -> pl.DataFrame:
         if not good.height:
@@ -286,7 +308,10 @@ class Processor:
             holder = self.orgs.by_id.get(int(org_id), ("", "其他单位", ""))[1] if org_id is not None else "其他单位"
             reasons[row_no] = f"决定文书号“{number}”的这条记录由“{holder}”报送，不在本单位范围内，不能更正"
         matched = matched.filter(pl.col("_scope"))
-        out.unchanged = matched.filter(pl.col("_same")).height
+        same = matched.filter(pl.col("_same"))
+        out.unchanged += same.height
+        out.outcomes.extend(zip(same["_row"].to_list(), same["x_id"].to_list(),
+                                updated_micros(same["x_updated"].to_list()), strict=True))
         changed = matched.filter(~pl.col("_same"))
         final = changed.filter(pl.col("x_status").is_in([str(s) for s in records.FINAL]))
         for row_no, status in final.select("_row", "x_status").iter_rows():
@@ -319,6 +344,7 @@ class Processor:
                 batch=batch, seq=seq, first_row=out.first_row, last_row=out.last_row, rows=out.rows,
                 accepted=out.accepted, updated=out.updated, unchanged=out.unchanged, rejected=len(out.rejected),
                 rejected_rows=out.rejected, digests=blob, merkle_root=root,
+                outcomes=resubmission.pack(out.outcomes) if write else b"",
             )
             if root:
                 entry = append([Change(batch.actor, integrity.CHUNK_ACTION, integrity.CHUNK_ENTITY, chunk.pk, root,
@@ -365,6 +391,8 @@ class Processor:
             return b"", ""
         new = out.new or self._new_records(out.creates, now)
         records.insert_records(new.frame, new.now)
+        stamp = micros(new.now)
+        out.outcomes.extend((row, pk, stamp) for row, pk in new.frame.select("_row", "id").iter_rows())
         return new.blob, new.root
 
     def _update(self, updates: pl.DataFrame, now: Any) -> None:
