@@ -108,7 +108,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Portal answers, keyed by the ledger's head (see disclosure/answers.py). Files, so that every web
     # process on the machine shares them (each search is run once, not once per process) without a server.
-    "portal": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "portal": {"BACKEND": "govcredit.core.filecache.SharedFileCache",
                "LOCATION": str(VAR_DIR / "cache" / "portal"), "OPTIONS": {"MAX_ENTRIES": 10000}},
 }
 
