@@ -212,7 +212,8 @@ def detect_encoding(path: Path) -> str:
 def _scan_text(path: Path, encoding: str, out: io.BufferedWriter | None) -> int:
     """Check the whole file in blocks: decodable, no NUL bytes, no over-long line; transcode to ``out``.
 
-    Returns the number of physical lines. Memory stays within a few blocks whatever the file holds.
+    Returns the number of physical lines (a final newline ends the last one). Memory stays within a
+    few blocks whatever the file holds.
     """
     max_line = limits().max_line_bytes
     decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -249,7 +250,7 @@ def _scan_text(path: Path, encoding: str, out: io.BufferedWriter | None) -> int:
             raise FileRejected("文件编码错误：文件末尾有不完整的字符。请重新导出文件后再提交。") from None
         if out is not None and tail:
             out.write(tail.encode("utf-8"))
-    return line_no
+    return line_no if current else line_no - 1  # a final newline does not start another line
 
 
 def _long_line(line_no: int, max_line: int) -> FileRejected:

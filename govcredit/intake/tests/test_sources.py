@@ -68,6 +68,15 @@ def test_csv_encodings_detected(city: Any, tmp_path: Path, encoding: str) -> Non
     assert CreditRecord.objects.get(decision_number="宁市监罚〔2025〕3号").facts == "多行事实：\n第二行，含逗号, 和“引号”"
 
 
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b""])
+def test_csv_row_estimate_is_the_number_of_data_lines(city: Any, tmp_path: Path, ending: bytes) -> None:
+    """The progress display's total: a final newline (or none) does not count as one more row."""
+    data = csv_bytes([penalty(i) for i in range(1, 8)]).rstrip(b"\r\n") + ending
+    batch = run_file(city, write(tmp_path, "e.csv", data))
+    assert batch.status == BatchStatus.DONE and batch.accepted == 7
+    assert batch.rows_estimate == 7
+
+
 def test_csv_title_row_above_header(city: Any, tmp_path: Path) -> None:
     path = write(tmp_path, "t.csv", csv_bytes([penalty(1), penalty(2)], title="南京市市场监督管理局行政处罚信息（2025年3月）"))
     batch = run_file(city, path)

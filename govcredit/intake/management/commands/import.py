@@ -54,6 +54,9 @@ class Command(BaseCommand):
             batch = run_batch(batch.pk, chunk_size=opts["chunk_size"], progress=progress)
         finally:
             if bar:
+                if batch.status == BatchStatus.DONE:  # the estimate counts blank lines too
+                    bar[0].total = bar[0].n
+                    bar[0].refresh()
                 bar[0].close()
         self.stdout.write(f"批次 #{batch.pk} {batch.status}：{batch.message}")
         if batch.error_report:
