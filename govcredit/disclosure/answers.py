@@ -79,8 +79,9 @@ def search(c: Criteria, using: str = "default") -> ResultPage:
     if seconds <= 0:
         return run_search(c, using=using)
     today = timezone.localdate()
+    # The language too: the result's notes are text in the language of the request that ran the search.
     key = _key("search", c.name, c.code, c.number, c.authority, c.type_name, c.date_from, c.date_to, c.page,
-               tuple(c.notes), today, ledger_head(using))
+               tuple(c.notes), get_language(), today, ledger_head(using))
     cache = caches[CACHE_ALIAS]
     result: ResultPage | None = cache.get(key)
     if result is None:

@@ -115,7 +115,7 @@ def search_publications(request: HttpRequest) -> Any:
     """
     wait = retry_after(request, "search")
     if wait is not None:
-        return _error(429, MSG_LIMITED, wait)
+        return _error(429, str(MSG_LIMITED), wait)
     try:
         criteria = search.parse_criteria(request.GET, strict_page=True)
         result = answers.search(criteria)
@@ -132,7 +132,7 @@ def publication_detail(request: HttpRequest, pk: int) -> Any:
     """一条公示信息的公开内容；公示期满、决定撤销或变更、信用修复后返回 404。"""
     wait = retry_after(request, "detail")
     if wait is not None:
-        return _error(429, MSG_LIMITED, wait)
+        return _error(429, str(MSG_LIMITED), wait)
     record = public_detail(pk)
     if record is None:
         return _error(404, MSG_NOT_FOUND)

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
-MSG_LIMITED = "您的查询过于频繁，请稍后再试。"
+# Lazy: shown in the language of the page that is refused (str() it where plain text is needed).
+MSG_LIMITED = gettext_lazy("您的查询过于频繁，请稍后再试。")
 
 _RATE = re.compile(r"^\s*(\d+)\s*(?:/\s*([smh]))?\s*$")
 _WINDOWS = {"s": 1, "m": 60, "h": 3600}

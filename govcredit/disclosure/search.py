@@ -39,7 +39,7 @@ One-character queries are refused with a hint: a single character matches a larg
 names and nobody needs that list. Every query is bounded: at most 50 pages of 20 (the count stops
 at 1,001), wildcards (``% _ *``) are literal, inputs over 50 characters are refused, and on
 PostgreSQL a statement timeout ends anything slower than ``GOVCREDIT_PORTAL_QUERY_TIMEOUT_MS``
-(default 2,000 ms) with a Chinese message (HTTP 503).
+(default 2,000 ms) with a message in the page's language (HTTP 503).
 
 Other criteria use ordinary B-tree indexes: 统一社会信用代码 exact (upper-cased), 决定文书号 by
 prefix of its normalised form, the authority by substring over the small table of authorities that
@@ -61,6 +61,9 @@ from typing import Any
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govcredit.archive.models import CreditRecord
 
@@ -86,21 +89,41 @@ _SPACE = re.compile(r"\s+")
 _CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+# The portal's messages follow the active language (Chinese at /portal/, English at /en/portal/): the
+# constants are lazy and become text where they are used; the other messages are translated where they
+# are produced. Messages end up as plain ``str`` (SearchError.message, ResultPage.notes), in the language
+# of the request that produced them.
 FIELD_LABELS = {
-    "q": "名称或统一社会信用代码", "code": "统一社会信用代码", "number": "决定文书号", "authority": "决定机关",
-    "type": "类别", "from": "决定日期起", "to": "决定日期止", "page": "页码",
+    "q": gettext_lazy("名称或统一社会信用代码"), "code": gettext_lazy("统一社会信用代码"),
+    "number": gettext_lazy("决定文书号"), "authority": gettext_lazy("决定机关"), "type": gettext_lazy("类别"),
+    "from": gettext_lazy("决定日期起"), "to": gettext_lazy("决定日期止"), "page": gettext_lazy("页码"),
 }
-MSG_TOO_SHORT = "请至少输入两个字进行检索（例如“玄武”）：单个字会匹配大量名称。"
-MSG_TIMEOUT = "查询条件过于宽泛，未能及时完成，请输入更具体的名称或增加筛选条件后重试。"
-MSG_PAGE_CAP = f"为保障平台运行，最多显示前 {MAX_PAGES} 页（{MAX_RESULTS} 条）结果，请缩小查询范围。"
+MSG_TIMEOUT = gettext_lazy("查询条件过于宽泛，未能及时完成，请输入更具体的名称或增加筛选条件后重试。")
+_CAP_PAGES, _CAP_RESULTS = MAX_PAGES, MAX_RESULTS  # the limits the message states (fixed at import, as before)
+
+
+def _too_short_message() -> str:
+    # The example is a Chinese name in every language, so it stays out of the translated text.
+    return _("请至少输入两个字进行检索（例如“%(example)s”）：单个字会匹配大量名称。") % {"example": "玄武"}
+
+
+def _page_cap_message() -> str:
+    return _("为保障平台运行，最多显示前 %(pages)s 页（%(max)s 条）结果，请缩小查询范围。") % {
+        "pages": _CAP_PAGES, "max": _CAP_RESULTS}
+
+
+# Lazy, but typed as str: each becomes text in the active language wherever it is shown or formatted.
+MSG_TOO_SHORT: str = lazy(_too_short_message, str)()
+MSG_PAGE_CAP: str = lazy(_page_cap_message, str)()
 
 
 class SearchError(ValueError):
-    """Criteria the portal refuses; ``message`` is shown to the public as it is."""
+    """Criteria the portal refuses; ``message`` is shown to the public as it is (text in the active language)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, status: int = 400) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
         self.status = status
 
 
@@ -312,9 +335,9 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     raw = data.get(key) or ""
     value = str(raw).strip()
     if len(value) > MAX_INPUT:
-        raise SearchError(f"“{FIELD_LABELS[key]}”不能超过 {MAX_INPUT} 个字符。")
+        raise SearchError(_("“%(label)s”不能超过 %(max)s 个字符。") % {"label": FIELD_LABELS[key], "max": MAX_INPUT})
     if _CONTROL.search(value):
-        raise SearchError(f"“{FIELD_LABELS[key]}”包含不允许的控制字符。")
+        raise SearchError(_("“%(label)s”包含不允许的控制字符。") % {"label": FIELD_LABELS[key]})
     return value
 
 
@@ -325,7 +348,7 @@ def _date(data: Mapping[str, Any], key: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(unicodedata.normalize("NFKC", value))
     except ValueError:
-        raise SearchError(f"“{FIELD_LABELS[key]}”应为日期，格式为 YYYY-MM-DD。") from None
+        raise SearchError(_("“%(label)s”应为日期，格式为 YYYY-MM-DD。") % {"label": FIELD_LABELS[key]}) from None
 
 
 def _page(data: Mapping[str, Any], strict: bool, notes: list[str]) -> int:
@@ -334,16 +357,16 @@ def _page(data: Mapping[str, Any], strict: bool, notes: list[str]) -> int:
         page = int(raw) if raw else 1
     except ValueError:
         if strict:
-            raise SearchError("“页码”应为正整数。") from None
+            raise SearchError(_("“页码”应为正整数。")) from None
         page = 1
     if page < 1:
         if strict:
-            raise SearchError("“页码”应为正整数。")
+            raise SearchError(_("“页码”应为正整数。"))
         page = 1
     if page > MAX_PAGES:
         if strict:
-            raise SearchError(f"“页码”不能大于 {MAX_PAGES}：{MSG_PAGE_CAP}")
-        notes.append(MSG_PAGE_CAP)
+            raise SearchError(_("“页码”不能大于 %(max)s：%(cap)s") % {"max": MAX_PAGES, "cap": MSG_PAGE_CAP})
+        notes.append(str(MSG_PAGE_CAP))
         page = MAX_PAGES
     return page
 
@@ -352,7 +375,7 @@ def parse_criteria(data: Mapping[str, Any], *, strict_page: bool = False,
                    type_names: Iterable[str] | None = None) -> Criteria:
     """Validate the portal's search inputs (``q code number authority type from to page``).
 
-    Raises :class:`SearchError` with a Chinese message for inputs that are too long, too short to
+    Raises :class:`SearchError` with a message in the active language for inputs that are too long, too short to
     search (one character), or malformed. A page beyond the last allowed one is refused when
     ``strict_page`` (the JSON API) and otherwise clamped with a note (the pages).
     """
@@ -368,26 +391,27 @@ def parse_criteria(data: Mapping[str, Any], *, strict_page: bool = False,
     if c.form["code"]:
         code = fold_code(c.form["code"])
         if not _CODE.fullmatch(code):
-            raise SearchError("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）。")
+            raise SearchError(_("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）。"))
         if c.code and c.code != code:
-            raise SearchError("检索框与“统一社会信用代码”填写了不同的代码。")
+            raise SearchError(_("检索框与“统一社会信用代码”填写了不同的代码。"))
         c.code = code
     if c.form["number"]:
         c.number = fold(c.form["number"])
         if len(c.number) < MIN_QUERY:
-            raise SearchError("“决定文书号”请至少输入两个字符。")
+            raise SearchError(_("“决定文书号”请至少输入两个字符。"))
     if c.form["authority"]:
         c.authority = fold(c.form["authority"])
         if len(c.authority) < MIN_QUERY:
-            raise SearchError("“决定机关”请至少输入两个字。")
+            raise SearchError(_("“决定机关”请至少输入两个字。"))
     if c.form["type"]:
         allowed = list(type_names) if type_names is not None else public_type_names()
         if c.form["type"] not in allowed:
-            raise SearchError(f"“类别”应为以下之一：{'、'.join(allowed)}。")
+            # The type names are catalog data and stay as stored; only the sentence and its separator are translated.
+            raise SearchError(_("“类别”应为以下之一：%(types)s。") % {"types": _("、").join(allowed)})
         c.type_name = c.form["type"]
     c.date_from, c.date_to = _date(data, "from"), _date(data, "to")
     if c.date_from and c.date_to and c.date_from > c.date_to:
-        raise SearchError("“决定日期起”不能晚于“决定日期止”。")
+        raise SearchError(_("“决定日期起”不能晚于“决定日期止”。"))
     c.page = _page(data, strict_page, c.notes)
     return c
 
@@ -499,7 +523,7 @@ def _plan(c: Criteria, today: dt.date, using: str) -> tuple[str, list[Any]] | No
         if not names:
             return None
         if len(names) > MAX_AUTHORITIES:
-            raise SearchError("“决定机关”过于宽泛，请输入更完整的机关名称。")
+            raise SearchError(_("“决定机关”过于宽泛，请输入更完整的机关名称。"))
         pub_where.append(f"p.authority_name IN ({', '.join(['%s'] * len(names))})")
         pub_params.extend(names)
     for clause, value in (("p.type_name = %s", c.type_name), ("p.decision_date >= %s", c.date_from),
@@ -693,7 +717,7 @@ def run_search(c: Criteria, today: dt.date | None = None, using: str = "default"
             raise SearchError(MSG_TIMEOUT, status=503) from exc
         raise
     if result.capped:
-        result.notes.append(f"符合条件的结果超过 {MAX_RESULTS} 条，{MSG_PAGE_CAP}")
+        result.notes.append(_("符合条件的结果超过 %(max)s 条，%(cap)s") % {"max": MAX_RESULTS, "cap": MSG_PAGE_CAP})
     return result
 
 

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status
-from govcredit.disclosure import rendering, search
+from govcredit.disclosure import answers, rendering, search
 from govcredit.testing import City
 
 from .portal_data import code, penalty, pub_of, publish
@@ -195,3 +195,111 @@ def test_rendering_in_chinese_is_unchanged() -> None:
             search.ResultPage(hits=[hit], total=45, page=2), "")
     assert not re.search(r">[^<]*(名称|状态|异议中|上一页|下一页|页，共)[^<]*<", english), english
     assert "<th>Name</th>" in english and ">Under objection<" in english and "Page 2 of 3 · 45 total" in english
+
+
+# --- messages of search.py and ratelimit.py ------------------------------------------------------------
+
+TOO_SHORT_ZH = "请至少输入两个字进行检索（例如“玄武”）：单个字会匹配大量名称。"
+TOO_SHORT_EN = "Please enter at least two characters to search (for example “玄武”): a single character matches"
+CAP_ZH = "为保障平台运行，最多显示前 50 页（1000 条）结果，请缩小查询范围。"
+CAP_EN = "To keep the service running smoothly, only the first 50 pages (1000 results) are shown."
+LIMITED_ZH = "您的查询过于频繁，请稍后再试。"
+LIMITED_EN = "You are searching too often. Please try again later."
+
+
+def _capped(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three public names contain 有限 (one more than the records fixture's two); the cap lowered to 2."""
+    penalty(city, "玄市监罚〔2026〕604号", "南京玄武分页测试有限公司", credit_code=code(64))
+    publish()
+    monkeypatch.setattr(search, "PER_PAGE", 1)
+    monkeypatch.setattr(search, "MAX_PAGES", 2)
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+
+
+@pytest.mark.django_db
+def test_english_refusals(records: dict[str, Any]) -> None:
+    client = Client()
+    html = _get(client, "/en/portal/search/", status=400, q="玄")
+    assert '<html lang="en">' in html and TOO_SHORT_EN in html and "至少输入两个字" not in html
+    cases = [({"q": "玄" * 51}, "“Name or unified social credit code” cannot be longer than 50 characters."),
+             ({"from": "昨天"}, "“Decision date from” must be a date in the format YYYY-MM-DD."),
+             ({"from": "2026-05-01", "to": "2026-04-01"},
+              "“Decision date from” cannot be later than “Decision date to”."),
+             ({"code": "123"}, "The unified social credit code must be 18 digits or capital letters"),
+             ({"number": "罚"}, "Please enter at least two characters in “Decision document no.”."),
+             ({"type": "纪律处分"}, f"“Category” must be one of: {', '.join(search.public_type_names())}.")]
+    for params, message in cases:
+        html = _get(client, "/en/portal/search/", status=400, **params)
+        assert message in html, (params, html)
+        assert not re.search(r'id="portal-error">[^<]*(不能|应为|请至少|以下之一)', html), params
+
+
+@pytest.mark.django_db
+def test_english_cap_notes(records: dict[str, Any], city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    _capped(city, monkeypatch)
+    client = Client()
+    html = _get(client, "/en/portal/search/", q="有限")
+    assert f'<p class="portal-note">More than 2 results match. {CAP_EN} Please narrow your search.</p>' in html
+    assert "符合条件的结果超过" not in html and "为保障平台运行" not in html
+    # A page past the last one is clamped, with the note of parse_criteria (and the cap note of run_search).
+    html = _get(client, "/en/portal/search/", q="有限", page="9")
+    assert f'<p class="portal-note">{CAP_EN} Please narrow your search.</p>' in html
+    assert 'aria-current="page">2<' in html and "为保障平台运行" not in html
+    html = _get(client, "/en/portal/revoked/", page="99")
+    assert f'<p class="portal-note">{CAP_EN} Please narrow your search.</p>' in html and "为保障平台运行" not in html
+
+
+@pytest.mark.django_db
+def test_english_rate_limited_page(records: dict[str, Any], settings: Any) -> None:
+    settings.GOVCREDIT_PORTAL_RATE = "1/m"
+    client = Client(REMOTE_ADDR="10.0.0.31")
+    assert client.get("/en/portal/search/", {"q": "红山"}).status_code == 200
+    html = _get(client, "/en/portal/search/", status=429, q="红山")
+    assert '<html lang="en">' in html and LIMITED_EN in html and "查询过于频繁" not in html
+    api = client.get("/api/portal/search", {"q": "红山"})  # the JSON API stays Chinese (not under /en/)
+    assert api.status_code == 429 and api.json() == {"detail": LIMITED_ZH}
+
+
+@pytest.mark.django_db
+def test_chinese_search_messages_unchanged(records: dict[str, Any], city: City, settings: Any,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    client = Client(REMOTE_ADDR="10.0.0.32")
+    html = _get(client, "/portal/search/", status=400, q="玄")
+    assert f'<p class="portal-error" role="alert" id="portal-error">{TOO_SHORT_ZH}</p>' in html
+    html = _get(client, "/portal/search/", status=400, q="玄" * 51)
+    assert "“名称或统一社会信用代码”不能超过 50 个字符。" in html and "cannot be longer" not in html
+    html = _get(client, "/portal/search/", status=400, type="纪律处分")
+    assert f"“类别”应为以下之一：{'、'.join(search.public_type_names())}。" in html and "must be one of" not in html
+    _capped(city, monkeypatch)
+    html = _get(client, "/portal/search/", q="有限")
+    assert f'<p class="portal-note">符合条件的结果超过 2 条，{CAP_ZH}</p>' in html and "More than" not in html
+    html = _get(client, "/portal/search/", q="有限", page="9")
+    assert f'<p class="portal-note">{CAP_ZH}</p>' in html
+    api = client.get("/api/portal/search", {"q": "有限", "page": "9"})
+    assert api.status_code == 400 and api.json() == {"detail": f"“页码”不能大于 2：{CAP_ZH}"}
+    assert client.get("/api/portal/search", {"q": "有限"}).json()["notes"] == [f"符合条件的结果超过 2 条，{CAP_ZH}"]
+    settings.GOVCREDIT_PORTAL_RATE = "1/m"
+    assert client.get("/portal/search/", {"q": "红山"}).status_code == 200
+    html = _get(client, "/portal/search/", status=429, q="红山")
+    assert f'<p class="portal-error" role="alert" id="portal-error">{LIMITED_ZH}</p>' in html
+    assert "too often" not in html
+
+
+@pytest.mark.django_db
+def test_cached_search_answers_are_kept_per_language(records: dict[str, Any], city: City,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same search first in Chinese, then in English: the pages are cached per language anyway, but the
+    # search answer beneath them (answers.search, with its notes) must not be shared between the two.
+    _capped(city, monkeypatch)
+    client = Client()
+    chinese = _get(client, "/portal/search/", q="有限")
+    assert f"符合条件的结果超过 2 条，{CAP_ZH}" in chinese
+    english = _get(client, "/en/portal/search/", q="有限")
+    assert "More than 2 results match." in english and "符合条件的结果超过" not in english
+    # And straight through answers.search, English first this time.
+    with translation.override("en"):
+        first = answers.search(search.parse_criteria({"q": "有限"}))
+    with translation.override("zh-hans"):
+        second = answers.search(search.parse_criteria({"q": "有限"}))
+    assert first.notes == [f"More than 2 results match. {CAP_EN} Please narrow your search."]
+    assert second.notes == [f"符合条件的结果超过 2 条，{CAP_ZH}"]
