@@ -240,13 +240,18 @@ class RecordBuilder:
 
 # --------------------------------------------------------------------------- digests
 
+ID_MARK = "\x00"  # where the id goes in a state text made before ids are known (values with NUL are escaped)
+
+
 def state_json_expr(fields: list[models.Field], now_micros: int) -> pl.Expr:
     """The ledger's canonical JSON of each row's state (``ledger.hashing.digest_state``), for rows whose
-    strings need no escaping: keys sorted, compact, non-ASCII kept."""
+    strings need no escaping: keys sorted, compact, non-ASCII kept; ``ID_MARK`` in place of the id."""
     parts: list[pl.Expr] = []
     for f in sorted(fields, key=lambda f: f.attname):
         name = f.attname
-        if name in ("created_at", "updated_at"):
+        if name == "id":
+            frag = pl.lit(ID_MARK)
+        elif name in ("created_at", "updated_at"):
             frag = pl.lit(str(now_micros))
         elif name == "data":
             frag = pl.col("_data_canon")
@@ -266,12 +271,28 @@ def escape_mask(frame: pl.DataFrame, fields: list[models.Field]) -> pl.Series:
     return frame.select(pl.any_horizontal([*text, pl.col("_data_esc")]).alias("m"))["m"]
 
 
-def record_digests(frame: pl.DataFrame, builder: RecordBuilder, now: dt.datetime) -> list[str]:
-    """SHA-256 of the ledger state of every row of ``frame`` (which has ids): as ``digest_instance`` gives."""
+@dataclass
+class StateDrafts:
+    """The ledger state texts of rows not yet given ids (:func:`draft_states`)."""
+
+    texts: list[str]  # canonical JSON with ID_MARK where the id goes
+    escaped: list[int]  # rows whose strings need JSON escaping: digested from a model instance instead
+
+
+def draft_states(frame: pl.DataFrame, now: dt.datetime) -> StateDrafts:
+    """The state texts of the rows of ``frame`` (no ids needed): the costly part of :func:`record_digests`,
+    which can be done before the ids are taken."""
     fields = concrete_fields()
     texts = frame.select(state_json_expr(fields, micros(now)).alias("j"))["j"].to_list()
-    out = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-    for i in escape_mask(frame, fields).arg_true().to_list():
+    return StateDrafts(texts, escape_mask(frame, fields).arg_true().to_list())
+
+
+def record_digests(frame: pl.DataFrame, builder: RecordBuilder, now: dt.datetime, drafts: StateDrafts) -> list[str]:
+    """SHA-256 of the ledger state of every row of ``frame`` (which now has ids): as ``digest_instance`` gives."""
+    ids = frame["id"].to_list()
+    out = [hashlib.sha256(t.replace(ID_MARK, str(pk), 1).encode()).hexdigest()
+           for t, pk in zip(drafts.texts, ids, strict=True)]
+    for i in drafts.escaped:
         out[i] = digest_instance(builder_instance(builder, frame.row(i, named=True), now))
     return out
 

@@ -132,6 +132,15 @@ def submit_rows(rows: Any, *, record_type: RecordType, org: Organization, actor:
 # --------------------------------------------------------------------------- processing
 
 @dataclass
+class Draft:
+    """A chunk's new records before they have ids: rows with ciphers, and their state texts."""
+
+    frame: pl.DataFrame
+    now: dt.datetime
+    states: records.StateDrafts
+
+
+@dataclass
 class NewRecords:
     """A chunk's new records ready to write: rows with ids and ciphers, and the ledger commitment to them."""
 
@@ -150,7 +159,8 @@ class Outcome:
     updates: pl.DataFrame | None = None
     unchanged: int = 0
     rejected: list[list[Any]] = field(default_factory=list)  # [row, [values as sent], reason]
-    new: NewRecords | None = None  # the creates made ready ahead of the transaction (Processor.prepare)
+    draft: Draft | None = None  # the creates' ciphers and state texts, made ahead of the transaction
+    new: NewRecords | None = None  # or all of them but the writing, where ids can be taken ahead too
     #: (row, record id, record updated_at µs) of rows found unchanged; created rows are added on commit
     outcomes: list[tuple[int, int, int]] = field(default_factory=list)
 
@@ -333,7 +343,8 @@ class Processor:
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if expect_last_row is not None and locked.last_row != expect_last_row:
                 raise BatchConflict(f"批次 #{batch.pk} 正由其他进程处理（进度已变化），本进程停止。")
-            now = out.new.now if out.new is not None else timezone.now()
+            ready = out.new or out.draft
+            now = ready.now if ready is not None else timezone.now()
             blob, root = b"", ""
             if write and out.creates is not None and out.creates.height:
                 blob, root = self._create(out, now)
@@ -369,17 +380,26 @@ class Processor:
         return chunk
 
     def prepare(self, out: Outcome) -> None:
-        """Make the chunk's new records ready to write before its transaction, where the database lets ids
-        be taken outside one (PostgreSQL's sequence): the writer thread is then left with the COPY."""
-        if (out.creates is not None and out.creates.height and ledger_mode() == "chunk"
-                and records.ids_outside_transaction()):
-            out.new = self._new_records(out.creates, timezone.now())
+        """Do what can be done for the chunk's new records before its transaction, on the reading thread:
+        their ciphers and state texts; where the database lets ids be taken outside a transaction
+        (PostgreSQL's sequence) also the ids, digests and Merkle root, leaving the writer the COPY."""
+        if out.creates is None or not out.creates.height or ledger_mode() != "chunk":
+            return
+        draft = self._draft(out.creates, timezone.now())
+        if records.ids_outside_transaction():
+            out.new = self._finish(draft)
+        else:
+            out.draft = draft
 
-    def _new_records(self, creates: pl.DataFrame, now: dt.datetime) -> NewRecords:
-        ids = records.allocate_ids(creates.height)
-        frame = self.builder.with_ciphers(creates).with_columns(pl.Series("id", ids, dtype=pl.Int64))
-        blob = integrity.pack(ids, records.record_digests(frame, self.builder, now))
-        return NewRecords(frame, now, blob, integrity.merkle_root(blob))
+    def _draft(self, creates: pl.DataFrame, now: dt.datetime) -> Draft:
+        frame = self.builder.with_ciphers(creates)
+        return Draft(frame, now, records.draft_states(frame, now))
+
+    def _finish(self, draft: Draft) -> NewRecords:
+        ids = records.allocate_ids(draft.frame.height)
+        frame = draft.frame.with_columns(pl.Series("id", ids, dtype=pl.Int64))
+        blob = integrity.pack(ids, records.record_digests(frame, self.builder, draft.now, draft.states))
+        return NewRecords(frame, draft.now, blob, integrity.merkle_root(blob))
 
     def _create(self, out: Outcome, now: dt.datetime) -> tuple[bytes, str]:
         assert out.creates is not None
@@ -389,7 +409,7 @@ class Processor:
             create_with_entries(CreditRecord, objs, actor=self.batch.actor, action="record.create",
                                 reason=f"归集批次 #{self.batch.pk}")
             return b"", ""
-        new = out.new or self._new_records(out.creates, now)
+        new = out.new or self._finish(out.draft or self._draft(out.creates, now))
         records.insert_records(new.frame, new.now)
         stamp = micros(new.now)
         out.outcomes.extend((row, pk, stamp) for row, pk in new.frame.select("_row", "id").iter_rows())
