@@ -40,11 +40,16 @@ def _public_report(request: HttpRequest) -> services.Report:
     return services.build_report(Q(), start, end, scope_label=CITY_WIDE, use_summary=True)
 
 
+def _chart_labels() -> dict[str, str]:
+    """The charts' series and target-line names in the page's language (statistics/charts.js reads them)."""
+    return {"on_time": _("及时率"), "completeness": _("完整率"), "publication": _("公示率"), "target": _("目标")}
+
+
 def public_summary(request: HttpRequest) -> HttpResponse:
     """/portal/statistics/ — city-wide monthly rates toward the 100% target; no login."""
     report = _public_report(request)
     return render(request, "statistics/public.html", {
-        "report": report, "chart": report.chart(), "month_choices": PUBLIC_MONTH_CHOICES,
+        "report": report, "chart": report.chart(), "chart_labels": _chart_labels(), "month_choices": PUBLIC_MONTH_CHOICES,
         "months_selected": len(report.months),
     })
 
@@ -97,7 +102,7 @@ def internal(request: HttpRequest) -> HttpResponse:
     report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
         "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
-        "notes": notes,
+        "chart_labels": _chart_labels(), "notes": notes,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
         "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE,
     }

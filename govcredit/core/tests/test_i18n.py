@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,6 +254,22 @@ def test_public_statistics_page_in_english(client: Client, city: City) -> None:
     chinese = _page(client, _chinese("statistics:public"))
     assert "“双公示”及时率与完整率" in chinese and "统计口径" in chinese and "Definitions" not in chinese
     assert f"{today.year}年{today.month}月{today.day}日" in chinese
+
+
+def _chart_labels(html: str) -> dict[str, str]:
+    block = re.search(r'<script id="chart-labels" type="application/json">(.*?)</script>', html, re.S)
+    assert block is not None, "the page gives the charts no labels"
+    return dict(json.loads(block.group(1)))
+
+
+def test_chart_labels_follow_the_language(client: Client, credit_client: Client, city: City) -> None:
+    """statistics/charts.js names the series and the target line from the page's chart-labels block."""
+    english = {"on_time": "On-time rate", "completeness": "Completeness rate", "publication": "Publication rate",
+               "target": "Target"}
+    chinese = {"on_time": "及时率", "completeness": "完整率", "publication": "公示率", "target": "目标"}
+    assert _chart_labels(_page(client, _english("statistics:public"))) == english
+    assert _chart_labels(_page(client, _chinese("statistics:public"))) == chinese
+    assert _chart_labels(_page(credit_client, _english("statistics:internal"))) == english
 
 
 def test_internal_statistics_page_in_english(credit_client: Client) -> None:

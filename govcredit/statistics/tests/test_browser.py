@@ -45,6 +45,11 @@ def test_public_statistics_page_draws_the_trend_chart(live_server: object, trans
         assert option["series"][0]["markLine"]["data"][0]["yAxis"] == 100
         assert "2025-10" in option["xAxis"][0]["data"]
         expect(page.locator("#total-on-time")).to_be_visible()
+        page.goto(f"{live_server}/en/portal/statistics/?months=24")  # the chart speaks the page's language
+        expect(page.locator("#trend-chart")).to_have_attribute("data-rendered", "1", timeout=10_000)
+        option = page.evaluate("echarts.getInstanceByDom(document.getElementById('trend-chart')).getOption()")
+        assert [s["name"] for s in option["series"]] == ["On-time rate", "Completeness rate", "Publication rate"]
+        assert option["series"][0]["markLine"]["label"]["formatter"] == "Target 100%"
         assert external == [], f"requests left the server: {external}"
     finally:
         shots = Path(request.config.rootpath) / "test-artifacts" / "screenshots"

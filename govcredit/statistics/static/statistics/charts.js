@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var RED = "#b71c1c";
+  var LABELS = { on_time: "及时率", completeness: "完整率", publication: "公示率", target: "目标" };
 
   function readJson(id) {
     var el = document.getElementById(id);
@@ -15,8 +16,8 @@
     return {
       silent: true, symbol: "none",
       lineStyle: { color: RED, type: "dashed", width: 2 },
-      label: { formatter: "目标 " + target + "%", position: "insideEndTop", color: RED },
-      data: [{ yAxis: target, name: "目标 100%" }]
+      label: { formatter: LABELS.target + " " + target + "%", position: "insideEndTop", color: RED },
+      data: [{ yAxis: target, name: LABELS.target + " " + target + "%" }]
     };
   }
 
@@ -26,14 +27,14 @@
       animation: false,
       color: ["#1d4ed8", "#15803d", "#a16207"],
       tooltip: { trigger: "axis", valueFormatter: percent },
-      legend: { top: 0, data: ["及时率", "完整率", "公示率"] },
+      legend: { top: 0, data: [LABELS.on_time, LABELS.completeness, LABELS.publication] },
       grid: { left: 56, right: 32, top: 40, bottom: 36 },
       xAxis: { type: "category", data: d.months, boundaryGap: false },
       yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
-        { name: "及时率", type: "line", data: d.on_time, symbolSize: 7, markLine: targetLine(d.target) },
-        { name: "完整率", type: "line", data: d.completeness, symbolSize: 7 },
-        { name: "公示率", type: "line", data: d.publication, symbolSize: 5, lineStyle: { type: "dotted" } }
+        { name: LABELS.on_time, type: "line", data: d.on_time, symbolSize: 7, markLine: targetLine(d.target) },
+        { name: LABELS.completeness, type: "line", data: d.completeness, symbolSize: 7 },
+        { name: LABELS.publication, type: "line", data: d.publication, symbolSize: 5, lineStyle: { type: "dotted" } }
       ]
     });
     return chart;
@@ -53,11 +54,11 @@
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: names, axisLabel: { width: 190, overflow: "truncate" } },
       series: [{
-        name: "及时率", type: "bar", data: bars, barMaxWidth: 18,
+        name: LABELS.on_time, type: "bar", data: bars, barMaxWidth: 18,
         label: { show: true, position: "right", formatter: function (p) { return percent(p.value); } },
         markLine: {
           silent: true, symbol: "none", lineStyle: { color: RED, type: "dashed", width: 2 },
-          label: { formatter: "目标 " + d.target + "%", color: RED }, data: [{ xAxis: d.target }]
+          label: { formatter: LABELS.target + " " + d.target + "%", color: RED }, data: [{ xAxis: d.target }]
         }
       }]
     });
@@ -66,6 +67,7 @@
 
   function start() {
     if (typeof echarts === "undefined") { return; }
+    LABELS = readJson("chart-labels") || LABELS;  // the page's language
     var charts = [];
     var trend = document.getElementById("trend-chart");
     var trendData = readJson("trend-data");
