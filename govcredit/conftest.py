@@ -22,6 +22,16 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
 
 
 @pytest.fixture(autouse=True)
+def default_language_afterwards() -> Iterator[None]:
+    """A request under /en/ activates English in the test's thread (LocaleMiddleware does not reset it):
+    every test ends by going back to the default language, so the next one starts from it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def empty_portal_cache() -> None:
     """Each test starts with no cached portal answers (a rolled-back test can leave a ledger head
     that a later test reaches again with other data)."""

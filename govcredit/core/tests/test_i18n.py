@@ -5,7 +5,6 @@ from __future__ import annotations
 import gettext
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,13 +102,6 @@ def test_compiled_catalogue_matches_po() -> None:
 
 # --- pages --------------------------------------------------------------------------------------------
 
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Iterator[None]:
-    # A request under /en/ activates English in this thread (LocaleMiddleware does not reset it): later tests
-    # in the same process must start with the default language again.
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

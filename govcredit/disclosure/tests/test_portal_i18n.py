@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,12 +28,6 @@ CHINESE_LABELS = (
     ">公示中<", ">异议中<", ">全部<", ">查询<", "上一页", "下一页", 'aria-label="分页"', "页，共",
 )
 
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Iterator[None]:
-    # A request under /en/ leaves English active in this thread; later tests start from the default again.
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.utils import translation
 
 from govcredit.workdays import services as workdays
 
@@ -15,13 +14,6 @@ def _fresh_calendar_cache() -> Iterator[None]:
     yield
     workdays.clear_cache()
 
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Iterator[None]:
-    # A request under /en/ activates English in this thread (LocaleMiddleware does not reset it): later tests
-    # in the same process must start with the default language again.
-    yield
-    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
