@@ -24,19 +24,17 @@ peak RSS ≤ 1 GB; re-import ≥ 3× faster than the first import.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
 
 NATIONAL = [
     "行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)", "法定代表人", "法定代表人证件类型",
@@ -44,26 +42,6 @@ NATIONAL = [
     "罚款金额(万元)", "没收违法所得、没收非法财物的金额(万元)", "暂扣或吊销证照名称及编号", "处罚决定日期",
     "处罚有效期", "公示截止期", "处罚机关", "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码", "备注",
 ]
-
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
-
-
-def create_pg_database(url: str) -> tuple[str, str]:
-    name = f"govcredit_bench_intake_{os.getpid()}"
-    with _pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
-
-
-def drop_pg_database(url: str, name: str) -> None:
-    with _pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def peak_rss_mb() -> float:
@@ -230,33 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk", type=int, default=None, help="rows per committed chunk (default: INTAKE_CHUNK_SIZE)")
     args = parser.parse_args(argv)
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "govcredit.settings"
-    tmp = Path(tempfile.mkdtemp(prefix="govcredit-intake-bench-"))
-    os.environ["GOVCREDIT_VAR_DIR"] = str(tmp)
-    url = os.environ.get("DATABASE_URL", "")
-    pg_name = None
-    if url.startswith(("postgres://", "postgresql://")):
-        bench_url, pg_name = create_pg_database(url)
-        os.environ["DATABASE_URL"] = bench_url
-    else:
-        if url:
-            print(f"DATABASE_URL={url} 不是 PostgreSQL：改用临时 SQLite 文件", file=sys.stderr)
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with throwaway_database("intake") as tmp:
         return run(args.rows, args.chunk, tmp)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if pg_name:
-            drop_pg_database(url, pg_name)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

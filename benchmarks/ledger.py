@@ -5,7 +5,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/ledger.py
 
 It works on a throwaway database: a temporary SQLite file by default, or, when ``DATABASE_URL``
-names a PostgreSQL server, a fresh database ``govcredit_bench_<pid>`` on that server which is
+names a PostgreSQL server, a fresh database ``govcredit_bench_ledger_<pid>`` on that server which is
 dropped afterwards. The schema comes from ``migrate``.
 
 1. Append: ``--entries`` credit records (行政处罚 decisions) are written in chunks of ``--chunk``
@@ -24,42 +24,17 @@ totals over all chunks.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    return psycopg.connect(admin, autocommit=True)
-
-
-def create_pg_database(url: str) -> tuple[str, str]:
-    """Create a fresh database on the server named by ``url``; return (its URL, its name)."""
-    name = f"govcredit_bench_{os.getpid()}"
-    with _pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def drop_pg_database(url: str, name: str) -> None:
-    with _pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
 
 
 def fmt_rate(per_s: float) -> str:
@@ -223,36 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its place is printed)")
     args = parser.parse_args(argv)
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "govcredit.settings"
-    tmp = tempfile.mkdtemp(prefix="govcredit-bench-")
-    os.environ["GOVCREDIT_VAR_DIR"] = tmp
-    url = os.environ.get("DATABASE_URL", "")
-    pg_name = None
-    if url.startswith(("postgres://", "postgresql://")):
-        bench_url, pg_name = create_pg_database(url)
-        os.environ["DATABASE_URL"] = bench_url
-    else:
-        if url:
-            print(f"DATABASE_URL={url} 不是 PostgreSQL：改用临时 SQLite 文件", file=sys.stderr)
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with throwaway_database("ledger", keep=args.keep):
         return run(args.entries, args.chunk, args.repeat)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.keep:
-            print(f"保留数据库：{os.environ['DATABASE_URL']}", file=sys.stderr)
-        else:
-            if pg_name:
-                drop_pg_database(url, pg_name)
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
