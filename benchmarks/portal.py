@@ -52,6 +52,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
+from govcredit.core import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -192,7 +194,6 @@ class Loader:
 
     def run(self) -> dict[str, Any]:
         import psycopg
-        from django.utils import timezone
 
         from govcredit.archive.models import CreditRecord
         from govcredit.catalog.models import RecordType
@@ -213,8 +214,8 @@ class Loader:
                                      org_type="机关", region_code="320100", parent=None, actor="bench")
         xzcf, xzxk = (RecordType.objects.get(code=c) for c in ("xzcf", "xzxk"))
         versions = {"xzcf": xzcf.current(), "xzxk": xzxk.current()}
-        today = timezone.localdate()
-        now = timezone.now()
+        today = clock.today()
+        now = clock.now()
         gen = Generator(self.seed, today)
 
         tables = {m: m._meta.db_table for m in (CreditRecord, Publication, PublicationSearchKey, PublicationGram)}
@@ -401,12 +402,11 @@ def in_process(queries: list[str]) -> dict[str, float]:
 def psql_timings(url: str, queries: list[str], detail_ids: list[int], tmp: Path) -> dict[str, Any]:
     """EXPLAIN ANALYZE, in psql, of the statements the portal runs for these searches and detail pages."""
     import psycopg
-    from django.utils import timezone
 
     from govcredit.disclosure.models import Publication
     from govcredit.disclosure.search import parse_criteria, search_sql
 
-    today = timezone.localdate()
+    today = clock.today()
     lines = ["\\set ON_ERROR_STOP 1"]
     groups: list[tuple[str, str]] = []  # (kind, label)
     plans: dict[str, str] = {}

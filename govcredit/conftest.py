@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -5,13 +6,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
-from govcredit.testing import City, build_city
+from govcredit.testing import City, build_city, on_day
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 BROWSER_TIMEOUT_MS = 10_000  # generous: the test machines are shared and sometimes heavily loaded
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``GOVCREDIT_TEST_TODAY=YYYY-MM-DD`` runs the whole suite as if on that day (the test command
+    runs the suite on a working day in mid-2027 and on a public holiday too): a test that silently
+    depends on the real date fails there. Tests that need a particular day set it themselves with the
+    ``time_machine`` marker or fixture."""
+    day = os.environ.get("GOVCREDIT_TEST_TODAY")
+    if day:
+        traveller = time_machine.travel(on_day(dt.date.fromisoformat(day)), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture(autouse=True)

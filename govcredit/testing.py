@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import create_user
@@ -11,14 +12,22 @@ from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.catalog.services import load_catalog
+from govcredit.core import clock
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.services import register_civil_servant, register_organization
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "Test-Passw0rd!"  # noqa: S105 - test users only
 XUANWU_ID = make_id_number("320102", dt.date(1985, 6, 15), 123)
 QINHUAI_ID = make_id_number("320104", dt.date(1979, 11, 2), 456)
 COUNTERPARTY_ID = make_id_number("320106", dt.date(1990, 1, 1), 789)
+
+
+def on_day(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A moment in the working hours of ``day`` in Nanjing: ``pytest.mark.time_machine(on_day(...))``
+    sets the project's clock for a test that needs a particular day."""
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
 @dataclass
@@ -54,11 +63,9 @@ def rejected_penalty_row(city: City) -> dict[str, str]:
 
 def publish_recent_penalty(city: City) -> CreditRecord:
     """A penalty decided ten days ago, put on the public portal by the disclosure job."""
-    from django.utils import timezone
-
     from govcredit.disclosure.services import sync
 
-    decided = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    decided = (clock.today() - dt.timedelta(days=10)).isoformat()
     values = {**penalty_row(city.orgs["xuanwu"]), "行政处罚决定书文号": "玄市监罚〔2026〕101号", "处罚决定日期": decided,
               "罚款金额（万元）": "2"}
     record = record_decision(RecordType.objects.get(code="xzcf").current(), values, issuing_org=city.orgs["xuanwu"],

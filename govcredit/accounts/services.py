@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.utils import timezone
-
+from govcredit.core import clock
 from govcredit.subjects.models import CivilServant, Organization
 
 from .models import ApiToken, Role, User
@@ -38,7 +37,7 @@ def user_for_token(key: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordTypeVersion, SubjectKind
+from govcredit.core import clock
 from govcredit.ledger.services import save_with_entry, update_with_entries
 from govcredit.subjects.models import CivilServant, Organization
 
@@ -107,7 +107,7 @@ def build_record(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org
 
 
 def check_dates(record: CreditRecord) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if record.decision_date > today:
         raise ValidationError({"decision_date": f"决定日期 {record.decision_date} 晚于今天"})
     if record.publicity_end and record.publicity_end < record.decision_date:
@@ -159,7 +159,7 @@ def expire_publicity(today: dt.date | None = None, *, chunk: int = 2000) -> int:
     Rows are claimed under ``select_for_update(skip_locked=True)`` so several workers may run it at
     once without doing the same row twice; running it twice changes nothing the second time.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     total = 0
     while True:
         with transaction.atomic():
@@ -167,7 +167,7 @@ def expire_publicity(today: dt.date | None = None, *, chunk: int = 2000) -> int:
                         .filter(status=RecordStatus.VALID, publicity_end__lt=today).order_by("pk")[:chunk])
             if not rows:
                 return total
-            now = timezone.now()
+            now = clock.now()
             for r in rows:
                 r.status, r.updated_at = RecordStatus.EXPIRED, now
             update_with_entries(CreditRecord, rows, ["status", "updated_at"], actor="system", action="record.expire",

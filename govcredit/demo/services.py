@@ -25,7 +25,6 @@ from typing import Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from tqdm import tqdm
 
 from govcredit.accounts.models import Role, User
@@ -34,6 +33,7 @@ from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.archive.services import add_months, build_record, expire_publicity
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.catalog.services import load_catalog
+from govcredit.core import clock
 from govcredit.ledger.services import create_with_entries
 from govcredit.subjects.identifiers import make_credit_code
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
@@ -926,7 +926,7 @@ def build_plan(seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date | No
     """
     if not scale > 0:
         raise ValueError("规模（scale）必须大于 0")
-    plan = Plan(seed=seed, scale=scale, today=today or timezone.localdate())
+    plan = Plan(seed=seed, scale=scale, today=today or clock.today())
     ids = _Identifiers(_rng(seed, "identifiers"))
     _plan_orgs(plan, ids, _rng(seed, "orgs"))
     _plan_persons(plan, ids, _rng(seed, "persons"))

@@ -25,9 +25,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import get_language
 
+from govcredit.core import clock
 from govcredit.ledger.models import LedgerEntry
 
 from .search import Criteria, ResultPage, run_search
@@ -62,7 +62,7 @@ def page(request: HttpRequest, build: Callable[[], HttpResponse]) -> HttpRespons
     seconds = cache_seconds()
     if seconds <= 0:
         return build()
-    key = _key("page", request.path, sorted(request.GET.lists()), get_language(), timezone.localdate(), ledger_head())
+    key = _key("page", request.path, sorted(request.GET.lists()), get_language(), clock.today(), ledger_head())
     cache = caches[CACHE_ALIAS]
     kept: tuple[bytes, str] | None = cache.get(key)
     if kept is not None:
@@ -78,7 +78,7 @@ def search(c: Criteria, using: str = "default") -> ResultPage:
     seconds = cache_seconds()
     if seconds <= 0:
         return run_search(c, using=using)
-    today = timezone.localdate()
+    today = clock.today()
     # The language too: the result's notes are text in the language of the request that ran the search.
     key = _key("search", c.name, c.code, c.number, c.authority, c.type_name, c.date_from, c.date_to, c.page,
                tuple(c.notes), get_language(), today, ledger_head(using))

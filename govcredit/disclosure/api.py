@@ -13,8 +13,9 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Field, Router, Schema
+
+from govcredit.core import clock
 
 from . import answers, search
 from .detail import public_detail
@@ -153,6 +154,6 @@ def revoked_publications(request: HttpRequest, page: int = 1) -> Any:
     return {"count": min(total, search.MAX_RESULTS), "page": page, "pages": pager.pages, "items": [
         {"name": scrub(p.public_name), "type": p.type_name, "decision_number": scrub(p.decision_number),
          "authority": p.authority_name, "decision_date": p.decision_date,
-         "withdrawn_on": timezone.localdate(p.unpublished_at) if p.unpublished_at else None, "note": p.public_note}
+         "withdrawn_on": clock.local_date(p.unpublished_at) if p.unpublished_at else None, "note": p.public_note}
         for p in rows]}
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from govcredit.archive.models import CounterpartyKind, CreditRecord
+from govcredit.core import clock
 
 from .masking import PublicField, display, public_fields, scrub
 from .models import Publication
@@ -97,7 +98,7 @@ def person_names(values: dict[str, Any], subject_person_name: str | None) -> lis
 
 def public_detail(pk: int, today: dt.date | None = None, using: str = "default") -> PublicDetail | None:
     """The record behind publication ``pk`` if the portal may show it now; None when withdrawn, expired or revoked."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with connections[using].cursor() as cur:
         cur.execute(_detail_sql(), [pk, True, today])
         row = cur.fetchone()
@@ -126,7 +127,7 @@ def public_detail(pk: int, today: dt.date | None = None, using: str = "default")
     return PublicDetail(
         id=pub["id"], name=name, credit_code=pub["credit_code"], decision_number=scrub(pub["decision_number"]),
         authority=scrub(pub["authority_name"]), type_name=pub["type_name"], decision_date=_day(pub["decision_date"]),
-        published_on=timezone.localdate(_moment(pub["published_at"])), visible_until=_day(pub["visible_until"]),
+        published_on=clock.local_date(_moment(pub["published_at"])), visible_until=_day(pub["visible_until"]),
         status=status,
         fields=fields,
     )

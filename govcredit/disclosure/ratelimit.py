@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
+
+from govcredit.core import clock
 
 # Lazy: shown in the language of the page that is refused (str() it where plain text is needed).
 MSG_LIMITED = gettext_lazy("您的查询过于频繁，请稍后再试。")
@@ -77,7 +78,7 @@ def retry_after(request: HttpRequest, bucket: str) -> int | None:
     rate = rate_for(bucket)
     if rate is None:
         return None
-    now = time.time()
+    now = clock.now().timestamp()
     window = int(now // rate.window)
     key = f"govcredit:portal-rate:{bucket}:{client_address(request)}:{window}"
     cache.add(key, 0, timeout=rate.window + 1)

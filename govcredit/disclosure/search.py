@@ -60,12 +60,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connections, transaction
-from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govcredit.archive.models import CreditRecord
+from govcredit.core import clock
 
 from .masking import scrub
 from .models import GramCount, Publication, PublicationGram, PublicationSearchKey, PublicAuthority
@@ -627,7 +627,7 @@ def search_sql(c: Criteria, today: dt.date | None = None, using: str = "default"
 
     The benchmark runs exactly this in psql next to the HTTP figures.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     plan = _plan(c, today, using)
     if plan is None:
         return None
@@ -697,7 +697,7 @@ def run_search(c: Criteria, today: dt.date | None = None, using: str = "default"
     fetch the last page instead.
     """
     result = ResultPage(hits=[], total=0, page=c.page, notes=list(c.notes))
-    today = today or timezone.localdate()
+    today = today or clock.today()
     try:
         plan = _plan(c, today, using)
         if plan is None:
@@ -723,7 +723,7 @@ def run_search(c: Criteria, today: dt.date | None = None, using: str = "default"
 
 def latest(limit: int = 10, today: dt.date | None = None, using: str = "default") -> list[Hit]:
     """The newest public publications (the landing page's list)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     ids = list(Publication.objects.using(using).filter(is_public=True, visible_until__gte=today)
                .order_by("-pk").values_list("pk", flat=True)[:limit])
     return hits_for(ids, using)
@@ -737,7 +737,7 @@ def revoked_page(page: int, today: dt.date | None = None, using: str = "default"
     """
     from .models import UnpublishReason
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = (Publication.objects.using(using).filter(unpublish_reason=UnpublishReason.REVOKED, visible_until__gte=today)
           .order_by("-unpublished_at", "-pk")
           .only("id", "public_name", "decision_number", "authority_name", "type_name", "decision_date",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import Disclosure
+from govcredit.core import clock
 from govcredit.ledger.services import create_with_entries, update_with_entries
 
 from .models import Publication, UnpublishReason
@@ -34,7 +34,7 @@ class SyncResult:
 
 def public_publications() -> QuerySet[Publication]:
     """What the portal may show right now."""
-    return Publication.objects.filter(is_public=True, visible_until__gte=timezone.localdate())
+    return Publication.objects.filter(is_public=True, visible_until__gte=clock.today())
 
 
 def _publication(record: CreditRecord, now: dt.datetime) -> Publication:
@@ -49,7 +49,7 @@ def _publication(record: CreditRecord, now: dt.datetime) -> Publication:
 
 def publish_due(today: dt.date | None = None) -> int:
     """Publish every disclosable record that is not on the portal yet."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     total = 0
     last_pk = 0
     while True:
@@ -63,7 +63,7 @@ def publish_due(today: dt.date | None = None) -> int:
             if not rows:
                 return total
             last_pk = rows[-1].pk
-            now = timezone.now()
+            now = clock.now()
             new = [_publication(r, now) for r in rows if refusal(r) is None]
             create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
             index_publications(new)  # the portal's search index, in the same transaction
@@ -80,7 +80,7 @@ def _note(reason: UnpublishReason, record: CreditRecord, today: dt.date) -> str:
 
 def withdraw_due(today: dt.date | None = None) -> int:
     """Withdraw publications whose window ended or whose record left the shown statuses."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     total = 0
     while True:
         with transaction.atomic():
@@ -91,7 +91,7 @@ def withdraw_due(today: dt.date | None = None) -> int:
             )
             if not due:
                 return total
-            now = timezone.now()
+            now = clock.now()
             for pub in due:
                 reason = ENDING_STATUSES.get(pub.record.status, UnpublishReason.EXPIRED)
                 pub.is_public, pub.unpublished_at, pub.unpublish_reason = False, now, reason

@@ -38,7 +38,7 @@ from django.utils import timezone
 from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.core import crypto
+from govcredit.core import clock, crypto
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
 from govcredit.subjects.identifiers import mask_id_number, mask_name
 
@@ -195,7 +195,7 @@ def plan(*, everything: bool = False, until: dt.datetime | None = None) -> Plan:
     """What the next run would look at (for the progress bar)."""
     previous = None if everything else last_successful()
     since = previous.until if previous else None
-    until = until or timezone.now()
+    until = until or clock.now()
     return Plan(since, until, candidates(since, until, full_id_numbers=False).count())
 
 
@@ -204,7 +204,7 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
     """Export the decisions changed since the last successful export; returns the finished export."""
     if full_id_numbers and not access.can_see_full_id(user):
         raise ExportError("导出完整证件号码需要信用管理部门或组织人事部门的账号（--operator）")
-    now = timezone.now()
+    now = clock.now()
     if ExchangeExport.objects.filter(status=ExportStatus.RUNNING, started_at__gt=now - STALE_RUN).exists():
         raise ExportError("另一个国家平台导出正在进行，请稍后再试")
     previous = None if everything else last_successful()
@@ -276,7 +276,7 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
                          "withdrawn": writers["withdrawals"].rows}
         manifest = {
             "batch": export.batch_code, "standard": STANDARD, "encoding": "UTF-8", "format": "CSV (RFC 4180)",
-            "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+            "generated_at": timezone.localtime(clock.now()).isoformat(timespec="seconds"),
             "since": timezone.localtime(since).isoformat() if since else None,
             "until": timezone.localtime(until).isoformat(), "watermark": "信用记录更新时间 updated_at，区间 (since, until]",
             "id_numbers": export.id_numbers, "counts": export.counts, "files": manifest_files,
@@ -289,13 +289,13 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
         export.manifest_sha256 = hashlib.sha256(data).hexdigest()
         ExchangeFile.objects.create(export=export, kind="manifest", name=manifest_path.name,
                                     rows=0, size=len(data), sha256=export.manifest_sha256)
-        export.status, export.finished_at = ExportStatus.SUCCEEDED, timezone.now()
+        export.status, export.finished_at = ExportStatus.SUCCEEDED, clock.now()
         export.save()
         return export
     except BaseException as e:
         for writer in writers.values():
             writer.close()
-        export.status, export.finished_at, export.error = ExportStatus.FAILED, timezone.now(), str(e)[:2000]
+        export.status, export.finished_at, export.error = ExportStatus.FAILED, clock.now(), str(e)[:2000]
         export.save()
         raise
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from govcredit.core import clock
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.services import public_publications
 
@@ -76,7 +77,7 @@ def rows(qs: QuerySet[Publication]) -> Iterator[tuple[Any, ...]]:
     """Typed rows in the order of :data:`COLUMNS`, read in chunks."""
     for pk, type_name, name, code, number, authority, decided, published_at, until, status in (
             qs.values_list(*_SOURCE).iterator(chunk_size=CHUNK)):
-        yield (pk, type_name, name, code, number, authority, decided, timezone.localdate(published_at), until, status)
+        yield (pk, type_name, name, code, number, authority, decided, clock.local_date(published_at), until, status)
 
 
 def neutralise(value: str) -> str:
@@ -114,7 +115,7 @@ def csv_pieces(qs: QuerySet[Publication]) -> Iterator[bytes]:
 
 def json_pieces(qs: QuerySet[Publication], *, title: str) -> Iterator[bytes]:
     """``{"dataset", "generated_at", "columns", "items": [...], "count"}``, streamed."""
-    head = {"dataset": title, "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+    head = {"dataset": title, "generated_at": timezone.localtime(clock.now()).isoformat(timespec="seconds"),
             "columns": [{"key": c.key, "name": c.header, "type": c.type} for c in COLUMNS]}
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ',"items":[').encode("utf-8")
     n = 0
@@ -147,7 +148,7 @@ def xlsx_file(qs: QuerySet[Publication], *, title: str) -> IO[bytes]:
                 sheet.write_string(r, col, _cell(value))
     notes = book.add_worksheet("说明")
     notes.write_string(0, 0, title)
-    notes.write_string(1, 0, f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}；自然人姓名已脱敏，不含证件号码。")
+    notes.write_string(1, 0, f"生成时间：{timezone.localtime(clock.now()):%Y-%m-%d %H:%M}；自然人姓名已脱敏，不含证件号码。")
     book.close()
     out.seek(0)
     return out

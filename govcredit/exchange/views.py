@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
+from govcredit.core import clock
 from govcredit.core.paging import paginate
 
 from . import acks, national, opendata
@@ -61,7 +61,7 @@ def _published_param(request: HttpRequest) -> dt.date | None:
 
 
 def open_data(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     days = [today - dt.timedelta(days=i) for i in range(RECENT_DAYS)]
     daily = [(d, opendata.dataset(d).count()) for d in days]
     return render(request, "exchange/open_data.html", {
@@ -79,7 +79,7 @@ def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse | Streami
         raise Http404(_("不支持的格式"))
     published = _published_param(request)
     qs = opendata.dataset(published)
-    today = timezone.localdate()
+    today = clock.today()
     if published:
         title = f"双公示公开信息（{published:%Y-%m-%d} 新增）"
         filename = f"公开信息_{published:%Y%m%d}新增.{fmt}"

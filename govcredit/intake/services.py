@@ -27,10 +27,10 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.utils import timezone
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
+from govcredit.core import clock
 from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
 from govcredit.subjects.models import Organization
@@ -344,7 +344,7 @@ class Processor:
             if expect_last_row is not None and locked.last_row != expect_last_row:
                 raise BatchConflict(f"批次 #{batch.pk} 正由其他进程处理（进度已变化），本进程停止。")
             ready = out.new or out.draft
-            now = ready.now if ready is not None else timezone.now()
+            now = ready.now if ready is not None else clock.now()
             blob, root = b"", ""
             if write and out.creates is not None and out.creates.height:
                 blob, root = self._create(out, now)
@@ -385,7 +385,7 @@ class Processor:
         (PostgreSQL's sequence) also the ids, digests and Merkle root, leaving the writer the COPY."""
         if out.creates is None or not out.creates.height or ledger_mode() != "chunk":
             return
-        draft = self._draft(out.creates, timezone.now())
+        draft = self._draft(out.creates, clock.now())
         if records.ids_outside_transaction():
             out.new = self._finish(draft)
         else:
@@ -434,7 +434,7 @@ class Processor:
 # --------------------------------------------------------------------------- running a batch
 
 def _fail(batch: ImportBatch, status: str, message: str) -> ImportBatch:
-    ImportBatch.objects.filter(pk=batch.pk).update(status=status, message=message[:4000], finished_at=timezone.now())
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, message=message[:4000], finished_at=clock.now())
     batch.refresh_from_db()
     return batch
 
@@ -455,7 +455,7 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
         return batch
     size = chunk_size or chunk_size_setting()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING,
-                                                   started_at=batch.started_at or timezone.now())
+                                                   started_at=batch.started_at or clock.now())
     batch.status = BatchStatus.RUNNING
     version = batch.type_version
     try:
@@ -610,7 +610,7 @@ def _finish(batch: ImportBatch) -> ImportBatch:
     message = (f"{prefix}共 {batch.total_rows:,} 行：新增 {batch.accepted:,} 条，更正 {batch.updated:,} 条，"
                f"未变化 {batch.unchanged:,} 条，退回 {batch.rejected:,} 行。")
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, message=message, error_report=report,
-                                                   finished_at=timezone.now())
+                                                   finished_at=clock.now())
     batch.refresh_from_db()
     return batch
 
@@ -618,7 +618,7 @@ def _finish(batch: ImportBatch) -> ImportBatch:
 def return_with_report(batch: ImportBatch, message: str) -> ImportBatch:
     report = str(write_report(batch)) if batch.rejected else ""
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RETURNED, message=message, error_report=report,
-                                                   finished_at=timezone.now())
+                                                   finished_at=clock.now())
     batch.refresh_from_db()
     return batch
 

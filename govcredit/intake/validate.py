@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from govcredit.catalog import schema
+from govcredit.core import clock
 from govcredit.subjects.identifiers import (
     CREDIT_CODE_CHARSET,
     ORG_CATEGORY_CODES,
@@ -47,7 +48,7 @@ def value_col(key: str) -> str:
 
 
 def china_today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    return clock.today()
 
 
 #: Field types whose values are folded (full-width → half-width, NFKC) before checking, as in catalog.schema.

@@ -23,7 +23,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
-from django.utils import timezone
+
+from govcredit.core import clock
 
 from .hashing import (
     SEP,
@@ -86,7 +87,7 @@ def _write_entries(changes: Iterable[tuple[str, str, str, int | None, str, str]]
     """Append (actor, action, entity_type, entity_id, state_digest, reason) tuples at the tip; return the rows."""
     with transaction.atomic(savepoint=False):
         head = _lock_head()
-        ts = micros(timezone.now())
+        ts = micros(clock.now())
         keyed = keyed_hasher().copy
         seq, prev = head.seq, head.entry_hash
         rows = []

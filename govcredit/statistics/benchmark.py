@@ -25,6 +25,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from govcredit.core import clock
+
 
 def _pg_admin(url: str) -> Any:
     import psycopg
@@ -57,7 +59,6 @@ def _populate(n: int, seed: int) -> None:
     from decimal import Decimal
 
     from django.db import transaction
-    from django.utils import timezone
 
     from govcredit.archive.models import CounterpartyKind, CreditRecord
     from govcredit.catalog.models import RecordType
@@ -86,7 +87,7 @@ def _populate(n: int, seed: int) -> None:
                                               org_type="机关", region_code=region, parent=district, actor="bench"))
     xzcf = RecordType.objects.get(code="xzcf")
     version = xzcf.current()
-    today = timezone.localdate()
+    today = clock.today()
     first = today - dt.timedelta(days=3 * 365)
     span = (today - first).days
     chunk = 10_000
@@ -129,7 +130,6 @@ def run(n: int, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.db.models import Q
-    from django.utils import timezone
 
     from govcredit.archive.models import CreditRecord
     from govcredit.disclosure.models import Publication
@@ -148,7 +148,7 @@ def run(n: int, seed: int) -> None:
     # 1% newly published: publications of decisions that had none.
     rows = list(CreditRecord.objects.filter(publication__isnull=True).values_list("pk", "decision_date",
                                                                                    "decision_number")[: n // 100])
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic(), ledger_writing():
         Publication.objects.bulk_create([
             Publication(record_id=pk, published_at=now, visible_until=d + dt.timedelta(days=365), public_name="某公司",

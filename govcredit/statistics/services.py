@@ -40,13 +40,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordTypeVersion
+from govcredit.core import clock
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.rules import refusal
 from govcredit.subjects.models import Organization
@@ -138,7 +138,7 @@ def make_fact(record: CreditRecord, version: RecordTypeVersion, published_at: dt
     if why is None and record.status == RecordStatus.REVOKED and published_at is None:
         why = "决定在公示前已撤销"
     last_day, estimated = cache.last_on_time_day(record.decision_date, limit)
-    published_on = timezone.localdate(published_at) if published_at is not None else None
+    published_on = clock.local_date(published_at) if published_at is not None else None
     count: int | None = None
     if published_on is not None:
         result = cache.between(record.decision_date, published_on)
@@ -148,7 +148,7 @@ def make_fact(record: CreditRecord, version: RecordTypeVersion, published_at: dt
         decision_date=record.decision_date, month=record.decision_date.replace(day=1), limit_workdays=limit,
         last_on_time_day=last_day, published_on=published_on, workdays=count, estimated=estimated,
         due=why is None, not_due_reason=(why or "")[:200], complete=not problems, problems=problems,
-        record_updated_at=record.updated_at, computed_at=timezone.now(),
+        record_updated_at=record.updated_at, computed_at=clock.now(),
     )
 
 
@@ -165,7 +165,7 @@ class RefreshResult:
 
 def calendar_signature(today: dt.date | None = None) -> str:
     """A fingerprint of every year's working days from 2000 to next year: a schedule change forces a full refresh."""
-    last = (today or timezone.localdate()).year + 1
+    last = (today or clock.today()).year + 1
     h = hashlib.sha256()
     for year in range(CALENDAR_FIRST_YEAR, last + 1):
         cal = workdays.year_calendar(year)
@@ -196,7 +196,7 @@ def _claim() -> bool:
         RefreshState.objects.get_or_create(pk=1)
     except IntegrityError:  # another process created it just now
         pass
-    now = timezone.now()
+    now = clock.now()
     claimed = RefreshState.objects.filter(pk=1).filter(
         Q(running_since__isnull=True) | Q(running_since__lt=now - STALE_CLAIM)).update(running_since=now,
                                                                                         last_started=now)
@@ -241,10 +241,10 @@ def refresh(*, full: bool = False, progress: Callable[[int], None] | None = None
             total += len(facts)
             if progress is not None:
                 progress(len(facts))
-        today = timezone.localdate()
+        today = clock.today()
         summarise(None if full or state.summarised_on is None else touched, today, state.summarised_on)
         seconds = time.perf_counter() - started
-        RefreshState.objects.filter(pk=1).update(running_since=None, last_finished=timezone.now(), last_count=total,
+        RefreshState.objects.filter(pk=1).update(running_since=None, last_finished=clock.now(), last_count=total,
                                                  last_seconds=seconds, calendar_signature=signature,
                                                  summarised_on=today)
         return RefreshResult(total, seconds, full)
@@ -295,7 +295,7 @@ def ensure_fresh(max_age_seconds: float | None = None) -> None:
     if max_age_seconds is None:
         max_age_seconds = float(getattr(settings, "STATISTICS_MAX_AGE_SECONDS", 600))
     last = refreshed_at()
-    if last is None or (timezone.now() - last).total_seconds() > max_age_seconds:
+    if last is None or (clock.now() - last).total_seconds() > max_age_seconds:
         refresh()
 
 
@@ -529,7 +529,7 @@ def build_report(scope: Q, start: dt.date, end: dt.date, *, today: dt.date | Non
     ``scope`` must then only filter on ``issuing_org``. Otherwise, or when they are not current, the facts are
     aggregated directly (any scope on the facts, any ``today``).
     """
-    current = timezone.localdate()
+    current = clock.today()
     today = today or current
     start, end = month_start(start), month_start(end)
     if use_summary and today == current and summary_is_current(today):
@@ -574,7 +574,7 @@ def build_report(scope: Q, start: dt.date, end: dt.date, *, today: dt.date | Non
 
 
 def default_period(today: dt.date | None = None, months: int = 12) -> tuple[dt.date, dt.date]:
-    end = month_start(today or timezone.localdate())
+    end = month_start(today or clock.today())
     return add_months(end, -(months - 1)), end
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -176,8 +176,10 @@ def _normalize(raw: str) -> str:
 
 
 def _today() -> date:
-    """Current date in China (UTC+8)."""
-    return datetime.now(_CHINA_TZ).date()
+    """Today by the project's clock."""
+    from govcredit.core import clock
+
+    return clock.today()
 
 
 def _check_region(region: str, start: int, end: int, *, allow_central: bool) -> None:

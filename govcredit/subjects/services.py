@@ -7,9 +7,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from govcredit.core import crypto
+from govcredit.core import clock, crypto
 from govcredit.ledger.services import save_with_entry
 
 from .identifiers import IdentifierError, parse_credit_code, parse_id_number
@@ -64,7 +63,7 @@ def register_civil_servant(*, name: str, id_number: str, employer: Organization,
     person.set_id_number(info.number)
     save_with_entry(person, actor=actor, action="subject.person.create", reason=reason or "登记公务员")
     assignment = PostAssignment(person=person, employer=employer, post=person.post, rank=person.rank,
-                                status=ServantStatus.ACTIVE, start_date=start_date or timezone.localdate())
+                                status=ServantStatus.ACTIVE, start_date=start_date or clock.today())
     save_with_entry(assignment, actor=actor, action="subject.post.start", reason=reason or "任职")
     return person
 

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from govcredit.accounts import access
 from govcredit.archive.views import archive_of
+from govcredit.core import clock
 from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
 
@@ -89,7 +89,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(access.visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, employer):
         raise PermissionDenied("您无权为该单位登记公务员")
-    form = PersonCreateForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    form = PersonCreateForm(request.POST or None, initial={"start_date": clock.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -173,7 +173,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("您无权修改该公务员信息")
     employers = access.visible_orgs(request.user)
     initial = {"employer": person.employer_id, "post": person.post, "rank": person.rank, "status": person.status,
-               "effective": timezone.localdate()}
+               "effective": clock.today()}
     form = PostChangeForm(request.POST or None, initial=initial, employers=employers)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -193,7 +193,7 @@ def clear_cache_on_change() -> None:
 def _as_date(value: date) -> date:
     # datetime is a subclass of date but never equal to one: it would silently miss every holiday.
     if isinstance(value, datetime):
-        raise TypeError("请传入 date 而不是 datetime（可用 django.utils.timezone.localdate() 转换）")
+        raise TypeError("请传入 date 而不是 datetime（可用 django.utils.clock.today() 转换）")
     if not isinstance(value, date):
         raise TypeError(f"需要 datetime.date，得到 {type(value).__name__}")
     return value

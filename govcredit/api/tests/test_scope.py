@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from govcredit.archive.models import CreditRecord
+from govcredit.core import clock
 from govcredit.ledger.models import LedgerEntry
 from govcredit.subjects.identifiers import make_id_number
 
@@ -270,7 +271,7 @@ def _responses_of(world: World, role: str) -> list[tuple[str, Client, Any]]:
     call("post", f"/api/records/{world.record_a.pk}/correct",
          {"fields": penalty_fields("玄市监罚〔2024〕1号", natural=True), "reason": "更正"})
     call("post", f"/api/subjects/people/{world.person_a.pk}/posts",
-         {"post": "副处长", "status": "在职", "effective": dt.date.today().isoformat(), "reason": "晋升"})
+         {"post": "副处长", "status": "在职", "effective": clock.today().isoformat(), "reason": "晋升"})
     call("patch", f"/api/subjects/orgs/{world.dept_a.pk}", {"name": "玄武区市场监督管理局", "reason": "核对"})
     return [(label, c, r) for label, c, r in out] + [("new_id", client, new_id)]
 

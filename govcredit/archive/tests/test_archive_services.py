@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import (
@@ -17,6 +16,7 @@ from govcredit.archive.services import (
 )
 from govcredit.catalog.models import RecordType
 from govcredit.catalog.services import publish_version
+from govcredit.core import clock
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history, verify
 from govcredit.testing import COUNTERPARTY_ID, City
@@ -55,7 +55,7 @@ def test_record_decision_writes_record_and_one_entry(city: City) -> None:
 @pytest.mark.django_db
 def test_invalid_values_are_rejected_by_label_and_nothing_written(city: City) -> None:
     before = (CreditRecord.objects.count(), LedgerEntry.objects.count())
-    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     with pytest.raises(ValidationError) as err:
         record_decision(RecordType.objects.get(code="jlcf").current(),
                         {**DISCIPLINE, "处分种类": "罚站", "处分机关": ""},

@@ -11,8 +11,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
+from govcredit.core import clock
 from govcredit.exchange.opendata import COLUMNS
 from govcredit.testing import City
 
@@ -233,7 +234,7 @@ STATISTICS_LABELS = ("及时率", "完整率", "公示率", "月度趋势", "月
 
 def test_public_statistics_page_in_english(client: Client, city: City) -> None:
     html = _page(client, _english("statistics:public"))
-    today = timezone.localdate()
+    today = clock.today()
     _assert_translated(
         html,
         ("Dual publicity: on-time and completeness rates", "On-time rate", "Completeness rate", "Publication rate",

@@ -13,13 +13,12 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
-from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from govcredit.accounts.models import Role, User
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType
-from govcredit.core import crypto
+from govcredit.core import clock, crypto
 from govcredit.demo import reference as ref
 from govcredit.demo import services
 from govcredit.ledger.models import LedgerEntry
@@ -76,7 +75,7 @@ def test_plan_is_a_pure_function_of_seed_and_scale() -> None:
 
 
 def test_scale_one_plan_meets_the_minimums_without_writing() -> None:
-    today = timezone.localdate()
+    today = clock.today()
     plan = services.build_plan(services.DEFAULT_SEED, 1.0, today)
     kinds = Counter(o.kind for o in plan.orgs)
     assert kinds["street"] >= 100
@@ -220,7 +219,7 @@ def test_posts_and_statuses(demo_output: str) -> None:
 
 @pytest.mark.django_db
 def test_records_of_every_catalog_type(demo_output: str) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     types = list(RecordType.objects.all())
     assert len(types) >= 10
     for rtype in types:
@@ -246,7 +245,7 @@ def test_records_of_every_catalog_type(demo_output: str) -> None:
 
 @pytest.mark.django_db
 def test_written_data_is_the_plan(demo_output: str) -> None:
-    plan = services.build_plan(SEED, SCALE, timezone.localdate())
+    plan = services.build_plan(SEED, SCALE, clock.today())
     assert {(o.name, o.credit_code) for o in Organization.objects.all()} == {(o.name, o.credit_code) for o in plan.orgs}
     written = sorted((p.name, p.full_id_number()) for p in CivilServant.objects.all())
     assert written == sorted((p.name, p.id_number) for p in plan.persons)

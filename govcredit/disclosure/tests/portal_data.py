@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
+from govcredit.core import clock
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.services import sync
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
@@ -21,7 +20,7 @@ REP_ID = make_id_number("320102", dt.date(1975, 5, 20), 246)
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def days_ago(n: int) -> str:

@@ -12,10 +12,10 @@ import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status
+from govcredit.core import clock
 from govcredit.disclosure.services import withdraw_due
 from govcredit.exchange.opendata import COLUMNS
 from govcredit.statistics.tests.factories import PERSON_ID, penalty, publish
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def disclosed(city: City) -> City:
-    today = timezone.localdate()
+    today = clock.today()
     day = [today - dt.timedelta(days=40 - i) for i in range(10)]  # recent days: every window is still open
     person = penalty(city, "scjg", "宁市监罚〔2026〕1号", day[0], kind="自然人")
     company = penalty(city, "scjg", "宁市监罚〔2026〕2号", day[1], serial=2,
@@ -45,7 +45,7 @@ def disclosed(city: City) -> City:
 
 
 def _day(i: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=40 - i)
+    return clock.today() - dt.timedelta(days=40 - i)
 
 
 def _download(fmt: str, **params: str) -> tuple[object, bytes]:

@@ -6,11 +6,10 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
+from govcredit.core import clock
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.rules import public_name
 from govcredit.ledger.services import create_with_entries, update_with_entries
@@ -80,7 +79,7 @@ def change_data(record: CreditRecord, **changes: Any) -> CreditRecord:
         else:
             data[key] = value
     record.data = data
-    record.updated_at = timezone.now()
+    record.updated_at = clock.now()
     update_with_entries(CreditRecord, [record], ["data", "updated_at"], actor="test", action="record.correct",
                         reason="测试：模拟历史数据")
     return record

@@ -14,11 +14,12 @@ from django.utils import translation
 
 from govcredit.accounts.services import issue_token
 from govcredit.statistics import services
-from govcredit.testing import City
+from govcredit.testing import City, on_day
 
 from .factories import change_data, licence, penalty, publish
 
-pytestmark = pytest.mark.django_db
+#: The figures are of mid-2025; the pages show the months up to today, so the tests run in mid-2026.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(on_day(dt.date(2026, 6, 15)))]
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from django.db.models import Q
-from django.utils import timezone
 
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status
+from govcredit.core import clock
 from govcredit.statistics import services
 from govcredit.statistics.models import DecisionFact
 from govcredit.testing import City
@@ -53,7 +53,7 @@ def test_on_time_across_a_weekend_after_the_last_working_day(city: City) -> None
 
 
 def test_unpublished_past_deadline_is_late_and_recent_is_pending(city: City) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     old = penalty(city, "scjg", "宁市监罚〔2025〕301号", "2025-05-06", serial=4)
     new = penalty(city, "scjg", "宁市监罚〔2026〕302号", today, serial=5)
     services.refresh()
@@ -158,7 +158,7 @@ def test_refresh_is_skipped_while_another_runs(city: City) -> None:
     from govcredit.statistics.models import RefreshState
 
     services.refresh()
-    RefreshState.objects.filter(pk=1).update(running_since=timezone.now())
+    RefreshState.objects.filter(pk=1).update(running_since=clock.now())
     assert services.refresh().skipped
 
 
@@ -183,7 +183,7 @@ def test_monthly_figures_match_the_facts_and_follow_changes(city: City) -> None:
     for scope in (Q(), district):
         assert _figures(services.build_report(scope, start, end, use_summary=True)) == \
             _figures(services.build_report(scope, start, end))
-    assert services.summary_is_current(timezone.localdate())
+    assert services.summary_is_current(clock.today())
     publish(b, "2025-07-30")  # late
     services.refresh()
     summary = services.build_report(district, start, end, use_summary=True)
@@ -191,7 +191,7 @@ def test_monthly_figures_match_the_facts_and_follow_changes(city: City) -> None:
     # A new day: decisions still in time yesterday may be overdue today; the figures move with them.
     from govcredit.statistics.models import MonthlyFigure, RefreshState
 
-    today = timezone.localdate()
+    today = clock.today()
     fresh = penalty(city, "scjg", "宁市监罚〔2026〕903号", today, serial=43)
     services.refresh()
     fact = DecisionFact.objects.get(record=fresh)

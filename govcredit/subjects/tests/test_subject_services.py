@@ -6,9 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
 
-from govcredit.core import crypto
+from govcredit.core import clock, crypto
 from govcredit.ledger.services import history, verify
 from govcredit.subjects.identifiers import make_credit_code
 from govcredit.subjects.models import CivilServant, ServantStatus
@@ -80,7 +79,7 @@ def test_duplicate_and_invalid_id_numbers(city: City) -> None:
 @pytest.mark.django_db
 def test_post_change_keeps_history(city: City) -> None:
     person = city.people["xuanwu"]
-    promoted, retired = timezone.localdate() + dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=40)
+    promoted, retired = clock.today() + dt.timedelta(days=1), clock.today() + dt.timedelta(days=40)
     with pytest.raises(ValidationError, match="不能早于"):
         change_post(person, employer=city.orgs["xuanwu"], post="副科长", rank="", status=ServantStatus.ACTIVE,
                     effective=dt.date(2000, 1, 1), actor="district", reason="提任")
