@@ -90,7 +90,6 @@ def _summary(report: services.Report) -> dict[str, object]:
 
 @router.get("/summary", auth=None, response=SummaryOut, summary="全市双公示月度及时率、完整率（公开）")
 def summary(request: HttpRequest, months: int = Query(12, ge=1, le=60, description="最近几个月")) -> dict[str, object]:
-    services.ensure_fresh()
     start, end = services.default_period(months=months)
     return _summary(services.build_report(Q(), start, end, use_summary=True))
 
@@ -107,7 +106,6 @@ def departments(request: HttpRequest, period: Query[PeriodIn]) -> dict[str, obje
     end = services.parse_month(period.end) or default_end
     start, end = min(start, end), max(start, end)
     start = max(start, services.add_months(end, -(MAX_MONTHS - 1)))
-    services.ensure_fresh()
     label = "全市" if scope == Q() else f"{user.organization.name}及下级单位"  # type: ignore[union-attr]
     report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
     out = _summary(report)
