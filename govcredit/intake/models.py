@@ -62,6 +62,10 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
     started_at = models.DateTimeField("开始处理", null=True, blank=True)
     finished_at = models.DateTimeField("处理完成", null=True, blank=True)
+    # The process working on the batch: its claim and its heartbeat (renewed with every chunk). A batch
+    # 处理中 whose heartbeat stopped is taken up again by intake.services.resume_stalled.
+    worker = models.CharField("处理进程标识", max_length=32, blank=True)
+    heartbeat = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "归集批次"
