@@ -17,6 +17,7 @@ from django.db import transaction
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordTypeVersion, SubjectKind
 from govcredit.core import clock
+from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import save_with_entry, update_with_entries
 from govcredit.subjects.models import CivilServant, Organization
 
@@ -161,12 +162,20 @@ def expire_publicity(today: dt.date | None = None, *, chunk: int = 2000) -> int:
     """
     today = today or clock.today()
     total = 0
+    failures: list[RowFailure] = []
+    last_pk = 0
     while True:
         with transaction.atomic():
-            rows = list(CreditRecord.objects.select_for_update(skip_locked=True)
-                        .filter(status=RecordStatus.VALID, publicity_end__lt=today).order_by("pk")[:chunk])
-            if not rows:
+            ids = list(CreditRecord.objects.select_for_update(skip_locked=True)
+                       .filter(status=RecordStatus.VALID, publicity_end__lt=today, pk__gt=last_pk)
+                       .order_by("pk").values_list("pk", flat=True)[:chunk])
+            if not ids:
                 return total
+            last_pk = ids[-1]
+            # A record whose stored values cannot be read is reported and left; the others expire.
+            rows = read_rows("公示期届满处理", CreditRecord.objects.all(), ids, failures)
+            if not rows:
+                continue
             now = clock.now()
             for r in rows:
                 r.status, r.updated_at = RecordStatus.EXPIRED, now

@@ -138,6 +138,10 @@ def _note(reason: UnpublishReason, record: CreditRecord, today: dt.date) -> str:
     return f"公示期已于{record.publicity_end:%Y年%m月%d日}届满。"
 
 
+_OWN_FIELDS = [f.name for f in Publication._meta.concrete_fields]
+_RECORD_FIELDS = ["record__status", "record__publicity_end"]  # what _note and the reason read
+
+
 def withdraw_due(today: dt.date | None = None) -> int:
     """Withdraw publications whose window ended or whose record left the shown statuses."""
     today = today or clock.today()
@@ -146,6 +150,7 @@ def withdraw_due(today: dt.date | None = None) -> int:
         with transaction.atomic():
             due = list(
                 Publication.objects.select_for_update(skip_locked=True).select_related("record")
+                .only(*_OWN_FIELDS, *_RECORD_FIELDS)  # a record column the job does not need cannot stop it
                 .filter(Q(visible_until__lt=today) | Q(record__status__in=list(ENDING_STATUSES)), is_public=True)
                 .order_by("pk")[:CHUNK]
             )

@@ -98,3 +98,14 @@ def test_two_workers_publish_at_once_without_colliding() -> None:
     assert sum(r.published for r in results) == len(records)
     assert Publication.objects.count() == len(records)
     assert services.publish_due().published == 0  # idempotent
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL refuses such an amount when it is stored")
+def test_a_publication_whose_record_has_an_unreadable_amount_is_still_withdrawn(city: City) -> None:
+    record = _penalty(city, 1)
+    other = _penalty(city, 2)
+    services.sync()
+    _raw(f"UPDATE {TABLE} SET amount = %s WHERE id = %s", ["10000000000", record.pk])
+    result = services.sync(record.publicity_end + dt.timedelta(days=1))  # both windows have ended
+    assert result.withdrawn == 2 and not Publication.objects.filter(is_public=True, record__in=[record, other]).exists()
