@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django_q.models import Schedule
 
 from govcredit.core import clock
@@ -99,8 +100,8 @@ def ensure_schedules() -> None:
     """Make the schedules follow the code (called after every migrate).
 
     An existing schedule gets the code's function, interval and arguments (its next run is kept unless
-    its kind changed), a missing one is created, and schedules of ours that the code no longer names are
-    removed.
+    its kind, interval or time of day changed), a missing one is created, and schedules of ours (their
+    function is in this project) that the code no longer names are removed.
     """
     now = clock.now()
     names = {job.name for job in DAILY_JOBS} | {job.name for job in FREQUENT_JOBS}
@@ -112,8 +113,6 @@ def ensure_schedules() -> None:
 
 
 def _next_daily(job: DailyJob, now: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     local = timezone.localtime(now)
     first = local.replace(hour=job.hour, minute=job.minute, second=0, microsecond=0)
     return first if first > local else first + dt.timedelta(days=1)
@@ -135,8 +134,6 @@ def _follow(name: str, func: str, kind: str, minutes: int | None, first: dt.date
 
 
 def _daily_time(moment: dt.datetime) -> tuple[int, int]:
-    from django.utils import timezone
-
     local = timezone.localtime(moment)
     return local.hour, local.minute
 

@@ -121,6 +121,7 @@ def publish_due(today: dt.date | None = None) -> PublishResult:
             Refusal.objects.bulk_create(refusals, update_conflicts=True, unique_fields=["record"],
                                         update_fields=["record_updated_at", "reason", "checked_at"])
             create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
+            Refusal.objects.filter(record_id__in=[p.record_id for p in new]).delete()  # refused before a change
             index_publications(new)  # the portal's search index, in the same transaction
             published += len(new)
             refused += len(refusals)

@@ -51,7 +51,7 @@ def test_a_refused_record_is_judged_again_only_when_it_changes(city: City, monke
     assert services.publish_due().published == 0 and judged == []  # not read again on the next run
     correct_record(warned, _values(city, 1), actor="credit", reason="更正处罚类别")  # the record changes
     assert services.publish_due().published == 1 and judged == [warned.pk]
-    assert Publication.objects.filter(record=warned).exists()
+    assert Publication.objects.filter(record=warned).exists() and not Refusal.objects.exists()
 
 
 @pytest.mark.django_db
