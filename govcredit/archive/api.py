@@ -111,8 +111,8 @@ def _display_fields(record: CreditRecord) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in record.type_version.fields:
         column = spec.get("column")
-        if column == "counterparty_id":
-            value: Any = record.counterparty_id_masked
+        if column in ("counterparty_id", "legal_rep_id"):  # the counterparty's or the legal representative's ID
+            value: Any = getattr(record, f"{column}_masked")
         elif column:
             value = getattr(record, column, None)
             if column == "counterparty_name" and record.counterparty_kind == CounterpartyKind.NATURAL:

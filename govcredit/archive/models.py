@@ -55,6 +55,11 @@ class CreditRecord(LedgeredModel):
     counterparty_id_index = models.CharField("证件号码索引", max_length=64, blank=True, editable=False)
     counterparty_id_masked = models.CharField("证件号码", max_length=18, blank=True, editable=False)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    # The legal representative's own ID document (法定代表人证件号码): another person's than the counterparty's,
+    # kept the same way — encrypted, with a blind index for comparison, masked, never published.
+    legal_rep_id_cipher = models.TextField("法定代表人证件号码（密文）", blank=True, editable=False)
+    legal_rep_id_index = models.CharField("法定代表人证件号码索引", max_length=64, blank=True, editable=False)
+    legal_rep_id_masked = models.CharField("法定代表人证件号码", max_length=18, blank=True, editable=False)
     decision_number = models.CharField("决定文书号", max_length=100)
     decision_date = models.DateField("决定日期", db_index=True)
     authority_name = models.CharField("决定机关", max_length=200)
@@ -113,3 +118,8 @@ class CreditRecord(LedgeredModel):
         self.counterparty_id_cipher = crypto.encrypt(number) if number else ""
         self.counterparty_id_index = crypto.blind_index(number) if number else ""
         self.counterparty_id_masked = mask_id_number(number) if number else ""
+
+    def set_legal_rep_id(self, number: str) -> None:
+        self.legal_rep_id_cipher = crypto.encrypt(number) if number else ""
+        self.legal_rep_id_index = crypto.blind_index(number) if number else ""
+        self.legal_rep_id_masked = mask_id_number(number) if number else ""

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordTypeVersion, SubjectKind
+from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import clock
 from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import save_with_entry, update_with_entries
@@ -68,6 +69,8 @@ def _apply_values(record: CreditRecord, version: RecordTypeVersion, values: dict
         column = spec.get("column")
         if column == "counterparty_id":
             record.set_counterparty_id(value)
+        elif column == "legal_rep_id":
+            record.set_legal_rep_id(value)
         elif column:
             setattr(record, column, value)
         else:
@@ -94,17 +97,33 @@ def build_record(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org
                           subject_org=subject_org, subject_person=subject_person)
     _apply_values(record, version, cleaned.values)
     if record.counterparty_kind == CounterpartyKind.NATURAL and record.counterparty_code:
-        raise ValidationError({"统一社会信用代码": "自然人不应填写统一社会信用代码"})
+        label = next(f["label"] for f in version.fields if f.get("column") == "counterparty_code")
+        raise ValidationError({label: "自然人不应填写统一社会信用代码"})
     check_dates(record)
-    if not record.severity:
-        record.severity = version.severities[0]["name"]
-    elif version.severity(record.severity) is None:
-        raise ValidationError({"严重程度": f"“{record.severity}”不是该类别的严重程度"})
+    _set_severity(record, version)
     window = publicity_window(version, record.severity, record.decision_date)
     record.publicity_start = window.start
     if record.publicity_end is None:
         record.publicity_end = window.end
     return record
+
+
+def _set_severity(record: CreditRecord, version: RecordTypeVersion) -> None:
+    """A given severity is checked and wins; else the catalog's severity rules derive it (the record keeps
+    which rule in ``data["severity_basis"]``), or, for a type without rules, its first severity applies."""
+    basis = SEVERITY_GIVEN
+    if record.severity:
+        if version.severity(record.severity) is None:
+            raise ValidationError({"严重程度": f"“{record.severity}”不是该类别的严重程度"})
+    else:
+        derived = derive_severity(version, record.data.get("penalty_kinds"), record.counterparty_kind, record.amount,
+                                  record.result)
+        if derived is None:
+            record.severity = version.severities[0]["name"]
+            return
+        record.severity, basis = derived.severity, derived.basis
+    if any(f["key"] == "severity_basis" for f in version.fields):
+        record.data["severity_basis"] = basis
 
 
 def check_dates(record: CreditRecord) -> None:

@@ -34,6 +34,7 @@ COLUMN_TYPES: dict[str, set[str]] = {
     "counterparty_code": {"credit_code"},
     "counterparty_id": {"id_number"},
     "legal_representative": {"text"},
+    "legal_rep_id": {"id_number"},
     "decision_number": {"text"},
     "decision_date": {"date"},
     "authority_name": {"text"},

@@ -39,6 +39,16 @@ def clean_text(raw: Any, *, fold: bool = False) -> str:
     return unicodedata.normalize("NFKC", text).strip() if fold else text
 
 
+def fold_name(name: Any) -> str:
+    """A column name as matched: NFKC, case-folded, without spaces, brackets, punctuation, ``-`` or ``_``.
+
+    Case systems write the same column as ``行政相对人代码_1(统一社会信用代码)``,
+    ``行政相对人代码-1（统一社会信用代码）`` or ``行政相对人代码_1 (统一社会信用代码)``; all fold alike.
+    """
+    text = unicodedata.normalize("NFKC", "" if name is None else str(name)).casefold()
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "Z", "C", "S")))
+
+
 def parse_date(raw: Any) -> dt.date:
     """Accept ISO dates, 2024/3/5, 2024年3月5日, 20240305, datetimes and Excel serial numbers."""
     if isinstance(raw, dt.datetime):
@@ -127,12 +137,12 @@ class Cleaned:
 
 
 def header_map(fields: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every accepted name of every field (key, label, aliases, half-width variants) → field."""
+    """Every accepted name of every field (key, label, aliases, and each folded by :func:`fold_name`) → field."""
     names: dict[str, dict[str, Any]] = {}
     for spec in fields:
         for name in [spec["key"], spec["label"], *spec.get("aliases", [])]:
             names[name] = spec
-            names[clean_text(name, fold=True)] = spec
+            names[fold_name(name)] = spec
     return names
 
 
@@ -142,7 +152,7 @@ def validate(fields: list[dict[str, Any]], raw: dict[str, Any]) -> Cleaned:
     by_key: dict[str, Any] = {}
     unknown = []
     for name, value in raw.items():
-        spec = names.get(name) or names.get(clean_text(name, fold=True))
+        spec = names.get(name) or names.get(fold_name(name))
         if spec is None:
             unknown.append(name)
             continue

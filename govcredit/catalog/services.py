@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ FIELD_TYPES = {"text", "integer", "decimal", "date", "enum", "multi_enum", "cred
 # column (status, issuing_org …) is off limits, so a catalog version cannot let submitters set it.
 RECORD_COLUMNS: dict[str, set[str]] = {
     "counterparty_name": {"text"}, "counterparty_kind": {"enum"}, "counterparty_code": {"credit_code"},
-    "counterparty_id": {"id_number"}, "legal_representative": {"text"}, "decision_number": {"text"},
+    "counterparty_id": {"id_number"}, "legal_representative": {"text"}, "legal_rep_id": {"id_number"}, "decision_number": {"text"},
     "decision_date": {"date"}, "authority_name": {"text"}, "facts": {"text"}, "legal_basis": {"text"},
     "result": {"text", "enum"}, "amount": {"decimal"}, "severity": {"enum", "text"}, "publicity_end": {"date"},
 }
@@ -28,6 +31,70 @@ VERSION_KEYS = ("polarity", "source_category", "disclosure", "subject_kinds", "s
 
 class CatalogError(ValueError):
     pass
+
+
+# --------------------------------------------------------------------------- publication and severity rules
+
+#: How a record shows that its severity was given, not derived (``data["severity_basis"]``).
+SEVERITY_GIVEN = "报送单位填写"
+
+
+def publication_exemption(publication: dict[str, Any], kinds: Iterable[str], counterparty_kind: str,
+                          amount: Decimal | None) -> str | None:
+    """Why the publication rules exempt a decision from publication (Chinese), or None.
+
+    ``exempt_only``: only these penalty kinds (警告、通报批评); ``low_fine``: only a fine at or below
+    the line for the kind of counterparty (万元). Used by the portal and by severity derivation alike.
+    """
+    kinds = set(kinds)
+    exempt = set(publication.get("exempt_only") or [])
+    if kinds and exempt and kinds <= exempt:
+        return f"仅受{'、'.join(sorted(kinds))}处罚，不予公示"
+    low = (publication.get("low_fine") or {}).get(counterparty_kind)
+    if kinds == {"罚款"} and low is not None and amount is not None and amount <= Decimal(low):
+        return f"仅受较低数额罚款（不超过{low}万元），不予公示"
+    return None
+
+
+@dataclass(frozen=True)
+class DerivedSeverity:
+    severity: str
+    basis: str  # which rule set it, as the record keeps it
+
+
+def derive_severity(version: Any, kinds: Iterable[str] | None, counterparty_kind: str, amount: Decimal | None,
+                    result: str) -> DerivedSeverity | None:
+    """The severity the catalog's ``publication.severity_rules`` give a decision that states none.
+
+    Rules are tried in order; each names a severity and matches on ``penalty_kinds`` (any of these
+    kinds), ``mentions`` (处罚内容 names one of these lists, e.g. a serious-dishonesty list),
+    ``exempt`` (the publication rules exempt the decision) or nothing (the fallback). None when the
+    version has no rules (its first severity is then the default, as before).
+    """
+    publication = version.publication or {}
+    kinds = list(kinds or [])
+    for rule in publication.get("severity_rules") or []:
+        if "penalty_kinds" in rule and not set(kinds) & set(rule["penalty_kinds"]):
+            continue
+        if "mentions" in rule and not any(m in (result or "") for m in rule["mentions"]):
+            continue
+        if rule.get("exempt"):
+            reason = publication_exemption(publication, kinds, counterparty_kind, amount)
+            if reason is None:
+                continue
+            return DerivedSeverity(rule["severity"], f"{rule['name']}：{reason}")
+        return DerivedSeverity(rule["severity"], str(rule["name"]))
+    return None
+
+
+def _check_severity_rules(name: str, data: dict[str, Any]) -> None:
+    names = {s.get("name") for s in data.get("severities") or []}
+    rules = (data.get("publication") or {}).get("severity_rules") or []
+    for rule in rules:
+        if rule.get("severity") not in names or not rule.get("name"):
+            raise CatalogError(f"{name}：严重程度推定规则“{rule.get('name')}”须有名称，且严重程度须为该类别的严重程度之一")
+    if rules and any(k in rules[-1] for k in ("penalty_kinds", "mentions", "exempt")):
+        raise CatalogError(f"{name}：严重程度推定规则的最后一条须无条件（其他情形）")
 
 
 def check_definition(data: dict[str, Any]) -> None:
@@ -51,6 +118,7 @@ def check_definition(data: dict[str, Any]) -> None:
             low, high = -1, -1
         if not s.get("name") or low < 0 or high < low:
             raise CatalogError(f"{name}：严重程度“{s.get('name')}”的公示期无效（最短期不得长于最长期）")
+    _check_severity_rules(name, data)
     keys, labels = set(), set()
     for fld in data.get("fields") or []:
         if fld.get("type") not in FIELD_TYPES:

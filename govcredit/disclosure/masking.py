@@ -65,8 +65,8 @@ class PublicField:
 
 # Fields never shown, whatever the record type: identity documents of persons. (publicity_end is
 # shown once, by the portal itself, as 公示截止.)
-HIDDEN_KEYS = frozenset({"id_type", "id_number"})
-HIDDEN_COLUMNS = frozenset({"counterparty_id", "publicity_end"})
+HIDDEN_KEYS = frozenset({"id_type", "id_number", "legal_rep_id_type", "legal_rep_id_number"})
+HIDDEN_COLUMNS = frozenset({"counterparty_id", "legal_rep_id", "publicity_end"})
 
 
 def display(value: Any) -> str:

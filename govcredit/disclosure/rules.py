@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog.models import Disclosure
+from govcredit.catalog.services import publication_exemption
 from govcredit.subjects.identifiers import mask_name
 
 from .models import UnpublishReason
@@ -27,16 +26,8 @@ def refusal(record: CreditRecord) -> str | None:
     severity = version.severity(record.severity) or {}
     if not severity.get("publish", False):
         return f"严重程度“{record.severity}”不予公示"
-    rules = version.publication or {}
-    kinds = set(record.data.get("penalty_kinds") or [])
-    exempt = set(rules.get("exempt_only") or [])
-    low_fines = rules.get("low_fine") or {}
-    if kinds and exempt and kinds <= exempt:
-        return f"仅受{'、'.join(sorted(kinds))}处罚，不予公示"
-    low = low_fines.get(record.counterparty_kind)
-    if kinds == {"罚款"} and low is not None and record.amount is not None and record.amount <= Decimal(low):
-        return f"仅受较低数额罚款（不超过{low}万元），不予公示"
-    return None
+    return publication_exemption(version.publication or {}, record.data.get("penalty_kinds") or [],
+                                 record.counterparty_kind, record.amount)
 
 
 def public_name(record: CreditRecord) -> str:

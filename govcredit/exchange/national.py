@@ -63,9 +63,18 @@ def national_versions() -> dict[str, RecordTypeVersion]:
     return {code: RecordType.objects.get(code=code).current() for code in NATIONAL_TYPES}
 
 
+def national_fields(version: RecordTypeVersion) -> list[dict[str, Any]]:
+    """The version's fields that are columns of the standard, in the standard's (catalog) order.
+
+    Fields marked ``"national": false`` (严重程度, the earlier edition's source metadata …) are kept with the
+    record but are not columns of the standard, so a file goes out in the columns it came in.
+    """
+    return [spec for spec in version.fields if spec.get("national", True)]
+
+
 def national_columns(version: RecordTypeVersion) -> list[str]:
-    """The standard's column names in order: the catalog labels of the version."""
-    return version.field_labels()
+    """The standard's column names in order: the catalog labels of the version's national fields."""
+    return [spec["label"] for spec in national_fields(version)]
 
 
 def _text(value: Any) -> str:
@@ -92,11 +101,9 @@ def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_nu
     out = []
     for spec in fields:
         column = spec.get("column")
-        if column == "counterparty_id":
-            if full_id_numbers and record.counterparty_id_cipher:
-                value: Any = crypto.decrypt(record.counterparty_id_cipher)
-            else:
-                value = record.counterparty_id_masked
+        if column in ("counterparty_id", "legal_rep_id"):  # the counterparty's and the legal representative's
+            cipher = getattr(record, f"{column}_cipher")
+            value: Any = crypto.decrypt(cipher) if full_id_numbers and cipher else getattr(record, f"{column}_masked")
         elif column:
             value = getattr(record, column, None)
             if column == "counterparty_name" and natural and not full_id_numbers:
@@ -180,7 +187,7 @@ def candidates(since: dt.datetime | None, until: dt.datetime, *, full_id_numbers
         qs = qs.filter(updated_at__gt=since - OVERLAP)
     qs = qs.select_related("record_type").defer("subject_person", "batch_id")
     if not full_id_numbers:
-        qs = qs.defer("counterparty_id_cipher")
+        qs = qs.defer("counterparty_id_cipher", "legal_rep_id_cipher")
     return qs.order_by("pk")
 
 
@@ -245,7 +252,7 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
                 record.type_version = record_versions[record.type_version_id]
                 code = record.record_type.code
                 if record.status in SHOWN_STATUSES and refusal(record) is None:
-                    number = writers[code].write(row_values(record, versions[code].fields,
+                    number = writers[code].write(row_values(record, national_fields(versions[code]),
                                                             full_id_numbers=full_id_numbers))
                     items.append(ExchangeItem(export=export, file=files[code], row_number=number, record=record,
                                               record_updated_at=record.updated_at,

@@ -22,6 +22,7 @@ from django.db import connection, models
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog.models import RecordTypeVersion
+from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import crypto
 from govcredit.ledger.hashing import digest_instance, micros
 from govcredit.subjects.identifiers import mask_id_number
@@ -29,16 +30,18 @@ from govcredit.subjects.identifiers import mask_id_number
 from .validate import value_col
 
 SIX_PLACES = Decimal("0.000001")
+#: The archive columns that hold a person's ID number: each stored as ``<column>_cipher``, ``_index`` and ``_masked``.
+IDENTITY_COLUMNS = ("counterparty_id", "legal_rep_id")
 KEY = "_key"
 ESC_RE = r'[\x00-\x1f"\\]'
 FINAL = {RecordStatus.REVOKED, RecordStatus.REPAIRED}
 
 #: Columns compared to decide whether a matched record is unchanged (status, batch and times are not content).
 COMPARED = ("issuing_org_id", "counterparty_name", "counterparty_kind", "counterparty_code", "counterparty_id_index",
-            "legal_representative", "decision_number", "decision_date", "authority_name", "facts", "legal_basis",
+            "legal_representative", "legal_rep_id_index", "decision_number", "decision_date", "authority_name", "facts", "legal_basis",
             "result", "amount", "severity", "publicity_start", "publicity_end")
 #: Columns a correction rewrites (the cipher only when the ID number itself changed).
-UPDATED = (*COMPARED, "counterparty_id_cipher", "counterparty_id_masked", "data", "type_version_id", "batch_id",
+UPDATED = (*COMPARED, "counterparty_id_cipher", "counterparty_id_masked", "legal_rep_id_cipher", "legal_rep_id_masked", "data", "type_version_id", "batch_id",
            "updated_at")
 
 
@@ -95,18 +98,15 @@ class RecordBuilder:
         """One column per CreditRecord attribute (except id and the times), plus ``_data_db`` and ``_data_canon``."""
         exprs: list[pl.Expr] = []
         for column, spec in self.column_specs.items():
-            if column == "counterparty_id":
+            if column in IDENTITY_COLUMNS:
                 continue
             src = pl.col(value_col(spec["key"]))
             mf = self.model_fields[column]
             if isinstance(mf, models.CharField | models.TextField):
                 src = src.fill_null("")
             exprs.append(src.alias(column))
-        severity = pl.col(value_col(self.column_specs["severity"]["key"])) if "severity" in self.column_specs else None
-        sev_expr = severity.fill_null(self.default_severity) if severity is not None else pl.lit(self.default_severity)
         exprs = [e for e in exprs if e.meta.output_name() != "severity"]
-        exprs.append(sev_expr.alias("severity"))
-        frame = good.with_columns(exprs)
+        frame = self._severity(good.with_columns(exprs))
         frame = frame.with_columns(self._window(frame))
         frame = self._identity(frame)
         frame = self._data(frame)
@@ -136,32 +136,70 @@ class RecordBuilder:
         given = pl.col("publicity_end") if "publicity_end" in frame.columns else pl.lit(None, dtype=pl.Date)
         return [dd.alias("publicity_start"), pl.coalesce(given, end).alias("publicity_end")]
 
+    def _severity(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``severity`` as given, else as the catalog's severity rules derive it (``archive.services._set_severity``),
+        else the type's first severity; with ``v_severity_basis`` (which rule set it) where the type keeps one."""
+        given = (pl.col(value_col(self.column_specs["severity"]["key"])) if "severity" in self.column_specs
+                 else pl.lit(None, dtype=pl.String))
+        frame = frame.with_columns(given.alias("severity"))
+        if not (self.version.publication or {}).get("severity_rules"):
+            return frame.with_columns(pl.col("severity").fill_null(self.default_severity))
+        keys = {s["key"] for s in self.fields}
+        inputs = {
+            "_kinds": (pl.col(value_col("penalty_kinds")).list.join(SEP1) if "penalty_kinds" in keys
+                       else pl.lit(None, dtype=pl.String)),
+            "_ckind": pl.col("counterparty_kind") if "counterparty_kind" in frame.columns else pl.lit(""),
+            "_amount": pl.col("amount") if "amount" in frame.columns else pl.lit(None, dtype=pl.String),
+            "_result": pl.col("result") if "result" in frame.columns else pl.lit(""),
+        }
+        frame = frame.with_columns(**inputs)
+        wanted = frame.filter(pl.col("severity").is_null()).select(list(inputs)).unique()
+        rows = []
+        for kinds, ckind, amount, result in wanted.iter_rows():
+            derived = derive_severity(self.version, kinds.split(SEP1) if kinds else [], ckind or "",
+                                      Decimal(amount) if amount else None, result or "")
+            rows.append((kinds, ckind, amount, result, derived.severity if derived else self.default_severity,
+                         derived.basis if derived else None))
+        found = pl.DataFrame(rows, schema={**{k: wanted.schema[k] for k in inputs}, "_sev": pl.String, "_basis": pl.String},
+                             orient="row")
+        frame = frame.join(found, on=list(inputs), how="left", nulls_equal=True, maintain_order="left")
+        frame = frame.with_columns(
+            pl.coalesce(pl.col("severity"), pl.col("_sev")).alias("severity"),
+            pl.when(pl.col("severity").is_null()).then(pl.col("_basis")).otherwise(pl.lit(SEVERITY_GIVEN))
+            .alias(value_col("severity_basis")),
+        )
+        return frame.drop([*inputs, "_sev", "_basis"])
+
     def _identity(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Blind index and masked copy of the ID number (the cipher is made only for rows written)."""
-        spec = self.column_specs.get("counterparty_id")
-        n = frame.height
+        """Blind index and masked copy of each ID number (the cipher is made only for rows written)."""
         empty = pl.lit("", dtype=pl.String)
-        if spec is None:
-            return frame.with_columns(empty.alias("counterparty_id_cipher"), empty.alias("counterparty_id_index"),
-                                      empty.alias("counterparty_id_masked"))
-        numbers = frame[value_col(spec["key"])].to_list()
-        index, masked = [""] * n, [""] * n
-        for i, number in enumerate(numbers):
-            if number:
-                index[i] = crypto.blind_index(number)
-                masked[i] = mask_id_number(number)
-        return frame.with_columns(empty.alias("counterparty_id_cipher"),
-                                  pl.Series("counterparty_id_index", index, dtype=pl.String),
-                                  pl.Series("counterparty_id_masked", masked, dtype=pl.String))
+        for column in IDENTITY_COLUMNS:
+            spec = self.column_specs.get(column)
+            if spec is None:
+                frame = frame.with_columns(empty.alias(f"{column}_cipher"), empty.alias(f"{column}_index"),
+                                           empty.alias(f"{column}_masked"))
+                continue
+            numbers = frame[value_col(spec["key"])].to_list()
+            index, masked = [""] * len(numbers), [""] * len(numbers)
+            for i, number in enumerate(numbers):
+                if number:
+                    index[i] = crypto.blind_index(number)
+                    masked[i] = mask_id_number(number)
+            frame = frame.with_columns(empty.alias(f"{column}_cipher"), pl.Series(f"{column}_index", index, dtype=pl.String),
+                                       pl.Series(f"{column}_masked", masked, dtype=pl.String))
+        return frame
 
     def with_ciphers(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Encrypt the ID numbers of the rows about to be written (Fernet, as ``CreditRecord.set_counterparty_id``)."""
-        spec = self.column_specs.get("counterparty_id")
-        if spec is None or not frame.height:
+        if not frame.height:
             return frame
-        numbers = frame[value_col(spec["key"])].to_list()
-        cipher = [crypto.encrypt(number) if number else "" for number in numbers]
-        return frame.with_columns(pl.Series("counterparty_id_cipher", cipher, dtype=pl.String))
+        for column in IDENTITY_COLUMNS:
+            spec = self.column_specs.get(column)
+            if spec is not None:
+                numbers = frame[value_col(spec["key"])].to_list()
+                cipher = [crypto.encrypt(number) if number else "" for number in numbers]
+                frame = frame.with_columns(pl.Series(f"{column}_cipher", cipher, dtype=pl.String))
+        return frame
 
     def _data_values(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The ``data`` values as archive.services._apply_values stores them (dates ISO, decimals str)."""

@@ -213,6 +213,7 @@ class RowValidator:
     # -- the chunk ---------------------------------------------------------------------------
 
     def validate(self, frame: pl.DataFrame) -> pl.DataFrame:
+        frame = self.plan.prepare(frame)  # an earlier edition's derived columns
         present = [f for f in self.fields if f["key"] in self.plan.index]
         frame = frame.with_columns([clean_expr(f"c{self.plan.index[f['key']]}", fold=f["type"] in FOLDED_TYPES)
                                     .alias(f"t_{f['key']}") for f in present])
@@ -228,7 +229,7 @@ class RowValidator:
                 values.append(value.alias(value_col(key)))
             if spec.get("required"):
                 errors.append(pl.when(pl.col(f"t_{key}").is_null())
-                              .then(pl.lit(f"{self.name(key)}：必填项为空")).otherwise(None))
+                              .then(pl.lit(f"{self.name(key)}：{self.plan.missing(key)}")).otherwise(None))
             if err is not None:
                 errors.append(err)
         frame = frame.with_columns(values)

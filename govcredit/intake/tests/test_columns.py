@@ -13,8 +13,8 @@ from .conftest import NATIONAL, csv_bytes, penalty, run_file, write
 
 
 def test_catalog_labels_and_national_names_both_accepted(city: Any, tmp_path: Path) -> None:
-    labels = {"行政相对人代码_1(统一社会信用代码)": "统一社会信用代码", "法定代表人证件号码": "证件号码",
-              "法定代表人证件类型": "证件类型", "罚款金额(万元)": "罚款金额（万元）"}
+    labels = {"行政相对人代码_1(统一社会信用代码)": "统一社会信用代码", "法定代表人": "法定代表人姓名",
+              "罚款金额(万元)": "罚款金额（万元）"}
     header = [labels.get(h, h) for h in NATIONAL]
     rows = [{labels.get(k, k): v for k, v in penalty(i).items()} for i in range(1, 6)]
     batch = run_file(city, write(tmp_path, "labels.csv", csv_bytes(rows, header)))
@@ -34,9 +34,9 @@ def test_unknown_missing_and_duplicate_columns_named_nothing_written(city: Any, 
     msg = batch.message
     assert "未知的列" in msg and "“处罚 机关名称”" in msg
     assert "缺少必填列" in msg and "“行政处罚决定书文号”" in msg and "“处罚机关”" in msg
-    assert "重复的列" in msg and "“行政相对人代码_1(统一社会信用代码)”和“统一社会信用代码”都对应字段“统一社会信用代码”" in msg
+    assert "重复的列" in msg and "“行政相对人代码_1(统一社会信用代码)”和“统一社会信用代码”都对应字段“行政相对人代码_1(统一社会信用代码)”" in msg
     assert "“备注”出现了两次" in msg
-    assert "“罚款金额（万元）”出现了两次（L 列和 Y 列）" in msg  # full-width brackets are the same name
+    assert "“罚款金额（万元）”出现了两次（S 列和 AF 列）" in msg  # full-width brackets are the same name
     assert CreditRecord.objects.count() == before
 
 
