@@ -442,7 +442,9 @@ def _sql_text(column: str, vendor: str) -> str:
     """A compared column as text in SQL: the same text :func:`compare_text` builds for a new row."""
     if vendor == "postgresql":
         return f"COALESCE({column}::text, chr(1))"
-    text = f"printf('%.6f', {column})" if column == "amount" else f"CAST({column} AS TEXT)"
+    # printf turns NULL into 0.000000: a record without an amount (every 行政许可) would never compare unchanged
+    text = (f"CASE WHEN {column} IS NULL THEN NULL ELSE printf('%.6f', {column}) END" if column == "amount"
+            else f"CAST({column} AS TEXT)")
     return f"COALESCE({text}, char(1))"
 
 

@@ -168,17 +168,21 @@ def test_current_penalty_file_in_full_imported_row_for_row_and_published(city: C
     assert not shown & {"法定代表人证件类型", "法定代表人证件号码", "证件号码"}
 
 
-def test_current_licence_file_in_full(city: City, tmp_path: Path) -> None:
+def licences() -> list[dict[str, Any]]:
     base = {"行政相对人名称": "南京某某餐饮有限公司", "行政相对人类别": "法人及非法人组织",
             "行政相对人代码_1(统一社会信用代码)": COMPANY, "法定代表人": "赵六", "法定代表人证件类型": "身份证",
             "法定代表人证件号码": REPRESENTATIVE, "行政许可决定文书名称": "食品经营许可决定书", "许可类别": "普通",
             "许可证书名称": "食品经营许可证", "许可编号": "JY13201000000001", "许可内容": "预包装食品销售",
             "许可决定日期": days_ago(30), "有效期自": days_ago(30), "有效期至": "2031-12-31", "许可机关": "南京市市场监督管理局",
             "许可机关统一社会信用代码": AUTHORITY_CODE, "当前状态": "有效"}
-    rows = [{**base, "行政许可决定文书号": "宁市监许〔2026〕1号"},
+    return [{**base, "行政许可决定文书号": "宁市监许〔2026〕1号"},
             {**base, "行政许可决定文书号": "宁市监许〔2026〕2号", "行政相对人名称": "李小红", "行政相对人类别": "自然人",
              "行政相对人代码_1(统一社会信用代码)": "", "法定代表人": "", "法定代表人证件类型": "", "法定代表人证件号码": "",
              "证件类型": "身份证", "证件号码": PERSON}]
+
+
+def test_current_licence_file_in_full(city: City, tmp_path: Path) -> None:
+    rows = licences()
     batch = run_file(city, write(tmp_path, "xzxk.xlsx", xlsx_bytes(XZXK, rows, names=spelled(XZXK))), type_name="行政许可")
     assert batch.status == BatchStatus.DONE and batch.accepted == 2, batch.message
     company = CreditRecord.objects.get(decision_number="宁市监许〔2026〕1号")
@@ -309,6 +313,17 @@ def test_export_goes_out_in_the_standard_columns_and_reimports_unchanged(city: C
     again = run_file(city, write(tmp_path, "again.csv", mine))
     assert again.status == BatchStatus.DONE, again.message
     assert (again.unchanged, again.accepted, again.updated, again.rejected) == (len(lines) - 1, 0, 0, 0)
+    assert {r.pk: r.updated_at for r in CreditRecord.objects.all()} == before
+    # The same for licensing decisions.
+    batch = run_file(city, write(tmp_path, "xzxk.xlsx", xlsx_bytes(XZXK, licences())), type_name="行政许可")
+    assert batch.accepted == 2, batch.message
+    export = national.run_export(operator="credit", user=city.users["credit"], full_id_numbers=True)
+    f = export.files.get(kind="xzxk")
+    text = national.file_path(export, f).read_text(encoding="utf-8-sig")
+    assert next(csv.reader(io.StringIO(text))) == XZXK
+    before = {r.pk: r.updated_at for r in CreditRecord.objects.all()}
+    again = run_file(city, write(tmp_path, "again-xk.csv", text), type_name="行政许可")
+    assert (again.status, again.unchanged, again.accepted, again.updated, again.rejected) == (BatchStatus.DONE, 2, 0, 0, 0)
     assert {r.pk: r.updated_at for r in CreditRecord.objects.all()} == before
 
 
