@@ -31,6 +31,9 @@ from .sources import PY_WHITESPACE, FileRejected, column_letter
 
 EDITIONS_FILE = CATALOG_FILE.parent / "editions.json"
 REQUIRED_EMPTY = "必填项为空"
+#: The columns the error report adds after the file's own (see :mod:`.report`): a clerk who fixes the rows of a
+#: returned report uploads it as it is, so they are known columns that no field reads.
+REPORT_COLUMNS = ("错误原因", "原文件行号")
 NOTE_FIELD = "derivations"  # the catalog field that keeps, per record, which fields were derived and how
 
 
@@ -176,6 +179,7 @@ def plan_columns(header: list[str], fields: list[dict[str, Any]], *, type_name: 
     by_edition: dict[str, dict[str, Any]] = {fold_name(c["name"]): c for c in (edition or {}).get("columns", [])}
     known = {fold_name(spec["label"]): spec["label"] for spec in fields}
     known.update({k: c["name"] for k, c in by_edition.items()})
+    report_names = {fold_name(c) for c in REPORT_COLUMNS} - set(names) - set(by_edition)
     index: dict[str, int] = {}
     source: dict[str, int] = {}  # the edition's columns present in the file, by folded name
     unknown: list[str] = []
@@ -195,6 +199,8 @@ def plan_columns(header: list[str], fields: list[dict[str, Any]], *, type_name: 
                               f"{column_letter(pos) if letters else pos + 1} 列）")
             continue
         seen_names[name] = pos
+        if name in report_names:
+            continue
         spec: dict[str, Any] | None
         if name in by_edition:
             source[name] = pos

@@ -12,6 +12,7 @@ from pathlib import Path
 import xlsxwriter
 from django.conf import settings
 
+from .columns import REPORT_COLUMNS
 from .models import ImportBatch
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -42,7 +43,7 @@ def write_report(batch: ImportBatch) -> Path:
         head = workbook.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1})
         reason_fmt = workbook.add_format({"font_color": "#B71C1C", "text_wrap": True})
         columns = [str(c) for c in batch.columns]
-        titles = [*columns, "错误原因", "原文件行号"]
+        titles = [*columns, *REPORT_COLUMNS]
         for col, title in enumerate(titles):
             sheet.write_string(0, col, neutralise(title), head)
         sheet.set_column(len(columns), len(columns), 60)

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import xlsxwriter
 from django.test import Client
@@ -349,3 +350,21 @@ def test_api_rows_without_severity_derive_it_and_a_given_one_wins(city: City) ->
     sync()
     on_portal = set(Publication.objects.values_list("record__decision_number", flat=True))
     assert "宁市监罚〔2026〕9号" in on_portal and "宁市监罚〔2026〕8号" not in on_portal  # 一般 but only 警告: exempt
+
+
+def test_a_returned_report_fixed_and_uploaded_as_it_is(city: City, tmp_path: Path) -> None:
+    rows = [r[0] for r in CURRENT_PENALTIES[:3]]
+    rows[1] = {**rows[1], "处罚类别": "罚站"}
+    batch = run_file(city, write(tmp_path, "xzcf.xlsx", xlsx_bytes(XZCF, rows)))
+    assert (batch.accepted, batch.rejected) == (2, 1), batch.message
+    book = openpyxl.load_workbook(batch.error_report)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert header[:len(XZCF)] == XZCF  # the current edition's columns, as the file had them
+    sheet.cell(row=2, column=header.index("处罚类别") + 1, value="警告")
+    fixed = tmp_path / "fixed.xlsx"
+    book.save(fixed)
+    again = run_file(city, fixed)
+    assert (again.status, again.accepted, again.rejected) == (BatchStatus.DONE, 1, 0), again.message
+    record = CreditRecord.objects.get(decision_number=rows[1]["行政处罚决定书文号"])
+    assert record.data["penalty_kinds"] == ["警告"] and record.severity == "轻微"
