@@ -66,6 +66,7 @@ class FieldSpecSchema(Schema):
     aliases: list[str] = Field(default_factory=list, description="别名（表格中可接受的其他列名）")
     column: str | None = Field(None, description="写入的档案列；不填则存入“其他字段”")
     max_length: int | None = Field(None, ge=1, description="最大长度（文本）")
+    national: bool = Field(True, description="是否为国家“双公示”数据标准的列（否：只在本平台保存，不导出）")
 
 
 class VersionOut(Schema):
