@@ -29,7 +29,7 @@ def test_list_and_detail(world: World) -> None:
     assert [s["name"] for s in detail["current"]["severities"]] == ["一般", "严重"]
     assert detail["current"]["fields"][0] == {"key": "decision_number", "label": "处分决定文号", "type": "text",
                                               "required": True, "choices": [], "aliases": [],
-                                              "column": "decision_number", "max_length": None}
+                                              "column": "decision_number", "max_length": None, "national": True}
     assert [v["version"] for v in detail["versions"]] == [1]
     assert client.get("/api/catalog/types/nope").status_code == 404
     assert client.get("/api/catalog/types/jlcf/versions/1").json()["version"] == 1
