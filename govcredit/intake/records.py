@@ -1,7 +1,7 @@
 """From validated rows to archive records: matching, comparing, building and writing them in bulk.
 
 Rows become ``archive.CreditRecord`` rows exactly as ``archive.services.build_record`` would make
-them (same columns, same ``data`` dict, same defaults for severity and publicity window). They are
+them (same columns, same ``data`` dict, same severity derivation and publicity window). They are
 written with one multi-row statement per chunk (``COPY`` on PostgreSQL, ``executemany`` on SQLite)
 and committed to the ledger through the chunk's Merkle root (see :mod:`govcredit.intake.integrity`);
 records a row corrects go through ``ledger.services.update_with_entries`` with one entry each.

@@ -18,6 +18,7 @@ import pytest
 import xlsxwriter
 from django.test import Client
 
+from govcredit.archive.api import _display_fields
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
@@ -163,6 +164,9 @@ def test_current_penalty_file_in_full_imported_row_for_row_and_published(city: C
     on_portal = set(Publication.objects.values_list("record__decision_number", flat=True))
     for row, _, _, published in CURRENT_PENALTIES:
         assert (row["行政处罚决定书文号"] in on_portal) == published, row["行政处罚决定书文号"]
+    # Inside the platform the legal representative's ID shows masked, apart from the counterparty's.
+    shown_inside = _display_fields(first)
+    assert shown_inside["法定代表人证件号码"] == mask_id_number(REPRESENTATIVE) and shown_inside["证件号码"] == ""
     # The legal representative's ID never shows publicly.
     values = {"legal_rep_id": first.legal_rep_id_masked, **first.data}
     shown = {f.label for f in public_fields(first.type_version.fields, values, public_name="", person_names=[])}
