@@ -23,7 +23,7 @@ from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import user_for_token
 from govcredit.catalog.services import CatalogError
-from govcredit.core.paging import MAX_PAGE
+from govcredit.core.paging import MAX_PAGE, warn_if_unordered
 
 MAX_PAGE_SIZE = 100
 PER_PAGE = getattr(settings, "NINJA_PAGINATION_PER_PAGE", 50)
@@ -304,6 +304,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Any, request: HttpRequest,
                           **params: Any) -> dict[str, Any]:
+        warn_if_unordered(queryset)
         result: dict[str, Any] = super().paginate_queryset(queryset, pagination, request, **params)
         result["page"] = pagination.page
         result["page_size"] = self._get_page_size(pagination.page_size)

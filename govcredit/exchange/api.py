@@ -155,7 +155,8 @@ class AckOut(Schema):
 @paginate(Pagination)
 def exports(request: HttpRequest) -> Any:
     return ExchangeExport.objects.prefetch_related("files").annotate(
-        accepted=Count("acks", filter=Q(acks__accepted=True)), rejected=Count("acks", filter=Q(acks__accepted=False)))
+        accepted=Count("acks", filter=Q(acks__accepted=True)), rejected=Count("acks", filter=Q(acks__accepted=False))
+    ).order_by("-id")  # GROUP BY drops Meta.ordering
 
 
 @router.post("/acks", auth=CREDIT_OFFICE, response={200: AckOut, **ERRORS}, summary="上传国家平台回执文件")

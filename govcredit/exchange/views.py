@@ -112,7 +112,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     access.require(request.user, CREDIT_OFFICE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
-        n_rejected=Count("acks", filter=Q(acks__accepted=False)))
+        n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
     rejections = ExchangeAck.objects.filter(accepted=False).select_related("item", "item__file", "record",
                                                                           "record__record_type")[:50]
     return render(request, "exchange/exports.html", {
