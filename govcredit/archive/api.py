@@ -28,6 +28,7 @@ from govcredit.api.common import (
 )
 from govcredit.archive import services
 from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive.parties import resolve_parties
 from govcredit.catalog.models import RecordType
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history
@@ -235,23 +236,14 @@ def get_record(request: HttpRequest, record_id: int) -> CreditRecord:
 def create_record(request: HttpRequest, payload: RecordIn) -> Status[CreditRecord]:
     user = user_of(request)
     access.require(user, access.WRITE_RECORDS)
-    issuing_org = access.visible_orgs(user).filter(pk=payload.issuing_org).first()
-    if issuing_org is None or not access.can_write_records_for(user, issuing_org):
-        forbidden("无权以该单位名义报送：单位不存在或不在您的管辖范围内")
-    subject_org = subject_person = None
-    if payload.subject_org is not None:
-        subject_org = access.visible_orgs(user).filter(pk=payload.subject_org).first()
-        if subject_org is None:
-            forbidden("无权为该单位录入记录：单位不存在或不在您的管辖范围内")
-    if payload.subject_person is not None:
-        subject_person = access.visible_people(user).filter(pk=payload.subject_person).first()
-        if subject_person is None:
-            forbidden("无权为该公务员录入记录：公务员不存在或不在您的管辖范围内")
+    parties = resolve_parties(user, issuing_org=payload.issuing_org, subject_org=payload.subject_org,
+                              subject_person=payload.subject_person)
     rtype = RecordType.objects.filter(code=payload.type, is_active=True).first()
     if rtype is None:
         invalid("type", f"信息类别“{payload.type}”不存在或已停用")
-    record = services.record_decision(rtype.current(), payload.fields, issuing_org=issuing_org, actor=actor_of(request),
-                                      subject_org=subject_org, subject_person=subject_person, reason=payload.reason)
+    record = services.record_decision(rtype.current(), payload.fields, issuing_org=parties.issuing_org,
+                                      actor=actor_of(request), subject_org=parties.subject_org,
+                                      subject_person=parties.subject_person, reason=payload.reason)
     return Status(201, get_in_scope(_records(request), pk=record.pk))
 
 
