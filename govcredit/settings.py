@@ -105,7 +105,10 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_govcredit_{os.getpid()}"}
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process on every machine (rate limits and login throttling count here):
+    # the database, so nothing more runs; `govcredit createcachetable` makes the table (run.sh does).
+    "default": {"BACKEND": "govcredit.core.sharedcache.SharedDatabaseCache", "LOCATION": "govcredit_cache",
+                "OPTIONS": {"MAX_ENTRIES": 100_000}},
     # Portal answers, keyed by the ledger's head (see disclosure/answers.py). Files, so that every web
     # process on the machine shares them (each search is run once, not once per process) without a server.
     "portal": {"BACKEND": "govcredit.core.filecache.SharedFileCache",
@@ -120,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "govcredit.accounts.hashers.GovCreditArgon2Hasher",  # Argon2id at 19 MiB: see the class
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,10 +134,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Locked for a while after repeated failures (django-axes), per user name and client address.
+# Locked for a while after repeated failures (django-axes): a user name, and separately a client address
+# (so that one password tried against many user names from one address is locked too). Attempts per
+# address are throttled before that, in the shared cache (GOVCREDIT_LOGIN_RATE, accounts/views.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("GOVCREDIT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "govcredit.core.ratelimit.client_address"  # the address every rate limit uses
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False

@@ -106,3 +106,16 @@ def build_city() -> City:
         c.users[username] = create_user(username, PASSWORD, role=role, organization=c.orgs[org] if org else None,
                                         civil_servant=c.people[person] if person else None)
     return c
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` of the test database, for a process a test starts (a worker, a second web process)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
