@@ -91,13 +91,25 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def watch_csp(page: Any) -> list[str]:
+    """Collect the Content-Security-Policy violations the browser reports on ``page`` (console errors
+    "Refused to … because it violates the following Content Security Policy directive …")."""
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text else None)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A page in its own context (own cookies); its final state is saved as a screenshot."""
+    """A page in its own context (own cookies); its final state is saved as a screenshot. The test fails
+    when the page broke the site's Content-Security-Policy anywhere (the policy is on in tests too)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     p = context.new_page()
+    violations = watch_csp(p)
     yield p
+    assert not violations, f"{len(violations)} Content-Security-Policy violations, the first: {violations[:3]}"
     shots = Path(request.config.rootpath) / "test-artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.\-\[\]]+", "_", request.node.name)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,3 +194,36 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Serve static files straight from the apps when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
+
+
+# --- Transport security and Content-Security-Policy (issue 8, item 19) ------------------------------------
+# One switch, GOVCREDIT_HTTPS=1, says "this site is served over HTTPS". It makes the session and CSRF cookies
+# Secure, sends HSTS (GOVCREDIT_HSTS_SECONDS, default one year, with subdomains and preload eligibility),
+# redirects plain HTTP to HTTPS, and trusts X-Forwarded-Proto: the TLS-terminating proxy in front of
+# gunicorn must set that header itself (overwriting any the client sent). See README "Deployment".
+HTTPS = os.environ.get("GOVCREDIT_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("GOVCREDIT_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Always on, in development and tests too (the browser tests fail on any violation): scripts, styles,
+# fonts and images from this site only; no inline script or style, no eval, no plugins, no framing.
+# Data for scripts travels in <script type="application/json"> blocks (json_script), which are not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI draws its icons from data: URIs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# --- end of item 19 block ---------------------------------------------------------------------------------
