@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.contrib.auth.hashers import Argon2PasswordHasher
+
+# One hash at a time per web process: the web server runs several threads per process (govcredit serve),
+# so a burst of logins waits here for the CPU while the other threads go on serving pages.
+_HASHING = threading.BoundedSemaphore(1)
 
 
 class GovCreditArgon2Hasher(Argon2PasswordHasher):
@@ -19,3 +25,11 @@ class GovCreditArgon2Hasher(Argon2PasswordHasher):
     time_cost = 2
     memory_cost = 19 * 1024  # KiB
     parallelism = 1
+
+    def encode(self, password: str, salt: str) -> str:
+        with _HASHING:
+            return str(super().encode(password, salt))
+
+    def verify(self, password: str, encoded: str) -> bool:
+        with _HASHING:
+            return bool(super().verify(password, encoded))

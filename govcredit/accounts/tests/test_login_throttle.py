@@ -83,3 +83,32 @@ def test_argon2_costs_19_mib_and_old_hashes_are_upgraded_on_login(city: City) ->
     assert Client().post(LOGIN, {"username": "credit", "password": PASSWORD}).status_code == 302
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_one_hash_at_a_time_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads of one web process hash one after the other, leaving the CPU to the pages in between."""
+    import threading
+    import time
+
+    from govcredit.accounts.hashers import GovCreditArgon2Hasher
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_encode(self: Any, password: str, salt: str) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return "argon2$x"
+
+    monkeypatch.setattr(Argon2PasswordHasher, "encode", slow_encode)
+    hasher = GovCreditArgon2Hasher()
+    threads = [threading.Thread(target=hasher.encode, args=("pw", "salt")) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1

@@ -26,7 +26,8 @@ SHOW = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """The ``govcredit`` command in a fresh process with production-like keys and the given environment."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("GOVCREDIT_")}
+    full = {k: v for k, v in os.environ.items()  # without the browser tests' async override, as in production
+            if not k.startswith("GOVCREDIT_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full.update({"DJANGO_SETTINGS_MODULE": "govcredit.settings", "GOVCREDIT_VAR_DIR": str(tmp_path),
                  "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "GOVCREDIT_DEBUG": "0",
                  "GOVCREDIT_SECRET_KEY": secrets.token_urlsafe(50), "GOVCREDIT_ALLOWED_HOSTS": "credit.nanjing.gov.cn",

@@ -9,12 +9,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+WEB_THREADS = 4
+
 
 def gunicorn_command(bind: str, workers: int) -> list[str]:
-    """The web server's command line. gunicorn names itself in the ``Server`` header without a version
-    (and Django adds none); the access log goes to standard output."""
+    """The web server's command line. Threads in each worker (gthread), so that a slow request such as a
+    login's password hash does not hold the process from the pages behind it (benchmarks/login_flood.py).
+    gunicorn names itself in the ``Server`` header without a version (and Django adds none); the access
+    log goes to standard output."""
     return [sys.executable, "-m", "gunicorn", "govcredit.wsgi", "--bind", bind, "--workers", str(workers),
-            "--access-logfile", "-"]
+            "--threads", str(WEB_THREADS), "--access-logfile", "-"]
 
 
 class Command(BaseCommand):
