@@ -6,7 +6,6 @@ cd "$(dirname "$0")"
 .venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v "^WARNING: Location" || true
 export GOVCREDIT_DEBUG="${GOVCREDIT_DEBUG:-0}"
 .venv/bin/govcredit migrate --noinput -v0
-.venv/bin/govcredit createcachetable  # the shared cache of rate limits and login throttling
 .venv/bin/govcredit compilemessages -v0 --ignore=.venv >/dev/null 2>&1 || true
 .venv/bin/govcredit collectstatic --noinput -v0
 .venv/bin/govcredit demo-data --seed "${GOVCREDIT_SEED:-1}" --scale "${GOVCREDIT_SCALE:-1}"

@@ -107,7 +107,7 @@ else:
 
 CACHES = {
     # Shared by every web process on every machine (rate limits and login throttling count here):
-    # the database, so nothing more runs; `govcredit createcachetable` makes the table (run.sh does).
+    # the database, so nothing more runs; `migrate` makes its table (core/apps.py).
     "default": {"BACKEND": "govcredit.core.sharedcache.SharedDatabaseCache", "LOCATION": "govcredit_cache",
                 "OPTIONS": {"MAX_ENTRIES": 100_000}},
     # Portal answers, keyed by the ledger's head (see disclosure/answers.py). Files, so that every web

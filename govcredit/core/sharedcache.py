@@ -1,8 +1,8 @@
 """Django's database cache with an ``incr`` that is atomic across processes.
 
 The rate limits (``core/ratelimit.py``) count in the ``default`` cache, which must be shared by every
-web process on every machine: the database is, with nothing more to run (``govcredit createcachetable``
-makes its table; the test runner makes it by itself). Django's own ``incr`` reads the value and writes
+web process on every machine: the database is, with nothing more to run (``migrate`` makes its table,
+see ``core/apps.py``). Django's own ``incr`` reads the value and writes
 it back in two statements, so two processes counting at once could lose one of the counts, and it
 resets the entry's expiry. Here the row is locked for the read (``SELECT … FOR UPDATE`` on PostgreSQL;
 SQLite takes its write lock at ``BEGIN``, see settings) and only the value is updated.

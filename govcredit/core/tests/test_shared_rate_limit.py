@@ -45,3 +45,16 @@ def test_two_processes_counting_at_once_get_the_limit_once() -> None:
     results = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in results]
     assert sum(int(out) for out, _ in results) == 20
+
+
+def test_migrate_makes_the_shared_cache_table(tmp_path: Path) -> None:
+    """An installation that only runs ``migrate`` has the table the rate limits count in."""
+    import sqlite3
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "GOVCREDIT_VAR_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "govcredit.settings"}
+    done = subprocess.run([sys.executable, "-m", "govcredit.cli", "migrate", "-v0"], cwd=PROJECT, env=env,  # noqa: S603
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'govcredit_cache'").fetchone() == (1,)
