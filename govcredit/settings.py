@@ -200,7 +200,7 @@ WHITENOISE_USE_FINDERS = True
 # One switch, GOVCREDIT_HTTPS=1, says "this site is served over HTTPS". It makes the session and CSRF cookies
 # Secure, sends HSTS (GOVCREDIT_HSTS_SECONDS, default one year, with subdomains and preload eligibility),
 # redirects plain HTTP to HTTPS, and trusts X-Forwarded-Proto: the TLS-terminating proxy in front of
-# gunicorn must set that header itself (overwriting any the client sent). See README "Deployment".
+# gunicorn must set that header itself (overwriting any the client sent). See README "Configuration".
 HTTPS = os.environ.get("GOVCREDIT_HTTPS", "0") == "1"
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
