@@ -4,6 +4,8 @@ Files follow the national 双公示 data standard: one CSV per type (行政处�
 columns are the catalog's field labels of the type's current version, in catalog order (the catalog copies
 the standard's column names and order). A manifest (``<batch>_manifest.json``) lists the time range, the counts and
 the SHA-256 of every file. Files are written under ``MEDIA_ROOT/exchange/<time>-<batch>/`` with mode 0600.
+Cells are formatted by :mod:`govcredit.core.spreadsheet`, so text that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@`` …) carries a leading apostrophe; amounts stay numbers.
 
 **Incremental**: each run exports the decisions whose ``updated_at`` lies in (since, until], where ``since``
 is the previous successful run's ``until``. Because a long transaction may commit a row whose ``updated_at``
@@ -27,7 +29,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,7 +39,7 @@ from django.utils import timezone
 from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.core import clock, crypto
+from govcredit.core import clock, crypto, spreadsheet
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
 from govcredit.subjects.identifiers import mask_id_number, mask_name
 
@@ -48,7 +49,6 @@ NATIONAL_TYPES: dict[str, str] = {"xzcf": "行政处罚", "xzxk": "行政许可"
 OVERLAP = dt.timedelta(minutes=10)
 STALE_RUN = dt.timedelta(hours=6)
 CHUNK = 2000
-MULTI_SEPARATOR = ";"
 WITHDRAWAL_HEADER = ["信息类别", "决定文书号", "决定机关", "决定日期", "当前状态", "变更时间"]
 STANDARD = "全国信用信息共享平台“双公示”数据标准（字段名称及顺序取自本平台目录）"
 
@@ -68,22 +68,8 @@ def national_columns(version: RecordTypeVersion) -> list[str]:
     return version.field_labels()
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return MULTI_SEPARATOR.join(str(v) for v in value)
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
-
-
-def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[str]:
-    """The record's values in the order of ``fields`` (the current version's fields), as text.
+def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[Any]:
+    """The record's values in the order of ``fields`` (the current version's fields), typed as stored.
 
     Without ``full_id_numbers`` a natural person's name and every ID number are masked; with it the
     encrypted number is decrypted here, and only here.
@@ -105,7 +91,7 @@ def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_nu
             value = record.data.get(spec["key"])
             if spec.get("type") == "id_number" and value and not full_id_numbers:
                 value = mask_id_number(str(value))
-        out.append(_text(value))
+        out.append(value)
     return out
 
 
@@ -133,15 +119,15 @@ class HashedCsv:
         self._file = os.fdopen(fd, "wb")
         self._write(header)
 
-    def _write(self, values: list[str]) -> None:
-        self._writer.writerow(values)
+    def _write(self, values: list[Any]) -> None:
+        self._writer.writerow(spreadsheet.csv_row(values))
         data = self._line.text.encode("utf-8")
         self._file.write(data)
         self.sha256.update(data)
         self.size += len(data)
 
-    def write(self, values: list[str]) -> int:
-        """Write a data row; returns its row number (1 = first data row)."""
+    def write(self, values: list[Any]) -> int:
+        """Write a data row (typed values, formatted by :mod:`govcredit.core.spreadsheet`); returns its number."""
         self._write(values)
         self.rows += 1
         return self.rows
@@ -253,7 +239,7 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
                 elif last_action.get(record.pk) == ItemAction.REPORT:
                     number = writers["withdrawals"].write([
                         NATIONAL_TYPES[code], record.decision_number, record.authority_name,
-                        _text(record.decision_date), record.status, _text(record.updated_at)])
+                        record.decision_date, record.status, record.updated_at])
                     items.append(ExchangeItem(export=export, file=files["withdrawals"], row_number=number,
                                               record=record, record_updated_at=record.updated_at,
                                               decision_number=record.decision_number, action=ItemAction.WITHDRAW))

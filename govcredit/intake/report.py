@@ -1,30 +1,19 @@
 """The error report: the rejected rows as they were sent, with a 错误原因 column, as an XLSX file.
 
-Cells are always written as text. Text that a spreadsheet would take for a formula (it begins with
-=, +, -, @, a tab or a carriage return) gets a leading apostrophe, so the report cannot run formulas
-(CSV/formula injection) even if it is later saved as CSV and opened again.
+Cells are always written as text, through :mod:`govcredit.core.spreadsheet`: text that a spreadsheet
+would take for a formula gets a leading apostrophe, so the report cannot run formulas (CSV/formula
+injection) even if it is later saved as CSV and opened again.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
 from django.conf import settings
 
+from govcredit.core import spreadsheet
+
 from .models import ImportBatch
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-MAX_CELL = 32_767
-
-
-def neutralise(value: str | None) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        text = "'" + text
-    return text[:MAX_CELL]
 
 
 def report_path(batch: ImportBatch) -> Path:
@@ -35,8 +24,7 @@ def write_report(batch: ImportBatch) -> Path:
     path = report_path(batch)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
-                                              "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = spreadsheet.workbook(str(tmp), constant_memory=True)
     try:
         sheet = workbook.add_worksheet("退回的行")
         head = workbook.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1})
@@ -44,7 +32,7 @@ def write_report(batch: ImportBatch) -> Path:
         columns = [str(c) for c in batch.columns]
         titles = [*columns, "错误原因", "原文件行号"]
         for col, title in enumerate(titles):
-            sheet.write_string(0, col, neutralise(title), head)
+            spreadsheet.write_cell(sheet, 0, col, title, head)
         sheet.set_column(len(columns), len(columns), 60)
         sheet.freeze_panes(1, 0)
         out_row = 1
@@ -53,8 +41,8 @@ def write_report(batch: ImportBatch) -> Path:
                 for col in range(len(columns)):
                     value = values[col] if col < len(values) else None
                     if value is not None:
-                        sheet.write_string(out_row, col, neutralise(value))
-                sheet.write_string(out_row, len(columns), neutralise(reason), reason_fmt)
+                        spreadsheet.write_cell(sheet, out_row, col, str(value))
+                spreadsheet.write_cell(sheet, out_row, len(columns), reason, reason_fmt)
                 sheet.write_number(out_row, len(columns) + 1, row_no)
                 out_row += 1
         workbook.close()

@@ -70,6 +70,21 @@ def test_columns_follow_the_national_standard_order(decisions: City) -> None:
     assert items.count() == 4 and {i.record_id for i in items} >= {decisions.records["company"].pk}
 
 
+def test_formula_like_cells_are_neutralised(city: City) -> None:
+    penalty(city, "scjg", "=宁市监罚〔2026〕21号", "2026-02-02", serial=21, name='=HYPERLINK("http://evil","点击")',
+            违法事实="@SUM(1+1)", 处罚依据="-2+3", 备注="+1")
+    export = national.run_export(operator="test")
+    xzcf = _read(export, "xzcf")
+    row = next(dict(zip(xzcf[0], r, strict=True)) for r in xzcf[1:] if "21号" in r[6])
+    assert row["行政相对人名称"] == '\'=HYPERLINK("http://evil","点击")'
+    assert row["行政处罚决定书文号"] == "'=宁市监罚〔2026〕21号"
+    assert (row["违法事实"], row["处罚依据"], row["备注"]) == ("'@SUM(1+1)", "'-2+3", "'+1")
+    assert row["罚款金额（万元）"] == "5"  # numbers stay numbers
+    for kind in ("xzcf", "xzxk", "withdrawals"):
+        for r in _read(export, kind):
+            assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in r), r
+
+
 def test_manifest_hashes_match_the_file_bytes(decisions: City) -> None:
     export = national.run_export(operator="test")
     manifest = _manifest(export)
