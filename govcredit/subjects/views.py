@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
-from govcredit.archive.views import archive_of
+from govcredit.archive.selectors import archive_of
 from govcredit.core import clock
 from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
