@@ -40,8 +40,9 @@ from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core import clock, crypto, spreadsheet
+from govcredit.disclosure.masking import record_person_names
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
-from govcredit.subjects.identifiers import mask_id_number, mask_name
+from govcredit.subjects.identifiers import mask_id_number, mask_name, mask_text
 
 from .models import ExchangeExport, ExchangeFile, ExchangeItem, ExportStatus, IdNumbers, ItemAction
 
@@ -71,10 +72,12 @@ def national_columns(version: RecordTypeVersion) -> list[str]:
 def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[Any]:
     """The record's values in the order of ``fields`` (the current version's fields), typed as stored.
 
-    Without ``full_id_numbers`` a natural person's name and every ID number are masked; with it the
-    encrypted number is decrypted here, and only here.
+    Without ``full_id_numbers`` a natural person's name and every ID number are masked, and so is
+    personal data inside every text (``mask_text``: ID and phone numbers however written, the names of
+    the persons the record is about); with it the encrypted number is decrypted here, and only here.
     """
     natural = record.counterparty_kind == CounterpartyKind.NATURAL
+    names = [] if full_id_numbers else record_person_names(record)
     out = []
     for spec in fields:
         column = spec.get("column")
@@ -91,8 +94,18 @@ def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_nu
             value = record.data.get(spec["key"])
             if spec.get("type") == "id_number" and value and not full_id_numbers:
                 value = mask_id_number(str(value))
+        if not full_id_numbers and isinstance(value, str) and spec.get("type") != "credit_code":
+            value = mask_text(value, names)
         out.append(value)
     return out
+
+
+def public_text(record: CreditRecord, *, full_id_numbers: bool) -> tuple[str, str]:
+    """The decision number and authority of a withdrawal row, masked like :func:`row_values`."""
+    if full_id_numbers:
+        return record.decision_number, record.authority_name
+    names = record_person_names(record)
+    return mask_text(record.decision_number, names), mask_text(record.authority_name, names)
 
 
 class _Line:
@@ -164,7 +177,7 @@ def candidates(since: dt.datetime | None, until: dt.datetime, *, full_id_numbers
     qs = CreditRecord.objects.filter(record_type__code__in=list(NATIONAL_TYPES), updated_at__lte=until)
     if since is not None:
         qs = qs.filter(updated_at__gt=since - OVERLAP)
-    qs = qs.select_related("record_type").defer("subject_person", "batch_id")
+    qs = qs.select_related("record_type", "subject_person").defer("batch_id", "subject_person__id_cipher")
     if not full_id_numbers:
         qs = qs.defer("counterparty_id_cipher")
     return qs.order_by("pk")
@@ -238,7 +251,7 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
                                               decision_number=record.decision_number, action=ItemAction.REPORT))
                 elif last_action.get(record.pk) == ItemAction.REPORT:
                     number = writers["withdrawals"].write([
-                        NATIONAL_TYPES[code], record.decision_number, record.authority_name,
+                        NATIONAL_TYPES[code], *public_text(record, full_id_numbers=full_id_numbers),
                         record.decision_date, record.status, record.updated_at])
                     items.append(ExchangeItem(export=export, file=files["withdrawals"], row_number=number,
                                               record=record, record_updated_at=record.updated_at,

@@ -12,7 +12,8 @@ Within those levels a caller sees only the records of its own scope, exactly as 
 servant by name here either.
 
 Every call is written to :class:`~govcredit.exchange.models.SharedQueryLog` (who, when, purpose, conditions,
-result count). Personal identifiers are always masked: natural persons' names and every ID number.
+result count). Personal identifiers are always masked: natural persons' names, every ID number, and ID and
+phone numbers and the persons' names inside the decision number, the authority and the result (``mask_text``).
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import unicodedata
 from io import StringIO
 from pathlib import Path
 
@@ -115,6 +117,24 @@ def test_masked_by_default_and_full_only_for_an_allowed_operator(decisions: City
     person = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] == "王二小")
     assert person["证件号码"] == PERSON_ID and person["证件类型"] == "身份证"
     assert _manifest(full)["id_numbers"] == "full" and full.get_id_numbers_display().startswith("完整")
+
+
+def test_masked_export_masks_personal_data_inside_text(city: City) -> None:
+    spaced = " ".join(PERSON_ID[i:i + 4] for i in range(0, 18, 4))
+    record = penalty(city, "scjg", f"宁市监罚〔2026〕22号（{spaced}）", "2026-02-02", kind="自然人",
+                     处罚机关="南京市市场监督管理局（联系人138.2222.3333）", 违法事实=f"王二小（电话１３９－１１１１－２２２２）{spaced}")
+    full = national.run_export(operator="credit", user=city.users["credit"], full_id_numbers=True)
+    assert spaced in "".join(national.file_path(full, f).read_text(encoding="utf-8") for f in full.files.all())
+    reported = national.run_export(operator="test", everything=True)
+    change_status(record, RecordStatus.REVOKED, actor="credit", reason="撤销")
+    withdrawn = national.run_export(operator="test")
+    assert withdrawn.counts["withdrawn"] == 1
+    text = "".join(national.file_path(e, f).read_text(encoding="utf-8")
+                   for e in (reported, withdrawn) for f in e.files.all())
+    assert text.count("宁市监罚〔2026〕22号（3201**********") == 2
+    plain = re.sub(r"(?<=\d)[ .\-－](?=\d)", "", unicodedata.normalize("NFKC", text))
+    for secret in (PERSON_ID, "13822223333", "13911112222", "王二小"):
+        assert secret not in plain, secret
 
 
 def test_incremental_export_sends_only_new_and_changed_rows(decisions: City) -> None:

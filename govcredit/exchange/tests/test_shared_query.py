@@ -85,6 +85,18 @@ def test_district_sees_only_its_own_scope_as_through_the_records_api(city: City)
     assert [i["id"] for i in city_wide["items"]] == [other.pk]
 
 
+def test_personal_data_inside_text_is_masked(city: City) -> None:
+    spaced = " ".join(PERSON_ID[i:i + 4] for i in range(0, 18, 4))
+    penalty(city, "scjg", f"宁市监罚〔2026〕33号（{spaced}）", "2026-03-03", kind="自然人",
+            处罚机关="南京市市场监督管理局（联系人138.2222.3333）", 处罚内容="王二小罚款，电话１３９－１１１１－２２２２")
+    body = Client().get(URL, {"credit_code": "", "name": "王二小", "purpose": "联合奖惩核查"},
+                        **_token(city, "personnel")).json()
+    item = next(i for i in body["items"] if "33号" in i["decision_number"])
+    assert item["decision_number"] == "宁市监罚〔2026〕33号（3201**********" + PERSON_ID[-4:] + "）"
+    assert item["authority_name"] == "南京市市场监督管理局（联系人138****3333）"
+    assert item["result"] == "王*小罚款，电话139****2222"
+
+
 def test_refusals(city: City) -> None:
     assert Client().get(URL, {"credit_code": "x", "purpose": "核查"}).status_code == 401
     for role in ("public", "subject", "thirdparty"):
