@@ -82,7 +82,7 @@ def csv_pieces(qs: QuerySet[Publication]) -> Iterator[bytes]:
     """UTF-8 with BOM (so Excel opens the Chinese correctly), CRLF line ends, a few hundred rows per piece."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow(spreadsheet.csv_row([c.header for c in COLUMNS]))
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
