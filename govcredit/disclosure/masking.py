@@ -83,7 +83,7 @@ def remask_publications(chunk: int = CHUNK) -> int:
     last = 0
     while True:
         with transaction.atomic():
-            pubs = list(Publication.objects.select_for_update().select_related("record", "record__subject_person")
+            pubs = list(Publication.objects.select_for_update(of=("self",)).select_related("record", "record__subject_person")
                         .filter(pk__gt=last).order_by("pk")[:chunk])
             if not pubs:
                 return total
