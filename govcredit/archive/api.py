@@ -28,6 +28,7 @@ from govcredit.api.common import (
 )
 from govcredit.archive import services
 from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive.selectors import visible_records
 from govcredit.catalog.models import RecordType
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history
@@ -179,12 +180,10 @@ class StatusIn(Schema):
 # --------------------------------------------------------------------------- helpers
 
 def _records(request: HttpRequest) -> QuerySet[CreditRecord]:
-    scope = access.record_scope(user_of(request))
-    if scope is None:
+    user = user_of(request)
+    if access.record_scope(user) is None:
         forbidden()
-    return (CreditRecord.objects.filter(scope)
-            .select_related("record_type", "type_version", "subject_org", "subject_person", "issuing_org")
-            .order_by("-decision_date", "-id"))
+    return visible_records(user).order_by("-decision_date", "-id")
 
 
 def _writable_record(request: HttpRequest, record_id: int) -> CreditRecord:

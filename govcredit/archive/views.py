@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -18,20 +18,7 @@ from govcredit.ledger.services import history
 
 from . import services
 from .forms import RecordFilterForm, StatusForm, raw_values, record_form_class
-from .models import CreditRecord
-
-
-def visible_records(user: Any) -> QuerySet[CreditRecord]:
-    scope = access.record_scope(user)
-    if scope is None:
-        return CreditRecord.objects.none()
-    return CreditRecord.objects.filter(scope).select_related(
-        "record_type", "type_version", "subject_org", "subject_person", "issuing_org")
-
-
-def archive_of(user: Any, **subject: Any) -> QuerySet[CreditRecord]:
-    """A subject's records that the user may see, newest first (the archive timeline)."""
-    return visible_records(user).filter(**subject).order_by("-decision_date", "-id")
+from .selectors import visible_records
 
 
 @login_required

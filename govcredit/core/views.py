@@ -3,13 +3,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from govcredit.accounts import access
-from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.archive.models import RecordStatus
+from govcredit.archive.selectors import visible_records
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    scope = access.record_scope(request.user)
-    records = CreditRecord.objects.filter(scope) if scope is not None else CreditRecord.objects.none()
+    records = visible_records(request.user)
     context = {
         "org_count": access.visible_orgs(request.user).count(),
         "person_count": access.visible_people(request.user).count(),

@@ -19,7 +19,6 @@ from govcredit.core import clock
 
 from . import answers, search
 from .detail import public_detail
-from .masking import scrub
 from .ratelimit import MSG_LIMITED, retry_after
 
 router = Router(auth=None, tags=["信用信息公示（公开）"])
@@ -152,7 +151,7 @@ def revoked_publications(request: HttpRequest, page: int = 1) -> Any:
     rows, total = search.revoked_page(page)
     pager = search.ResultPage(hits=[], total=total, page=page)
     return {"count": min(total, search.MAX_RESULTS), "page": page, "pages": pager.pages, "items": [
-        {"name": scrub(p.public_name), "type": p.type_name, "decision_number": scrub(p.decision_number),
+        {"name": p.public_name, "type": p.type_name, "decision_number": p.decision_number,
          "authority": p.authority_name, "decision_date": p.decision_date,
          "withdrawn_on": clock.local_date(p.unpublished_at) if p.unpublished_at else None, "note": p.public_note}
         for p in rows]}

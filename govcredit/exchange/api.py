@@ -20,6 +20,8 @@ from ninja.pagination import paginate
 from govcredit.accounts.models import Role
 from govcredit.api.common import ERRORS, Pagination, api_auth, invalid, user_of, via_session
 from govcredit.archive.models import CreditRecord
+from govcredit.disclosure.masking import record_person_names
+from govcredit.subjects.identifiers import mask_text
 
 from . import acks, shared
 from .models import ExchangeExport
@@ -86,6 +88,18 @@ class SharedRecordOut(Schema):
     @staticmethod
     def resolve_issuing_org(obj: CreditRecord) -> str:
         return obj.issuing_org.name
+
+    @staticmethod
+    def resolve_decision_number(obj: CreditRecord) -> str:
+        return mask_text(obj.decision_number, record_person_names(obj))
+
+    @staticmethod
+    def resolve_authority_name(obj: CreditRecord) -> str:
+        return mask_text(obj.authority_name, record_person_names(obj))
+
+    @staticmethod
+    def resolve_result(obj: CreditRecord) -> str:
+        return mask_text(obj.result, record_person_names(obj))
 
 
 @router.get("/records", auth=api_auth(shared.SHARED_QUERY_ROLES), response={200: list[SharedRecordOut], **ERRORS},

@@ -293,7 +293,8 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[CivilServan
     employer = _editable_org(request, payload.employer, "无权在该单位登记公务员：单位不存在或不在您的管辖范围内")
     person = services.register_civil_servant(name=payload.name, id_number=payload.id_number, employer=employer,
                                              post=payload.post, rank=payload.rank, start_date=payload.start_date,
-                                             actor=actor_of(request), reason=payload.reason)
+                                             actor=actor_of(request), reason=payload.reason,
+                                             visible=access.visible_people(user_of(request)))
     return Status(201, person)
 
 
