@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 
 from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core import params
 
 from .models import RecordStatus
 
 
 class RecordFilterForm(forms.Form):
     q = forms.CharField(label="文书号或相对人", required=False, max_length=100)
-    record_type = forms.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
+    record_type = params.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RecordStatus.choices])
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from govcredit.core import params
 from govcredit.subjects.identifiers import IdentifierError, parse_credit_code, parse_id_number
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -34,8 +35,7 @@ DECIMAL_LIMIT = Decimal(10) ** DECIMAL_INTEGER_DIGITS  # exclusive
 #: Integers are stored in JSON and read by Polars as Int64 and by browsers as doubles: exact below 10^15.
 INTEGER_LIMIT = 10**15
 #: Dates outside this range are typing errors; inside it, date arithmetic (publicity periods) cannot overflow.
-DATE_MIN = dt.date(1900, 1, 1)
-DATE_MAX = dt.date(2999, 12, 31)
+DATE_MIN, DATE_MAX = params.DATE_MIN, params.DATE_MAX
 #: Length of the archive's character columns (archive.models); a text field's limit is the smaller of
 #: its own ``max_length`` and its column's.
 COLUMN_MAX_LENGTH = {
@@ -85,9 +85,10 @@ def parse_date(raw: Any) -> dt.date:
 
 def check_date(value: dt.date) -> dt.date:
     """Refuse dates outside ``DATE_MIN``..``DATE_MAX`` (e.g. 9999-12-31), whatever their spelling."""
-    if not DATE_MIN <= value <= DATE_MAX:
-        raise FieldError(f"日期 {value.isoformat()} 超出范围（应在 {DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()} 之间）")
-    return value
+    try:
+        return params.in_range(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
 
 
 def parse_decimal(raw: Any) -> Decimal:
