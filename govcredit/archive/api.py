@@ -5,18 +5,22 @@ API never decrypts a counterparty's ID number.
 """
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from govcredit.accounts import access
 from govcredit.api.common import (
     ERRORS,
+    ErrorOut,
     Pagination,
     Ref,
     actor_of,
@@ -165,6 +169,9 @@ class RecordIn(Schema):
     issuing_org: ObjectId = Field(description="报送/决定单位编号：本单位或下级单位")
     fields: dict[str, Any] = Field(description="字段值，键为目录中的中文名称（也接受字段键或别名）")
     reason: str = Field("", max_length=500, description="录入说明（写入留痕记录）")
+    idempotency_key: str | None = Field(None, min_length=1, max_length=100,
+                                        description="幂等键（也可用请求头 Idempotency-Key）：重试时带同一个键和同样的内容，"
+                                                    "返回第一次录入的记录而不会重复录入")
 
 
 class CorrectIn(Schema):
@@ -230,10 +237,12 @@ def get_record(request: HttpRequest, record_id: ObjectId) -> CreditRecord:
     return get_in_scope(_records(request), pk=record_id)
 
 
-@router.post("/records", response={201: RecordDetailOut, **ERRORS}, auth=WRITERS, summary="录入信用记录",
+@router.post("/records", response={201: RecordDetailOut, 409: ErrorOut, **ERRORS}, auth=WRITERS, summary="录入信用记录",
              description="报送单位为本单位或下级单位；主体须在可见范围内。字段按信息类别的现行版本校验，"
-                         "有任何错误则整条不写入。")
-def create_record(request: HttpRequest, payload: RecordIn) -> Status[CreditRecord]:
+                         "有任何错误则整条不写入。同一信息类别、决定文书号和行政相对人（或主体）已有记录时答 409。"
+                         "带幂等键（请求头 Idempotency-Key 或字段 idempotency_key）重试同一请求，返回第一次录入的记录"
+                         "（响应头 Idempotent-Replayed: true）。")
+def create_record(request: HttpRequest, payload: RecordIn, response: HttpResponse) -> Status[CreditRecord]:
     user = user_of(request)
     access.require(user, access.WRITE_RECORDS)
     issuing_org = access.visible_orgs(user).filter(pk=payload.issuing_org).first()
@@ -251,8 +260,24 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[CreditRecor
     rtype = RecordType.objects.filter(code=payload.type, is_active=True).first()
     if rtype is None:
         invalid("type", f"信息类别“{payload.type}”不存在或已停用")
-    record = services.record_decision(rtype.current(), payload.fields, issuing_org=issuing_org, actor=actor_of(request),
-                                      subject_org=subject_org, subject_person=subject_person, reason=payload.reason)
+    key = (request.headers.get("Idempotency-Key") or payload.idempotency_key or "").strip()
+    if len(key) > 100:
+        invalid("idempotency_key", "幂等键不能超过 100 个字符")
+    values: dict[str, Any] = {"version": rtype.current(), "raw": payload.fields, "issuing_org": issuing_org,
+                              "actor": actor_of(request), "subject_org": subject_org, "subject_person": subject_person,
+                              "reason": payload.reason}
+    try:
+        if key:
+            body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
+            record, created = services.record_decision_once(
+                requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
+            if not created:
+                response["Idempotent-Replayed"] = "true"
+        else:
+            record = services.record_decision(**values)
+    except (services.DuplicateRecord, services.KeyReused) as e:
+        message = e.messages[0] if isinstance(e, services.DuplicateRecord) else str(e)
+        raise HttpError(409, message) from None
     return Status(201, get_in_scope(_records(request), pk=record.pk))
 
 

@@ -132,6 +132,10 @@ def max_length(spec: dict[str, Any]) -> int | None:
 
 def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
     kind = spec["type"]
+    if isinstance(raw, list | tuple | dict):
+        if kind != "multi_enum" or isinstance(raw, dict):
+            raise FieldError("应为单个值，不能是数组或对象")
+        raw = "、".join(clean_text(p) for p in raw)  # a multi-choice as the API returns it: ["警告", "罚款"]
     if kind == "date":
         return check_date(parse_date(raw))
     if kind == "decimal":
@@ -170,7 +174,7 @@ def _check_length(spec: dict[str, Any], text: str) -> str:
 
 
 def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and clean_text(raw) == "")
+    return raw is None or (isinstance(raw, str) and clean_text(raw) == "") or (isinstance(raw, list | tuple) and not raw)
 
 
 @dataclass
