@@ -101,3 +101,19 @@ def test_page_form_refuses_an_amount_that_rounds_out_of_range(city: City) -> Non
     assert response.status_code == 200
     assert "超出金额范围" in response.content.decode()
     assert CreditRecord.objects.count() == before
+
+
+def test_store_unreadable_amount_makes_a_row_that_cannot_be_read(city: City) -> None:
+    """The helper other tests use to check that jobs and verify-ledger name such a row and go on."""
+    from decimal import InvalidOperation
+
+    from django.db import connection
+
+    from govcredit.testing import store_unreadable_amount
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's numeric(16,6) cannot hold the value at all")
+    record = city.records["qinhuai_penalty"]
+    store_unreadable_amount(record)
+    with pytest.raises(InvalidOperation):
+        CreditRecord.objects.get(pk=record.pk)
