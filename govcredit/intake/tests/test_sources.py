@@ -9,6 +9,7 @@ import re
 import resource
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,13 @@ def test_reader_errors_are_explained_in_chinese(city: Any, tmp_path: Path, name:
                                                                               "xlsx"}]
     assert not words, batch.message
 
+
+
+def test_xlsx_refuses_an_amount_that_rounds_out_of_range(city: Any, tmp_path: Path) -> None:
+    """Issue 8 item 2 in a spreadsheet: as text or as a number cell, 9999999999.9999999 is refused per row."""
+    rows = [penalty(1, **{"罚款金额(万元)": "9999999999.9999999"}), penalty(2, **{"罚款金额(万元)": 9999999999.9999999}),
+            penalty(3, **{"罚款金额(万元)": 12.5})]
+    batch = run_file(city, _xlsx(tmp_path / "amounts.xlsx", rows))
+    assert batch.status == BatchStatus.DONE, batch.message
+    assert (batch.accepted, batch.rejected) == (1, 2)
+    assert CreditRecord.objects.get(decision_number="宁市监罚〔2025〕3号").amount == Decimal("12.5")
