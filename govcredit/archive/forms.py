@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from govcredit.catalog import schema
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core import params
 
@@ -35,7 +36,7 @@ def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
         elif kind in {"text"} and not spec.get("max_length"):
             field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
         else:
-            field = forms.CharField(label=label, required=required, max_length=spec.get("max_length") or 200)
+            field = forms.CharField(label=label, required=required, max_length=schema.max_length(spec) or 200)
         fields[spec["key"]] = field
     return type("RecordForm", (forms.Form,), fields)
 
