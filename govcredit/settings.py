@@ -184,6 +184,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Request bodies read into memory: room for the API's documented 10,000-row JSON batches (under 2 KB a row
+# in the national columns); larger data goes through a file upload, which streams to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024**2
 
 # Serve static files straight from the apps when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True

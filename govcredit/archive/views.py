@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
+from govcredit.core.params import query_pk
 from govcredit.ledger.services import history
 
 from . import services
@@ -62,22 +63,17 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _id(raw: str | None) -> int:
-    """A primary key from a query parameter; 0 (matches nothing) when absent or malformed."""
-    return int(raw) if raw and raw.isdigit() else 0
-
-
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
     """Two steps on one page: pick the type (and subject), then fill the type's fields."""
     access.require(request.user, access.WRITE_RECORDS)
     params = request.POST if request.method == "POST" else request.GET
     types = RecordType.objects.filter(is_active=True)
-    rtype = types.filter(pk=_id(params.get("record_type"))).first()
-    subject_org = access.visible_orgs(request.user).filter(pk=_id(params.get("subject_org"))).first()
-    subject_person = access.visible_people(request.user).filter(pk=_id(params.get("subject_person"))).first()
+    rtype = types.filter(pk=query_pk(params, "record_type")).first()
+    subject_org = access.visible_orgs(request.user).filter(pk=query_pk(params, "subject_org")).first()
+    subject_person = access.visible_people(request.user).filter(pk=query_pk(params, "subject_person")).first()
     issuers = access.visible_orgs(request.user)
-    issuing_org = issuers.filter(pk=_id(params.get("issuing_org"))).first() or getattr(request.user, "organization", None)
+    issuing_org = issuers.filter(pk=query_pk(params, "issuing_org")).first() or getattr(request.user, "organization", None)
     context: dict[str, Any] = {"types": types, "rtype": rtype, "subject_org": subject_org,
                                "subject_person": subject_person, "issuing_org": issuing_org}
     if rtype is None:

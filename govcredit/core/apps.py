@@ -16,4 +16,9 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
         post_migrate.connect(_ensure_schedules, dispatch_uid="govcredit.ensure_schedules")
+        register_converter(IdConverter, "id")

@@ -6,6 +6,8 @@ from govcredit.accounts import access
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.selectors import visible_records
 
+from .params import BadParameter
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,3 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent": records.select_related("record_type", "subject_org", "subject_person")[:10],
     }
     return render(request, "core/home.html", context)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page (``handler400``): a parameter refused by ``core.params`` says why, in Chinese."""
+    message = str(exception) if isinstance(exception, BadParameter) else "请求无法处理，请检查链接或输入。"
+    return render(request, "400.html", {"message": message}, status=400)

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from govcredit.core import clock
+from govcredit.core.params import ObjectId
 
 from . import answers, search
 from .detail import public_detail
@@ -128,7 +129,7 @@ def search_publications(request: HttpRequest) -> Any:
 
 @router.get("/records/{pk}", auth=None, response={200: DetailOut, 404: PortalError, 429: PortalError},
             summary="公示信息详情")
-def publication_detail(request: HttpRequest, pk: int) -> Any:
+def publication_detail(request: HttpRequest, pk: ObjectId) -> Any:
     """一条公示信息的公开内容；公示期满、决定撤销或变更、信用修复后返回 404。"""
     wait = retry_after(request, "detail")
     if wait is not None:

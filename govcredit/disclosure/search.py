@@ -66,6 +66,7 @@ from django.utils.translation import gettext_lazy
 
 from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
+from govcredit.core.params import parse_date
 
 from .models import GramCount, Publication, PublicationGram, PublicationSearchKey, PublicAuthority
 from .rules import SHOWN_STATUSES
@@ -345,7 +346,7 @@ def _date(data: Mapping[str, Any], key: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(unicodedata.normalize("NFKC", value))
+        return parse_date(unicodedata.normalize("NFKC", value))
     except ValueError:
         raise SearchError(_("“%(label)s”应为日期，格式为 YYYY-MM-DD。") % {"label": FIELD_LABELS[key]}) from None
 

@@ -29,6 +29,7 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
+from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
@@ -194,18 +195,18 @@ def list_batches(request: HttpRequest, filters: Query[BatchFilter]) -> Any:  # n
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="批次详情与进度")
-def get_batch(request: HttpRequest, batch_id: int) -> Any:
+def get_batch(request: HttpRequest, batch_id: ObjectId) -> Any:
     return get_in_scope(_batches(request), pk=batch_id)
 
 
 @router.get("/batches/{batch_id}/errors", response={200: list[RowErrorOut], **ERRORS}, summary="退回的行及原因")
-def get_errors(request: HttpRequest, batch_id: int) -> Any:
+def get_errors(request: HttpRequest, batch_id: ObjectId) -> Any:
     batch = get_in_scope(_batches(request), pk=batch_id)
     return _errors(request, batch, limit=10_000)
 
 
 @router.get("/batches/{batch_id}/report", response={200: None, **ERRORS}, summary="下载错误报告（XLSX）")
-def get_report(request: HttpRequest, batch_id: int) -> Any:
+def get_report(request: HttpRequest, batch_id: ObjectId) -> Any:
     from pathlib import Path
 
     batch = get_in_scope(_batches(request), pk=batch_id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import traceback
+import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -48,6 +48,8 @@ from .sources import FileRejected, Table, file_digest, limits, open_table, rows_
 from .validate import ERR, RowValidator, value_col
 
 logger = logging.getLogger("govcredit.intake")
+#: Chinese characters: a message written for the clerk rather than by a library.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 DEFAULT_CHUNK = 10_000  # two chunks are in memory at once (one checked, one written)
 
@@ -520,8 +522,10 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
         batch.message = str(e)
         return batch
     except Exception as e:
+        # The cause goes to the server log. The clerk reads it only when it was written for people (in
+        # Chinese); a library's own (English) words are replaced by where to find them.
         logger.exception("归集批次 #%s 处理失败", batch.pk)
-        detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+        detail = str(e) if _CJK.search(str(e)) else f"详情已记入服务器日志（批次 #{batch.pk}）"
         return _fail(batch, BatchStatus.FAILED, f"处理失败（系统错误），已提交的块保持不变，可重新运行继续：{detail[:500]}")
     return _finish(batch)
 
