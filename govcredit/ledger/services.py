@@ -36,7 +36,8 @@ from .hashing import (
     ledger_key,
     micros,
     state_attnames,
-    state_of_values,
+    state_of_stored,
+    stored_select,
 )
 from .models import LedgeredModel, LedgerEntry, LedgerHead, ledger_writing
 
@@ -484,14 +485,25 @@ def _latest_digests(entity_type: str, upto: int, ids: Sequence[int] | None = Non
 
 
 def _row_digests(model: type[LedgeredModel], pks: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
-    """(pk, digest of the row's canonical state) for every row of ``model``, or for those of ``pks``."""
-    names = state_attnames(model)
-    at = names.index(model._meta.pk.attname)
-    qs = model._base_manager.order_by("pk").values_list(*names)
-    parts = [qs] if pks is None else [qs.filter(pk__in=pks[i:i + 500]) for i in range(0, len(pks), 500)]
-    for part in parts:
-        for values in part.iterator(chunk_size=5000):
-            yield values[at], digest_state(state_of_values(model, values))
+    """(pk, digest of the row's canonical state as stored) for every row of ``model``, or for those of ``pks``.
+
+    Read with plain SQL (:func:`hashing.stored_select`), not the ORM: the digest is of the values the
+    database holds, not of what Django makes of them, and a value Django could not read is named, not raised.
+    """
+    at = state_attnames(model).index(model._meta.pk.attname)
+    select = stored_select(model, connection.vendor)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    if pks is None:
+        parts: list[tuple[str, list[Any]]] = [(f"{select} ORDER BY {pk_column}", [])]
+    else:
+        parts = [(f"{select} WHERE {pk_column} IN ({', '.join(['%s'] * len(part))}) ORDER BY {pk_column}", list(part))
+                 for part in (pks[i:i + 500] for i in range(0, len(pks), 500))]
+    for sql, params in parts:
+        with connection.chunked_cursor() as cur:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(5000):
+                for values in rows:
+                    yield values[at], digest_state(state_of_stored(model, values))
 
 
 CommitmentProvider = Callable[[Report, int], dict[int, str]]
