@@ -21,11 +21,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.apps import apps
 from django.db import connection, models, transaction
 
 from govcredit.core import clock
 
+from . import checkpoints
 from .hashing import (
     SEP,
     digest_instance,
@@ -103,6 +105,7 @@ def _write_entries(changes: Iterable[tuple[str, str, str, int | None, str, str]]
         if rows:
             _insert_entries(rows)
             LedgerHead.objects.filter(id=1).update(seq=seq, entry_hash=prev)
+            checkpoints.after_append(seq, prev)
         return rows
 
 
@@ -164,7 +167,11 @@ KIND_LABELS = {
     "record_altered": "记录被篡改",
     "record_inserted": "记录无留痕（被插入）",
     "record_deleted": "记录被删除",
+    "chain_truncated": "链尾被截断（短于检查点）",
+    "checkpoint_differs": "与检查点不符（链被改写）",
+    "checkpoint_invalid": "检查点无效",
 }
+_CHECKPOINT_KINDS = {"truncated": "chain_truncated", "differs": "checkpoint_differs", "invalid": "checkpoint_invalid"}
 
 
 @dataclass
@@ -606,13 +613,27 @@ def verify_records(report: Report, chain: ChainState | None = None,
                     "record_inserted", f"{_label(model, pk)} 没有任何留痕记录（绕过应用插入）", entity=f"{et}:{pk}"))
 
 
+def verify_checkpoints(report: Report, chain: ChainState, lines: Iterable[str],
+                       public_key: Ed25519PublicKey | None = None) -> None:
+    """Compare the verified chain with the signed checkpoints of ``lines`` (a checkpoint file kept off the
+    database host): a chain shorter than, or different from, any of them is a finding. Signatures are
+    checked with ``public_key`` (by default the configured key's)."""
+    key = public_key or checkpoints.private_key().public_key()
+    good, problems = checkpoints.read(lines, key)
+    for problem in [*problems, *checkpoints.check(good, chain.seq)]:
+        report.findings.append(Finding(_CHECKPOINT_KINDS[problem.kind], problem.message, seq=problem.seq))
+
+
 def _label(model: type[models.Model], pk: int) -> str:
     return f"{model._meta.verbose_name}（{model._meta.label}）#{pk}"
 
 
-def verify(progress: Callable[[int], None] | None = None) -> Report:
-    """Verify the whole ledger: the chain, then every ledgered row against its latest entry."""
+def verify(progress: Callable[[int], None] | None = None, checkpoint_lines: Iterable[str] | None = None) -> Report:
+    """Verify the whole ledger: the chain, then every ledgered row against its latest entry, and the chain
+    against the signed checkpoints of ``checkpoint_lines`` when given."""
     report = Report()
     chain = verify_chain(report, progress)
     verify_records(report, chain)
+    if checkpoint_lines is not None:
+        verify_checkpoints(report, chain, checkpoint_lines)
     return report
