@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
@@ -61,6 +61,20 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode()).decode()
 
 
+@cache
+def _newest() -> Fernet:
+    return Fernet(active_keys()[0])
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether ``token`` opens with the newest key alone (so rotating it again would change nothing)."""
+    try:
+        _newest().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def blind_index(plain: str) -> str:
     return hmac.new(_index_key(), plain.encode(), hashlib.sha256).hexdigest()
 
@@ -69,3 +83,4 @@ def reset_keys() -> None:
     """Forget cached keys (tests and the rotation command change settings at run time)."""
     _fernet.cache_clear()
     _index_key.cache_clear()
+    _newest.cache_clear()

@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.apps import apps
 from django.db import connection, models, transaction
 
-from govcredit.core import clock
+from govcredit.core import clock, crypto
 
 from . import checkpoints
 from .hashing import (
@@ -152,6 +153,57 @@ def update_with_entries(
     with transaction.atomic(), ledger_writing():
         model.objects.bulk_update(objs, fields, batch_size=1000)
         _write_entries(_changes_for(model, objs, actor, action, reason))
+
+
+@dataclass
+class Rotation:
+    """What :func:`rotate_encrypted_fields` did to one registered column."""
+
+    label: str  # the column's verbose name, e.g. "公务员 身份证号（密文）"
+    rotated: int = 0
+    current: int = 0  # already under the newest key
+    unreadable: list[int] = field(default_factory=list)  # pks whose token no configured key opens
+
+
+def rotate_encrypted_fields(batch: int = 1000) -> list[Rotation]:
+    """Re-encrypt every token of every registered encrypted column (``core.crypto.encrypted_fields``)
+    under the newest field key, each changed row with its ledger entry.
+
+    One transaction per batch of rows, and tokens already under the newest key are left alone: an
+    interrupted rotation is finished by running it again. Only when no column has an unreadable token
+    may the old key be removed.
+    """
+    crypto.reset_keys()
+    out = []
+    for model, attname in crypto.encrypted_fields():
+        column = next(f for f in model._meta.concrete_fields if f.attname == attname)
+        result = Rotation(f"{model._meta.verbose_name} {column.verbose_name}")
+        last = None
+        while True:
+            qs = model._base_manager.exclude(**{attname: ""}).order_by("pk")
+            rows = list((qs if last is None else qs.filter(pk__gt=last))[:batch])
+            if not rows:
+                break
+            last = rows[-1].pk
+            changed = []
+            for row in rows:
+                token = getattr(row, attname)
+                if crypto.under_newest_key(token):
+                    result.current += 1
+                    continue
+                try:
+                    setattr(row, attname, crypto.rotate(token))
+                except InvalidToken:
+                    result.unreadable.append(row.pk)
+                    continue
+                changed.append(row)
+            if changed and issubclass(model, LedgeredModel):
+                update_with_entries(model, changed, [attname], actor="system", action="crypto.rekey", reason="密钥轮换")
+            elif changed:
+                model._base_manager.bulk_update(changed, [attname])
+            result.rotated += len(changed)
+        out.append(result)
+    return out
 
 
 def history(instance: models.Model) -> models.QuerySet[LedgerEntry]:
