@@ -19,7 +19,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -197,10 +197,9 @@ def rotate_encrypted_fields(batch: int = 1000) -> list[Rotation]:
                     result.unreadable.append(row.pk)
                     continue
                 changed.append(row)
-            if changed and issubclass(model, LedgeredModel):
-                update_with_entries(model, changed, [attname], actor="system", action="crypto.rekey", reason="密钥轮换")
-            elif changed:
-                model._base_manager.bulk_update(changed, [attname])
+            if changed:
+                update_with_entries(cast(type[LedgeredModel], model), changed, [attname], actor="system",
+                                    action="crypto.rekey", reason="密钥轮换")
             result.rotated += len(changed)
         out.append(result)
     return out
