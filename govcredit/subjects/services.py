@@ -127,20 +127,3 @@ def rename_civil_servant(person: CivilServant, *, name: str, actor: str, reason:
     person.name = name.strip()
     save_with_entry(person, actor=actor, action="subject.person.update", reason=reason)
     return person
-
-
-@transaction.atomic
-def rotate_id_encryption(batch: int = 2000) -> int:
-    """Re-encrypt every stored ID number under the newest key (see docs/architecture.md)."""
-    from govcredit.ledger.services import update_with_entries
-
-    count = 0
-    people = list(CivilServant.objects.order_by("pk"))
-    for i in range(0, len(people), batch):
-        chunk = people[i:i + batch]
-        for p in chunk:
-            p.id_cipher = crypto.rotate(p.id_cipher)
-        update_with_entries(CivilServant, chunk, ["id_cipher"], actor="system", action="subject.person.rekey",
-                            reason="密钥轮换")
-        count += len(chunk)
-    return count
