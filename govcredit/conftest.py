@@ -68,6 +68,16 @@ def empty_shared_cache(request: pytest.FixtureRequest, django_db_blocker: Any) -
             caches["default"].clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def ledger_checkpoints_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Test databases are not the demo's: their ledger checkpoints go to a file of the test run."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("ledger") / "checkpoints.jsonl"
+    with override_settings(LEDGER_CHECKPOINT_FILE=path):
+        yield path
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()

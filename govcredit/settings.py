@@ -1,19 +1,21 @@
 """Django settings for GovCredit.
 
 Everything that differs between the embedded demo and a production deployment comes from the
-environment: ``DATABASE_URL`` (default: SQLite under ``var/``), ``GOVCREDIT_SECRET_KEY``,
-``GOVCREDIT_FIELD_KEYS`` (encryption keys for ID numbers, see docs/architecture.md) and
-``GOVCREDIT_DEBUG``.
+environment: ``DATABASE_URL`` (default: SQLite under ``var/``), the keys (see ``govcredit/core/keys.py``;
+by default generated into ``var/keys.json``) and ``GOVCREDIT_DEBUG``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from govcredit.core.keys import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -21,13 +23,28 @@ VAR_DIR = Path(os.environ.get("GOVCREDIT_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("GOVCREDIT_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("GOVCREDIT_SECRET_KEY", "govcredit-demo-secret-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = os.environ.get("GOVCREDIT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
+# --- keys (owner: ledger; see govcredit/core/keys.py and docs/architecture.md) -------------------------
+# Every key has its own purpose and none is derived from another: environment variable first, else
+# the key file (var/keys.json, owner-only), which is created with random keys on first start unless
+# GOVCREDIT_PRODUCTION=1. Outside debug and tests a published demo key or a loose key file stops the start.
+_TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+KEY_FILE = Path(os.environ.get("GOVCREDIT_KEY_FILE", VAR_DIR / "keys.json"))
+_KEYS = load_keys(os.environ, KEY_FILE, production=os.environ.get("GOVCREDIT_PRODUCTION", "0") == "1",
+                  strict=not DEBUG and not _TESTING)
+SECRET_KEY = _KEYS.secret_key
 # Fernet keys for personal identifiers, newest first. Rotation: put a new key in front, run
-# `govcredit rotate-keys`, then drop the old key. Without the variable the demo derives one key
-# from SECRET_KEY so that a fresh checkout works; production must set it.
-FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("GOVCREDIT_FIELD_KEYS", "").split(",") if k]
+# `govcredit rotate-keys`, then drop the old key.
+FIELD_ENCRYPTION_KEYS = _KEYS.field_keys
+BLIND_INDEX_KEY = _KEYS.index_key
+LEDGER_KEY = _KEYS.ledger_key
+LEDGER_CHECKPOINT_KEY = _KEYS.checkpoint_key
+# Signed checkpoints of the ledger's head (sequence, hash, time), one JSON line each; copy the file off
+# the database host (docs/architecture.md). Written after appends at most every INTERVAL seconds, and daily.
+LEDGER_CHECKPOINT_FILE = Path(os.environ.get("GOVCREDIT_CHECKPOINT_FILE", VAR_DIR / "ledger-checkpoints.jsonl"))
+LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("GOVCREDIT_CHECKPOINT_INTERVAL", "60"))
+# --- end keys ------------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -191,6 +208,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Request bodies read into memory: room for the API's documented 10,000-row JSON batches (under 2 KB a row
+# in the national columns); larger data goes through a file upload, which streams to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024**2
 
 # Serve static files straight from the apps when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True

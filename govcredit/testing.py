@@ -74,6 +74,19 @@ def publish_recent_penalty(city: City) -> CreditRecord:
     return record
 
 
+def store_unreadable_amount(record: CreditRecord, amount: str = "10000000000") -> None:
+    """Write behind the application an amount the archive cannot read back, as main saved
+    ``9999999999.9999999`` before issue 8 (reading the row then raises ``decimal.InvalidOperation``):
+    for tests of jobs and checks that must name such a row and go on with the others.
+
+    SQLite only (its REAL column takes anything); PostgreSQL's numeric(16,6) refuses the value itself.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {CreditRecord._meta.db_table} SET amount = %s WHERE id = %s", [float(amount), record.pk])
+
+
 def build_city() -> City:
     load_catalog()
     c = City()

@@ -7,32 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
+from govcredit.core.params import query_id, query_pk
 from govcredit.ledger.services import history
 
 from . import services
 from .forms import RecordFilterForm, StatusForm, raw_values, record_form_class
-from .models import CreditRecord
 from .parties import resolve_parties
-
-
-def visible_records(user: Any) -> QuerySet[CreditRecord]:
-    scope = access.record_scope(user)
-    if scope is None:
-        return CreditRecord.objects.none()
-    return CreditRecord.objects.filter(scope).select_related(
-        "record_type", "type_version", "subject_org", "subject_person", "issuing_org")
-
-
-def archive_of(user: Any, **subject: Any) -> QuerySet[CreditRecord]:
-    """A subject's records that the user may see, newest first (the archive timeline)."""
-    return visible_records(user).filter(**subject).order_by("-decision_date", "-id")
+from .selectors import visible_records
 
 
 @login_required
@@ -76,16 +64,6 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _id(raw: str | None) -> int:
-    """A primary key from a query parameter; 0 (matches nothing) when absent or malformed."""
-    return int(raw) if raw and raw.isdigit() else 0
-
-
-def _id_or_none(raw: str | None) -> int | None:
-    """An optional primary key: None when absent; a malformed one matches nothing (see ``_id``)."""
-    return None if raw in (None, "") else _id(raw)
-
-
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
     """Two steps on one page: pick the type (and subject), then fill the type's fields.
@@ -96,11 +74,11 @@ def record_create(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.WRITE_RECORDS)
     params = request.POST if request.method == "POST" else request.GET
     types = RecordType.objects.filter(is_active=True)
-    rtype = types.filter(pk=_id(params.get("record_type"))).first()
+    rtype = types.filter(pk=query_pk(params, "record_type")).first()
     try:
-        parties = resolve_parties(request.user, issuing_org=_id_or_none(params.get("issuing_org")),
-                                  subject_org=_id_or_none(params.get("subject_org")),
-                                  subject_person=_id_or_none(params.get("subject_person")))
+        parties = resolve_parties(request.user, issuing_org=query_id(params, "issuing_org"),
+                                  subject_org=query_id(params, "subject_org"),
+                                  subject_person=query_id(params, "subject_person"))
     except PermissionDenied as refused:
         return render(request, "archive/record_create.html", {"types": types, "refused": str(refused)}, status=403)
     context: dict[str, Any] = {"types": types, "rtype": rtype, "subject_org": parties.subject_org,

@@ -26,5 +26,10 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
         post_migrate.connect(_ensure_schedules, dispatch_uid="govcredit.ensure_schedules")
         post_migrate.connect(_ensure_cache_table, dispatch_uid="govcredit.ensure_cache_table")
+        register_converter(IdConverter, "id")

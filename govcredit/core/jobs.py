@@ -1,13 +1,36 @@
-"""Daily jobs run by the django-q2 scheduler. Each is idempotent and safe on several workers."""
+"""Scheduled jobs run by the django-q2 scheduler, and what every background job shares.
+
+Each job is idempotent and safe on several workers: it claims its rows atomically
+(``select_for_update(skip_locked=True)`` on PostgreSQL, the write lock SQLite takes at BEGIN) or,
+for a whole-table job, the claim on its :class:`~govcredit.core.models.JobState` row.
+
+* :func:`ensure_schedules` makes the database's schedules follow :data:`DAILY_JOBS` and :data:`FREQUENT_JOBS`.
+* :func:`request_run`, :func:`start`, :func:`advance`, :func:`finish`: a long job's state row, which the
+  pages read (running since, progress, last result); a page only ever enqueues a run.
+* :func:`read_rows` and :func:`each_row`: a job that meets one bad row reports it and goes on with the rest.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
 
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django_q.models import Schedule
 
+from govcredit.core import clock
+
+from .models import JobState
+
 logger = logging.getLogger("govcredit.jobs")
+
+M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,40 +51,197 @@ class FrequentJob:
 DAILY_JOBS = (
     DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
     DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
+    DailyJob("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
 )
 # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
 FREQUENT_JOBS = (
     FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
     FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
+    # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
+    FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1),
 )
+# Our schedules are the ones whose function lives in this project: any other name of ours is obsolete.
+OWN_FUNCS = "govcredit."
 
 
-def verify_ledger() -> int:
-    """Nightly chain and record check; findings are logged as errors for the operators."""
+LEDGER_JOB = "留痕账本核验"
+LEDGER_TASK = "govcredit.core.jobs.verify_ledger"
+KEPT_FINDINGS = 200  # the page lists this many; the log has them all
+
+
+def verify_ledger() -> int | None:
+    """The whole-ledger check (nightly, and on request from the ledger page), run in a worker.
+
+    Progress and the result go to the job's state row, which the ledger page shows; findings are also
+    logged as errors for the operators. Returns the number of findings, or None when another run holds
+    the claim.
+    """
+    from django.db.models import Max
+
+    from govcredit.ledger.models import LedgerEntry
     from govcredit.ledger.services import verify
 
-    report = verify()
+    if not start(LEDGER_JOB, LedgerEntry.objects.aggregate(last=Max("seq"))["last"] or 0):
+        return None
+    try:
+        report = verify(progress=lambda n: advance(LEDGER_JOB, n))
+    except BaseException as e:
+        finish(LEDGER_JOB, False, {"error": f"{type(e).__name__}: {e}"[:500]})
+        raise
     for finding in report.findings:
         logger.error("留痕核验：%s", finding.message)
+    result = report.as_dict()
+    result["finding_count"] = len(report.findings)
+    result["findings"] = result["findings"][:KEPT_FINDINGS]
+    finish(LEDGER_JOB, report.ok, result)
     return len(report.findings)
 
 
 def ensure_schedules() -> None:
-    """Create the daily schedules if they are missing (called after every migrate)."""
-    import datetime as dt
+    """Make the schedules follow the code (called after every migrate).
 
-    from django.utils import timezone
-
-    now = timezone.localtime()
+    An existing schedule gets the code's function, interval and arguments (its next run is kept unless
+    its kind, interval or time of day changed), a missing one is created, and schedules of ours (their
+    function is in this project) that the code no longer names are removed.
+    """
+    now = clock.now()
+    names = {job.name for job in DAILY_JOBS} | {job.name for job in FREQUENT_JOBS}
+    Schedule.objects.filter(func__startswith=OWN_FUNCS).exclude(name__in=names).delete()
     for job in DAILY_JOBS:
-        first = now.replace(hour=job.hour, minute=job.minute, second=0, microsecond=0)
-        if first <= now:
-            first += dt.timedelta(days=1)
-        Schedule.objects.get_or_create(
-            name=job.name, defaults={"func": job.func, "schedule_type": Schedule.DAILY, "next_run": first, "repeats": -1}
-        )
+        _follow(job.name, job.func, Schedule.DAILY, None, _next_daily(job, now))
     for fjob in FREQUENT_JOBS:
-        Schedule.objects.get_or_create(
-            name=fjob.name, defaults={"func": fjob.func, "schedule_type": Schedule.MINUTES, "minutes": fjob.minutes,
-                                      "next_run": now, "repeats": -1},
-        )
+        _follow(fjob.name, fjob.func, Schedule.MINUTES, fjob.minutes, now)
+
+
+def _next_daily(job: DailyJob, now: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(now)
+    first = local.replace(hour=job.hour, minute=job.minute, second=0, microsecond=0)
+    return first if first > local else first + dt.timedelta(days=1)
+
+
+def _follow(name: str, func: str, kind: str, minutes: int | None, first: dt.datetime) -> None:
+    wanted: dict[str, Any] = {"func": func, "schedule_type": kind, "minutes": minutes, "args": None, "kwargs": None,
+                              "repeats": -1}
+    schedule = Schedule.objects.filter(name=name).order_by("pk").first()
+    if schedule is None:
+        Schedule.objects.create(name=name, next_run=first, **wanted)
+        return
+    Schedule.objects.filter(name=name).exclude(pk=schedule.pk).delete()  # a duplicate would run the job twice
+    # A new kind, interval or time of day starts from the code's next run; otherwise the next run is kept.
+    moved = (schedule.schedule_type != kind or schedule.minutes != minutes or schedule.next_run is None
+             or (kind == Schedule.DAILY and _daily_time(schedule.next_run) != _daily_time(first)))
+    if moved or any(getattr(schedule, k) != v for k, v in wanted.items()):
+        Schedule.objects.filter(pk=schedule.pk).update(**wanted, **({"next_run": first} if moved else {}))
+
+
+def _daily_time(moment: dt.datetime) -> tuple[int, int]:
+    local = timezone.localtime(moment)
+    return local.hour, local.minute
+
+
+# --------------------------------------------------------------------------- a long job's state row
+
+STALE_RUN = dt.timedelta(minutes=10)  # a run whose heartbeat is older is taken as dead: another may claim
+STALE_REQUEST = dt.timedelta(minutes=10)  # a queued request no worker took up may be made again
+
+
+def _state(name: str) -> None:
+    try:
+        JobState.objects.get_or_create(name=name)
+    except IntegrityError:  # another process created it just now
+        pass
+
+
+def state_of(name: str) -> JobState:
+    """The job's state row, for a page to show (created empty if the job never ran)."""
+    return JobState.objects.filter(name=name).first() or JobState(name=name)
+
+
+def request_run(name: str, func: str, *args: Any, **kwargs: Any) -> bool:
+    """Enqueue ``func(*args, **kwargs)`` in the task queue unless a run is queued or running already.
+
+    This is all a page does: the job itself runs in a worker. Returns whether a run was enqueued.
+    """
+    from django_q.tasks import async_task
+
+    _state(name)
+    now = clock.now()
+    free = (JobState.objects.filter(name=name)
+            .filter(Q(requested_at__isnull=True) | Q(requested_at__lt=now - STALE_REQUEST))
+            .filter(Q(running_since__isnull=True) | Q(heartbeat__lt=now - STALE_RUN)))
+    if free.update(requested_at=now) != 1:
+        return False
+    async_task(func, *args, task_name=name, group=name, **kwargs)
+    return True
+
+
+def start(name: str, total: int | None = None, stale: dt.timedelta = STALE_RUN) -> bool:
+    """Claim the job's run: False when another live run holds it (its heartbeat is newer than ``stale``)."""
+    _state(name)
+    now = clock.now()
+    claimed = (JobState.objects.filter(name=name)
+               .filter(Q(running_since__isnull=True) | Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - stale))
+               .update(running_since=now, heartbeat=now, last_started=now, progress=0, total=total, requested_at=None))
+    return claimed == 1
+
+
+def advance(name: str, done: int, total: int | None = None) -> None:
+    """Progress of the running job (also its heartbeat)."""
+    changes: dict[str, Any] = {"progress": F("progress") + done, "heartbeat": clock.now()}
+    if total is not None:
+        changes["total"] = total
+    JobState.objects.filter(name=name).update(**changes)
+
+
+def finish(name: str, ok: bool, result: dict[str, Any]) -> None:
+    """End the run, keeping its result for the pages."""
+    now = clock.now()
+    JobState.objects.filter(name=name).update(running_since=None, heartbeat=now, last_finished=now, last_ok=ok,
+                                              last_result=result)
+
+
+# --------------------------------------------------------------------------- one bad row
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """A row a job could not handle: it is logged and reported, and the job goes on with the others."""
+
+    pk: Any
+    error: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _failure(job: str, pk: Any, error: BaseException) -> RowFailure:
+    logger.error("%s：第 %s 条数据无法处理，已跳过：%s", job, pk, error, exc_info=error)
+    return RowFailure(pk, f"{type(error).__name__}: {error}"[:500])
+
+
+def read_rows(job: str, queryset: QuerySet[M], pks: Sequence[Any],
+              failures: list[RowFailure]) -> list[M]:
+    """The rows of ``pks`` in pk order; a row that cannot even be read (a stored value the ORM cannot
+    convert, such as an amount beyond its column) is added to ``failures`` and left out."""
+    try:
+        return list(queryset.filter(pk__in=pks).order_by("pk"))
+    except Exception:  # noqa: BLE001 - find the row, one by one
+        rows: list[M] = []
+        for pk in pks:
+            try:
+                with transaction.atomic():  # a database error must not end the caller's transaction
+                    rows.extend(queryset.filter(pk=pk))
+            except Exception as e:  # noqa: BLE001 - reported, the job goes on
+                failures.append(_failure(job, pk, e))
+        return rows
+
+
+def each_row(job: str, rows: Iterable[M], build: Callable[[M], T], failures: list[RowFailure]) -> list[T]:
+    """``build(row)`` for every row; a row whose build raises is added to ``failures`` and left out."""
+    out: list[T] = []
+    for row in rows:
+        try:
+            out.append(build(row))
+        except Exception as e:  # noqa: BLE001 - reported, the job goes on
+            failures.append(_failure(job, row.pk, e))
+    return out

@@ -48,6 +48,28 @@ class Publication(LedgeredModel):
         return f"{self.type_name} {self.decision_number}"
 
 
+class Refusal(models.Model):
+    """A record the publication rules refuse, as of the record's ``updated_at`` when it was judged.
+
+    The rules depend only on the record and its catalog version (immutable, and changing it changes
+    the record), so :func:`~govcredit.disclosure.services.publish_due` judges a refused record again
+    only once the record has changed since, instead of on every run. Derived data, not ledgered.
+    """
+
+    record = models.OneToOneField(CreditRecord, verbose_name="信用记录", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="publication_refusal")
+    record_updated_at = models.DateTimeField("记录更新时间（判断时）")
+    reason = models.CharField("不予公示的原因", max_length=200)
+    checked_at = models.DateTimeField("判断时间")
+
+    class Meta:
+        verbose_name = "不予公示记录"
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"{self.record_id}：{self.reason}"
+
+
 # --- the public search index (see govcredit/disclosure/search.py for why it looks like this) ----------------
 
 

@@ -3,33 +3,52 @@
 :func:`sync` is the one place that decides: it publishes records that have become disclosable
 and withdraws those whose window ended or whose decision was revoked, changed or repaired. It runs
 every few minutes from the scheduler (so a revoked penalty leaves the portal well within the
-3 days allowed) and is idempotent and safe on several workers.
+3 days allowed) and is idempotent and safe on several workers: each chunk claims its rows
+(``select_for_update(skip_locked=True)`` on PostgreSQL, the write lock SQLite takes at BEGIN), so two
+workers never publish the same record. A record the rules refuse is remembered (:class:`Refusal`) and
+judged again only when it changes; a record whose stored data make publishing it fail is logged,
+reported in the result and left for the next run, and the others are published.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import Disclosure
 from govcredit.core import clock
+from govcredit.core.jobs import RowFailure, each_row, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
 
-from .models import Publication, UnpublishReason
+from .masking import mask_publication, record_person_names
+from .models import Publication, Refusal, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
 from .search import index_publications, unindex_publications
 
+logger = logging.getLogger("govcredit.disclosure")
+
 CHUNK = 2000
+JOB = "公开信息同步"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    published: int
+    refused: int = 0  # newly judged not disclosable (remembered until the record changes)
+    failed: tuple[RowFailure, ...] = ()  # records whose data made publishing them fail (logged, left for later)
 
 
 @dataclass(frozen=True)
 class SyncResult:
     published: int
     withdrawn: int
+    refused: int = 0
+    failed: tuple[RowFailure, ...] = ()
 
 
 def public_publications() -> QuerySet[Publication]:
@@ -38,36 +57,82 @@ def public_publications() -> QuerySet[Publication]:
 
 
 def _publication(record: CreditRecord, now: dt.datetime) -> Publication:
+    """The publication of ``record``, its public text masked (:func:`.masking.mask_publication`) before it is saved."""
     assert record.publicity_end is not None
-    return Publication(
+    publication = Publication(
         record=record, published_at=now, visible_until=record.publicity_end, public_name=public_name(record),
         credit_code=record.counterparty_code or (record.subject_org.credit_code if record.subject_org else ""),
         decision_number=record.decision_number, authority_name=record.authority_name,
         type_name=record.record_type.name, decision_date=record.decision_date,
     )
+    mask_publication(publication, record_person_names(record))
+    return publication
 
 
-def publish_due(today: dt.date | None = None) -> int:
-    """Publish every disclosable record that is not on the portal yet."""
+def due_records(today: dt.date) -> QuerySet[CreditRecord]:
+    """Records that should be on the portal and are not, leaving out refusals judged on the record as it is."""
+    return CreditRecord.objects.filter(
+        type_version__disclosure=Disclosure.PUBLIC, status__in=SHOWN_STATUSES, publicity_end__gte=today,
+        publication__isnull=True,
+    ).filter(
+        Q(publication_refusal__isnull=True)
+        | Q(publication_refusal__record_updated_at__lt=F("updated_at"))
+        | Q(publication_refusal__record_updated_at__gt=F("updated_at"))
+    )
+
+
+def _claim(candidates: QuerySet[CreditRecord]) -> tuple[list[int], int | None]:
+    """Lock the next chunk of due records for this transaction: (ids still unpublished, last id seen).
+
+    On PostgreSQL rows another worker holds are skipped (they are its work); since that worker may have
+    committed between this statement's snapshot and the lock, a fresh statement drops records published
+    meanwhile. On SQLite the transaction holds the write lock from BEGIN, so nobody else is publishing.
+    The last id is None when no row is left.
+    """
+    if connection.vendor == "postgresql":
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    ids = list(candidates.values_list("pk", flat=True)[:CHUNK])
+    if not ids:
+        return ids, None
+    taken = set(Publication.objects.filter(record_id__in=ids).values_list("record_id", flat=True))
+    return [pk for pk in ids if pk not in taken], ids[-1]
+
+
+def publish_due(today: dt.date | None = None) -> PublishResult:
+    """Publish every disclosable record that is not on the portal yet (one transaction per chunk)."""
     today = today or clock.today()
-    total = 0
+    rows_of = CreditRecord.objects.select_related("type_version", "record_type", "subject_org", "subject_person")
+    published = refused = 0
+    failures: list[RowFailure] = []
     last_pk = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                CreditRecord.objects.select_related("type_version", "record_type", "subject_org", "subject_person")
-                .filter(pk__gt=last_pk, type_version__disclosure=Disclosure.PUBLIC, status__in=SHOWN_STATUSES,
-                        publicity_end__gte=today, publication__isnull=True)
-                .order_by("pk")[:CHUNK]
-            )
-            if not rows:
-                return total
-            last_pk = rows[-1].pk
+            ids, last_seen = _claim(due_records(today).filter(pk__gt=last_pk).order_by("pk"))
+            if last_seen is None:
+                break
+            last_pk = last_seen
             now = clock.now()
-            new = [_publication(r, now) for r in rows if refusal(r) is None]
+
+            def judge(record: CreditRecord, now: dt.datetime = now) -> tuple[CreditRecord, str | None,
+                                                                             Publication | None]:
+                why = refusal(record)
+                return record, why, None if why else _publication(record, now)
+
+            judged = each_row(JOB, read_rows(JOB, rows_of, ids, failures), judge, failures)
+            new = [pub for _, _, pub in judged if pub is not None]
+            refusals = [Refusal(record_id=r.pk, record_updated_at=r.updated_at, reason=why[:200], checked_at=now)
+                        for r, why, _ in judged if why]
+            Refusal.objects.bulk_create(refusals, update_conflicts=True, unique_fields=["record"],
+                                        update_fields=["record_updated_at", "reason", "checked_at"])
             create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
+            Refusal.objects.filter(record_id__in=[p.record_id for p in new]).delete()  # refused before a change
             index_publications(new)  # the portal's search index, in the same transaction
-            total += len(new)
+            published += len(new)
+            refused += len(refusals)
+    if failures:
+        logger.error("%s：%d 条记录无法发布，已跳过（其余照常发布）：%s", JOB, len(failures),
+                     "、".join(str(f.pk) for f in failures[:50]))
+    return PublishResult(published, refused, tuple(failures))
 
 
 def _note(reason: UnpublishReason, record: CreditRecord, today: dt.date) -> str:
@@ -78,6 +143,10 @@ def _note(reason: UnpublishReason, record: CreditRecord, today: dt.date) -> str:
     return f"公示期已于{record.publicity_end:%Y年%m月%d日}届满。"
 
 
+_OWN_FIELDS = [f.name for f in Publication._meta.concrete_fields]
+_RECORD_FIELDS = ["record__status", "record__publicity_end"]  # what _note and the reason read
+
+
 def withdraw_due(today: dt.date | None = None) -> int:
     """Withdraw publications whose window ended or whose record left the shown statuses."""
     today = today or clock.today()
@@ -86,6 +155,7 @@ def withdraw_due(today: dt.date | None = None) -> int:
         with transaction.atomic():
             due = list(
                 Publication.objects.select_for_update(skip_locked=True).select_related("record")
+                .only(*_OWN_FIELDS, *_RECORD_FIELDS)  # a record column the job does not need cannot stop it
                 .filter(Q(visible_until__lt=today) | Q(record__status__in=list(ENDING_STATUSES)), is_public=True)
                 .order_by("pk")[:CHUNK]
             )
@@ -105,4 +175,5 @@ def withdraw_due(today: dt.date | None = None) -> int:
 def sync(today: dt.date | None = None) -> SyncResult:
     """The scheduled job: withdraw what must go, then publish what is due."""
     withdrawn = withdraw_due(today)
-    return SyncResult(published=publish_due(today), withdrawn=withdrawn)
+    result = publish_due(today)
+    return SyncResult(published=result.published, withdrawn=withdrawn, refused=result.refused, failed=result.failed)

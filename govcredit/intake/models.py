@@ -62,6 +62,10 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
     started_at = models.DateTimeField("开始处理", null=True, blank=True)
     finished_at = models.DateTimeField("处理完成", null=True, blank=True)
+    # The process working on the batch: its claim and its heartbeat (renewed with every chunk). A batch
+    # 处理中 whose heartbeat stopped is taken up again by intake.services.resume_stalled.
+    worker = models.CharField("处理进程标识", max_length=32, blank=True)
+    heartbeat = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "归集批次"
@@ -85,7 +89,7 @@ class IntakeChunk(models.Model):
     """One committed chunk of a batch.
 
     ``digests`` holds, for every record the chunk created, its id (8 bytes, big-endian) and the
-    SHA-256 of its ledger state (32 bytes), in id order; ``merkle_root`` is the root of the Merkle
+    keyed ledger state digest (32 bytes), in id order; ``merkle_root`` is the root of the Merkle
     tree over those leaves and is the ``state_digest`` of the chunk's ledger entry (``ledger_seq``).
     ``rejected_rows`` keeps the rejected rows as sent, for the error report. ``outcomes`` notes, for every
     row that created a record or found one unchanged, the row number, the record id and its ``updated_at``

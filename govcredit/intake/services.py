@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import traceback
+import re
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
@@ -45,6 +48,8 @@ from .sources import FileRejected, Table, file_digest, limits, open_table, rows_
 from .validate import ERR, RowValidator, value_col
 
 logger = logging.getLogger("govcredit.intake")
+#: Chinese characters: a message written for the clerk rather than by a library.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 DEFAULT_CHUNK = 10_000  # two chunks are in memory at once (one checked, one written)
 
@@ -174,8 +179,9 @@ class Outcome:
 
 
 class Processor:
-    def __init__(self, batch: ImportBatch, table: Table, plan: ColumnPlan) -> None:
+    def __init__(self, batch: ImportBatch, table: Table, plan: ColumnPlan, worker: str = "") -> None:
         self.batch = batch
+        self.worker = worker  # the claim this process holds on the batch (see run_batch)
         self.table = table
         self.plan = plan
         self.version = batch.type_version
@@ -343,6 +349,8 @@ class Processor:
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if expect_last_row is not None and locked.last_row != expect_last_row:
                 raise BatchConflict(f"批次 #{batch.pk} 正由其他进程处理（进度已变化），本进程停止。")
+            if self.worker and locked.worker != self.worker:
+                raise BatchConflict(f"批次 #{batch.pk} 已由其他进程接手处理，本进程停止。")
             ready = out.new or out.draft
             now = ready.now if ready is not None else clock.now()
             blob, root = b"", ""
@@ -369,8 +377,9 @@ class Processor:
             locked.updated += out.updated
             locked.unchanged += out.unchanged
             locked.rejected += len(out.rejected)
+            locked.heartbeat = clock.now()
             locked.save(update_fields=["chunks_done", "last_row", "rows_done", "accepted", "updated", "unchanged",
-                                       "rejected"])
+                                       "rejected", "heartbeat"])
         for name in ("chunks_done", "last_row", "rows_done", "accepted", "updated", "unchanged", "rejected"):
             setattr(batch, name, getattr(locked, name))
         if write:
@@ -444,19 +453,48 @@ def _check_submitter(version: RecordTypeVersion, org: Organization) -> None:
         raise FileRejected(f"{org.name} 不是“{version.record_type.name}”的报送单位，不能提交该类信息。")
 
 
+STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress for longer: its worker died
+
+
+def _stalled(now: dt.datetime) -> Q:
+    return Q(status=BatchStatus.RUNNING) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
+
+
+def _claim(batch_id: int, worker: str | None) -> str | None:
+    """Claim the batch for this process in one conditional UPDATE; the new claim, or None if another
+    live process holds it. Free are batches 待处理 or 失败, 处理中 ones whose heartbeat stopped, and the
+    one :func:`resume_stalled` handed to this task (``worker``)."""
+    now = clock.now()
+    free = Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]) | _stalled(now)
+    if worker:
+        free |= Q(status=BatchStatus.RUNNING, worker=worker)
+    token = uuid.uuid4().hex
+    claimed = ImportBatch.objects.filter(free, pk=batch_id).update(
+        status=BatchStatus.RUNNING, worker=token, heartbeat=now, started_at=Coalesce(F("started_at"), Value(now)))
+    return token if claimed else None
+
+
+def _beat(batch: ImportBatch, worker: str) -> None:
+    """Renew the heartbeat during long work before the first chunk (reading, checking a whole file)."""
+    ImportBatch.objects.filter(pk=batch.pk, worker=worker).update(heartbeat=clock.now())
+
+
 def run_batch(batch_id: int, *, chunk_size: int | None = None,
-              progress: Callable[[ImportBatch, int], None] | None = None) -> ImportBatch:
+              progress: Callable[[ImportBatch, int], None] | None = None, worker: str | None = None) -> ImportBatch:
     """Process a batch, or continue it after the last committed chunk (after a kill or a 失败).
 
-    Returns it 已完成, 已退回 or 失败 (or unchanged, with a message, if another process holds it).
+    The batch is claimed first, so only one process works on it; its heartbeat is renewed with every
+    chunk. Returns it 已完成, 已退回 or 失败 (or unchanged, with a message, if another process holds it).
     """
     batch = ImportBatch.objects.select_related("type_version__record_type", "org").get(pk=batch_id)
     if batch.status in (BatchStatus.DONE, BatchStatus.RETURNED):
         return batch
     size = chunk_size or chunk_size_setting()
-    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING,
-                                                   started_at=batch.started_at or clock.now())
-    batch.status = BatchStatus.RUNNING
+    token = _claim(batch.pk, worker)
+    if token is None:
+        batch.message = f"批次 #{batch.pk} 正由其他进程处理；该进程停止后 1 分钟内会自动继续，也可稍后重新运行。"
+        return batch
+    batch.refresh_from_db()
     version = batch.type_version
     try:
         _check_submitter(version, batch.org)
@@ -469,9 +507,10 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
                                                            file_format=table.format, rows_estimate=table.estimate)
             batch.columns, batch.header_row, batch.file_format = table.header, table.header_row, table.format
             batch.rows_estimate = table.estimate
-            processor = Processor(batch, table, plan)
+            _beat(batch, token)
+            processor = Processor(batch, table, plan, token)
             if batch.batch_mode == BatchMode.ALL_OR_NOTHING and not batch.dry_run:
-                _all_or_nothing(batch, table, processor, size, progress)
+                _all_or_nothing(batch, table, processor, size, progress, token)
             else:
                 _chunked(batch, table, processor, size, progress)
     except _Returned as e:
@@ -483,8 +522,10 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
         batch.message = str(e)
         return batch
     except Exception as e:
+        # The cause goes to the server log. The clerk reads it only when it was written for people (in
+        # Chinese); a library's own (English) words are replaced by where to find them.
         logger.exception("归集批次 #%s 处理失败", batch.pk)
-        detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+        detail = str(e) if _CJK.search(str(e)) else f"详情已记入服务器日志（批次 #{batch.pk}）"
         return _fail(batch, BatchStatus.FAILED, f"处理失败（系统错误），已提交的块保持不变，可重新运行继续：{detail[:500]}")
     return _finish(batch)
 
@@ -575,13 +616,14 @@ class ChunkWriter:
 
 
 def _all_or_nothing(batch: ImportBatch, table: Table, processor: Processor, size: int,
-                    progress: Callable[[ImportBatch, int], None] | None) -> None:
+                    progress: Callable[[ImportBatch, int], None] | None, worker: str) -> None:
     outcomes = []
     rejected = 0
     for frame in table.frames(size):
         out = processor.classify(frame)
         rejected += len(out.rejected)
         outcomes.append(out)
+        _beat(batch, worker)
         if progress:
             progress(batch, out.rows)
     if rejected:
@@ -623,9 +665,28 @@ def return_with_report(batch: ImportBatch, message: str) -> ImportBatch:
     return batch
 
 
-def enqueue(batch: ImportBatch) -> str | None:
+def enqueue(batch: ImportBatch, worker: str | None = None) -> str | None:
     """Hand the batch to the task queue (django-q2); the page polls its status."""
     from django_q.tasks import async_task
 
-    return async_task("govcredit.intake.tasks.process_batch", batch.pk, task_name=f"归集批次 #{batch.pk}",
+    return async_task("govcredit.intake.tasks.process_batch", batch.pk, worker, task_name=f"归集批次 #{batch.pk}",
                       group="intake")
+
+
+def resume_stalled() -> int:
+    """Frequent job (every minute): hand every batch whose worker died back to the queue.
+
+    A batch 处理中 whose heartbeat is older than :data:`STALE_HEARTBEAT` is claimed in one conditional
+    UPDATE (so two schedulers never both take it) with a new claim that only the enqueued task holds;
+    that task continues after the batch's last committed chunk. Returns the number of batches resumed.
+    """
+    resumed = 0
+    for batch in ImportBatch.objects.filter(_stalled(clock.now())).order_by("pk")[:100]:
+        worker = uuid.uuid4().hex
+        if ImportBatch.objects.filter(_stalled(clock.now()), pk=batch.pk).update(worker=worker,
+                                                                                  heartbeat=clock.now()) != 1:
+            continue
+        logger.warning("归集批次 #%s 的处理进程已停止（最近进展 %s），交由后台任务继续处理", batch.pk, batch.heartbeat)
+        enqueue(batch, worker)
+        resumed += 1
+    return resumed

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def process_batch(batch_id: int) -> str:
+def process_batch(batch_id: int, worker: str | None = None) -> str:
+    """``worker``: the claim :func:`~govcredit.intake.services.resume_stalled` took for this task."""
     from .services import run_batch
 
-    batch = run_batch(batch_id)
+    batch = run_batch(batch_id, worker=worker)
     return f"{batch.status}：{batch.message}"

@@ -82,11 +82,13 @@ class MonthlyFigure(models.Model):
 
 
 class RefreshState(models.Model):
-    """A single row: when the facts were last refreshed, and a claim so only one refresh runs at a time."""
+    """A single row: when the facts were last refreshed and what they were computed under.
+
+    Which refresh runs, its progress and its last result are the job's
+    :class:`~govcredit.core.models.JobState` row (``statistics.services.JOB``).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    running_since = models.DateTimeField("正在刷新（开始时间）", null=True, blank=True)
-    last_started = models.DateTimeField("上次开始", null=True, blank=True)
     last_finished = models.DateTimeField("上次完成", null=True, blank=True)
     last_count = models.PositiveIntegerField("上次重新计算的决定数", default=0)
     last_seconds = models.FloatField("上次耗时（秒）", default=0)

@@ -35,9 +35,9 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -46,7 +46,7 @@ from govcredit.accounts.models import Role
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordTypeVersion
-from govcredit.core import clock
+from govcredit.core import clock, jobs
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.rules import refusal
 from govcredit.subjects.models import Organization
@@ -56,7 +56,8 @@ from .models import DecisionFact, MonthlyFigure, RefreshState
 
 DEFAULT_LIMIT = 7
 CHUNK = 2000
-STALE_CLAIM = dt.timedelta(hours=2)
+JOB = "双公示统计刷新"
+TASK = "govcredit.statistics.services.refresh"
 CITY_LEVEL = "市本级"
 INTERNAL_ROLES = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
 CALENDAR_FIRST_YEAR = 2000
@@ -161,6 +162,7 @@ class RefreshResult:
     seconds: float
     full: bool
     skipped: bool = False
+    failed: tuple[jobs.RowFailure, ...] = ()  # decisions whose fact could not be computed (logged, left stale)
 
 
 def calendar_signature(today: dt.date | None = None) -> str:
@@ -191,66 +193,81 @@ def stale_records() -> QuerySet[CreditRecord]:
 _UPDATE_FIELDS = [f.name for f in DecisionFact._meta.concrete_fields if f.name != "record"]
 
 
-def _claim() -> bool:
+def _state() -> RefreshState:
     try:
-        RefreshState.objects.get_or_create(pk=1)
+        return RefreshState.objects.get_or_create(pk=1)[0]
     except IntegrityError:  # another process created it just now
-        pass
-    now = clock.now()
-    claimed = RefreshState.objects.filter(pk=1).filter(
-        Q(running_since__isnull=True) | Q(running_since__lt=now - STALE_CLAIM)).update(running_since=now,
-                                                                                        last_started=now)
-    return claimed == 1
+        return RefreshState.objects.get(pk=1)
+
+
+def request_refresh(*, full: bool = False) -> bool:
+    """Enqueue a refresh in the task queue (the internal page's button); False when one is queued or running."""
+    return jobs.request_run(JOB, TASK, full=full)
+
+
+def _fact_of(record: CreditRecord, *, versions: dict[int, RecordTypeVersion],
+             published: dict[int, dt.datetime], known: dict[int, dict[str, str]], cache: WorkdayCache) -> DecisionFact:
+    return make_fact(record, versions[record.type_version_id], published.get(record.pk), cache, known.get(record.pk))
 
 
 def refresh(*, full: bool = False, progress: Callable[[int], None] | None = None) -> RefreshResult:
     """Recompute the facts of changed decisions (all of them with ``full`` or after a calendar change).
 
-    Safe to run from several processes: only one holds the claim, the others return ``skipped``.
+    Runs in a worker (every few minutes, or on request) or from the command, never in a page request.
+    Safe to run from several processes: only one holds the claim on the job's state row, the others return
+    ``skipped``. Its progress and result (with the decisions it could not compute) are kept there for the
+    pages. A decision whose stored data make its fact fail is logged, reported in ``failed`` and left for
+    the next run; the others are counted.
     """
-    if not _claim():
+    if not jobs.start(JOB):
         return RefreshResult(0, 0.0, full, skipped=True)
     started = time.perf_counter()
     total = 0
+    failures: list[jobs.RowFailure] = []
     try:
-        state = RefreshState.objects.get(pk=1)
+        state = _state()
         signature = calendar_signature()
         full = full or state.calendar_signature != signature
-        candidates = double_publicity_records() if full else stale_records()
-        candidates = candidates.defer(*_DEFERRED).order_by("pk")
+        candidates = (double_publicity_records() if full else stale_records()).order_by("pk")
+        jobs.advance(JOB, 0, total=candidates.count())
+        rows_of = double_publicity_records().defer(*_DEFERRED)
         versions: dict[int, RecordTypeVersion] = {v.pk: v for v in RecordTypeVersion.objects.filter(double_publicity=True)}
         cache = WorkdayCache()
         touched: set[dt.date] = set()
         last_pk = 0
         while True:
-            rows = list(candidates.filter(pk__gt=last_pk)[:CHUNK])
-            if not rows:
+            ids = list(candidates.filter(pk__gt=last_pk).values_list("pk", flat=True)[:CHUNK])
+            if not ids:
                 break
-            last_pk = rows[-1].pk
-            ids = [r.pk for r in rows]
+            last_pk = ids[-1]
+            rows = jobs.read_rows(JOB, rows_of, ids, failures)
             published = dict(Publication.objects.filter(record_id__in=ids).values_list("record_id", "published_at"))
             # Completeness depends on the record's content only: keep it when the record has not changed since.
             updated_of = {r.pk: r.updated_at for r in rows}
             known = {rid: problems for rid, updated, problems in DecisionFact.objects.filter(record_id__in=ids)
-                     .values_list("record_id", "record_updated_at", "problems") if updated == updated_of[rid]}
-            facts = [make_fact(r, versions[r.type_version_id], published.get(r.pk), cache, known.get(r.pk))
-                     for r in rows]
+                     .values_list("record_id", "record_updated_at", "problems") if updated == updated_of.get(rid)}
+            facts = jobs.each_row(JOB, rows, partial(_fact_of, versions=versions, published=published, known=known,
+                                                     cache=cache), failures)
             DecisionFact.objects.bulk_create(facts, update_conflicts=True, unique_fields=["record"],
                                              update_fields=_UPDATE_FIELDS)
             touched.update(f.month for f in facts)
             total += len(facts)
+            jobs.advance(JOB, len(ids))
             if progress is not None:
-                progress(len(facts))
+                progress(len(ids))
         today = clock.today()
         summarise(None if full or state.summarised_on is None else touched, today, state.summarised_on)
         seconds = time.perf_counter() - started
-        RefreshState.objects.filter(pk=1).update(running_since=None, last_finished=clock.now(), last_count=total,
-                                                 last_seconds=seconds, calendar_signature=signature,
-                                                 summarised_on=today)
-        return RefreshResult(total, seconds, full)
-    except BaseException:
-        RefreshState.objects.filter(pk=1).update(running_since=None)
+        RefreshState.objects.filter(pk=1).update(last_finished=clock.now(), last_count=total, last_seconds=seconds,
+                                                 calendar_signature=signature, summarised_on=today)
+    except BaseException as e:
+        jobs.finish(JOB, False, {"error": f"{type(e).__name__}: {e}"[:500]})
         raise
+    result = RefreshResult(total, seconds, full, failed=tuple(failures))
+    jobs.finish(JOB, not failures, {"computed": total, "seconds": round(seconds, 3), "full": full,
+                                    "failed_count": len(failures),
+                                    "failed": [f.as_dict() for f in failures[:jobs.KEPT_FINDINGS]]})
+    return result
 
 
 def summarise(months: set[dt.date] | None, today: dt.date, previous: dt.date | None = None) -> int:
@@ -284,19 +301,6 @@ def summary_is_current(today: dt.date) -> bool:
 def refreshed_at() -> dt.datetime | None:
     state = RefreshState.objects.filter(pk=1).first()
     return state.last_finished if state else None
-
-
-def ensure_fresh(max_age_seconds: float | None = None) -> None:
-    """Refresh when the last refresh is older than ``STATISTICS_MAX_AGE_SECONDS`` (default 600 s).
-
-    The scheduled job normally keeps the facts fresh, so a page view seldom pays for it; when another
-    process is refreshing already, nothing is done.
-    """
-    if max_age_seconds is None:
-        max_age_seconds = float(getattr(settings, "STATISTICS_MAX_AGE_SECONDS", 600))
-    last = refreshed_at()
-    if last is None or (clock.now() - last).total_seconds() > max_age_seconds:
-        refresh()
 
 
 # --------------------------------------------------------------------------- figures
@@ -578,13 +582,4 @@ def default_period(today: dt.date | None = None, months: int = 12) -> tuple[dt.d
     return add_months(end, -(months - 1)), end
 
 
-def parse_month(text: str | None) -> dt.date | None:
-    """``2025-03`` → 2025-03-01; None when empty or invalid."""
-    if not text:
-        return None
-    try:
-        year, month = (int(p) for p in text.strip().split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
 

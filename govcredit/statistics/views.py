@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
+from govcredit.core import jobs, params
 
 from . import services
 from .xlsx import report_workbook
@@ -35,7 +35,6 @@ def _public_report(request: HttpRequest) -> services.Report:
     except ValueError:
         months = 12
     months = months if months in PUBLIC_MONTH_CHOICES else 12
-    services.ensure_fresh()
     start, end = services.default_period(months=months)
     return services.build_report(Q(), start, end, scope_label=CITY_WIDE, use_summary=True)
 
@@ -46,7 +45,10 @@ def _chart_labels() -> dict[str, str]:
 
 
 def public_summary(request: HttpRequest) -> HttpResponse:
-    """/portal/statistics/ — city-wide monthly rates toward the 100% target; no login."""
+    """/portal/statistics/ — city-wide monthly rates toward the 100% target; no login.
+
+    Reads the figures the scheduled refresh stored: a visit never starts a refresh.
+    """
     report = _public_report(request)
     return render(request, "statistics/public.html", {
         "report": report, "chart": report.chart(), "chart_labels": _chart_labels(), "month_choices": PUBLIC_MONTH_CHOICES,
@@ -73,8 +75,8 @@ def _scope(request: HttpRequest) -> tuple[Q, str, str]:
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     default_start, default_end = services.default_period()
-    start = services.parse_month(request.GET.get("start")) or default_start
-    end = services.parse_month(request.GET.get("end")) or default_end
+    start = params.query_month(request.GET, "start") or default_start
+    end = params.query_month(request.GET, "end") or default_end
     notes = []
     if start > end:
         start, end = end, start
@@ -89,7 +91,6 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
 def _internal_report(request: HttpRequest) -> services.Report:
     scope, label, _display = _scope(request)
     start, end, _notes = _period(request)
-    services.ensure_fresh()
     return services.build_report(scope, start, end, scope_label=label, use_summary=True)
 
 
@@ -98,13 +99,12 @@ def internal(request: HttpRequest) -> HttpResponse:
     """/portal/statistics/internal/ — trends, department and district rankings, who misses 100%."""
     scope, label, scope_display = _scope(request)
     start, end, notes = _period(request)
-    services.ensure_fresh()
     report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
         "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
         "chart_labels": _chart_labels(), "notes": notes,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
-        "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE,
+        "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE, "run": jobs.state_of(services.JOB),
     }
     return render(request, "statistics/internal.html", context)
 
@@ -119,14 +119,12 @@ def internal_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh_now(request: HttpRequest) -> HttpResponse:
+    """The credit office asks for a refresh: it is enqueued for a worker, the page shows its progress."""
     access.require(request.user, {Role.CREDIT_OFFICE})
-    result = services.refresh(full=request.POST.get("full") == "1")
-    if result.skipped:
-        messages.info(request, _("另一个刷新任务正在进行，请稍后再看。"))
+    if services.request_refresh(full=request.POST.get("full") == "1"):
+        messages.success(request, _("已提交重新统计任务，由后台执行；本页显示进度，完成后数据随之更新。"))
     else:
-        messages.success(request, ngettext("已重新计算 %(count)d 条决定，用时 %(seconds).1f 秒。",
-                                           "已重新计算 %(count)d 条决定，用时 %(seconds).1f 秒。", result.computed)
-                         % {"count": result.computed, "seconds": result.seconds})
+        messages.info(request, _("重新统计任务已在排队或进行中，请稍后刷新本页查看。"))
     return redirect("statistics:internal")
 
 

@@ -9,7 +9,9 @@ import sys
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_q.models import Schedule
 
 from govcredit.archive.models import CreditRecord, RecordStatus
@@ -51,7 +53,8 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
     # The cluster is another process on the machine's own clock (the suite's clock may be moved), so the
     # job is made due at a moment that is past on both.
     Schedule.objects.filter(func="govcredit.archive.services.expire_publicity").update(next_run=LONG_AGO)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1"}
+    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1",
+           "GOVCREDIT_CHECKPOINT_FILE": str(settings.LEDGER_CHECKPOINT_FILE)}
     cluster = subprocess.Popen([sys.executable, "-m", "govcredit.cli", "qcluster"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -67,3 +70,27 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
     assert CreditRecord.objects.get(pk=city.records["xuanwu_discipline"].pk).status == RecordStatus.VALID
     schedule = Schedule.objects.get(func="govcredit.archive.services.expire_publicity")
     assert schedule.next_run > LONG_AGO + dt.timedelta(days=365)  # ran, and moved on to its next day
+
+
+@pytest.mark.django_db
+def test_schedules_follow_the_code() -> None:
+    """A changed interval, function or argument reaches an existing database; obsolete schedules of ours go."""
+    ensure_schedules()
+    sync = FREQUENT_JOBS[0]
+    Schedule.objects.filter(name=sync.name).update(minutes=60, func="govcredit.old.sync", args="(1,)")
+    overdue = Schedule.objects.get(name=DAILY_JOBS[0].name).next_run - dt.timedelta(days=3)
+    Schedule.objects.filter(name=DAILY_JOBS[0].name).update(next_run=overdue)  # kept: it runs now
+    Schedule.objects.filter(name=DAILY_JOBS[1].name).update(next_run=overdue)  # another time of day: moved
+    Schedule.objects.create(name="旧任务", func="govcredit.old.job", schedule_type=Schedule.DAILY, repeats=-1)
+    Schedule.objects.create(name="别人的任务", func="othersite.job", schedule_type=Schedule.DAILY, repeats=-1)
+    Schedule.objects.create(name=sync.name, func=sync.func, schedule_type=Schedule.MINUTES, minutes=10, repeats=-1)
+    ensure_schedules()
+    mine = Schedule.objects.get(name=sync.name)  # the duplicate is gone too
+    assert (mine.func, mine.minutes, mine.args, mine.schedule_type) == (sync.func, sync.minutes, None,
+                                                                        Schedule.MINUTES)
+    assert Schedule.objects.get(name=DAILY_JOBS[0].name).next_run == overdue
+    moved = Schedule.objects.get(name=DAILY_JOBS[1].name).next_run
+    assert moved > overdue and timezone.localtime(moved).time() == dt.time(DAILY_JOBS[1].hour, DAILY_JOBS[1].minute)
+    names = set(Schedule.objects.values_list("name", flat=True))
+    assert "旧任务" not in names and "别人的任务" in names
+    assert names == {job.name for job in (*DAILY_JOBS, *FREQUENT_JOBS)} | {"别人的任务"}

@@ -3,6 +3,7 @@ batch with no duplicates (each chunk commits its records, ledger entry and the b
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -52,7 +54,7 @@ def _big_file(path: Path) -> int:
 
 def _command(path: Path, org_code: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "DATABASE_URL": _database_url(),
-           "GOVCREDIT_VAR_DIR": str(tmp / "var")}
+           "GOVCREDIT_VAR_DIR": str(tmp / "var"), "GOVCREDIT_KEY_FILE": str(settings.KEY_FILE)}  # the same keys
     cmd = [sys.executable, "-m", "govcredit.cli", "import", str(path), "--type", "行政处罚", "--org", org_code,
            "--chunk-size", str(CHUNK), "--no-progress"]
     return cmd, env
@@ -90,6 +92,12 @@ def test_sigkill_mid_batch_then_rerun_completes_without_duplicates(tmp_path: Pat
     assert batch.rows_done == batch.last_row - 1 == batch.chunks_done * CHUNK
     killed_at = batch.chunks_done
 
+    # While the dead process's heartbeat is fresh, the batch is still its own: a rerun does nothing.
+    refused = subprocess.run(cmd, env=env, capture_output=True, timeout=600)
+    assert refused.returncode != 0 and "正由其他进程处理" in refused.stdout.decode()
+    assert ImportBatch.objects.get().chunks_done == killed_at
+    # A minute later its heartbeat is stale and the rerun continues the batch.
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat=batch.heartbeat - dt.timedelta(minutes=2))
     done = subprocess.run(cmd, env=env, capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert f"继续处理未完成的批次 #{batch.pk}" in done.stdout.decode()

@@ -155,11 +155,14 @@ def test_a_new_holiday_schedule_forces_a_full_refresh(city: City) -> None:
 
 
 def test_refresh_is_skipped_while_another_runs(city: City) -> None:
-    from govcredit.statistics.models import RefreshState
+    from govcredit.core.models import JobState
 
     services.refresh()
-    RefreshState.objects.filter(pk=1).update(running_since=clock.now())
+    JobState.objects.filter(name=services.JOB).update(running_since=clock.now(), heartbeat=clock.now())
     assert services.refresh().skipped
+    # A run whose heartbeat stopped (its worker died) no longer holds the claim.
+    JobState.objects.filter(name=services.JOB).update(heartbeat=clock.now() - dt.timedelta(hours=1))
+    assert not services.refresh().skipped
 
 
 def test_missing_year_gives_a_calendar_warning(city: City) -> None:
