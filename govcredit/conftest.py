@@ -54,6 +54,30 @@ def empty_portal_cache() -> None:
     caches["portal"].clear()
 
 
+@pytest.fixture(autouse=True)
+def empty_shared_cache(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """The shared cache (rate limits, login throttling) is a database table that the flush after a
+    transactional test leaves alone: such a test empties it afterwards, so that its counts do not reach
+    the next test (other tests roll it back with everything else)."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (marker and marker.kwargs.get("transaction")):
+        from django.core.cache import caches
+
+        with django_db_blocker.unblock():
+            caches["default"].clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ledger_checkpoints_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Test databases are not the demo's: their ledger checkpoints go to a file of the test run."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("ledger") / "checkpoints.jsonl"
+    with override_settings(LEDGER_CHECKPOINT_FILE=path):
+        yield path
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
@@ -77,13 +101,25 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+def watch_csp(page: Any) -> list[str]:
+    """Collect the Content-Security-Policy violations the browser reports on ``page`` (console errors
+    "Refused to … because it violates the following Content Security Policy directive …")."""
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text else None)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A page in its own context (own cookies); its final state is saved as a screenshot."""
+    """A page in its own context (own cookies); its final state is saved as a screenshot. The test fails
+    when the page broke the site's Content-Security-Policy anywhere (the policy is on in tests too)."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     p = context.new_page()
+    violations = watch_csp(p)
     yield p
+    assert not violations, f"{len(violations)} Content-Security-Policy violations, the first: {violations[:3]}"
     shots = Path(request.config.rootpath) / "test-artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.\-\[\]]+", "_", request.node.name)

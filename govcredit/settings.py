@@ -1,19 +1,21 @@
 """Django settings for GovCredit.
 
 Everything that differs between the embedded demo and a production deployment comes from the
-environment: ``DATABASE_URL`` (default: SQLite under ``var/``), ``GOVCREDIT_SECRET_KEY``,
-``GOVCREDIT_FIELD_KEYS`` (encryption keys for ID numbers, see docs/architecture.md) and
-``GOVCREDIT_DEBUG``.
+environment: ``DATABASE_URL`` (default: SQLite under ``var/``), the keys (see ``govcredit/core/keys.py``;
+by default generated into ``var/keys.json``) and ``GOVCREDIT_DEBUG``.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from govcredit.core.keys import load_keys
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -21,13 +23,28 @@ VAR_DIR = Path(os.environ.get("GOVCREDIT_VAR_DIR", PROJECT_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("GOVCREDIT_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("GOVCREDIT_SECRET_KEY", "govcredit-demo-secret-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = os.environ.get("GOVCREDIT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
+# --- keys (owner: ledger; see govcredit/core/keys.py and docs/architecture.md) -------------------------
+# Every key has its own purpose and none is derived from another: environment variable first, else
+# the key file (var/keys.json, owner-only), which is created with random keys on first start unless
+# GOVCREDIT_PRODUCTION=1. Outside debug and tests a published demo key or a loose key file stops the start.
+_TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+KEY_FILE = Path(os.environ.get("GOVCREDIT_KEY_FILE", VAR_DIR / "keys.json"))
+_KEYS = load_keys(os.environ, KEY_FILE, production=os.environ.get("GOVCREDIT_PRODUCTION", "0") == "1",
+                  strict=not DEBUG and not _TESTING)
+SECRET_KEY = _KEYS.secret_key
 # Fernet keys for personal identifiers, newest first. Rotation: put a new key in front, run
-# `govcredit rotate-keys`, then drop the old key. Without the variable the demo derives one key
-# from SECRET_KEY so that a fresh checkout works; production must set it.
-FIELD_ENCRYPTION_KEYS = [k for k in os.environ.get("GOVCREDIT_FIELD_KEYS", "").split(",") if k]
+# `govcredit rotate-keys`, then drop the old key.
+FIELD_ENCRYPTION_KEYS = _KEYS.field_keys
+BLIND_INDEX_KEY = _KEYS.index_key
+LEDGER_KEY = _KEYS.ledger_key
+LEDGER_CHECKPOINT_KEY = _KEYS.checkpoint_key
+# Signed checkpoints of the ledger's head (sequence, hash, time), one JSON line each; copy the file off
+# the database host (docs/architecture.md). Written after appends at most every INTERVAL seconds, and daily.
+LEDGER_CHECKPOINT_FILE = Path(os.environ.get("GOVCREDIT_CHECKPOINT_FILE", VAR_DIR / "ledger-checkpoints.jsonl"))
+LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("GOVCREDIT_CHECKPOINT_INTERVAL", "60"))
+# --- end keys ------------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,7 +123,10 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_govcredit_{os.getpid()}"}
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every web process on every machine (rate limits and login throttling count here):
+    # the database, so nothing more runs; `migrate` makes its table (core/apps.py).
+    "default": {"BACKEND": "govcredit.core.sharedcache.SharedDatabaseCache", "LOCATION": "govcredit_cache",
+                "OPTIONS": {"MAX_ENTRIES": 100_000}},
     # Portal answers, keyed by the ledger's head (see disclosure/answers.py). Files, so that every web
     # process on the machine shares them (each search is run once, not once per process) without a server.
     "portal": {"BACKEND": "govcredit.core.filecache.SharedFileCache",
@@ -120,7 +141,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "govcredit.accounts.hashers.GovCreditArgon2Hasher",  # Argon2id at 19 MiB: see the class
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,10 +152,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Locked for a while after repeated failures (django-axes), per user name and client address.
+# Locked for a while after repeated failures (django-axes): a user name, and separately a client address
+# (so that one password tried against many user names from one address is locked too). Attempts per
+# address are throttled before that, in the shared cache (GOVCREDIT_LOGIN_RATE, accounts/views.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("GOVCREDIT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "govcredit.core.ratelimit.client_address"  # the address every rate limit uses
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
@@ -184,6 +208,42 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Request bodies read into memory: room for the API's documented 10,000-row JSON batches (under 2 KB a row
+# in the national columns); larger data goes through a file upload, which streams to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024**2
 
 # Serve static files straight from the apps when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
+
+
+# --- Transport security and Content-Security-Policy (issue 8, item 19) ------------------------------------
+# One switch, GOVCREDIT_HTTPS=1, says "this site is served over HTTPS". It makes the session and CSRF cookies
+# Secure, sends HSTS (GOVCREDIT_HSTS_SECONDS, default one year, with subdomains and preload eligibility),
+# redirects plain HTTP to HTTPS, and trusts X-Forwarded-Proto: the TLS-terminating proxy in front of
+# gunicorn must set that header itself (overwriting any the client sent). See README "Configuration".
+HTTPS = os.environ.get("GOVCREDIT_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("GOVCREDIT_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Always on, in development and tests too (the browser tests fail on any violation): scripts, styles,
+# fonts and images from this site only; no inline script or style, no eval, no plugins, no framing.
+# Data for scripts travels in <script type="application/json"> blocks (json_script), which are not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI draws its icons from data: URIs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# --- end of item 19 block ---------------------------------------------------------------------------------

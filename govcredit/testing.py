@@ -74,6 +74,19 @@ def publish_recent_penalty(city: City) -> CreditRecord:
     return record
 
 
+def store_unreadable_amount(record: CreditRecord, amount: str = "10000000000") -> None:
+    """Write behind the application an amount the archive cannot read back, as main saved
+    ``9999999999.9999999`` before issue 8 (reading the row then raises ``decimal.InvalidOperation``):
+    for tests of jobs and checks that must name such a row and go on with the others.
+
+    SQLite only (its REAL column takes anything); PostgreSQL's numeric(16,6) refuses the value itself.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {CreditRecord._meta.db_table} SET amount = %s WHERE id = %s", [float(amount), record.pk])
+
+
 def build_city() -> City:
     load_catalog()
     c = City()
@@ -106,3 +119,16 @@ def build_city() -> City:
         c.users[username] = create_user(username, PASSWORD, role=role, organization=c.orgs[org] if org else None,
                                         civil_servant=c.people[person] if person else None)
     return c
+
+
+def database_url() -> str:
+    """``DATABASE_URL`` of the test database, for a process a test starts (a worker, a second web process)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"

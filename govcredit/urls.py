@@ -20,3 +20,5 @@ urlpatterns += i18n_patterns(
     path("exchange/", include("govcredit.exchange.urls")),
     prefix_default_language=False,
 )
+
+handler400 = "govcredit.core.views.bad_request"

@@ -11,6 +11,7 @@ from govcredit.accounts.models import ApiToken
 from govcredit.accounts.services import issue_token
 from govcredit.accounts.services import revoke_token as revoke
 from govcredit.api.common import ERRORS, Ref, api_auth, forbidden, get_in_scope, user_of, via_session
+from govcredit.core.params import ObjectId
 
 router = Router(tags=["账户与令牌"])
 TOKEN_USERS = api_auth(access.READ_SUBJECTS)  # not 社会公众 / 第三方评估机构
@@ -88,7 +89,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedO
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS}, auth=TOKEN_USERS, summary="吊销接口令牌",
                description="吊销本人的一个令牌；吊销后该令牌立即失效。")
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: HttpRequest, token_id: ObjectId) -> ApiToken:
     _may_use_tokens(request)
     token = get_in_scope(ApiToken.objects.filter(user=user_of(request)), pk=token_id)
     return revoke(token)

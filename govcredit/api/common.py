@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +23,8 @@ from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import user_for_token
 from govcredit.catalog.services import CatalogError
-from govcredit.core.paging import MAX_PAGE
+from govcredit.core.paging import MAX_PAGE, warn_if_unordered
+from govcredit.core.params import BadParameter
 
 MAX_PAGE_SIZE = 100
 PER_PAGE = getattr(settings, "NINJA_PAGINATION_PER_PAGE", 50)
@@ -34,6 +35,7 @@ MSG_FORBIDDEN = "您的角色无权进行此操作"
 MSG_NOT_FOUND = "未找到该对象，或不在您的查看范围内"
 MSG_CSRF = "CSRF 校验失败：请刷新页面后重试"
 MSG_INVALID = "输入有误"
+MSG_TOO_BIG = "请求体超过 {mb} MB 上限：请分批提交，或上传文件（POST /api/intake/batches/upload）"
 
 
 # --------------------------------------------------------------------------- authentication
@@ -247,6 +249,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": MSG_NOT_FOUND}, status=404)
 
+    def on_bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+        message = str(exc) if isinstance(exc, BadParameter) else "请求无法处理，请检查参数"
+        return api.create_response(request, {"detail": message}, status=400)
+
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return api.create_response(request, {"detail": MSG_TOO_BIG.format(mb=limit // 1024**2)}, status=413)
+
     english = {
         "Unauthorized": MSG_UNAUTHENTICATED,
         "Forbidden": MSG_FORBIDDEN,
@@ -265,6 +275,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     _add_handler(api, CatalogError, on_catalog_error)
     _add_handler(api, PermissionDenied, on_forbidden)
     _add_handler(api, Http404, on_not_found)
+    _add_handler(api, BadRequest, on_bad_request)
+    _add_handler(api, RequestDataTooBig, on_too_big)
     _add_handler(api, HttpError, on_http_error)
 
 
@@ -304,6 +316,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Any, request: HttpRequest,
                           **params: Any) -> dict[str, Any]:
+        warn_if_unordered(queryset)
         result: dict[str, Any] = super().paginate_queryset(queryset, pagination, request, **params)
         result["page"] = pagination.page
         result["page_size"] = self._get_page_size(pagination.page_size)

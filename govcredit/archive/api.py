@@ -5,18 +5,22 @@ API never decrypts a counterparty's ID number.
 """
 
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from govcredit.accounts import access
 from govcredit.api.common import (
     ERRORS,
+    ErrorOut,
     Pagination,
     Ref,
     actor_of,
@@ -28,7 +32,10 @@ from govcredit.api.common import (
 )
 from govcredit.archive import services
 from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive.parties import resolve_parties
+from govcredit.archive.selectors import visible_records
 from govcredit.catalog.models import RecordType
+from govcredit.core.params import Day, ObjectId
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history
 from govcredit.subjects.identifiers import mask_id_number, mask_name
@@ -149,21 +156,24 @@ class RecordDetailOut(RecordOut):
 class RecordFilter(Schema):
     type: str | None = Field(None, max_length=40, description="信息类别代码，如 xzcf")
     status: RecordStatus | None = Field(None, description="状态")
-    subject_org: int | None = Field(None, description="主体单位编号")
-    subject_person: int | None = Field(None, description="主体公务员编号")
-    issuing_org: int | None = Field(None, description="报送/决定单位编号")
-    decision_date_from: dt.date | None = Field(None, description="决定日期起（含）")
-    decision_date_to: dt.date | None = Field(None, description="决定日期止（含）")
+    subject_org: ObjectId | None = Field(None, description="主体单位编号")
+    subject_person: ObjectId | None = Field(None, description="主体公务员编号")
+    issuing_org: ObjectId | None = Field(None, description="报送/决定单位编号")
+    decision_date_from: Day | None = Field(None, description="决定日期起（含）")
+    decision_date_to: Day | None = Field(None, description="决定日期止（含）")
     q: str | None = Field(None, max_length=100, description="决定文书号或行政相对人名称包含的文字")
 
 
 class RecordIn(Schema):
     type: str = Field(min_length=1, max_length=40, description="信息类别代码，按其现行版本校验")
-    subject_org: int | None = Field(None, description="主体单位编号（关于单位的记录）")
-    subject_person: int | None = Field(None, description="主体公务员编号（关于公务员的记录）")
-    issuing_org: int = Field(description="报送/决定单位编号：本单位或下级单位")
+    subject_org: ObjectId | None = Field(None, description="主体单位编号（关于单位的记录）")
+    subject_person: ObjectId | None = Field(None, description="主体公务员编号（关于公务员的记录）")
+    issuing_org: ObjectId = Field(description="报送/决定单位编号：本单位或下级单位")
     fields: dict[str, Any] = Field(description="字段值，键为目录中的中文名称（也接受字段键或别名）")
     reason: str = Field("", max_length=500, description="录入说明（写入留痕记录）")
+    idempotency_key: str | None = Field(None, min_length=1, max_length=100,
+                                        description="幂等键（也可用请求头 Idempotency-Key）：重试时带同一个键和同样的内容，"
+                                                    "返回第一次录入的记录而不会重复录入")
 
 
 class CorrectIn(Schema):
@@ -179,12 +189,10 @@ class StatusIn(Schema):
 # --------------------------------------------------------------------------- helpers
 
 def _records(request: HttpRequest) -> QuerySet[CreditRecord]:
-    scope = access.record_scope(user_of(request))
-    if scope is None:
+    user = user_of(request)
+    if access.record_scope(user) is None:
         forbidden()
-    return (CreditRecord.objects.filter(scope)
-            .select_related("record_type", "type_version", "subject_org", "subject_person", "issuing_org")
-            .order_by("-decision_date", "-id"))
+    return visible_records(user).order_by("-decision_date", "-id")
 
 
 def _writable_record(request: HttpRequest, record_id: int) -> CreditRecord:
@@ -225,40 +233,49 @@ def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> QuerySet
 
 @router.get("/records/{record_id}", response={200: RecordDetailOut, **ERRORS}, summary="信用记录详情",
             description="含目录版本的全部字段和留痕记录。")
-def get_record(request: HttpRequest, record_id: int) -> CreditRecord:
+def get_record(request: HttpRequest, record_id: ObjectId) -> CreditRecord:
     return get_in_scope(_records(request), pk=record_id)
 
 
-@router.post("/records", response={201: RecordDetailOut, **ERRORS}, auth=WRITERS, summary="录入信用记录",
+@router.post("/records", response={201: RecordDetailOut, 409: ErrorOut, **ERRORS}, auth=WRITERS, summary="录入信用记录",
              description="报送单位为本单位或下级单位；主体须在可见范围内。字段按信息类别的现行版本校验，"
-                         "有任何错误则整条不写入。")
-def create_record(request: HttpRequest, payload: RecordIn) -> Status[CreditRecord]:
+                         "有任何错误则整条不写入。同一信息类别、决定文书号和行政相对人（或主体）已有记录时答 409。"
+                         "带幂等键（请求头 Idempotency-Key 或字段 idempotency_key）重试同一请求，返回第一次录入的记录"
+                         "（响应头 Idempotent-Replayed: true）。")
+def create_record(request: HttpRequest, payload: RecordIn, response: HttpResponse) -> Status[CreditRecord]:
     user = user_of(request)
     access.require(user, access.WRITE_RECORDS)
-    issuing_org = access.visible_orgs(user).filter(pk=payload.issuing_org).first()
-    if issuing_org is None or not access.can_write_records_for(user, issuing_org):
-        forbidden("无权以该单位名义报送：单位不存在或不在您的管辖范围内")
-    subject_org = subject_person = None
-    if payload.subject_org is not None:
-        subject_org = access.visible_orgs(user).filter(pk=payload.subject_org).first()
-        if subject_org is None:
-            forbidden("无权为该单位录入记录：单位不存在或不在您的管辖范围内")
-    if payload.subject_person is not None:
-        subject_person = access.visible_people(user).filter(pk=payload.subject_person).first()
-        if subject_person is None:
-            forbidden("无权为该公务员录入记录：公务员不存在或不在您的管辖范围内")
+    parties = resolve_parties(user, issuing_org=payload.issuing_org, subject_org=payload.subject_org,
+                              subject_person=payload.subject_person)
     rtype = RecordType.objects.filter(code=payload.type, is_active=True).first()
     if rtype is None:
         invalid("type", f"信息类别“{payload.type}”不存在或已停用")
-    record = services.record_decision(rtype.current(), payload.fields, issuing_org=issuing_org, actor=actor_of(request),
-                                      subject_org=subject_org, subject_person=subject_person, reason=payload.reason)
+    key = (request.headers.get("Idempotency-Key") or payload.idempotency_key or "").strip()
+    if len(key) > 100:
+        invalid("idempotency_key", "幂等键不能超过 100 个字符")
+    values: dict[str, Any] = {"version": rtype.current(), "raw": payload.fields, "issuing_org": parties.issuing_org,
+                              "actor": actor_of(request), "subject_org": parties.subject_org,
+                              "subject_person": parties.subject_person,
+                              "reason": payload.reason}
+    try:
+        if key:
+            body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
+            record, created = services.record_decision_once(
+                requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
+            if not created:
+                response["Idempotent-Replayed"] = "true"
+        else:
+            record = services.record_decision(**values)
+    except (services.DuplicateRecord, services.KeyReused) as e:
+        message = e.messages[0] if isinstance(e, services.DuplicateRecord) else str(e)
+        raise HttpError(409, message) from None
     return Status(201, get_in_scope(_records(request), pk=record.pk))
 
 
 @router.post("/records/{record_id}/correct", response={200: RecordDetailOut, **ERRORS}, auth=WRITERS,
              summary="更正信用记录",
              description="由报送单位（或其上级）提交更正后的全部字段；原状态保留在留痕记录中。")
-def correct_record(request: HttpRequest, record_id: int, payload: CorrectIn) -> CreditRecord:
+def correct_record(request: HttpRequest, record_id: ObjectId, payload: CorrectIn) -> CreditRecord:
     record = _writable_record(request, record_id)
     services.correct_record(record, payload.fields, actor=actor_of(request), reason=payload.reason)
     return get_in_scope(_records(request), pk=record.pk)
@@ -267,7 +284,7 @@ def correct_record(request: HttpRequest, record_id: int, payload: CorrectIn) -> 
 @router.post("/records/{record_id}/status", response={200: RecordDetailOut, **ERRORS},
              auth=api_auth(access.CHANGE_RECORD_STATUS), summary="变更记录状态",
              description="仅信用管理部门：异议中、已修复、已撤销等；每次变更写入留痕记录。")
-def change_status(request: HttpRequest, record_id: int, payload: StatusIn) -> CreditRecord:
+def change_status(request: HttpRequest, record_id: ObjectId, payload: StatusIn) -> CreditRecord:
     access.require(user_of(request), access.CHANGE_RECORD_STATUS)
     record = get_in_scope(_records(request), pk=record_id)
     services.change_status(record, payload.status, actor=actor_of(request), reason=payload.reason)
@@ -279,7 +296,7 @@ def change_status(request: HttpRequest, record_id: int, payload: StatusIn) -> Cr
 @router.get("/subjects/orgs/{org_id}/archive", response={200: list[RecordOut], **ERRORS}, summary="单位信用档案",
             description="关于该单位的全部记录（可见范围内），按时间从新到旧。")
 @paginate(Pagination)
-def org_archive(request: HttpRequest, org_id: int) -> QuerySet[CreditRecord]:
+def org_archive(request: HttpRequest, org_id: ObjectId) -> QuerySet[CreditRecord]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
     org = get_in_scope(access.visible_orgs(user), pk=org_id)
@@ -289,7 +306,7 @@ def org_archive(request: HttpRequest, org_id: int) -> QuerySet[CreditRecord]:
 @router.get("/subjects/people/{person_id}/archive", response={200: list[RecordOut], **ERRORS},
             summary="公务员信用档案", description="关于该公务员的全部记录（可见范围内），按时间从新到旧。")
 @paginate(Pagination)
-def person_archive(request: HttpRequest, person_id: int) -> QuerySet[CreditRecord]:
+def person_archive(request: HttpRequest, person_id: ObjectId) -> QuerySet[CreditRecord]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
     person = get_in_scope(access.visible_people(user), pk=person_id)

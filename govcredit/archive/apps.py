@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ArchiveConfig(AppConfig):
     name = "govcredit.archive"
     verbose_name = "政务信用档案"
+
+    def ready(self) -> None:
+        from govcredit.core.crypto import register_encrypted_field
+
+        from .models import CreditRecord
+
+        register_encrypted_field(CreditRecord, "counterparty_id_cipher")
+        register_encrypted_field(CreditRecord, "legal_rep_id_cipher")

@@ -6,14 +6,16 @@ from typing import Any
 
 from django import forms
 
+from govcredit.catalog import schema
 from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core import params
 
 from .models import RecordStatus
 
 
 class RecordFilterForm(forms.Form):
     q = forms.CharField(label="文书号或相对人", required=False, max_length=100)
-    record_type = forms.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
+    record_type = params.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RecordStatus.choices])
 
 
@@ -34,7 +36,7 @@ def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
         elif kind in {"text"} and not spec.get("max_length"):
             field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
         else:
-            field = forms.CharField(label=label, required=required, max_length=spec.get("max_length") or 200)
+            field = forms.CharField(label=label, required=required, max_length=schema.max_length(spec) or 200)
         fields[spec["key"]] = field
     return type("RecordForm", (forms.Form,), fields)
 

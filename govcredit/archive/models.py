@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -123,3 +124,22 @@ class CreditRecord(LedgeredModel):
         self.legal_rep_id_cipher = crypto.encrypt(number) if number else ""
         self.legal_rep_id_index = crypto.blind_index(number) if number else ""
         self.legal_rep_id_masked = mask_id_number(number) if number else ""
+
+
+class RecordRequest(models.Model):
+    """A record creation that carried an idempotency key (``Idempotency-Key``): a retry of the same request
+    with the same key gets the first record back instead of making another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="请求人", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("幂等键", max_length=100)
+    body_digest = models.CharField("请求内容摘要", max_length=64)
+    record = models.ForeignKey(CreditRecord, verbose_name="信用记录", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "录入请求"
+        verbose_name_plural = "录入请求"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="archive_request_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.record_id}"

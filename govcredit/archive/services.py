@@ -12,17 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from govcredit.accounts.models import User
 from govcredit.catalog import schema
-from govcredit.catalog.models import RecordTypeVersion, SubjectKind
+from govcredit.catalog.models import RecordType, RecordTypeVersion, SubjectKind
 from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
-from govcredit.core import clock
+from govcredit.core import clock, crypto
 from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import save_with_entry, update_with_entries
+from govcredit.subjects.identifiers import mask_id_number, mask_name
 from govcredit.subjects.models import CivilServant, Organization
 
-from .models import CounterpartyKind, CreditRecord, RecordStatus
+from .models import CounterpartyKind, CreditRecord, RecordRequest, RecordStatus
 
 # Which statuses a record may move to from each status (revocation and repair are final).
 TRANSITIONS: dict[str, set[str]] = {
@@ -134,18 +136,95 @@ def check_dates(record: CreditRecord) -> None:
         raise ValidationError({"publicity_end": f"公示截止期 {record.publicity_end} 早于决定日期 {record.decision_date}"})
 
 
+class DuplicateRecord(ValidationError):
+    """The archive already holds this decision about this counterparty (or subject)."""
+
+
+class KeyReused(ValueError):
+    """An idempotency key sent again with a different request."""
+
+
+def find_duplicate(record: CreditRecord) -> CreditRecord | None:
+    """The record of the same type and decision number about the same party, matched as the intake matches
+    rows to records (counterparty code, else counterparty name), and about the same subject."""
+    same = CreditRecord.objects.filter(record_type=record.record_type, decision_number=record.decision_number,
+                                       subject_org=record.subject_org, subject_person=record.subject_person)
+    if record.counterparty_code:
+        same = same.filter(counterparty_code=record.counterparty_code)
+    else:
+        same = same.filter(counterparty_code="", counterparty_name=record.counterparty_name)
+    return same.order_by("pk").first()
+
+
+@transaction.atomic
 def record_decision(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org: Organization, actor: str,
                     subject_org: Organization | None = None, subject_person: CivilServant | None = None,
                     reason: str = "") -> CreditRecord:
-    """Enter one record into the archive."""
+    """Enter one record into the archive; an exact duplicate (see ``find_duplicate``) is refused.
+
+    The record type's row is locked first, so two identical requests at once cannot both pass the check.
+    """
     record = build_record(version, raw, issuing_org=issuing_org, subject_org=subject_org, subject_person=subject_person)
+    list(RecordType.objects.select_for_update().filter(pk=version.record_type_id))
+    earlier = find_duplicate(record)
+    if earlier is not None:
+        raise DuplicateRecord({"decision_number": f"已有相同的记录（编号 {earlier.pk}）：同一信息类别、决定文书号和行政相对人"
+                                                  "（或主体）只能录入一次；如需修改请更正该记录"})
     save_with_entry(record, actor=actor, action="record.create", reason=reason or "录入")
     return record
+
+
+def record_decision_once(version: RecordTypeVersion, raw: dict[str, Any], *, requester: User, key: str,
+                         body_digest: str, **kwargs: Any) -> tuple[CreditRecord, bool]:
+    """``record_decision`` behind an idempotency key: (record, created). The same key with the same request
+    (``body_digest``) returns the first record; with another request it is refused (``KeyReused``)."""
+    def earlier() -> CreditRecord | None:
+        done = RecordRequest.objects.filter(user=requester, key=key).select_related("record").first()
+        if done is not None and done.body_digest != body_digest:
+            raise KeyReused("该幂等键（Idempotency-Key）已用于内容不同的另一次录入：请为新的录入使用新的键")
+        return done.record if done is not None else None
+
+    first = earlier()
+    if first is not None:
+        return first, False
+    try:
+        with transaction.atomic():
+            record = record_decision(version, raw, **kwargs)
+            RecordRequest.objects.create(user=requester, key=key, body_digest=body_digest, record=record)
+    except IntegrityError:  # the same key at the same moment: the other request made the record
+        first = earlier()
+        if first is None:
+            raise
+        return first, False
+    return record, True
+
+
+def unmask_values(record: CreditRecord, raw: dict[str, Any]) -> dict[str, Any]:
+    """Values as the API shows them (masked ID numbers, natural persons' masked names) mean "unchanged":
+    the stored value is put back, so a record read from the API can be posted back as it is."""
+    names = schema.header_map(record.type_version.fields)
+    out = dict(raw)
+    for name, value in raw.items():
+        spec = names.get(name) or names.get(schema.clean_text(name, fold=True))
+        if spec is None or not isinstance(value, str) or not value:
+            continue
+        column = spec.get("column")
+        if column == "counterparty_id" and value == record.counterparty_id_masked:
+            out[name] = crypto.decrypt(record.counterparty_id_cipher)
+        elif (column == "counterparty_name" and record.counterparty_kind == CounterpartyKind.NATURAL
+              and value == mask_name(record.counterparty_name)):
+            out[name] = record.counterparty_name
+        elif spec["type"] == "id_number" and not column:
+            stored = record.data.get(spec["key"])
+            if stored and value == mask_id_number(str(stored)):
+                out[name] = stored
+    return out
 
 
 @transaction.atomic
 def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: str, reason: str) -> CreditRecord:
     """Correct a record's field values (the record keeps its id, the ledger keeps the old state)."""
+    raw = unmask_values(record, raw)
     if not reason.strip():
         raise ValidationError({"reason": "更正必须填写理由"})
     if record.status in (RecordStatus.REVOKED, RecordStatus.REPAIRED):

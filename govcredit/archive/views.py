@@ -7,31 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
+from govcredit.core.params import query_id, query_pk
 from govcredit.ledger.services import history
 
 from . import services
 from .forms import RecordFilterForm, StatusForm, raw_values, record_form_class
-from .models import CreditRecord
-
-
-def visible_records(user: Any) -> QuerySet[CreditRecord]:
-    scope = access.record_scope(user)
-    if scope is None:
-        return CreditRecord.objects.none()
-    return CreditRecord.objects.filter(scope).select_related(
-        "record_type", "type_version", "subject_org", "subject_person", "issuing_org")
-
-
-def archive_of(user: Any, **subject: Any) -> QuerySet[CreditRecord]:
-    """A subject's records that the user may see, newest first (the archive timeline)."""
-    return visible_records(user).filter(**subject).order_by("-decision_date", "-id")
+from .parties import resolve_parties
+from .selectors import visible_records
 
 
 @login_required
@@ -75,35 +64,35 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _id(raw: str | None) -> int:
-    """A primary key from a query parameter; 0 (matches nothing) when absent or malformed."""
-    return int(raw) if raw and raw.isdigit() else 0
-
-
 @login_required
 def record_create(request: HttpRequest) -> HttpResponse:
-    """Two steps on one page: pick the type (and subject), then fill the type's fields."""
+    """Two steps on one page: pick the type (and subject), then fill the type's fields.
+
+    The issuing organisation and the subject are resolved as the API resolves them: one out of the
+    user's scope is refused with the API's message (status 403), never replaced by the user's own.
+    """
     access.require(request.user, access.WRITE_RECORDS)
     params = request.POST if request.method == "POST" else request.GET
     types = RecordType.objects.filter(is_active=True)
-    rtype = types.filter(pk=_id(params.get("record_type"))).first()
-    subject_org = access.visible_orgs(request.user).filter(pk=_id(params.get("subject_org"))).first()
-    subject_person = access.visible_people(request.user).filter(pk=_id(params.get("subject_person"))).first()
-    issuers = access.visible_orgs(request.user)
-    issuing_org = issuers.filter(pk=_id(params.get("issuing_org"))).first() or getattr(request.user, "organization", None)
-    context: dict[str, Any] = {"types": types, "rtype": rtype, "subject_org": subject_org,
-                               "subject_person": subject_person, "issuing_org": issuing_org}
+    rtype = types.filter(pk=query_pk(params, "record_type")).first()
+    try:
+        parties = resolve_parties(request.user, issuing_org=query_id(params, "issuing_org"),
+                                  subject_org=query_id(params, "subject_org"),
+                                  subject_person=query_id(params, "subject_person"))
+    except PermissionDenied as refused:
+        return render(request, "archive/record_create.html", {"types": types, "refused": str(refused)}, status=403)
+    context: dict[str, Any] = {"types": types, "rtype": rtype, "subject_org": parties.subject_org,
+                               "subject_person": parties.subject_person, "issuing_org": parties.issuing_org}
     if rtype is None:
         return render(request, "archive/record_create.html", context)
     version = rtype.current()
     form = record_form_class(version)(request.POST if request.method == "POST" else None)
     context.update(version=version, form=form)
     if request.method == "POST" and form.is_valid():
-        if issuing_org is None or not access.can_write_records_for(request.user, issuing_org):
-            raise PermissionDenied("您只能以本单位或下级单位名义报送")
         try:
-            record = services.record_decision(version, raw_values(version, form.cleaned_data), issuing_org=issuing_org,
-                                              subject_org=subject_org, subject_person=subject_person,
+            record = services.record_decision(version, raw_values(version, form.cleaned_data),
+                                              issuing_org=parties.issuing_org, subject_org=parties.subject_org,
+                                              subject_person=parties.subject_person,
                                               actor=request.user.get_username())
         except ValidationError as e:
             # Services name a field by its Chinese label or its key; other errors belong to the form.

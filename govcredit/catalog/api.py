@@ -19,6 +19,7 @@ from govcredit.catalog.models import (
     RecordTypeVersion,
     SubjectKind,
 )
+from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import IdentifierError, parse_credit_code
 
 router = Router(tags=["目录和标准"], auth=api_auth(access.READ_CATALOG))
@@ -206,7 +207,7 @@ def get_type(request: HttpRequest, code: str) -> RecordType:
 
 
 @router.get("/types/{code}/versions/{version}", response={200: VersionOut, **ERRORS}, summary="信息类别的某一版本")
-def get_version(request: HttpRequest, code: str, version: int) -> RecordTypeVersion:
+def get_version(request: HttpRequest, code: str, version: ObjectId) -> RecordTypeVersion:
     rtype = get_in_scope(_types(request), code=code)
     return get_in_scope(rtype.versions.all(), version=version)
 

@@ -12,15 +12,36 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from govcredit.core import params
 from govcredit.subjects.identifiers import IdentifierError, parse_credit_code, parse_id_number
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 MULTI_SEPARATORS = re.compile(r"[;；,，、/]")
+
+# How the archive stores values; a value is checked as it will be stored, after rounding, so a value the
+# check accepts can always be saved, read back, summed and digested (archive.models uses these figures).
+DECIMAL_PLACES = 6
+DECIMAL_MAX_DIGITS = 16
+DECIMAL_STEP = Decimal(1).scaleb(-DECIMAL_PLACES)
+#: PostgreSQL's numeric(16,6) holds 10 integer digits, but SQLite stores the column as a REAL and Django
+#: reads it back with 15 significant digits: 9 integer digits and 6 places are what both keep exactly.
+DECIMAL_INTEGER_DIGITS = 15 - DECIMAL_PLACES
+DECIMAL_LIMIT = Decimal(10) ** DECIMAL_INTEGER_DIGITS  # exclusive
+#: Integers are stored in JSON and read by Polars as Int64 and by browsers as doubles: exact below 10^15.
+INTEGER_LIMIT = 10**15
+#: Dates outside this range are typing errors; inside it, date arithmetic (publicity periods) cannot overflow.
+DATE_MIN, DATE_MAX = params.DATE_MIN, params.DATE_MAX
+#: Length of the archive's character columns (archive.models); a text field's limit is the smaller of
+#: its own ``max_length`` and its column's.
+COLUMN_MAX_LENGTH = {
+    "counterparty_name": 200, "counterparty_kind": 10, "counterparty_code": 18, "legal_representative": 50,
+    "decision_number": 100, "authority_name": 200, "severity": 10,
+}
 
 
 class FieldError(ValueError):
@@ -72,7 +93,20 @@ def parse_date(raw: Any) -> dt.date:
         raise FieldError(f"“{text}”不是有效日期") from None
 
 
+def check_date(value: dt.date) -> dt.date:
+    """Refuse dates outside ``DATE_MIN``..``DATE_MAX`` (e.g. 9999-12-31), whatever their spelling."""
+    try:
+        return params.in_range(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
+
+
 def parse_decimal(raw: Any) -> Decimal:
+    """A non-negative amount rounded to the archive's 6 places; checked after rounding, as it is stored.
+
+    (9999999999.9999999 is below 10^10 but rounds to 10000000000.000000, which numeric(16,6) cannot hold.)
+    Values with 6 places or fewer keep their spelling (100 stays 100, not 100.000000).
+    """
     text = clean_text(raw, fold=True).replace(",", "")
     try:
         value = Decimal(text)
@@ -80,22 +114,45 @@ def parse_decimal(raw: Any) -> Decimal:
         raise FieldError(f"“{text}”不是有效数字") from None
     if not value.is_finite() or value < 0:
         raise FieldError(f"“{text}”应为非负数")
-    if value >= Decimal("1e10"):
-        raise FieldError(f"“{text}”超出金额范围")
+    too_large = FieldError(f"“{text}”超出金额范围（保留 {DECIMAL_PLACES} 位小数后应小于 {DECIMAL_LIMIT:,}）")
+    if value >= DECIMAL_LIMIT:  # before rounding, so a huge exponent never reaches quantize
+        raise too_large
+    if int(value.as_tuple().exponent) < -DECIMAL_PLACES:
+        value = value.quantize(DECIMAL_STEP, rounding=ROUND_HALF_UP)
+        if value >= DECIMAL_LIMIT:
+            raise too_large
     return value
+
+
+def parse_integer(text: str) -> int:
+    """An integer (``12`` or ``12.0``) of at most 15 digits, read exactly (never through a float)."""
+    if not re.fullmatch(r"-?\d+(\.0+)?", text):
+        raise FieldError(f"“{text}”不是整数")
+    value = int(text.split(".")[0])
+    if abs(value) >= INTEGER_LIMIT:
+        raise FieldError(f"“{text}”超出整数范围（绝对值应小于 10 的 15 次方）")
+    return value
+
+
+def max_length(spec: dict[str, Any]) -> int | None:
+    """The length a field's text may have: its own limit or its archive column's, whichever is smaller."""
+    limits = [n for n in (spec.get("max_length"), COLUMN_MAX_LENGTH.get(spec.get("column") or "")) if n]
+    return min(limits) if limits else None
 
 
 def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
     kind = spec["type"]
+    if isinstance(raw, list | tuple | dict):
+        if kind != "multi_enum" or isinstance(raw, dict):
+            raise FieldError("应为单个值，不能是数组或对象")
+        raw = "、".join(clean_text(p) for p in raw)  # a multi-choice as the API returns it: ["警告", "罚款"]
     if kind == "date":
-        return parse_date(raw)
+        return check_date(parse_date(raw))
     if kind == "decimal":
         return parse_decimal(raw)
     text = clean_text(raw, fold=kind in {"integer", "credit_code", "id_number"})
     if kind == "integer":
-        if not re.fullmatch(r"-?\d+(\.0+)?", text):
-            raise FieldError(f"“{text}”不是整数")
-        return int(float(text))
+        return parse_integer(text)
     if kind == "enum":
         if text not in spec["choices"]:
             raise FieldError(f"“{text}”不在可选值内（{'、'.join(spec['choices'])}）")
@@ -116,14 +173,18 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
             return parse_id_number(text).number
         except IdentifierError as e:
             raise FieldError(e.message) from None
-    max_length = spec.get("max_length")
-    if max_length and len(text) > max_length:
-        raise FieldError(f"长度超过 {max_length} 个字符")
+    return _check_length(spec, text)
+
+
+def _check_length(spec: dict[str, Any], text: str) -> str:
+    limit = max_length(spec)
+    if limit and len(text) > limit:
+        raise FieldError(f"长度超过 {limit} 个字符")
     return text
 
 
 def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and clean_text(raw) == "")
+    return raw is None or (isinstance(raw, str) and clean_text(raw) == "") or (isinstance(raw, list | tuple) and not raw)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from govcredit.ledger.services import save_with_entry
 
+from . import schema
 from .models import BatchMode, Disclosure, Polarity, RecordType, RecordTypeVersion, SubjectKind
 
 CATALOG_FILE = Path(__file__).parent / "data" / "catalog.json"
@@ -130,6 +131,9 @@ def check_definition(data: dict[str, Any]) -> None:
         column = fld.get("column")
         if column is not None and fld["type"] not in RECORD_COLUMNS.get(column, set()):
             raise CatalogError(f"{name}：字段“{fld['label']}”不能写入档案列“{column}”")
+        limit = schema.max_length(fld)
+        if limit and any(len(str(c)) > limit for c in fld.get("choices") or []):
+            raise CatalogError(f"{name}：字段“{fld['label']}”的可选值超过 {limit} 个字符，档案列存不下")
         keys.add(fld["key"])
         labels.add(fld["label"])
     for required in ("decision_number", "decision_date", "authority_name"):

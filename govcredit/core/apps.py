@@ -11,9 +11,25 @@ def _ensure_schedules(sender: AppConfig, **kwargs: Any) -> None:
         ensure_schedules()
 
 
+def _ensure_cache_table(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """The shared cache's table (rate limits, login throttling; core/sharedcache.py) exists after every
+    ``migrate``, so an upgraded installation cannot answer 500 for a missing table. Made beside the
+    sessions' table (this app has no models, so receives no signal of its own)."""
+    if sender.name == "django.contrib.sessions":
+        from django.core.management import call_command
+
+        call_command("createcachetable", database=using, verbosity=0)
+
+
 class CoreConfig(AppConfig):
     name = "govcredit.core"
     verbose_name = "基础"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
         post_migrate.connect(_ensure_schedules, dispatch_uid="govcredit.ensure_schedules")
+        post_migrate.connect(_ensure_cache_table, dispatch_uid="govcredit.ensure_cache_table")
+        register_converter(IdConverter, "id")

@@ -2,27 +2,40 @@
 
 ID numbers are stored as Fernet tokens (AES-128-CBC + HMAC) under the keys of
 ``settings.FIELD_ENCRYPTION_KEYS`` (newest first, so ``MultiFernet`` can rotate), plus a keyed
-HMAC "blind index" so an exact number can be looked up without decrypting every row.
+HMAC "blind index" so an exact number can be looked up without decrypting every row, under
+``settings.BLIND_INDEX_KEY`` (its own key: see ``core/keys.py``).
+
+Every column that holds Fernet tokens is registered here (:func:`register_encrypted_field`, from the
+owning app's ``ready()``), so that key rotation (``govcredit rotate-keys``) re-encrypts them all.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
+
+_encrypted_fields: list[tuple[type[models.Model], str]] = []
 
 
-def _derived_key(purpose: str) -> bytes:
-    return hashlib.sha256(f"{purpose}:{settings.SECRET_KEY}".encode()).digest()
+def register_encrypted_field(model: type[models.Model], attname: str) -> None:
+    """Declare that ``model.attname`` holds tokens made by :func:`encrypt` (an empty string: none)."""
+    if (model, attname) not in _encrypted_fields:
+        _encrypted_fields.append((model, attname))
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], str]]:
+    """Every registered (model, attname) holding Fernet tokens, in registration order."""
+    return list(_encrypted_fields)
 
 
 def active_keys() -> list[str]:
-    """The configured keys, newest first (or the demo key derived from SECRET_KEY)."""
-    return list(settings.FIELD_ENCRYPTION_KEYS) or [base64.urlsafe_b64encode(_derived_key("field-encryption")).decode()]
+    """The configured field keys, newest first."""
+    return list(settings.FIELD_ENCRYPTION_KEYS)
 
 
 @cache
@@ -32,7 +45,7 @@ def _fernet() -> MultiFernet:
 
 @cache
 def _index_key() -> bytes:
-    return _derived_key("blind-index")
+    return bytes(settings.BLIND_INDEX_KEY)
 
 
 def encrypt(plain: str) -> str:
@@ -48,6 +61,20 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode()).decode()
 
 
+@cache
+def _newest() -> Fernet:
+    return Fernet(active_keys()[0])
+
+
+def under_newest_key(token: str) -> bool:
+    """Whether ``token`` opens with the newest key alone (so rotating it again would change nothing)."""
+    try:
+        _newest().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def blind_index(plain: str) -> str:
     return hmac.new(_index_key(), plain.encode(), hashlib.sha256).hexdigest()
 
@@ -56,3 +83,4 @@ def reset_keys() -> None:
     """Forget cached keys (tests and the rotation command change settings at run time)."""
     _fernet.cache_clear()
     _index_key.cache_clear()
+    _newest.cache_clear()

@@ -51,6 +51,7 @@ class FrequentJob:
 DAILY_JOBS = (
     DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
     DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
+    DailyJob("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
 )
 # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
 FREQUENT_JOBS = (

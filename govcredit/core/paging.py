@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page, Paginator, UnorderedObjectListWarning
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 MAX_PAGE = 500
@@ -16,6 +18,13 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> dict[st
     params.pop("page", None)
     page: Page = Paginator(queryset, per_page).get_page(min(_int(request.GET.get("page")), MAX_PAGE))
     return {"page_obj": page, "querystring": params.urlencode()}
+
+
+def warn_if_unordered(queryset: Any) -> None:
+    """Warn as Django's Paginator does when a list is paged over an unordered query (whose pages may
+    repeat or skip rows); the API's pagination calls it too, and the tests turn the warning into an error."""
+    if isinstance(queryset, QuerySet) and not queryset.ordered:
+        warnings.warn(f"分页的查询没有确定的排序：{queryset.model.__name__}", UnorderedObjectListWarning, stacklevel=3)
 
 
 def _int(raw: str | None) -> int:

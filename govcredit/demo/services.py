@@ -1056,9 +1056,9 @@ def _org_by_name(name: str) -> Organization | None:
 
 
 def ensure_demo_users(subject_person: CivilServant | None = None) -> list[DemoAccount]:
-    """Create the demo accounts that are missing (one per role, plus the superuser ``admin``)."""
+    """Create the demo accounts that are missing, one per role; no superuser (the admin site is not served,
+    and a superuser with the published demo password would be a key anyone can read)."""
     dept = {d.alias: d.name for d in ref.CITY_DEPARTMENTS}
-    root = _org_by_name(ref.ROOT_NAME)
     xuanwu = _org_by_name("玄武区人民政府")
     if subject_person is None and xuanwu is not None:
         subject_person = (CivilServant.objects.filter(employer__path__startswith=xuanwu.path,
@@ -1083,15 +1083,6 @@ def ensure_demo_users(subject_person: CivilServant | None = None) -> list[DemoAc
         else:
             org = existing.organization
         accounts.append(DemoAccount(username, role.label, org.name if org else "—", DEMO_PASSWORD, existing is None))
-    admin = User.objects.filter(username="admin").first()
-    if admin is None:
-        User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD, role=Role.CREDIT_OFFICE,
-                                      organization=root, first_name="系统管理员")
-        admin_org = root
-    else:
-        admin_org = admin.organization
-    accounts.append(DemoAccount("admin", "系统管理员（超级用户）", admin_org.name if admin_org else "—", DEMO_PASSWORD,
-                                admin is None))
     return accounts
 
 

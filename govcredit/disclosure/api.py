@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from govcredit.core import clock
+from govcredit.core.params import ObjectId
 
 from . import answers, search
 from .detail import public_detail
-from .masking import scrub
 from .ratelimit import MSG_LIMITED, retry_after
 
 router = Router(auth=None, tags=["信用信息公示（公开）"])
@@ -129,7 +129,7 @@ def search_publications(request: HttpRequest) -> Any:
 
 @router.get("/records/{pk}", auth=None, response={200: DetailOut, 404: PortalError, 429: PortalError},
             summary="公示信息详情")
-def publication_detail(request: HttpRequest, pk: int) -> Any:
+def publication_detail(request: HttpRequest, pk: ObjectId) -> Any:
     """一条公示信息的公开内容；公示期满、决定撤销或变更、信用修复后返回 404。"""
     wait = retry_after(request, "detail")
     if wait is not None:
@@ -152,7 +152,7 @@ def revoked_publications(request: HttpRequest, page: int = 1) -> Any:
     rows, total = search.revoked_page(page)
     pager = search.ResultPage(hits=[], total=total, page=page)
     return {"count": min(total, search.MAX_RESULTS), "page": page, "pages": pager.pages, "items": [
-        {"name": scrub(p.public_name), "type": p.type_name, "decision_number": scrub(p.decision_number),
+        {"name": p.public_name, "type": p.type_name, "decision_number": p.decision_number,
          "authority": p.authority_name, "decision_date": p.decision_date,
          "withdrawn_on": clock.local_date(p.unpublished_at) if p.unpublished_at else None, "note": p.public_note}
         for p in rows]}

@@ -18,10 +18,10 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from govcredit.archive.models import CounterpartyKind, CreditRecord
+from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
 
-from .masking import PublicField, display, public_fields, scrub
+from .masking import PublicField, display, person_names, public_fields
 from .models import Publication
 from .rules import SHOWN_STATUSES
 
@@ -86,16 +86,6 @@ class PublicDetail:
         return [PublicField("公开日期", display(self.published_on)), PublicField("公示截止", display(self.visible_until))]
 
 
-def person_names(values: dict[str, Any], subject_person_name: str | None) -> list[str]:
-    """Full names of the natural persons a record is about, to be masked wherever they occur in its text."""
-    names = [values.get("legal_representative") or ""]
-    if values.get("counterparty_kind") == CounterpartyKind.NATURAL:
-        names.append(values.get("counterparty_name") or "")
-    if subject_person_name:
-        names.append(subject_person_name)
-    return [n for n in names if n]
-
-
 def public_detail(pk: int, today: dt.date | None = None, using: str = "default") -> PublicDetail | None:
     """The record behind publication ``pk`` if the portal may show it now; None when withdrawn, expired or revoked."""
     today = today or clock.today()
@@ -115,7 +105,7 @@ def public_detail(pk: int, today: dt.date | None = None, using: str = "default")
         values[column] = _day(values.get(column))
     if values.get("amount") is not None and not isinstance(values["amount"], Decimal):
         values["amount"] = Decimal(str(values["amount"]))
-    name = scrub(pub["public_name"])
+    name = pub["public_name"]  # masked when published, as are the number and the authority
     spec: list[dict[str, Any]] = list(_json(schema) or [])
     fields = public_fields(spec, values, public_name=name, person_names=person_names(values, person))
     if not any(s.get("column") == "counterparty_name" for s in spec):
@@ -125,8 +115,8 @@ def public_detail(pk: int, today: dt.date | None = None, using: str = "default")
             lead.append(PublicField("统一社会信用代码", pub["credit_code"]))
         fields = lead + fields
     return PublicDetail(
-        id=pub["id"], name=name, credit_code=pub["credit_code"], decision_number=scrub(pub["decision_number"]),
-        authority=scrub(pub["authority_name"]), type_name=pub["type_name"], decision_date=_day(pub["decision_date"]),
+        id=pub["id"], name=name, credit_code=pub["credit_code"], decision_number=pub["decision_number"],
+        authority=pub["authority_name"], type_name=pub["type_name"], decision_date=_day(pub["decision_date"]),
         published_on=clock.local_date(_moment(pub["published_at"])), visible_until=_day(pub["visible_until"]),
         status=status,
         fields=fields,

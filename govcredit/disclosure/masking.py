@@ -1,58 +1,107 @@
 """What of a record the public may see, with personal data masked on the server.
 
-Every value the portal shows — HTML or JSON — goes through :func:`scrub`, and every value taken
-from a record's free text also through :func:`scrub_names`:
+One function masks personal data in text: :func:`govcredit.subjects.identifiers.mask_text` (ID numbers,
+mobile and landline numbers however they are spaced, dotted, dashed or written, and the full names of
+the natural persons the record is about). It is applied
 
-* digit runs of 11 or more characters (Unicode digits, so full-width ones too) are masked whole:
-  18-character ones like ID numbers (``3201**********1234``), 11-digit mobiles (``138****5678``),
-  anything else (bank accounts, numbers with a country code) down to its last characters — an
-  11-digit mobile number must not survive inside a longer run either;
-* mobile numbers written with spaces or dashes and landline numbers with an area code are masked;
-* the names of the natural persons the record is about (the counterparty if it is a 自然人, the
-  legal representative, a civil servant subject) are replaced by their masked form wherever they
-  occur in the text.
+* once, when a record is published (:func:`mask_publication`, called by ``services._publication``):
+  a :class:`~govcredit.disclosure.models.Publication` holds only masked values, so every output built
+  from it — portal pages, the public API, the search index, the open-data files — carries nothing else;
+  :func:`remask_publications` brings publications made before a change of the masking rules up to date,
+  through the ledger;
+* to the record's own fields shown on a detail page (:func:`public_fields`), read live from the archive.
 
-The structured 统一社会信用代码 is shown as it is: it identifies an organisation, not a person.
+The names masked are those of the natural persons the record is about (:func:`person_names`): the
+counterparty if it is a 自然人, the legal representative, a civil servant subject. The structured
+统一社会信用代码 is shown as it is: it identifies an organisation, not a person.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from govcredit.subjects.identifiers import mask_id_number, mask_name, mask_phone
+from django.db import transaction
 
-# Runs of digits (Unicode \d), an ID number's check character may be X.
-_DIGIT = re.compile(r"\d")
-_LONG_RUN = re.compile(r"\d{11,}[Xx]?")
-_SPLIT_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\s\-－]\d{4}[\s\-－]\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[\-－]?\d{7,8}(?!\d)")
+from govcredit.archive.models import CounterpartyKind, CreditRecord
+from govcredit.ledger.services import update_with_entries
+from govcredit.subjects.identifiers import mask_name, mask_text
 
+from .models import Publication, PublicAuthority
+from .search import index_publications, unindex_ids
 
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group(0)
-    # 15+ characters: ID numbers (first 4 and last 4 of 18 kept) and the like; shorter: phone-style.
-    return mask_id_number(run) if len(run) >= 15 else mask_phone(run)
-
-
-def scrub(text: str) -> str:
-    """Mask ID-like digit runs and phone numbers in free text."""
-    if not text or not _DIGIT.search(text):  # most names and many texts: nothing to mask
-        return text
-    text = _LONG_RUN.sub(_mask_run, text)
-    text = _SPLIT_MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
-    return _LANDLINE.sub(lambda m: mask_phone(m.group(0)), text)
+#: The publication's free-text columns the public sees, masked when published.
+MASKED_COLUMNS = ("public_name", "decision_number", "authority_name")
+CHUNK = 2000
 
 
-def scrub_names(text: str, names: Iterable[str]) -> str:
-    """Replace each natural person's full name in ``text`` by its masked form (longest names first)."""
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        if name in text:
-            text = text.replace(name, mask_name(name))
-    return text
+def person_names(values: Mapping[str, Any], subject_person_name: str | None) -> list[str]:
+    """Full names of the natural persons a record is about, to be masked wherever they occur in its text.
+
+    ``values`` maps record columns (``legal_representative``, ``counterparty_kind``, ``counterparty_name``)
+    to their values.
+    """
+    names = [values.get("legal_representative") or ""]
+    if values.get("counterparty_kind") == CounterpartyKind.NATURAL:
+        names.append(values.get("counterparty_name") or "")
+    if subject_person_name:
+        names.append(subject_person_name)
+    return [n for n in names if n]
+
+
+def record_person_names(record: CreditRecord) -> list[str]:
+    """:func:`person_names` of a record object."""
+    values = {"legal_representative": record.legal_representative, "counterparty_kind": record.counterparty_kind,
+              "counterparty_name": record.counterparty_name}
+    return person_names(values, record.subject_person.name if record.subject_person is not None else None)
+
+
+def mask_publication(publication: Publication, names: Iterable[str]) -> bool:
+    """Mask the publication's public text in place (:data:`MASKED_COLUMNS`); True when something changed."""
+    names = list(names)
+    changed = False
+    for column in MASKED_COLUMNS:
+        value = getattr(publication, column)
+        masked = mask_text(value, names)
+        if masked != value:
+            setattr(publication, column, masked)
+            changed = True
+    return changed
+
+
+def remask_publications(chunk: int = CHUNK) -> int:
+    """Mask again every publication whose stored public text the current rules would mask further.
+
+    Run by a data migration after the masking rules changed (and safe to run at any time: it writes
+    nothing when everything is masked already). Each changed publication gets a ledger entry
+    (``disclosure.remask``), and the public ones are re-indexed so that no search finds them by the
+    old text. Returns the number of publications changed.
+    """
+    total = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            pubs = list(Publication.objects.select_for_update(of=("self",)).select_related("record", "record__subject_person")
+                        .filter(pk__gt=last).order_by("pk")[:chunk])
+            if not pubs:
+                return total
+            last = pubs[-1].pk
+            authorities = {p.pk: p.authority_name for p in pubs}
+            changed = [p for p in pubs if mask_publication(p, record_person_names(p.record))]
+            if not changed:
+                continue
+            update_with_entries(Publication, changed, list(MASKED_COLUMNS), actor="system",
+                                action="disclosure.remask", reason="按现行脱敏规则重新脱敏公开信息")
+            public = [p for p in changed if p.is_public]
+            unindex_ids([p.pk for p in public])
+            index_publications(public)
+            # the authority filter's list must not keep an authority name that no publication carries any more
+            old = {authorities[p.pk] for p in changed} - {p.authority_name for p in changed}
+            in_use = set(Publication.objects.filter(authority_name__in=old).values_list("authority_name", flat=True))
+            PublicAuthority.objects.filter(name__in=old - in_use).delete()
+            total += len(changed)
 
 
 @dataclass(frozen=True)
@@ -102,7 +151,7 @@ def public_fields(fields: list[dict[str, Any]], values: dict[str, Any], *, publi
         elif column == "legal_representative":
             text = mask_name(text) if text else ""
         elif spec.get("type") != "credit_code":  # a validated GB 32100 code names an organisation: shown as it is
-            text = scrub(scrub_names(text, names))
+            text = mask_text(text, names)
         if text:
             out.append(PublicField(str(spec.get("label") or key), text))
     return out

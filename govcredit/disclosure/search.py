@@ -66,8 +66,8 @@ from django.utils.translation import gettext_lazy
 
 from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
+from govcredit.core.params import parse_date
 
-from .masking import scrub
 from .models import GramCount, Publication, PublicationGram, PublicationSearchKey, PublicAuthority
 from .rules import SHOWN_STATUSES
 
@@ -141,8 +141,8 @@ def fold_code(text: str) -> str:
 
 
 def name_key(public_name: str) -> str:
-    """What the index holds for a public name: the scrubbed, folded text the portal shows."""
-    return fold(scrub(public_name))
+    """What the index holds for a public name: the folded text the portal shows (masked when published)."""
+    return fold(public_name)
 
 
 def gram_codes(key: str) -> set[int]:
@@ -346,7 +346,7 @@ def _date(data: Mapping[str, Any], key: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(unicodedata.normalize("NFKC", value))
+        return parse_date(unicodedata.normalize("NFKC", value))
     except ValueError:
         raise SearchError(_("“%(label)s”应为日期，格式为 YYYY-MM-DD。") % {"label": FIELD_LABELS[key]}) from None
 
@@ -686,7 +686,7 @@ def _hit(r: Sequence[Any]) -> Hit | None:
     """
     if r[0] is None or r[8] not in SHOWN_STATUSES:
         return None
-    return Hit(id=r[0], name=scrub(r[1]), credit_code=r[2], decision_number=scrub(r[3]), authority=scrub(r[4]),
+    return Hit(id=r[0], name=r[1], credit_code=r[2], decision_number=r[3], authority=r[4],
                type_name=r[5], decision_date=_date_value(r[6]), visible_until=_date_value(r[7]), status=r[8])
 
 

@@ -25,6 +25,7 @@ from govcredit.core import clock
 from govcredit.core.jobs import RowFailure, each_row, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
 
+from .masking import mask_publication, record_person_names
 from .models import Publication, Refusal, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
 from .search import index_publications, unindex_publications
@@ -56,13 +57,16 @@ def public_publications() -> QuerySet[Publication]:
 
 
 def _publication(record: CreditRecord, now: dt.datetime) -> Publication:
+    """The publication of ``record``, its public text masked (:func:`.masking.mask_publication`) before it is saved."""
     assert record.publicity_end is not None
-    return Publication(
+    publication = Publication(
         record=record, published_at=now, visible_until=record.publicity_end, public_name=public_name(record),
         credit_code=record.counterparty_code or (record.subject_org.credit_code if record.subject_org else ""),
         decision_number=record.decision_number, authority_name=record.authority_name,
         type_name=record.record_type.name, decision_date=record.decision_date,
     )
+    mask_publication(publication, record_person_names(record))
+    return publication
 
 
 def due_records(today: dt.date) -> QuerySet[CreditRecord]:

@@ -9,5 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.landing, name="landing"),
     path("search/", views.results, name="search"),
     path("revoked/", views.revoked, name="revoked"),
-    path("<int:pk>/", views.detail, name="detail"),
+    path("<id:pk>/", views.detail, name="detail"),
 ]

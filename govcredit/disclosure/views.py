@@ -16,7 +16,6 @@ from django.views.decorators.http import require_safe
 
 from . import answers, rendering, search
 from .detail import public_detail
-from .masking import scrub
 from .ratelimit import MSG_LIMITED, retry_after
 
 
@@ -99,7 +98,7 @@ def revoked(request: HttpRequest) -> HttpResponse:
         notes.append(search.MSG_PAGE_CAP)
     page = min(max(page, 1), search.MAX_PAGES)
     pubs, total = search.revoked_page(page)
-    rows = [{"name": scrub(p.public_name), "type_name": p.type_name, "number": scrub(p.decision_number),
+    rows = [{"name": p.public_name, "type_name": p.type_name, "number": p.decision_number,
              "authority": p.authority_name, "unpublished_at": p.unpublished_at, "note": p.public_note} for p in pubs]
     result = search.ResultPage(hits=[], total=total, page=page, notes=notes)
     return render(request, "disclosure/revoked.html", {"rows": rows, "result": result,

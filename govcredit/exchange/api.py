@@ -20,6 +20,9 @@ from ninja.pagination import paginate
 from govcredit.accounts.models import Role
 from govcredit.api.common import ERRORS, Pagination, api_auth, invalid, user_of, via_session
 from govcredit.archive.models import CreditRecord
+from govcredit.core.params import Day
+from govcredit.disclosure.masking import record_person_names
+from govcredit.subjects.identifiers import mask_text
 
 from . import acks, shared
 from .models import ExchangeExport
@@ -37,8 +40,8 @@ class SharedQueryIn(Schema):
     name: str = Field("", max_length=200, description="主体名称（完整名称，精确匹配）")
     decision_number: str = Field("", max_length=100, description="决定文书号（精确匹配）")
     type: str = Field("", max_length=40, description="信息类别代码，如 xzcf、xzxk")
-    date_from: dt.date | None = Field(None, description="决定日期起")
-    date_to: dt.date | None = Field(None, description="决定日期止")
+    date_from: Day | None = Field(None, description="决定日期起")
+    date_to: Day | None = Field(None, description="决定日期止")
 
 
 class SharedRecordOut(Schema):
@@ -86,6 +89,18 @@ class SharedRecordOut(Schema):
     @staticmethod
     def resolve_issuing_org(obj: CreditRecord) -> str:
         return obj.issuing_org.name
+
+    @staticmethod
+    def resolve_decision_number(obj: CreditRecord) -> str:
+        return mask_text(obj.decision_number, record_person_names(obj))
+
+    @staticmethod
+    def resolve_authority_name(obj: CreditRecord) -> str:
+        return mask_text(obj.authority_name, record_person_names(obj))
+
+    @staticmethod
+    def resolve_result(obj: CreditRecord) -> str:
+        return mask_text(obj.result, record_person_names(obj))
 
 
 @router.get("/records", auth=api_auth(shared.SHARED_QUERY_ROLES), response={200: list[SharedRecordOut], **ERRORS},
@@ -155,7 +170,8 @@ class AckOut(Schema):
 @paginate(Pagination)
 def exports(request: HttpRequest) -> Any:
     return ExchangeExport.objects.prefetch_related("files").annotate(
-        accepted=Count("acks", filter=Q(acks__accepted=True)), rejected=Count("acks", filter=Q(acks__accepted=False)))
+        accepted=Count("acks", filter=Q(acks__accepted=True)), rejected=Count("acks", filter=Q(acks__accepted=False))
+    ).order_by("-id")  # GROUP BY drops Meta.ordering
 
 
 @router.post("/acks", auth=CREDIT_OFFICE, response={200: AckOut, **ERRORS}, summary="上传国家平台回执文件")

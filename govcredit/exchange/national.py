@@ -4,6 +4,8 @@ Files follow the national 双公示 data standard: one CSV per type (行政处�
 columns are the catalog's field labels of the type's current version, in catalog order (the catalog copies
 the standard's column names and order). A manifest (``<batch>_manifest.json``) lists the time range, the counts and
 the SHA-256 of every file. Files are written under ``MEDIA_ROOT/exchange/<time>-<batch>/`` with mode 0600.
+Cells are formatted by :mod:`govcredit.core.spreadsheet`, so text that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@`` …) carries a leading apostrophe; amounts stay numbers.
 
 **Incremental**: each run exports the decisions whose ``updated_at`` lies in (since, until], where ``since``
 is the previous successful run's ``until``. Because a long transaction may commit a row whose ``updated_at``
@@ -27,7 +29,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,9 +39,10 @@ from django.utils import timezone
 from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.core import clock, crypto
+from govcredit.core import clock, crypto, spreadsheet
+from govcredit.disclosure.masking import record_person_names
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
-from govcredit.subjects.identifiers import mask_id_number, mask_name
+from govcredit.subjects.identifiers import mask_id_number, mask_name, mask_text
 
 from .models import ExchangeExport, ExchangeFile, ExchangeItem, ExportStatus, IdNumbers, ItemAction
 
@@ -48,7 +50,6 @@ NATIONAL_TYPES: dict[str, str] = {"xzcf": "行政处罚", "xzxk": "行政许可"
 OVERLAP = dt.timedelta(minutes=10)
 STALE_RUN = dt.timedelta(hours=6)
 CHUNK = 2000
-MULTI_SEPARATOR = ";"
 WITHDRAWAL_HEADER = ["信息类别", "决定文书号", "决定机关", "决定日期", "当前状态", "变更时间"]
 STANDARD = "全国信用信息共享平台“双公示”数据标准（字段名称及顺序取自本平台目录）"
 
@@ -77,27 +78,15 @@ def national_columns(version: RecordTypeVersion) -> list[str]:
     return [spec["label"] for spec in national_fields(version)]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return MULTI_SEPARATOR.join(str(v) for v in value)
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
+def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[Any]:
+    """The record's values in the order of ``fields`` (the current version's fields), typed as stored.
 
-
-def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_numbers: bool) -> list[str]:
-    """The record's values in the order of ``fields`` (the current version's fields), as text.
-
-    Without ``full_id_numbers`` a natural person's name and every ID number are masked; with it the
-    encrypted number is decrypted here, and only here.
+    Without ``full_id_numbers`` a natural person's name and every ID number are masked, and so is
+    personal data inside every text (``mask_text``: ID and phone numbers however written, the names of
+    the persons the record is about); with it the encrypted number is decrypted here, and only here.
     """
     natural = record.counterparty_kind == CounterpartyKind.NATURAL
+    names = [] if full_id_numbers else record_person_names(record)
     out = []
     for spec in fields:
         column = spec.get("column")
@@ -112,8 +101,18 @@ def row_values(record: CreditRecord, fields: list[dict[str, Any]], *, full_id_nu
             value = record.data.get(spec["key"])
             if spec.get("type") == "id_number" and value and not full_id_numbers:
                 value = mask_id_number(str(value))
-        out.append(_text(value))
+        if not full_id_numbers and isinstance(value, str) and spec.get("type") != "credit_code":
+            value = mask_text(value, names)
+        out.append(value)
     return out
+
+
+def public_text(record: CreditRecord, *, full_id_numbers: bool) -> tuple[str, str]:
+    """The decision number and authority of a withdrawal row, masked like :func:`row_values`."""
+    if full_id_numbers:
+        return record.decision_number, record.authority_name
+    names = record_person_names(record)
+    return mask_text(record.decision_number, names), mask_text(record.authority_name, names)
 
 
 class _Line:
@@ -140,15 +139,15 @@ class HashedCsv:
         self._file = os.fdopen(fd, "wb")
         self._write(header)
 
-    def _write(self, values: list[str]) -> None:
-        self._writer.writerow(values)
+    def _write(self, values: list[Any]) -> None:
+        self._writer.writerow(spreadsheet.csv_row(values))
         data = self._line.text.encode("utf-8")
         self._file.write(data)
         self.sha256.update(data)
         self.size += len(data)
 
-    def write(self, values: list[str]) -> int:
-        """Write a data row; returns its row number (1 = first data row)."""
+    def write(self, values: list[Any]) -> int:
+        """Write a data row (typed values, formatted by :mod:`govcredit.core.spreadsheet`); returns its number."""
         self._write(values)
         self.rows += 1
         return self.rows
@@ -185,7 +184,7 @@ def candidates(since: dt.datetime | None, until: dt.datetime, *, full_id_numbers
     qs = CreditRecord.objects.filter(record_type__code__in=list(NATIONAL_TYPES), updated_at__lte=until)
     if since is not None:
         qs = qs.filter(updated_at__gt=since - OVERLAP)
-    qs = qs.select_related("record_type").defer("subject_person", "batch_id")
+    qs = qs.select_related("record_type", "subject_person").defer("batch_id", "subject_person__id_cipher")
     if not full_id_numbers:
         qs = qs.defer("counterparty_id_cipher", "legal_rep_id_cipher")
     return qs.order_by("pk")
@@ -259,8 +258,8 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
                                               decision_number=record.decision_number, action=ItemAction.REPORT))
                 elif last_action.get(record.pk) == ItemAction.REPORT:
                     number = writers["withdrawals"].write([
-                        NATIONAL_TYPES[code], record.decision_number, record.authority_name,
-                        _text(record.decision_date), record.status, _text(record.updated_at)])
+                        NATIONAL_TYPES[code], *public_text(record, full_id_numbers=full_id_numbers),
+                        record.decision_date, record.status, record.updated_at])
                     items.append(ExchangeItem(export=export, file=files["withdrawals"], row_number=number,
                                               record=record, record_updated_at=record.updated_at,
                                               decision_number=record.decision_number, action=ItemAction.WITHDRAW))

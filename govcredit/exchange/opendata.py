@@ -23,18 +23,16 @@ from dataclasses import dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from govcredit.core import clock
+from govcredit.core import clock, spreadsheet
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.services import public_publications
 
 CHUNK = 2000
 ROWS_PER_PIECE = 500
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -80,30 +78,17 @@ def rows(qs: QuerySet[Publication]) -> Iterator[tuple[Any, ...]]:
         yield (pk, type_name, name, code, number, authority, decided, clock.local_date(published_at), until, status)
 
 
-def neutralise(value: str) -> str:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return neutralise(str(value)) if isinstance(value, str) else str(value)
-
-
 def csv_pieces(qs: QuerySet[Publication]) -> Iterator[bytes]:
     """UTF-8 with BOM (so Excel opens the Chinese correctly), CRLF line ends, a few hundred rows per piece."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow(spreadsheet.csv_row([c.header for c in COLUMNS]))
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     n = 0
     for row in rows(qs):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow(spreadsheet.csv_row(row))
         n += 1
         if n % ROWS_PER_PIECE == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -133,8 +118,7 @@ def json_pieces(qs: QuerySet[Publication], *, title: str) -> Iterator[bytes]:
 def xlsx_file(qs: QuerySet[Publication], *, title: str) -> IO[bytes]:
     """The dataset as an XLSX in an anonymous temporary file (constant memory), positioned at its start."""
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - handed to FileResponse, which closes it
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                     "strings_to_numbers": False, "tmpdir": tempfile.gettempdir()})
+    book = spreadsheet.workbook(out, constant_memory=True, tmpdir=tempfile.gettempdir())
     sheet = book.add_worksheet("公开信息")
     head = book.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1})
     for col, c in enumerate(COLUMNS):
@@ -142,10 +126,7 @@ def xlsx_file(qs: QuerySet[Publication], *, title: str) -> IO[bytes]:
         sheet.set_column(col, col, 14 if c.key not in ("public_name", "authority_name", "decision_number") else 30)
     for r, row in enumerate(rows(qs), start=1):
         for col, value in enumerate(row):
-            if isinstance(value, int):
-                sheet.write_number(r, col, value)
-            else:
-                sheet.write_string(r, col, _cell(value))
+            spreadsheet.write_cell(sheet, r, col, value)
     notes = book.add_worksheet("说明")
     notes.write_string(0, 0, title)
     notes.write_string(1, 0, f"生成时间：{timezone.localtime(clock.now()):%Y-%m-%d %H:%M}；自然人姓名已脱敏，不含证件号码。")

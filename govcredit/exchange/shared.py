@@ -4,12 +4,16 @@ A department calls the API with an ordinary API token (``accounts.ApiToken``) is
 user's role decides what the catalog lets it see:
 
 * the credit office (信用管理部门): records of every disclosure level, 公开, 共享 and 内部;
-* data submitters, personnel offices and district governments: 公开 and 共享 records of the whole city — sharing
-  across departments is the purpose of the channel — never 内部 ones;
+* data submitters, personnel offices and district governments: 公开 and 共享 records, never 内部 ones;
 * other roles: nothing (403).
 
+Within those levels a caller sees only the records of its own scope, exactly as through ``GET /api/records/<id>``
+(:func:`govcredit.archive.selectors.visible_records`): a district user cannot find another district's civil
+servant by name here either.
+
 Every call is written to :class:`~govcredit.exchange.models.SharedQueryLog` (who, when, purpose, conditions,
-result count). Personal identifiers are always masked: natural persons' names and every ID number.
+result count). Personal identifiers are always masked: natural persons' names, every ID number, and ID and
+phone numbers and the persons' names inside the decision number, the authority and the result (``mask_text``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.db.models import Q, QuerySet
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
 from govcredit.archive.models import CreditRecord
+from govcredit.archive.selectors import visible_records
 from govcredit.catalog.models import Disclosure
 
 from .models import SharedQueryLog
@@ -64,7 +69,7 @@ def search(user: Any, cond: Conditions) -> QuerySet[CreditRecord]:
     levels = visible_levels(user)
     if not levels:
         return CreditRecord.objects.none()
-    qs = CreditRecord.objects.filter(type_version__disclosure__in=levels)
+    qs = visible_records(user).filter(type_version__disclosure__in=levels)
     if cond.credit_code:
         code = cond.credit_code.strip().upper()
         qs = qs.filter(Q(counterparty_code=code) | Q(subject_org__credit_code=code))
@@ -79,8 +84,7 @@ def search(user: Any, cond: Conditions) -> QuerySet[CreditRecord]:
         qs = qs.filter(decision_date__gte=cond.date_from)
     if cond.date_to:
         qs = qs.filter(decision_date__lte=cond.date_to)
-    return qs.select_related("record_type", "type_version", "subject_org", "subject_person", "issuing_org").defer(
-        "counterparty_id_cipher", "subject_person__id_cipher").order_by("-decision_date", "-id")
+    return qs.defer("counterparty_id_cipher", "subject_person__id_cipher").order_by("-decision_date", "-id")
 
 
 def log_query(user: Any, *, purpose: str, params: dict[str, Any], result_count: int, auth_method: str,

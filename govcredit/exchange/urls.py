@@ -8,8 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open-data/dictionary/", views.data_dictionary, name="data_dictionary"),
     path("open-data/disclosures.<str:fmt>", views.open_data_download, name="open_data_download"),
     path("national/", views.exports, name="exports"),
-    path("national/<int:pk>/", views.export_detail, name="export_detail"),
-    path("national/<int:pk>/files/<str:name>", views.export_file, name="export_file"),
+    path("national/<id:pk>/", views.export_detail, name="export_detail"),
+    path("national/<id:pk>/files/<str:name>", views.export_file, name="export_file"),
     path("national/acks/", views.ack_upload, name="ack_upload"),
     path("shared-queries/", views.query_log, name="query_log"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
-from govcredit.core import clock
+from govcredit.core import clock, params
 from govcredit.core.paging import paginate
 
 from . import acks, national, opendata
@@ -50,16 +50,6 @@ _CHOICE_LABELS = (
 # --------------------------------------------------------------------------- open data (public)
 
 
-def _published_param(request: HttpRequest) -> dt.date | None:
-    raw = request.GET.get("published", "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Http404(_("日期格式应为 YYYY-MM-DD")) from None
-
-
 def open_data(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     days = [today - dt.timedelta(days=i) for i in range(RECENT_DAYS)]
@@ -77,7 +67,7 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
 def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse | FileResponse:
     if fmt not in FORMATS:
         raise Http404(_("不支持的格式"))
-    published = _published_param(request)
+    published = params.query_date(request.GET, "published")
     qs = opendata.dataset(published)
     today = clock.today()
     if published:
@@ -112,7 +102,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     access.require(request.user, CREDIT_OFFICE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
-        n_rejected=Count("acks", filter=Q(acks__accepted=False)))
+        n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
     rejections = ExchangeAck.objects.filter(accepted=False).select_related("item", "item__file", "record",
                                                                           "record__record_type")[:50]
     return render(request, "exchange/exports.html", {

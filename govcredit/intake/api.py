@@ -8,6 +8,7 @@
 
 
 import datetime as dt
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -28,11 +29,13 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
+from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
 from . import services
 from .models import BatchSource, BatchStatus, ImportBatch
+from .report import rejected_rows, report_for
 from .sources import FileRejected
 
 router = Router(tags=["归集"], auth=api_auth(access.WRITE_RECORDS | access.CITY_WIDE))
@@ -137,14 +140,10 @@ def _type(name: str) -> Any:
         invalid("record_type", str(e))
 
 
-def _errors(batch: ImportBatch, limit: int = 1000) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for chunk in batch.chunks.order_by("seq"):
-        for row_no, values, reason in chunk.rejected_rows:
-            out.append({"row": row_no, "reason": reason, "values": values})
-            if len(out) >= limit:
-                return out
-    return out
+def _errors(request: HttpRequest, batch: ImportBatch, limit: int = 1000) -> list[dict[str, Any]]:
+    """The rejected rows, ID numbers masked for roles without full-ID access (see :mod:`.report`)."""
+    rows = rejected_rows(batch, full_id_numbers=access.can_see_full_id(user_of(request)))
+    return [{"row": row_no, "reason": reason, "values": values} for row_no, values, reason in islice(rows, limit)]
 
 
 SUBMITTERS = api_auth(access.WRITE_RECORDS)  # reading batches is wider (CITY_WIDE); submitting is not
@@ -162,7 +161,7 @@ def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
         invalid("rows", str(e))
     batch = services.run_batch(batch.pk)
     batch = ImportBatch.objects.select_related("record_type", "type_version", "org").get(pk=batch.pk)
-    setattr(batch, "errors", _errors(batch))  # noqa: B010 - read by BatchResultOut
+    setattr(batch, "errors", _errors(request, batch))  # noqa: B010 - read by BatchResultOut
     return batch
 
 
@@ -196,22 +195,22 @@ def list_batches(request: HttpRequest, filters: Query[BatchFilter]) -> Any:  # n
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="批次详情与进度")
-def get_batch(request: HttpRequest, batch_id: int) -> Any:
+def get_batch(request: HttpRequest, batch_id: ObjectId) -> Any:
     return get_in_scope(_batches(request), pk=batch_id)
 
 
 @router.get("/batches/{batch_id}/errors", response={200: list[RowErrorOut], **ERRORS}, summary="退回的行及原因")
-def get_errors(request: HttpRequest, batch_id: int) -> Any:
+def get_errors(request: HttpRequest, batch_id: ObjectId) -> Any:
     batch = get_in_scope(_batches(request), pk=batch_id)
-    return _errors(batch, limit=10_000)
+    return _errors(request, batch, limit=10_000)
 
 
 @router.get("/batches/{batch_id}/report", response={200: None, **ERRORS}, summary="下载错误报告（XLSX）")
-def get_report(request: HttpRequest, batch_id: int) -> Any:
+def get_report(request: HttpRequest, batch_id: ObjectId) -> Any:
     from pathlib import Path
 
     batch = get_in_scope(_batches(request), pk=batch_id)
     if not batch.error_report or not Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
-    return FileResponse(open(batch.error_report, "rb"), as_attachment=True,  # noqa: SIM115
-                        filename=f"batch-{batch.pk}-errors.xlsx")
+    return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(user_of(request))),
+                        as_attachment=True, filename=f"batch-{batch.pk}-errors.xlsx")

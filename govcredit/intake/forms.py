@@ -7,15 +7,16 @@ from typing import Any
 from django import forms
 
 from govcredit.catalog.models import RecordType
+from govcredit.core import params
 from govcredit.subjects.models import Organization
 
 ACCEPT = ".csv,.txt,.xlsx,.jsonl,.ndjson,.json"
 
 
 class UploadForm(forms.Form):
-    record_type = forms.ModelChoiceField(label="信息类别", queryset=RecordType.objects.filter(is_active=True),
+    record_type = params.ModelChoiceField(label="信息类别", queryset=RecordType.objects.filter(is_active=True),
                                          empty_label=None)
-    org = forms.ModelChoiceField(label="报送单位", queryset=Organization.objects.none(), empty_label=None,
+    org = params.ModelChoiceField(label="报送单位", queryset=Organization.objects.none(), empty_label=None,
                                  help_text="只能以本单位或下级单位名义报送")
     file = forms.FileField(label="文件", help_text="CSV（UTF-8 或 GBK）、XLSX、JSON Lines；第一行或标题行下方为字段名",
                            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))

@@ -89,7 +89,7 @@ class IntakeChunk(models.Model):
     """One committed chunk of a batch.
 
     ``digests`` holds, for every record the chunk created, its id (8 bytes, big-endian) and the
-    SHA-256 of its ledger state (32 bytes), in id order; ``merkle_root`` is the root of the Merkle
+    keyed ledger state digest (32 bytes), in id order; ``merkle_root`` is the root of the Merkle
     tree over those leaves and is the ``state_digest`` of the chunk's ledger entry (``ledger_seq``).
     ``rejected_rows`` keeps the rejected rows as sent, for the error report. ``outcomes`` notes, for every
     row that created a record or found one unchanged, the row number, the record id and its ``updated_at``

@@ -10,7 +10,6 @@ records a row corrects go through ``ledger.services.update_with_entries`` with o
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.catalog.models import RecordTypeVersion
 from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import crypto
-from govcredit.ledger.hashing import digest_instance, micros
+from govcredit.ledger.hashing import digest_instance, digest_text, micros
 from govcredit.subjects.identifiers import mask_id_number
 
 from .validate import value_col
@@ -326,9 +325,9 @@ def draft_states(frame: pl.DataFrame, now: dt.datetime) -> StateDrafts:
 
 
 def record_digests(frame: pl.DataFrame, builder: RecordBuilder, now: dt.datetime, drafts: StateDrafts) -> list[str]:
-    """SHA-256 of the ledger state of every row of ``frame`` (which now has ids): as ``digest_instance`` gives."""
+    """The keyed state digest of every row of ``frame`` (which now has ids): as ``digest_instance`` gives."""
     ids = frame["id"].to_list()
-    out = [hashlib.sha256(t.replace(ID_MARK, str(pk), 1).encode()).hexdigest()
+    out = [digest_text(t.replace(ID_MARK, str(pk), 1))
            for t, pk in zip(drafts.texts, ids, strict=True)]
     for i in drafts.escaped:
         out[i] = digest_instance(builder_instance(builder, frame.row(i, named=True), now))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import traceback
+import re
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -48,6 +48,8 @@ from .sources import FileRejected, Table, file_digest, limits, open_table, rows_
 from .validate import ERR, RowValidator, value_col
 
 logger = logging.getLogger("govcredit.intake")
+#: Chinese characters: a message written for the clerk rather than by a library.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 DEFAULT_CHUNK = 10_000  # two chunks are in memory at once (one checked, one written)
 
@@ -429,13 +431,24 @@ class Processor:
             obj = objs[row["x_id"]]
             fresh = records.builder_instance(self.builder, row, now)
             for name in records.UPDATED:
-                if name in ("counterparty_id_cipher", "counterparty_id_masked") and \
-                        fresh.counterparty_id_index == obj.counterparty_id_index:
-                    continue
+                if _same_id_number(name, fresh, obj):
+                    continue  # the same number: keep its cipher rather than re-encrypting it
                 setattr(obj, name, getattr(fresh, name))
             changed.append(obj)
         update_with_entries(CreditRecord, changed, list(records.UPDATED), actor=self.batch.actor,
                             action="record.correct", reason=f"归集批次 #{self.batch.pk} 更正")
+
+
+#: The encrypted ID numbers of a record, by the prefix of their cipher, index and masked columns.
+ID_NUMBER_PREFIXES = ("counterparty_id", "legal_rep_id")
+
+
+def _same_id_number(column: str, fresh: CreditRecord, stored: CreditRecord) -> bool:
+    """Whether ``column`` is the cipher or masked copy of an ID number that the row leaves unchanged."""
+    for prefix in ID_NUMBER_PREFIXES:
+        if column in (f"{prefix}_cipher", f"{prefix}_masked"):
+            return bool(getattr(fresh, f"{prefix}_index") == getattr(stored, f"{prefix}_index"))
+    return False
 
 
 # --------------------------------------------------------------------------- running a batch
@@ -520,8 +533,10 @@ def run_batch(batch_id: int, *, chunk_size: int | None = None,
         batch.message = str(e)
         return batch
     except Exception as e:
+        # The cause goes to the server log. The clerk reads it only when it was written for people (in
+        # Chinese); a library's own (English) words are replaced by where to find them.
         logger.exception("归集批次 #%s 处理失败", batch.pk)
-        detail = "".join(traceback.format_exception_only(type(e), e)).strip()
+        detail = str(e) if _CJK.search(str(e)) else f"详情已记入服务器日志（批次 #{batch.pk}）"
         return _fail(batch, BatchStatus.FAILED, f"处理失败（系统错误），已提交的块保持不变，可重新运行继续：{detail[:500]}")
     return _finish(batch)
 

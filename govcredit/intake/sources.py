@@ -59,6 +59,9 @@ def limits() -> Limits:
     return Limits(**getattr(settings, "INTAKE_LIMITS", {}))
 
 
+CSV_GENERAL = "文件无法按 CSV 读取（常见原因：英文双引号不配对、文件被截断、分隔符不是英文逗号）"
+XLSX_GENERAL = "无法读取 XLSX 文件：文件已损坏，或不是 Excel/WPS 保存的 .xlsx 文件。请重新保存后再提交。"
+JSON_GENERAL = "格式错误"
 BLOCK = 1024**2
 SAMPLE = 256 * 1024
 ROW_COL = "_row"
@@ -79,6 +82,31 @@ def column_letter(index: int) -> str:
 
 def _mb(n: int) -> str:
     return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n / 1024:,.0f} KB"
+
+
+# What the readers (Polars, the csv and json modules, calamine) say, in words a clerk understands. Their
+# own English text never reaches a user: an unknown message becomes the general explanation.
+_READER_MESSAGES = (
+    ("not properly escaped", "有字段的英文双引号不配对（以引号开头的字段必须以引号结束，字段内的引号要写成两个）"),
+    ("unterminated string", "有字符串缺少结束的英文双引号"),
+    ("unexpected end of file", "文件在一个带引号的字段中间结束，可能被截断"),
+    ("field larger than field limit", "有单元格长度超过上限"),
+    ("new-line character seen in unquoted field", "有未加引号的字段中含有换行符"),
+    ("expecting property name enclosed in double quotes", "字段名必须用英文双引号括起"),
+    ("expecting ',' delimiter", "缺少英文逗号分隔"),
+    ("expecting ':' delimiter", "字段名后缺少英文冒号"),
+    ("expecting value", "缺少值或含有无效的值"),
+    ("extra data", "结尾有多余的内容"),
+    ("invalid control character", "字符串中含有控制字符"),
+    ("invalid \\escape", "字符串中含有无效的转义符“\\”"),
+    ("invalid utf-8", "含有不能按 UTF-8 解码的内容"),
+)
+
+
+def reader_message(exc: BaseException | str, general: str) -> str:
+    """A reader's error in Chinese: the known cause, else ``general`` (never the reader's own words)."""
+    text = str(exc).lower()
+    return next((chinese for english, chinese in _READER_MESSAGES if english in text), general)
 
 
 # --------------------------------------------------------------------------- the table interface
@@ -272,7 +300,7 @@ def _csv_head(path: Path, scan: int) -> list[list[str]]:
             if len(rows) >= scan:
                 break
     except csv.Error as e:
-        raise FileRejected(f"CSV 格式错误（第 {len(rows) + 1} 行）：{e}") from None
+        raise FileRejected(f"CSV 格式错误（第 {len(rows) + 1} 行）：{reader_message(e, CSV_GENERAL)}。") from None
     return rows
 
 
@@ -311,17 +339,20 @@ def open_csv(path: Path, names: set[str]) -> Table:
         raise
 
     def frames(chunk_size: int) -> Iterator[pl.DataFrame]:
+        # Polars takes the number of columns from the first row it reads: a short first data row must not
+        # make the file "lack" columns, nor a long one have extra ones. Rows are cut or padded to the
+        # header's width wherever they are in the file, so the first row is treated like any other.
         lf = pl.scan_csv(
             source, has_header=False, infer_schema=False, skip_rows=skip,
             schema={f"c{i}": pl.String for i in range(width)}, row_index_name=ROW_COL,
             row_index_offset=first_data_row, truncate_ragged_lines=True, empty_string_is_null=False,
-            encoding="utf8", quote_char='"', raise_if_empty=False,
+            encoding="utf8", quote_char='"', raise_if_empty=False, missing_columns="insert", extra_columns="ignore",
         )
         try:
             for frame in lf.collect_batches(chunk_size=chunk_size):
                 yield frame.with_columns(pl.col(ROW_COL).cast(pl.Int64))
         except pl.exceptions.PolarsError as e:
-            raise FileRejected(f"CSV 格式错误：{str(e).splitlines()[0][:200]}") from None
+            raise FileRejected(f"CSV 格式错误：{reader_message(e, CSV_GENERAL)}。") from None
 
     return Table("csv", header, index + 1, max(lines - index - 1, 0), frames, cleanup)
 
@@ -408,12 +439,12 @@ def open_xlsx(path: Path, names: set[str], sheet: str = "") -> Table:
             if not sheet_names:
                 raise FileRejected("XLSX 文件中没有工作表。")
             ws = workbook.get_sheet_by_index(0)
-    except CalamineError as e:
-        raise FileRejected(f"无法读取 XLSX 文件：{str(e)[:200]}") from None
+    except CalamineError:
+        raise FileRejected(XLSX_GENERAL) from None
     except Exception as e:  # calamine raises plain errors for some broken files
         if isinstance(e, FileRejected):
             raise
-        raise FileRejected(f"无法读取 XLSX 文件：{str(e)[:200]}") from None
+        raise FileRejected(XLSX_GENERAL) from None
     start_row = ws.start[0] if ws.start else 0
     rows_iter = iter(ws.iter_rows())
     head: list[list[Any]] = []
@@ -551,7 +582,8 @@ def open_jsonl(path: Path) -> Table:
                 try:
                     yield number, json.loads(text, object_pairs_hook=_object)
                 except json.JSONDecodeError as e:
-                    raise FileRejected(f"第 {number} 行不是有效的 JSON：{e.msg}（第 {e.colno} 个字符）。") from None
+                    raise FileRejected(f"第 {number} 行不是有效的 JSON：{reader_message(e.msg, JSON_GENERAL)}"
+                                       f"（第 {e.colno} 个字符）。") from None
                 except FileRejected as e:
                     raise FileRejected(f"第 {number} 行：{e}") from None
 
@@ -569,7 +601,8 @@ def open_json_array(path: Path) -> Table:
     except UnicodeDecodeError:
         raise FileRejected("JSON 文件必须是 UTF-8 编码。") from None
     except json.JSONDecodeError as e:
-        raise FileRejected(f"不是有效的 JSON：{e.msg}（第 {e.lineno} 行第 {e.colno} 个字符）。") from None
+        raise FileRejected(f"不是有效的 JSON：{reader_message(e.msg, JSON_GENERAL)}"
+                           f"（第 {e.lineno} 行第 {e.colno} 个字符）。") from None
     return rows_table(data)
 
 

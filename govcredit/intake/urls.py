@@ -6,8 +6,8 @@ app_name = "intake"
 urlpatterns = [
     path("", views.batch_list, name="batch_list"),
     path("upload/", views.upload, name="upload"),
-    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
-    path("batches/<int:pk>/status.json", views.batch_status, name="batch_status"),
-    path("batches/<int:pk>/report.xlsx", views.batch_report, name="batch_report"),
-    path("batches/<int:pk>/rerun/", views.batch_rerun, name="batch_rerun"),
+    path("batches/<id:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<id:pk>/status.json", views.batch_status, name="batch_status"),
+    path("batches/<id:pk>/report.xlsx", views.batch_report, name="batch_report"),
+    path("batches/<id:pk>/rerun/", views.batch_rerun, name="batch_rerun"),
 ]

@@ -38,7 +38,9 @@ _CREDIT_RE = "^[" + CREDIT_CODE_CHARSET + "]{18}$"
 _DATE_RE = r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?(?:[ T].*)?$"
 _COMPACT_RE = r"^([0-9]{4})([0-9]{2})([0-9]{2})$"
 _SERIAL_RE = r"^[0-9]{5}(\.[0-9]+)?$"
-_DECIMAL_RE = r"^\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+# Few enough integer digits and places to be below the limit and stored unrounded: the catalog takes it as is.
+_INT_DIGITS, _PLACES = schema.DECIMAL_INTEGER_DIGITS, schema.DECIMAL_PLACES
+_DECIMAL_RE = rf"^\+?([0-9]{{1,{_INT_DIGITS}}}(\.[0-9]{{0,{_PLACES}}})?|\.[0-9]{{1,{_PLACES}}})$"
 _INTEGER_RE = r"^-?[0-9]{1,15}(\.0+)?$"
 FALLBACK_TYPES = {"date", "decimal", "integer", "credit_code", "id_number"}
 
@@ -116,7 +118,7 @@ def date_expr(expr: pl.Expr) -> pl.Expr:
                    .cast(pl.Float64, strict=False).floor().cast(pl.Int64))
     serial = pl.when(serial_days >= 1).then(pl.lit(schema.EXCEL_EPOCH) + pl.duration(days=serial_days)).otherwise(None)
     value = pl.coalesce(ymd, serial.cast(pl.Date))
-    return pl.when(value.dt.year().is_between(1000, 9999)).then(value).otherwise(None)
+    return pl.when(value.is_between(pl.lit(schema.DATE_MIN), pl.lit(schema.DATE_MAX))).then(value).otherwise(None)
 
 
 class RowValidator:
@@ -140,7 +142,7 @@ class RowValidator:
         v = pl.col(col)
         name = self.name(key)
         if kind == "text":
-            limit = spec.get("max_length")
+            limit = schema.max_length(spec)
             err = (pl.when(v.str.len_chars() > limit).then(pl.lit(f"{name}：长度超过 {limit} 个字符")).otherwise(None)
                    if limit else None)
             return v, err, None
@@ -172,8 +174,7 @@ class RowValidator:
             return d, None, d.is_not_null()
         if kind == "decimal":
             t = v.str.replace_all(",", "", literal=True)
-            ok = t.str.contains(_DECIMAL_RE) & (t.cast(pl.Float64, strict=False) < 9_999_999_999.0)
-            return t, None, ok.fill_null(False)
+            return t, None, t.str.contains(_DECIMAL_RE).fill_null(False)
         if kind == "integer":
             ok = v.str.contains(_INTEGER_RE).fill_null(False)
             return v.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False), None, ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from govcredit.core.paging import paginate
 from . import services
 from .forms import BatchFilterForm, UploadForm
 from .models import BatchSource, BatchStatus, ImportBatch
+from .report import rejected_rows, report_for
 
 
 def visible_batches(user: Any) -> QuerySet[ImportBatch]:
@@ -94,14 +96,8 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
-    preview = []
-    for chunk in batch.chunks.order_by("seq"):
-        for row_no, _values, reason in chunk.rejected_rows:
-            preview.append((row_no, reason))
-            if len(preview) >= 100:
-                break
-        if len(preview) >= 100:
-            break
+    rows = rejected_rows(batch, full_id_numbers=access.can_see_full_id(request.user))
+    preview = [(row_no, reason) for row_no, _values, reason in islice(rows, 100)]
     return render(request, "intake/batch_detail.html", {
         "batch": batch, "status": status_of(batch), "preview": preview,
         "can_rerun": batch.status in (BatchStatus.FAILED, BatchStatus.PENDING, BatchStatus.RUNNING)
@@ -120,7 +116,7 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not batch.error_report or not Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
-    return FileResponse(open(batch.error_report, "rb"), as_attachment=True,  # noqa: SIM115 - FileResponse closes it
+    return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(request.user)), as_attachment=True,
                         filename=f"归集批次{batch.pk}-错误报告.xlsx")
 
 

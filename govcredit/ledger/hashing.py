@@ -1,13 +1,21 @@
 """Canonical forms and hashes shared by appending and verifying.
 
 An entry's hash is a keyed BLAKE2b over its canonical payload (which includes the previous
-entry's hash), so an entry cannot be forged or re-chained without the ledger key, which lives in
-settings and never in the database.
+entry's hash), so an entry cannot be forged or re-chained without the ledger key
+(``settings.LEDGER_KEY``, a key of its own: see ``core/keys.py``), which never is in the database.
 
-A row's *state digest* is SHA-256 over the sorted JSON of its canonical column values. The
-per-field conversions are resolved once per model (:func:`state_converters`), and a canonical state
-is built with its keys already in order (so the encoder's sort has nothing to do): digesting a row on
-the write path or while verifying costs little more than one JSON encoding and one hash.
+A row's *state digest* is BLAKE2b keyed with the same key (personalised ``govcredit-state``, so a
+digest is never mistaken for an entry hash) over the sorted JSON of its canonical column values: without
+the key nobody can find which old values a digest stands for by guessing them.
+
+The canonical value of a column is made in two ways that agree on every value the application writes:
+from a model instance on the write path (:func:`converter`), and while verifying from the value *as the
+database returns it* (:func:`stored_converter`, fed by :func:`stored_select`, which on SQLite bypasses
+the driver's date parsing). So a value respelled behind the application (SQLite text ``2026-12-4``
+for ``2026-12-04``, a real in an integer column) is a different value, and a value that cannot be read
+at all becomes a marker that matches nothing instead of an exception. The per-field conversions are
+resolved once per model, and a canonical state is built with its keys already in order (so the
+encoder's sort has nothing to do): digesting a row costs little more than one JSON encoding and one hash.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models.query_utils import DeferredAttribute
 
 from .models import EPOCH
@@ -38,7 +46,18 @@ _ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",",
 
 @cache
 def ledger_key() -> bytes:
-    return hashlib.sha256(f"ledger:{settings.SECRET_KEY}".encode()).digest()
+    return bytes(settings.LEDGER_KEY)
+
+
+@cache
+def _state_hasher() -> Any:
+    return hashlib.blake2b(key=ledger_key(), digest_size=32, person=b"govcredit-state")
+
+
+def reset_key() -> None:
+    """Forget the cached ledger key (tests change ``settings.LEDGER_KEY`` at run time)."""
+    ledger_key.cache_clear()
+    _state_hasher.cache_clear()
 
 
 def keyed_hasher(key: bytes | None = None) -> Any:
@@ -79,29 +98,20 @@ def _datetime(field: models.Field) -> Callable[[Any], int]:
     return convert
 
 
-def _date(value: Any) -> Any:
-    return value if isinstance(value, str) else value.isoformat()
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+def _date(field: models.Field) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        return (field.to_python(value) if isinstance(value, str) else value).isoformat()
+    return convert
 
 
 def converter(field: models.Field) -> Converter:
-    """How a non-null value of ``field`` becomes canonical; ``None`` means it is kept as it is."""
+    """How a non-null value of ``field`` on a model instance becomes canonical; ``None``: kept as it is."""
     if isinstance(field, models.DecimalField):
         return _decimal(field.decimal_places)
     if isinstance(field, models.DateTimeField):
         return _datetime(field)
     if isinstance(field, models.DateField):
-        return _date
-    if isinstance(field, models.JSONField):
-        return _json
+        return _date(field)
     if isinstance(field, models.BooleanField):
         return bool
     if isinstance(field, models.IntegerField | models.AutoField | models.ForeignKey):
@@ -109,21 +119,82 @@ def converter(field: models.Field) -> Converter:
     return None
 
 
-def _canonical(field: models.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    convert = converter(field)
-    return value if convert is None else convert(value)
+# --- the same, from values as the database returns them ---------------------------------------------
+
+def unreadable(value: Any) -> str:
+    """The canonical stand-in for a stored value that is not what the application writes: it equals no
+    canonical value of an instance, so the row is reported as changed (and the check goes on)."""
+    return f"\u2260{type(value).__name__}:{value!r}"
 
 
-@cache
-def state_converters(model: type[models.Model]) -> tuple[tuple[str, Converter], ...]:
-    """(attname, converter) of every concrete column of ``model``, by attname: the canonical order."""
-    return tuple(sorted(((f.attname, converter(f)) for f in model._meta.concrete_fields), key=lambda c: c[0]))
+def _stored_datetime(value: Any) -> Any:
+    if isinstance(value, str):  # SQLite: the text Django wrote is str() of the naive UTC time
+        parsed = dt.datetime.fromisoformat(value)
+        if str(parsed) != value or parsed.tzinfo is not None:
+            return unreadable(value)
+        value = parsed.replace(tzinfo=dt.UTC)
+    return (value - EPOCH) // ONE_MICROSECOND
+
+
+def _stored_date(value: Any) -> Any:
+    return value if isinstance(value, str) else value.isoformat()  # SQLite text exactly as stored
+
+
+def _stored_int(value: Any) -> Any:
+    return value if type(value) is int else unreadable(value)
+
+
+def _stored_bool(value: Any) -> Any:
+    return bool(value) if type(value) in (int, bool) and value in (0, 1) else unreadable(value)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return unreadable(value)
+    return value
+
+
+def stored_converter(field: models.Field) -> Converter:
+    """How a non-null value of ``field`` read by :func:`stored_select` becomes canonical.
+
+    Agrees with :func:`converter` on every value the application stores; anything else (another
+    spelling, another type) gives a different canonical value, or raises (see :func:`state_of_stored`).
+    """
+    if isinstance(field, models.DecimalField):
+        return _decimal(field.decimal_places)
+    if isinstance(field, models.DateTimeField):
+        return _stored_datetime
+    if isinstance(field, models.DateField):
+        return _stored_date
+    if isinstance(field, models.JSONField):
+        return _json
+    if isinstance(field, models.BooleanField):
+        return _stored_bool
+    if isinstance(field, models.IntegerField | models.AutoField | models.ForeignKey):
+        return _stored_int
+    return None
+
+
+def stored_select(model: type[models.Model], vendor: str) -> str:
+    """``SELECT`` of every column of ``model`` in canonical order, returning values as stored.
+
+    On SQLite each column is an expression (``+"col"``, SQLite's no-op), so the driver does not parse
+    dates, datetimes and booleans by their declared type: the text comes back as it is in the file.
+    """
+    names = {f.attname: f.column for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    cols = [quote(names[name]) for name in state_attnames(model)]
+    if vendor == "sqlite":
+        cols = [f"+{c}" for c in cols]
+    return f"SELECT {', '.join(cols)} FROM {quote(model._meta.db_table)}"
 
 
 def state_attnames(model: type[models.Model]) -> list[str]:
-    return [name for name, _ in state_converters(model)]
+    """The attribute names of every concrete column of ``model``, sorted: the canonical order."""
+    return list(_conversions(model)[0])
 
 
 @cache
@@ -154,16 +225,27 @@ def state_of(instance: models.Model) -> dict[str, Any]:
     return state_of_values(model, [getattr(instance, name) for name in state_attnames(model)])
 
 
+Conversions = tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...]]
+
+
+def _plan(model: type[models.Model], make: Callable[[models.Field], Converter]) -> Conversions:
+    fields = sorted(model._meta.concrete_fields, key=operator.attrgetter("attname"))
+    return (tuple(f.attname for f in fields),
+            tuple((i, f.attname, convert) for i, f in enumerate(fields) if (convert := make(f)) is not None))
+
+
 @cache
-def _conversions(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...]]:
-    plan = state_converters(model)
-    return (tuple(name for name, _ in plan),
-            tuple((i, name, convert) for i, (name, convert) in enumerate(plan) if convert is not None))
+def _conversions(model: type[models.Model]) -> Conversions:
+    return _plan(model, converter)
 
 
-def state_of_values(model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:
-    """The canonical state from column values in :func:`state_attnames` order (e.g. a ``values_list`` row)."""
-    names, conversions = _conversions(model)
+@cache
+def _stored_conversions(model: type[models.Model]) -> Conversions:
+    return _plan(model, stored_converter)
+
+
+def _convert(plan: Conversions, model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:
+    names, conversions = plan
     if len(values) != len(names):
         raise ValueError(f"{model._meta.label}: {len(names)} values expected, got {len(values)}")
     state = dict(zip(names, values, strict=True))
@@ -174,8 +256,41 @@ def state_of_values(model: type[models.Model], values: Sequence[Any]) -> dict[st
     return state
 
 
+def state_of_values(model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:
+    """The canonical state from an instance's column values in :func:`state_attnames` order."""
+    return _convert(_conversions(model), model, values)
+
+
+def state_of_stored(model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:
+    """The canonical state of a row read by :func:`stored_select`; never raises on a value.
+
+    A value that cannot be converted (a decimal beyond any precision, text in a number column…)
+    becomes :func:`unreadable`, so verifying names the row instead of dying on it.
+    """
+    plan = _stored_conversions(model)
+    try:
+        return _convert(plan, model, values)
+    except (ArithmeticError, TypeError, ValueError, AttributeError):
+        state = dict(zip(plan[0], values, strict=True))
+        for i, name, convert in plan[1]:
+            value = values[i]
+            if value is not None:
+                try:
+                    state[name] = convert(value)
+                except (ArithmeticError, TypeError, ValueError, AttributeError):
+                    state[name] = unreadable(value)
+        return state
+
+
+def digest_text(text: str) -> str:
+    """The keyed digest of a canonical state already encoded as JSON text."""
+    h = _state_hasher().copy()
+    h.update(text.encode())
+    return h.hexdigest()
+
+
 def digest_state(state: dict[str, Any]) -> str:
-    return hashlib.sha256(_ENCODER.encode(state).encode()).hexdigest()
+    return digest_text(_ENCODER.encode(state))
 
 
 def digest_instance(instance: models.Model) -> str:

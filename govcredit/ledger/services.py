@@ -19,13 +19,16 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from cryptography.fernet import InvalidToken
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.apps import apps
 from django.db import connection, models, transaction
 
-from govcredit.core import clock
+from govcredit.core import clock, crypto
 
+from . import checkpoints
 from .hashing import (
     SEP,
     digest_instance,
@@ -36,7 +39,8 @@ from .hashing import (
     ledger_key,
     micros,
     state_attnames,
-    state_of_values,
+    state_of_stored,
+    stored_select,
 )
 from .models import LedgeredModel, LedgerEntry, LedgerHead, ledger_writing
 
@@ -102,6 +106,7 @@ def _write_entries(changes: Iterable[tuple[str, str, str, int | None, str, str]]
         if rows:
             _insert_entries(rows)
             LedgerHead.objects.filter(id=1).update(seq=seq, entry_hash=prev)
+            checkpoints.after_append(seq, prev)
         return rows
 
 
@@ -150,6 +155,56 @@ def update_with_entries(
         _write_entries(_changes_for(model, objs, actor, action, reason))
 
 
+@dataclass
+class Rotation:
+    """What :func:`rotate_encrypted_fields` did to one registered column."""
+
+    label: str  # the column's verbose name, e.g. "公务员 身份证号（密文）"
+    rotated: int = 0
+    current: int = 0  # already under the newest key
+    unreadable: list[int] = field(default_factory=list)  # pks whose token no configured key opens
+
+
+def rotate_encrypted_fields(batch: int = 1000) -> list[Rotation]:
+    """Re-encrypt every token of every registered encrypted column (``core.crypto.encrypted_fields``)
+    under the newest field key, each changed row with its ledger entry.
+
+    One transaction per batch of rows, and tokens already under the newest key are left alone: an
+    interrupted rotation is finished by running it again. Only when no column has an unreadable token
+    may the old key be removed.
+    """
+    crypto.reset_keys()
+    out = []
+    for model, attname in crypto.encrypted_fields():
+        column = next(f for f in model._meta.concrete_fields if f.attname == attname)
+        result = Rotation(f"{model._meta.verbose_name} {column.verbose_name}")
+        last = None
+        while True:
+            qs = model._base_manager.exclude(**{attname: ""}).order_by("pk")
+            rows = list((qs if last is None else qs.filter(pk__gt=last))[:batch])
+            if not rows:
+                break
+            last = rows[-1].pk
+            changed = []
+            for row in rows:
+                token = getattr(row, attname)
+                if crypto.under_newest_key(token):
+                    result.current += 1
+                    continue
+                try:
+                    setattr(row, attname, crypto.rotate(token))
+                except InvalidToken:
+                    result.unreadable.append(row.pk)
+                    continue
+                changed.append(row)
+            if changed:
+                update_with_entries(cast(type[LedgeredModel], model), changed, [attname], actor="system",
+                                    action="crypto.rekey", reason="密钥轮换")
+            result.rotated += len(changed)
+        out.append(result)
+    return out
+
+
 def history(instance: models.Model) -> models.QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(entity_type=entity_type_of(type(instance)), entity_id=instance.pk)
 
@@ -163,7 +218,12 @@ KIND_LABELS = {
     "record_altered": "记录被篡改",
     "record_inserted": "记录无留痕（被插入）",
     "record_deleted": "记录被删除",
+    "chunk_deleted": "归集块被删除",
+    "chain_truncated": "链尾被截断（短于检查点）",
+    "checkpoint_differs": "与检查点不符（链被改写）",
+    "checkpoint_invalid": "检查点无效",
 }
+_CHECKPOINT_KINDS = {"truncated": "chain_truncated", "differs": "checkpoint_differs", "invalid": "checkpoint_invalid"}
 
 
 @dataclass
@@ -484,17 +544,31 @@ def _latest_digests(entity_type: str, upto: int, ids: Sequence[int] | None = Non
 
 
 def _row_digests(model: type[LedgeredModel], pks: Sequence[int] | None = None) -> Iterator[tuple[int, str]]:
-    """(pk, digest of the row's canonical state) for every row of ``model``, or for those of ``pks``."""
-    names = state_attnames(model)
-    at = names.index(model._meta.pk.attname)
-    qs = model._base_manager.order_by("pk").values_list(*names)
-    parts = [qs] if pks is None else [qs.filter(pk__in=pks[i:i + 500]) for i in range(0, len(pks), 500)]
-    for part in parts:
-        for values in part.iterator(chunk_size=5000):
-            yield values[at], digest_state(state_of_values(model, values))
+    """(pk, digest of the row's canonical state as stored) for every row of ``model``, or for those of ``pks``.
+
+    Read with plain SQL (:func:`hashing.stored_select`), not the ORM: the digest is of the values the
+    database holds, not of what Django makes of them, and a value Django could not read is named, not raised.
+    """
+    at = state_attnames(model).index(model._meta.pk.attname)
+    select = stored_select(model, connection.vendor)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    if pks is None:
+        parts: list[tuple[str, list[Any]]] = [(f"{select} ORDER BY {pk_column}", [])]
+    else:
+        parts = [(f"{select} WHERE {pk_column} IN ({', '.join(['%s'] * len(part))}) ORDER BY {pk_column}", list(part))
+                 for part in (pks[i:i + 500] for i in range(0, len(pks), 500))]
+    for sql, params in parts:
+        with connection.chunked_cursor() as cur:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(5000):
+                for values in rows:
+                    yield values[at], digest_state(state_of_stored(model, values))
 
 
 CommitmentProvider = Callable[[Report, int], dict[int, str]]
+#: What a provider gives as the digest of a row it has already reported (as part of a larger finding):
+#: the row is then not reported again on its own.
+ACCOUNTED_FOR = "accounted-for"
 _commitment_providers: dict[str, list[CommitmentProvider]] = {}
 
 
@@ -503,7 +577,9 @@ def register_commitments(model: type[LedgeredModel], provider: CommitmentProvide
 
     ``provider(report, upto)`` returns ``{pk: state digest}`` for the rows that entries with seq ≤
     ``upto`` committed to (e.g. an intake chunk's Merkle root), adding to ``report`` whatever of its own
-    commitments it finds broken. A row's own latest entry, when it has one, takes precedence.
+    commitments it finds broken. A row's own latest entry, when it has one, takes precedence. A row the
+    provider has already named in a finding of its own (say, every record of a deleted chunk) is given
+    :data:`ACCOUNTED_FOR`, so that it is not named once more by itself.
     """
     _commitment_providers.setdefault(entity_type_of(model), []).append(provider)
 
@@ -556,14 +632,15 @@ def verify_records(report: Report, chain: ChainState | None = None,
         bad, read = set(), 0
         for pk, digest in _row_digests(model):
             read += 1
-            if latest.pop(pk, None) != digest:
+            committed = latest.pop(pk, None)
+            if committed != digest and committed != ACCOUNTED_FOR:
                 bad.add(pk)
             if progress and read % 5000 == 0:
                 progress(5000)
         report.records += read
         if progress and read % 5000:
             progress(read % 5000)
-        for eid in sorted(latest):
+        for eid in sorted(pk for pk, digest in latest.items() if digest != ACCOUNTED_FOR):
             report.findings.append(Finding(
                 "record_deleted", f"{_label(model, eid)} 已不存在（被删除），其最后一条留痕仍在", entity=f"{et}:{eid}"))
         if bad:
@@ -594,13 +671,27 @@ def verify_records(report: Report, chain: ChainState | None = None,
                     "record_inserted", f"{_label(model, pk)} 没有任何留痕记录（绕过应用插入）", entity=f"{et}:{pk}"))
 
 
+def verify_checkpoints(report: Report, chain: ChainState, lines: Iterable[str],
+                       public_key: Ed25519PublicKey | None = None) -> None:
+    """Compare the verified chain with the signed checkpoints of ``lines`` (a checkpoint file kept off the
+    database host): a chain shorter than, or different from, any of them is a finding. Signatures are
+    checked with ``public_key`` (by default the configured key's)."""
+    key = public_key or checkpoints.private_key().public_key()
+    good, problems = checkpoints.read(lines, key)
+    for problem in [*problems, *checkpoints.check(good, chain.seq)]:
+        report.findings.append(Finding(_CHECKPOINT_KINDS[problem.kind], problem.message, seq=problem.seq))
+
+
 def _label(model: type[models.Model], pk: int) -> str:
     return f"{model._meta.verbose_name}（{model._meta.label}）#{pk}"
 
 
-def verify(progress: Callable[[int], None] | None = None) -> Report:
-    """Verify the whole ledger: the chain, then every ledgered row against its latest entry."""
+def verify(progress: Callable[[int], None] | None = None, checkpoint_lines: Iterable[str] | None = None) -> Report:
+    """Verify the whole ledger: the chain, then every ledgered row against its latest entry, and the chain
+    against the signed checkpoints of ``checkpoint_lines`` when given."""
     report = Report()
     chain = verify_chain(report, progress)
     verify_records(report, chain)
+    if checkpoint_lines is not None:
+        verify_checkpoints(report, chain, checkpoint_lines)
     return report

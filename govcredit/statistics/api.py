@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from govcredit.api.common import ERRORS, api_auth, user_of
+from govcredit.core.params import Month
 
 from . import services
 
@@ -70,8 +71,8 @@ class DepartmentsOut(SummaryOut):
 
 
 class PeriodIn(Schema):
-    start: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="起始月份 YYYY-MM（默认最近 12 个月）")
-    end: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", description="截止月份 YYYY-MM（默认本月）")
+    start: Month | None = Field(None, description="起始月份 YYYY-MM（默认最近 12 个月）")
+    end: Month | None = Field(None, description="截止月份 YYYY-MM（默认本月）")
 
 
 def _counts(c: services.Counts) -> dict[str, object]:
@@ -102,8 +103,8 @@ def departments(request: HttpRequest, period: Query[PeriodIn]) -> dict[str, obje
     if scope is None:
         raise PermissionDenied("您的角色无权查看双公示统计")
     default_start, default_end = services.default_period()
-    start = services.parse_month(period.start) or default_start
-    end = services.parse_month(period.end) or default_end
+    start = period.start or default_start
+    end = period.end or default_end
     start, end = min(start, end), max(start, end)
     start = max(start, services.add_months(end, -(MAX_MONTHS - 1)))
     label = "全市" if scope == Q() else f"{user.organization.name}及下级单位"  # type: ignore[union-attr]

@@ -582,13 +582,4 @@ def default_period(today: dt.date | None = None, months: int = 12) -> tuple[dt.d
     return add_months(end, -(months - 1)), end
 
 
-def parse_month(text: str | None) -> dt.date | None:
-    """``2025-03`` → 2025-03-01; None when empty or invalid."""
-    if not text:
-        return None
-    try:
-        year, month = (int(p) for p in text.strip().split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
-from govcredit.core import jobs
+from govcredit.core import jobs, params
 
 from . import services
 from .xlsx import report_workbook
@@ -75,8 +75,8 @@ def _scope(request: HttpRequest) -> tuple[Q, str, str]:
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
     default_start, default_end = services.default_period()
-    start = services.parse_month(request.GET.get("start")) or default_start
-    end = services.parse_month(request.GET.get("end")) or default_end
+    start = params.query_month(request.GET, "start") or default_start
+    end = params.query_month(request.GET, "end") or default_end
     notes = []
     if start > end:
         start, end = end, start

@@ -1,7 +1,7 @@
 """The statistics as an Excel workbook (XlsxWriter): Chinese headers, rates as real percentages.
 
-Text cells that Excel would read as a formula (starting with = + - @ or a control character) are written
-with a leading apostrophe, and the workbook never turns strings into formulas or links.
+Cells are written through :mod:`govcredit.core.spreadsheet`: text that Excel would read as a formula gets a
+leading apostrophe, numbers stay numbers, and the workbook never turns strings into formulas or links.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import xlsxwriter
 from django.utils import timezone
 
-from .services import Counts, Report
+from govcredit.core.spreadsheet import workbook, write_cell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+from .services import Counts, Report
 
 COUNT_HEADERS = ["双公示决定数", "数据完整数", "完整率", "应公示数", "按时公示数", "逾期公示数", "逾期未公示数",
                  "期限内待公示数", "及时率", "公示率", "平均公示用时（工作日）"]
@@ -35,11 +35,6 @@ DEFINITIONS = [
 ]
 
 
-def neutralise(value: str) -> str:
-    """A text Excel will show as text: a leading apostrophe before formula-like content."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def _count_values(c: Counts) -> list[Any]:
     return [c.total, c.complete, c.completeness_rate, c.due, c.on_time, c.late_published, c.overdue_unpublished,
             c.pending, c.on_time_rate, c.publication_rate,
@@ -54,7 +49,7 @@ class _Sheet:
 
     def header(self, labels: list[str]) -> None:
         for col, label in enumerate(labels):
-            self.ws.write_string(self.row, col, label, self.formats["header"])
+            write_cell(self.ws, self.row, col, label, self.formats["header"])
             self.ws.set_column(col, col, max(10, len(label) * 2 + 2))
         self.ws.freeze_panes(self.row + 1, 0)
         self.row += 1
@@ -63,20 +58,14 @@ class _Sheet:
         for col, value in enumerate(values):
             fmt = self.formats["pct_bold" if bold else "pct"] if col in rate_cols else (
                 self.formats["bold"] if bold else None)
-            if value is None:
-                self.ws.write_blank(self.row, col, None, fmt)
-            elif isinstance(value, str):
-                self.ws.write_string(self.row, col, neutralise(value), fmt)
-            else:
-                self.ws.write_number(self.row, col, value, fmt)
+            write_cell(self.ws, self.row, col, value, fmt)
         self.row += 1
 
 
 def report_workbook(report: Report, *, with_departments: bool) -> bytes:
     """The workbook as bytes (a few sheets of at most a few thousand rows: small enough for memory)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                        "strings_to_numbers": False})
+    book = workbook(buffer, in_memory=True)
     formats = {
         "header": book.add_format({"bold": True, "bg_color": "#EEF0F3", "border": 1, "text_wrap": True}),
         "pct": book.add_format({"num_format": "0.0%"}),
@@ -131,12 +120,12 @@ def report_workbook(report: Report, *, with_departments: bool) -> bytes:
     ]
     row = 0
     for label, text in lines:
-        notes.write_string(row, 0, neutralise(label), formats["bold"])
-        notes.write_string(row, 1, neutralise(text), formats["wrap"])
+        write_cell(notes, row, 0, label, formats["bold"])
+        write_cell(notes, row, 1, text, formats["wrap"])
         row += 1
     for warning in report.warnings:
-        notes.write_string(row, 0, "日历提示", formats["warn"])
-        notes.write_string(row, 1, neutralise(warning), formats["warn"])
+        write_cell(notes, row, 0, "日历提示", formats["warn"])
+        write_cell(notes, row, 1, warning, formats["warn"])
         row += 1
     book.close()
     return buffer.getvalue()

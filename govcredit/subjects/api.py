@@ -27,6 +27,7 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
+from govcredit.core.params import Day, ObjectId
 from govcredit.subjects import services
 from govcredit.subjects.identifiers import IdentifierError, normalize_credit_code, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, ServantStatus
@@ -59,7 +60,7 @@ class OrgFilter(Schema):
     q: str | None = Field(None, max_length=100, description="名称包含的文字")
     credit_code: str | None = Field(None, max_length=30, description="统一社会信用代码（精确匹配）")
     org_type: OrgType | None = Field(None, description="单位类型")
-    parent: int | None = Field(None, description="上级单位编号（直属下级）")
+    parent: ObjectId | None = Field(None, description="上级单位编号（直属下级）")
     region_code: str | None = Field(None, pattern=REGION_CODE, description="行政区划代码（6 位）")
     is_active: bool | None = Field(None, description="是否有效")
 
@@ -69,7 +70,7 @@ class OrgIn(Schema):
     credit_code: str = Field(min_length=1, max_length=30, description="统一社会信用代码（18 位）")
     org_type: OrgType = Field(description="单位类型")
     region_code: str = Field(pattern=REGION_CODE, description="行政区划代码（6 位数字）")
-    parent: int | None = Field(None, description="上级单位编号；只有信用管理部门可登记顶级单位")
+    parent: ObjectId | None = Field(None, description="上级单位编号；只有信用管理部门可登记顶级单位")
     reason: str = Field("", max_length=500, description="登记理由（写入留痕记录）")
 
 
@@ -128,7 +129,7 @@ class PersonDetailOut(PersonOut):
 
 class PersonFilter(Schema):
     q: str | None = Field(None, max_length=50, description="姓名包含的文字")
-    employer: int | None = Field(None, description="工作单位编号")
+    employer: ObjectId | None = Field(None, description="工作单位编号")
     status: ServantStatus | None = Field(None, description="状态")
     id_number: str | None = Field(None, max_length=30,
                                   description="身份证号精确查找：仅限可查看完整身份证号的角色。"
@@ -142,19 +143,19 @@ class IdLookupIn(Schema):
 class PersonIn(Schema):
     name: str = Field(min_length=1, max_length=50, description="姓名")
     id_number: str = Field(min_length=1, max_length=30, description="身份证号（18 位）")
-    employer: int = Field(description="工作单位编号")
+    employer: ObjectId = Field(description="工作单位编号")
     post: str = Field(min_length=1, max_length=100, description="职务")
     rank: str = Field("", max_length=50, description="职级")
-    start_date: dt.date | None = Field(None, description="任职起始日期（默认今天）")
+    start_date: Day | None = Field(None, description="任职起始日期（默认今天）")
     reason: str = Field("", max_length=500, description="登记理由（写入留痕记录）")
 
 
 class PostChangeIn(Schema):
-    employer: int | None = Field(None, description="新工作单位编号（不填则不变）")
+    employer: ObjectId | None = Field(None, description="新工作单位编号（不填则不变）")
     post: str = Field(min_length=1, max_length=100, description="新职务")
     rank: str = Field("", max_length=50, description="新职级")
     status: ServantStatus = Field(description="新状态")
-    effective: dt.date = Field(description="生效日期")
+    effective: Day = Field(description="生效日期")
     reason: str = Field(min_length=1, max_length=500, description="变动理由（必填，写入留痕记录）")
 
 
@@ -214,7 +215,7 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> QuerySet[Organ
 
 
 @router.get("/orgs/{org_id}", response={200: OrgDetailOut, **ERRORS}, summary="单位详情")
-def get_org(request: HttpRequest, org_id: int) -> Organization:
+def get_org(request: HttpRequest, org_id: ObjectId) -> Organization:
     return get_in_scope(_orgs(request), pk=org_id)
 
 
@@ -236,7 +237,7 @@ def create_org(request: HttpRequest, payload: OrgIn) -> Status[Organization]:
 
 @router.patch("/orgs/{org_id}", response={200: OrgDetailOut, **ERRORS}, auth=EDITORS, summary="修改单位",
               description="修改名称、类型、行政区划代码或有效状态；统一社会信用代码和上下级关系登记后不能修改。")
-def update_org(request: HttpRequest, org_id: int, payload: OrgPatchIn) -> Organization:
+def update_org(request: HttpRequest, org_id: ObjectId, payload: OrgPatchIn) -> Organization:
     user = user_of(request)
     access.require(user, access.EDIT_SUBJECTS)
     org = get_in_scope(_orgs(request), pk=org_id)
@@ -282,7 +283,7 @@ def lookup_person(request: HttpRequest, payload: IdLookupIn) -> CivilServant:
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **ERRORS}, summary="公务员详情",
             description="完整身份证号和出生日期仅对信用管理部门、组织人事部门返回。")
-def get_person(request: HttpRequest, person_id: int) -> CivilServant:
+def get_person(request: HttpRequest, person_id: ObjectId) -> CivilServant:
     return get_in_scope(_people(request), pk=person_id)
 
 
@@ -293,14 +294,15 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[CivilServan
     employer = _editable_org(request, payload.employer, "无权在该单位登记公务员：单位不存在或不在您的管辖范围内")
     person = services.register_civil_servant(name=payload.name, id_number=payload.id_number, employer=employer,
                                              post=payload.post, rank=payload.rank, start_date=payload.start_date,
-                                             actor=actor_of(request), reason=payload.reason)
+                                             actor=actor_of(request), reason=payload.reason,
+                                             visible=access.visible_people(user_of(request)))
     return Status(201, person)
 
 
 @router.post("/people/{person_id}/posts", response={200: PersonDetailOut, **ERRORS}, auth=EDITORS,
              summary="职务变动",
              description="调任、晋升、退休、离职等：现任职务于生效日期结束，任职经历完整保留。")
-def change_post(request: HttpRequest, person_id: int, payload: PostChangeIn) -> CivilServant:
+def change_post(request: HttpRequest, person_id: ObjectId, payload: PostChangeIn) -> CivilServant:
     user = user_of(request)
     access.require(user, access.EDIT_SUBJECTS)
     person = get_in_scope(_people(request), pk=person_id)

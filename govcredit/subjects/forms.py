@@ -1,5 +1,7 @@
 from django import forms
 
+from govcredit.core import params
+
 from .models import Organization, OrgType, ServantStatus
 
 
@@ -21,7 +23,7 @@ class PersonCreateForm(forms.Form):
     id_number = forms.CharField(label="身份证号", max_length=40)
     post = forms.CharField(label="职务", max_length=100)
     rank = forms.CharField(label="职级", max_length=50, required=False)
-    start_date = forms.DateField(label="任职起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = params.DateField(label="任职起始日期", widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class OrgEditForm(forms.Form):
@@ -39,11 +41,11 @@ class PersonSearchForm(forms.Form):
 
 
 class PostChangeForm(forms.Form):
-    employer = forms.ModelChoiceField(label="工作单位", queryset=Organization.objects.none())
+    employer = params.ModelChoiceField(label="工作单位", queryset=Organization.objects.none())
     post = forms.CharField(label="职务", max_length=100)
     rank = forms.CharField(label="职级", max_length=50, required=False)
     status = forms.ChoiceField(label="状态", choices=ServantStatus.choices)
-    effective = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective = params.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="变动理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: object, employers: object, **kwargs: object) -> None:

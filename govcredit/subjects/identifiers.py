@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 
@@ -31,6 +32,7 @@ __all__ = [
     "mask_id_number",
     "mask_name",
     "mask_phone",
+    "mask_text",
     "normalize_credit_code",
     "normalize_id_number",
     "parse_credit_code",
@@ -383,6 +385,68 @@ def mask_phone(phone: str) -> str:
     if len(value) > 4:
         return "*" * (len(value) - 4) + value[-4:]
     return "*" * len(value)
+
+
+# Personal numbers inside free text. A "chain" is digits (any Unicode decimal digits, so full-width ones too)
+# in groups joined by up to three separators — spaces of any kind, dots, hyphens and dashes, slashes,
+# underscores, middle dots, zero-width characters — with an optional check character X at the end:
+# 3201 0219 9003 0500 17, 138.2222.3333, 139-1234-5678, ０２５－８４５６１２３４.
+_SEPARATOR = r"[\s.\-_/·・．－‐‑‒–—―﹣_／\u200b-\u200d\u2060\ufeff]"
+# Characters that are no decimal digits but read as one (¹ ₂ ③ ⒋): NFKC turns each into a single digit.
+_DIGIT_LIKE = "".join(c for c in map(chr, [*range(0x80, 0x3000), *range(0xFF00, 0xFFF0), *range(0x1F100, 0x1F10B)])
+                      if not c.isdecimal() and re.fullmatch(r"[0-9]\.?", unicodedata.normalize("NFKC", c)))
+_D = rf"[\d{re.escape(_DIGIT_LIKE)}]"
+_CHAIN = re.compile(rf"{_D}+(?:{_SEPARATOR}{{1,3}}{_D}+)*(?:{_SEPARATOR}{{0,3}}[XxＸｘ](?![A-Za-z]))?")
+_DIGIT = re.compile(_D)
+# Dates at either end of a chain stay as they are (2026-10-08, 2026.1.8, 20261008; a range of them).
+_DATE = r"(?:19|20)\d\d(?P<s{n}>[.\-/])\d{{1,2}}(?P=s{n})\d{{1,2}}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_LEADING_DATES = re.compile(rf"(?:(?:{_DATE.format(n=1)}){_SEPARATOR}{{1,3}})+")
+_ONLY_DATE = re.compile(rf"(?:{_DATE.format(n=1)})")
+_TRAILING_DATES = re.compile(rf"(?:{_SEPARATOR}{{1,3}}(?:{_DATE.format(n=1)}))+$")
+#: A chain with at least this many digits is personal (a mobile number has 11, an ID number 15 or 18).
+PERSONAL_DIGITS = 11
+
+
+def _ascii_digits(text: str) -> str:
+    """Each digit as its ASCII digit, X variants as X, everything else kept (one character for one)."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else unicodedata.normalize("NFKC", c)[0]
+                   if c in _DIGIT_LIKE else "X" if c in "XxＸｘ" else c for c in text)
+
+
+def _mask_chain(match: re.Match[str]) -> str:
+    chain = match.group(0)
+    plain = _ascii_digits(chain)
+    lead = _LEADING_DATES.match(plain)
+    start = lead.end() if lead else 0
+    if _ONLY_DATE.fullmatch(plain, start):
+        return chain
+    trail = _TRAILING_DATES.search(plain, start)
+    end = trail.start() if trail else len(plain)
+    number = re.sub(r"[^0-9X]", "", plain[start:end])
+    if len(number) < PERSONAL_DIGITS:
+        return chain
+    # 15+ characters: ID numbers and the like (first 4 and last 4 of 18 kept); shorter: phone-style.
+    masked = mask_id_number(number) if len(number) >= 15 else mask_phone(number)
+    return chain[:start] + masked + chain[end:]
+
+
+def mask_text(text: str, names: Iterable[str] = ()) -> str:
+    """Free text with its personal data masked: the one function for every text the public may see.
+
+    * ``names`` — full names of the natural persons the text is about — are replaced by their masked form
+      wherever they occur (longest first, so 王二小 is not left as 王*小 inside 王二小明);
+    * every chain of 11 or more digits, however it is spaced, dotted, dashed or written (full-width, other
+      scripts' digits, superscript or circled digits), is masked whole, except dates at its ends: ID numbers (``3201**********1234``), mobile numbers
+      (``138****5678``), landlines with their area code, bank accounts.
+
+    The result contains no 11-digit run and no name from ``names``, and masking it again changes nothing.
+    """
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        if name in text:
+            text = text.replace(name, mask_name(name))
+    if not text or not _DIGIT.search(text):  # most names and many texts: no numbers to mask
+        return text
+    return _CHAIN.sub(_mask_chain, text)
 
 
 # --------------------------------------------------------------------------- Django validators

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import logging
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from govcredit.core import clock, crypto
 from govcredit.ledger.services import save_with_entry
 
-from .identifiers import IdentifierError, parse_credit_code, parse_id_number
+from .identifiers import IdentifierError, mask_id_number, parse_credit_code, parse_id_number
 from .models import CivilServant, Organization, PostAssignment, ServantStatus
+
+security_log = logging.getLogger("govcredit.security")
+# The answer to a number held outside the caller's scope: the same whoever holds it and wherever.
+NEUTRAL_REFUSAL = "无法登记该身份证号，请联系信用管理部门核实"
 
 
 def register_organization(*, name: str, credit_code: str, org_type: str, region_code: str,
@@ -49,15 +55,39 @@ def find_person_by_id_number(number: str) -> CivilServant | None:
     return CivilServant.objects.filter(id_index=crypto.blind_index(number)).first()
 
 
+def _refuse_registered(number: str, holder: CivilServant, visible: QuerySet[CivilServant] | None, *, actor: str,
+                      employer: Organization) -> NoReturn:
+    """Refuse a number that is already registered, without telling a caller that it exists outside its scope.
+
+    Within the caller's scope (or for callers that see everyone) the refusal says what is wrong. Outside it,
+    the caller gets :data:`NEUTRAL_REFUSAL`, which says nothing about whether or where the number is held, and
+    the attempt goes to the security log, where the credit office can follow it up.
+    """
+    if visible is None or visible.filter(pk=holder.pk).exists():
+        raise ValidationError({"id_number": "该身份证号已登记"})
+    security_log.warning("subject.person.create refused: ID number %s is held outside the caller's scope "
+                         "(actor=%s, employer=%s, holder=%s)", mask_id_number(number), actor, employer.credit_code,
+                         holder.pk)
+    raise ValidationError({"id_number": NEUTRAL_REFUSAL})
+
+
 @transaction.atomic
 def register_civil_servant(*, name: str, id_number: str, employer: Organization, post: str, rank: str = "",
-                           start_date: dt.date | None = None, actor: str, reason: str = "") -> CivilServant:
+                           start_date: dt.date | None = None, actor: str, reason: str = "",
+                           visible: QuerySet[CivilServant] | None = None) -> CivilServant:
+    """Register a civil servant and start the first post.
+
+    ``visible`` is the set of civil servants the caller may see (``access.visible_people(user)`` for a page or
+    an API call); None means everyone (commands, demo data). It decides how a number that is already
+    registered is refused (see :func:`_refuse_registered`).
+    """
     try:
         info = parse_id_number(id_number)
     except IdentifierError as e:
         raise ValidationError({"id_number": e.message}) from None
-    if find_person_by_id_number(info.number):
-        raise ValidationError({"id_number": "该身份证号已登记"})
+    holder = find_person_by_id_number(info.number)
+    if holder is not None:
+        _refuse_registered(info.number, holder, visible, actor=actor, employer=employer)
     person = CivilServant(name=name.strip(), employer=employer, post=post.strip(), rank=rank.strip(),
                           gender=info.gender, birth_date=info.birth_date)
     person.set_id_number(info.number)
@@ -97,20 +127,3 @@ def rename_civil_servant(person: CivilServant, *, name: str, actor: str, reason:
     person.name = name.strip()
     save_with_entry(person, actor=actor, action="subject.person.update", reason=reason)
     return person
-
-
-@transaction.atomic
-def rotate_id_encryption(batch: int = 2000) -> int:
-    """Re-encrypt every stored ID number under the newest key (see docs/architecture.md)."""
-    from govcredit.ledger.services import update_with_entries
-
-    count = 0
-    people = list(CivilServant.objects.order_by("pk"))
-    for i in range(0, len(people), batch):
-        chunk = people[i:i + batch]
-        for p in chunk:
-            p.id_cipher = crypto.rotate(p.id_cipher)
-        update_with_entries(CivilServant, chunk, ["id_cipher"], actor="system", action="subject.person.rekey",
-                            reason="密钥轮换")
-        count += len(chunk)
-    return count

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
-from govcredit.archive.views import archive_of
+from govcredit.archive.selectors import archive_of
 from govcredit.core import clock
 from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
@@ -95,7 +95,8 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
-                                                     actor=request.user.get_username())
+                                                     actor=request.user.get_username(),
+                                                     visible=access.visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
         else:

@@ -30,6 +30,8 @@ def test_catalog_file_has_every_required_type() -> None:
     (lambda d: d.update(fields=[f for f in d["fields"] if f["key"] != "decision_date"]), "decision_date"),
     (lambda d: d["fields"].append(dict(d["fields"][0])), "重复"),
     (lambda d: d["fields"].append({"key": "z", "label": "z", "type": "enum"}), "可选值"),
+    (lambda d: d["fields"].append({"key": "s", "label": "程度", "type": "enum", "column": "severity",
+                                   "choices": ["一个超过十个字的严重程度名称"]}), "档案列存不下"),
 ])
 def test_bad_definitions_are_refused_in_chinese(change: Callable[[dict[str, Any]], None], message: str) -> None:
     data = copy.deepcopy(_types()[0])

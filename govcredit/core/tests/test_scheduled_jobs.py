@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
@@ -52,7 +53,8 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
     # The cluster is another process on the machine's own clock (the suite's clock may be moved), so the
     # job is made due at a moment that is past on both.
     Schedule.objects.filter(func="govcredit.archive.services.expire_publicity").update(next_run=LONG_AGO)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1"}
+    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1",
+           "GOVCREDIT_CHECKPOINT_FILE": str(settings.LEDGER_CHECKPOINT_FILE)}
     cluster = subprocess.Popen([sys.executable, "-m", "govcredit.cli", "qcluster"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

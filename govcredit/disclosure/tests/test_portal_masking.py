@@ -1,22 +1,29 @@
-"""No portal page and no public JSON ever shows a full ID number, a mobile number or a natural person's full name.
+"""No portal page, no public JSON and no open-data file ever shows a full ID number, a mobile number or a
+natural person's full name.
 
 The data puts natural persons everywhere they can be — counterparties, legal representatives,
 civil servants as subjects — with their ID numbers in the ID field and, as clerks do, their ID
-and phone numbers and names inside the free text. Everything is published through the services,
-then every portal page (following every link from the landing page, every search, every detail
-id whether public or not) and every public JSON response is fetched and checked.
+and phone numbers and names inside the free text, including the decision number, the trader's name
+and the authority's name, spelled as people spell them: spaced, dotted, hyphenated, full-width, with
+zero-width characters. Everything is published through the services, then every portal page
+(following every link from the landing page, every search, every detail id whether public or not),
+every public JSON response and every open-data download (CSV, JSON, XLSX) is fetched and checked,
+with digits joined across the separators a reader would skip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import unicodedata
 from collections import deque
 from html.parser import HTMLParser
 from itertools import pairwise
 from urllib.parse import urlencode
 
+import openpyxl
 import pytest
 from django.test import Client
 
@@ -36,6 +43,20 @@ FULL_ID = re.compile(r"\d{17}[\dXx]")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 ECHO = re.compile(r'(<input[^>]*name="q"[^>]*value=")[^"]*"')
 OTHER_ID = make_id_number("320113", dt.date(1988, 8, 8), 357)
+SPACED_ID = make_id_number("320104", dt.date(1992, 3, 4), 531)
+HYPHEN_ID = make_id_number("320102", dt.date(1990, 3, 5), 1)
+# What a reader skips between digits: spaces of every kind, dots, hyphens and dashes, zero-width characters.
+JOINERS = re.compile(r"(?<=\d)[\s.\-_/·・\u200b-\u200d\u2060\ufeff]{1,3}(?=[\dXx])")
+OPEN_DATA = ["/exchange/open-data/disclosures.csv", "/exchange/open-data/disclosures.json",
+             "/exchange/open-data/disclosures.xlsx"]
+
+
+def _spaced(number: str, width: int = 4, sep: str = " ") -> str:
+    return sep.join(number[i:i + width] for i in range(0, len(number), width))
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "0" <= c <= "9" or c == "-" else c for c in text)
 
 
 class _Links(HTMLParser):
@@ -73,6 +94,15 @@ def _build(city: City) -> None:
     record_decision(bzjl, {"表彰文号": "宁政表〔2026〕3号", "表彰机关": "南京市人民政府", "表彰日期": days_ago(8),
                            "荣誉名称": f"诚信模范（王小明，{XUANWU_ID}）", "表彰级别": "市级"},
                     issuing_org=city.orgs["city"], subject_person=city.people["xuanwu"], actor="test")
+    # the tricky spellings, in the publication's own columns: decision number, trader's name, authority
+    penalty(city, f"玄市监罚〔2026〕407号（{_spaced(SPACED_ID)}）", "周小龙", kind="自然人", amount="0.8",
+            id_number=SPACED_ID, facts=f"周小龙，证件号{_spaced(HYPHEN_ID, 6, '-')}，电话138.2222.3333。")
+    penalty(city, "玄市监罚〔2026〕408号", "吴记138.2222.3333小吃店", kind="个体工商户",
+            credit_code=code(47, prefix="92"), legal_rep="吴小军",
+            authority=f"南京市玄武区市场监督管理局（联系人吴小军{_full_width('139-1111-2222')}）",
+            facts=f"经营者吴小军，身份证{_spaced(HYPHEN_ID, 6, '-')}，手机１３９　１１１１　２２２２。")
+    penalty(city, "玄市监罚〔2026〕409号 138\u200b2222\u200b4444", "南京青溪贸易有限公司", credit_code=code(48),
+            legal_rep="郑大卫", facts=f"法定代表人郑大卫（{_spaced(HYPHEN_ID, 3, '.')}）。")
     publish()
     change_status(revoked, RecordStatus.REVOKED, actor="credit", reason="撤销")
     publish()
@@ -95,6 +125,7 @@ def _codes() -> list[str]:
 def _problems(url: str, text: str, names: set[str], codes: list[str]) -> list[str]:
     for c in codes:  # 统一社会信用代码 identify organisations and are public; all-digit ones look like IDs
         text = text.replace(c, "<code>")
+    text = JOINERS.sub("", unicodedata.normalize("NFKC", text))  # 138.2222.3333 reads as 13822223333
     found = [f"{url}: ID number {m}" for m in FULL_ID.findall(text)]
     found += [f"{url}: mobile {m}" for m in MOBILE.findall(text)]
     found += [f"{url}: name {n}" for n in names if n in text]
@@ -146,7 +177,22 @@ def test_no_page_or_json_shows_personal_data(city: City) -> None:
         decoded = json.dumps(response.json(), ensure_ascii=False)
         problems += _problems(url, decoded, names, codes)
         details += url.startswith("/api/portal/records/") and response.status_code == 200
-    assert details == Publication.objects.filter(is_public=True).count() >= 7
+    assert details == Publication.objects.filter(is_public=True).count() >= 10
+
+    rows = 0
+    for url in OPEN_DATA:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if url.endswith(".xlsx"):
+            sheets = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets
+            text = "\n".join(" | ".join(str(c) for c in row if c is not None)
+                             for sheet in sheets for row in sheet.iter_rows(values_only=True))
+        else:
+            text = content.decode("utf-8-sig")
+        rows += text.count("玄市监罚〔2026〕40")
+        problems += _problems(url, text, names, codes)
+    assert rows == 3 * 7  # 401–404 and 407–409 in each of the three files (405 is revoked)
     assert not problems, "\n".join(problems)
 
     # and the masked forms are what the public does see

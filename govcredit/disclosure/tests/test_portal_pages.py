@@ -157,7 +157,7 @@ def test_search_is_rate_limited_per_address(records: dict[str, Any], settings: A
 @pytest.mark.django_db
 def test_rate_limit_behind_a_proxy_uses_forwarded_address(records: dict[str, Any], settings: Any) -> None:
     settings.GOVCREDIT_PORTAL_RATE = "1/m"
-    settings.GOVCREDIT_PORTAL_PROXIES = 1
+    settings.GOVCREDIT_PROXIES = 1
     proxy = Client(REMOTE_ADDR="10.0.0.254")
     assert proxy.get("/portal/search/", {"q": "玄武"}, HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 200
     assert proxy.get("/portal/search/", {"q": "玄武"}, HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 200

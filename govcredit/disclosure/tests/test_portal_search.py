@@ -219,18 +219,18 @@ def test_empty_criteria_list_everything_newest_first(portal: City) -> None:
 
 
 def test_masking_in_free_text() -> None:
-    from govcredit.disclosure.masking import scrub, scrub_names
+    from govcredit.subjects.identifiers import mask_text
 
     text = "当事人身份证号320106199001011359，手机13812345678，又手机139-1234-5678，固话025-84561234，国际+8613812345678。"
-    out = scrub(text)
+    out = mask_text(text)
     assert "320106199001011359" not in out and "3201**********1359" in out
     assert "13812345678" not in out and "138****5678" in out
     assert "139-1234-5678" not in out and "025-84561234" not in out
     import re
     assert not re.search(r"1[3-9]\d{9}", out) and not re.search(r"\d{17}[\dXx]", out)
-    assert scrub("１３８１２３４５６７８") == "138****5678"
-    assert scrub("罚款人民币50000元，2026年10月8日") == "罚款人民币50000元，2026年10月8日"
-    assert scrub_names("王二小在店内", ["王二小", "王"]) == "王*小在店内"
+    assert mask_text("１３８１２３４５６７８") == "138****5678"
+    assert mask_text("罚款人民币50000元，2026年10月8日") == "罚款人民币50000元，2026年10月8日"
+    assert mask_text("王二小在店内", ["王二小", "王"]) == "王*小在店内"
 
 
 def portal_record(city: City, number: str):  # noqa: ANN201 - a CreditRecord

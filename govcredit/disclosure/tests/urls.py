@@ -17,4 +17,5 @@ api.add_router("/portal", router)
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("portal/", include("govcredit.disclosure.urls")),
+    path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
 ]

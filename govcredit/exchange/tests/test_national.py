@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import unicodedata
 from io import StringIO
 from pathlib import Path
 
@@ -71,6 +73,22 @@ def test_columns_follow_the_national_standard_order(decisions: City) -> None:
     assert items.count() == 4 and {i.record_id for i in items} >= {decisions.records["company"].pk}
 
 
+def test_formula_like_cells_are_neutralised(city: City) -> None:
+    penalty(city, "scjg", "=宁市监罚〔2026〕21号", "2026-02-02", serial=21, name='=HYPERLINK("http://evil","点击")',
+            违法事实="@SUM(1+1)", 处罚依据="-2+3", 备注="+1")
+    export = national.run_export(operator="test")
+    xzcf = _read(export, "xzcf")
+    row = next(row for row in (dict(zip(xzcf[0], r, strict=True)) for r in xzcf[1:])
+               if "21号" in row["行政处罚决定书文号"])
+    assert row["行政相对人名称"] == '\'=HYPERLINK("http://evil","点击")'
+    assert row["行政处罚决定书文号"] == "'=宁市监罚〔2026〕21号"
+    assert (row["违法事实"], row["处罚依据"], row["备注"]) == ("'@SUM(1+1)", "'-2+3", "'+1")
+    assert row["罚款金额（万元）"] == "5"  # numbers stay numbers
+    for kind in ("xzcf", "xzxk", "withdrawals"):
+        for r in _read(export, kind):
+            assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in r), r
+
+
 def test_manifest_hashes_match_the_file_bytes(decisions: City) -> None:
     export = national.run_export(operator="test")
     manifest = _manifest(export)
@@ -101,6 +119,24 @@ def test_masked_by_default_and_full_only_for_an_allowed_operator(decisions: City
     person = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] == "王二小")
     assert person["证件号码"] == PERSON_ID and person["证件类型"] == "身份证"
     assert _manifest(full)["id_numbers"] == "full" and full.get_id_numbers_display().startswith("完整")
+
+
+def test_masked_export_masks_personal_data_inside_text(city: City) -> None:
+    spaced = " ".join(PERSON_ID[i:i + 4] for i in range(0, 18, 4))
+    record = penalty(city, "scjg", f"宁市监罚〔2026〕22号（{spaced}）", "2026-02-02", kind="自然人",
+                     处罚机关="南京市市场监督管理局（联系人138.2222.3333）", 违法事实=f"王二小（电话１３９－１１１１－２２２２）{spaced}")
+    full = national.run_export(operator="credit", user=city.users["credit"], full_id_numbers=True)
+    assert spaced in "".join(national.file_path(full, f).read_text(encoding="utf-8") for f in full.files.all())
+    reported = national.run_export(operator="test", everything=True)
+    change_status(record, RecordStatus.REVOKED, actor="credit", reason="撤销")
+    withdrawn = national.run_export(operator="test")
+    assert withdrawn.counts["withdrawn"] == 1
+    text = "".join(national.file_path(e, f).read_text(encoding="utf-8")
+                   for e in (reported, withdrawn) for f in e.files.all())
+    assert text.count("宁市监罚〔2026〕22号（3201**********") == 2
+    plain = re.sub(r"(?<=\d)[ .\-－](?=\d)", "", unicodedata.normalize("NFKC", text))
+    for secret in (PERSON_ID, "13822223333", "13911112222", "王二小"):
+        assert secret not in plain, secret
 
 
 def test_incremental_export_sends_only_new_and_changed_rows(decisions: City) -> None:

@@ -78,7 +78,7 @@ def test_daily_dataset_has_only_that_days_publications(disclosed: City) -> None:
     assert [r[4] for r in rows[1:]] == ["宁市监罚〔2026〕1号"]
     _, revoked_day = _download("csv", published=str(_day(3)))  # withdrawn since: never served again
     assert len(list(csv.reader(io.StringIO(revoked_day.decode("utf-8-sig"))))) == 1
-    assert Client().get(reverse("exchange:open_data_download", args=["csv"]), {"published": "昨天"}).status_code == 404
+    assert Client().get(reverse("exchange:open_data_download", args=["csv"]), {"published": "昨天"}).status_code == 400
 
 
 def test_json_streams_items_and_count(disclosed: City) -> None:

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from govcredit.accounts.services import issue_token
-from govcredit.catalog.models import Disclosure
+from govcredit.archive.models import CreditRecord
+from govcredit.archive.services import record_decision
+from govcredit.catalog.models import Disclosure, RecordType
 from govcredit.exchange import shared
 from govcredit.exchange.models import SharedQueryLog
 from govcredit.statistics.tests.factories import PERSON_ID, company_code, penalty
@@ -51,11 +53,48 @@ def test_internal_records_only_for_the_credit_office(city: City) -> None:
 def test_natural_persons_are_masked(city: City) -> None:
     penalty(city, "scjg", "宁市监罚〔2026〕32号", "2026-03-03", kind="自然人")
     for number in ("宁市监罚〔2026〕32号", "秦市监罚〔2025〕12号"):
-        response = Client().get(URL, {"decision_number": number, "purpose": "联合奖惩核查"}, **_token(city, "district"))
+        response = Client().get(URL, {"decision_number": number, "purpose": "联合奖惩核查"}, **_token(city, "personnel"))
         text = response.content.decode()
         assert response.json()["count"] == 1
         assert PERSON_ID not in text and COUNTERPARTY_ID not in text
         assert response.json()["items"][0]["subject_name"] in {"王*小", "张*丰"}
+
+
+def _statistics_fraud(city: City, org: str, person: str, number: str) -> CreditRecord:
+    """A 统计造假 record (disclosed 公开) about a civil servant, issued by ``org``."""
+    version = RecordType.objects.get(code="tjzj").current()
+    return record_decision(version, {"认定文号": number, "认定机关": city.orgs[org].name, "认定日期": "2026-03-02",
+                                     "统计违法事实": "篡改统计数据", "处理结果": "通报", "严重程度": "一般"},
+                           issuing_org=city.orgs[org], subject_person=city.people[person], actor="test")
+
+
+def test_district_sees_only_its_own_scope_as_through_the_records_api(city: City) -> None:
+    """One scope for every read path: what GET /api/records/<id> hides, the shared query does not find."""
+    other = _statistics_fraud(city, "qinhuai", "qinhuai", "秦统认〔2026〕1号")
+    own = _statistics_fraud(city, "xuanwu", "xuanwu", "玄统认〔2026〕1号")
+    district = _token(city, "district")
+    assert Client().get(f"/api/records/{other.pk}", **district).status_code == 404
+    for query in ({"name": "李秦淮"}, {"decision_number": "秦统认〔2026〕1号"}, {"credit_code": city.orgs["qinhuai"].credit_code},
+                  {"decision_number": "秦市监罚〔2025〕12号"}):
+        body = Client().get(URL, {**query, "purpose": "干部任用审查"}, **district).json()
+        assert body["count"] == 0, query
+    mine = Client().get(URL, {"name": "王小明", "purpose": "干部任用审查"}, **district).json()
+    assert [i["id"] for i in mine["items"]] == [own.pk]
+    assert Client().get(f"/api/records/{own.pk}", **district).status_code == 200
+    city_wide = Client().get(URL, {"name": "李秦淮", "purpose": "干部任用审查"}, **_token(city, "personnel")).json()
+    assert [i["id"] for i in city_wide["items"]] == [other.pk]
+
+
+def test_personal_data_inside_text_is_masked(city: City) -> None:
+    spaced = " ".join(PERSON_ID[i:i + 4] for i in range(0, 18, 4))
+    penalty(city, "scjg", f"宁市监罚〔2026〕33号（{spaced}）", "2026-03-03", kind="自然人",
+            处罚机关="南京市市场监督管理局（联系人138.2222.3333）", 处罚内容="王二小罚款，电话１３９－１１１１－２２２２")
+    body = Client().get(URL, {"credit_code": "", "name": "王二小", "purpose": "联合奖惩核查"},
+                        **_token(city, "personnel")).json()
+    item = next(i for i in body["items"] if "33号" in i["decision_number"])
+    assert item["decision_number"] == "宁市监罚〔2026〕33号（3201**********" + PERSON_ID[-4:] + "）"
+    assert item["authority_name"] == "南京市市场监督管理局（联系人138****3333）"
+    assert item["result"] == "王*小罚款，电话139****2222"
 
 
 def test_refusals(city: City) -> None:

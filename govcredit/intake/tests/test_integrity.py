@@ -59,3 +59,15 @@ def test_verification_finds_deleted_record_and_altered_chunk(city: Any, tmp_path
     IntakeChunk.objects.filter(pk=chunk.pk).update(digests=bytes(blob))
     report = verify()
     assert any(f.kind == "entry_altered" and f"归集块 #{chunk.pk}" in f.message for f in report.findings)
+
+
+def test_a_deleted_chunk_row_is_named_once_not_as_every_record_it_created(city: Any, tmp_path: Path) -> None:
+    batch = run_file(city, write(tmp_path, "a.csv", csv_bytes([penalty(i) for i in range(1, 26)])), chunk_size=10)
+    gone = IntakeChunk.objects.get(batch=batch, seq=2)
+    _tamper("DELETE FROM intake_intakechunk WHERE id = %s", [gone.pk])
+    report = verify()
+    assert [(f.kind, f.seq, f.entity) for f in report.findings] == [
+        ("chunk_deleted", gone.ledger_seq, f"intake.intakechunk:{gone.pk}"),
+        ("chunk_deleted", None, f"intake.importbatch:{batch.pk}")]
+    assert f"归集块 #{gone.pk}（留痕记录 #{gone.ledger_seq}）已不存在" in report.findings[0].message
+    assert f"批次 #{batch.pk} 中 10 条信用记录" in report.findings[1].message

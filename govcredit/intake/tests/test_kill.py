@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -53,7 +54,7 @@ def _big_file(path: Path) -> int:
 
 def _command(path: Path, org_code: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "DATABASE_URL": _database_url(),
-           "GOVCREDIT_VAR_DIR": str(tmp / "var")}
+           "GOVCREDIT_VAR_DIR": str(tmp / "var"), "GOVCREDIT_KEY_FILE": str(settings.KEY_FILE)}  # the same keys
     cmd = [sys.executable, "-m", "govcredit.cli", "import", str(path), "--type", "行政处罚", "--org", org_code,
            "--chunk-size", str(CHUNK), "--no-progress"]
     return cmd, env

@@ -15,6 +15,7 @@ import pytest
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog import schema
+from govcredit.catalog.models import RecordType
 from govcredit.intake.models import BatchStatus, IntakeChunk
 from govcredit.intake.validate import china_today, credit_code_ok, date_expr, id_number_ok
 from govcredit.subjects.identifiers import CREDIT_CODE_CHARSET, is_valid_credit_code, is_valid_id_number
@@ -66,7 +67,7 @@ def test_each_rejected_row_names_column_and_rule(city: Any, tmp_path: Path) -> N
     assert reasons[11] == "罚款金额(万元)：“五千元”不是有效数字"
     assert reasons[12] == "行政相对人代码_1(统一社会信用代码)：自然人不应填写统一社会信用代码"
     assert reasons[13] == "违法事实：必填项为空"
-    assert reasons[14] == "罚款金额(万元)：“1e10”超出金额范围"
+    assert reasons[14].startswith("罚款金额(万元)：“1e10”超出金额范围")
     assert batch.rejected == len(bad) and batch.accepted == len(rows) - len(bad)
     r = CreditRecord.objects.get(decision_number="宁市监罚〔2025〕100号")
     assert r.decision_date == dt.date(2025, 1, 1) and r.publicity_end == dt.date(2026, 1, 1)
@@ -174,3 +175,36 @@ def test_vectorised_dates_agree_with_catalog(text: str) -> None:
     if got is not None:
         assert got == expected
     # where the expression gives up, the catalog's parser decides (see RowValidator._fallback)
+
+
+AMOUNTS = ["9999999999.9999999", "999999999.999999", "999999999.9999995", "999999998.99999999", "0.0000005",
+           "1.1234564", "+7", "007.5", "1e3", "1e999999999", "1234567890", "9999999999.999999"]
+HOURS = ["999999999999999", "1000000000000000", "99999999999999999999999", "12.0"]
+DATES = ["2999-12-31", "3000-01-01", "9999-12-31", "1899-12-31", "1900-01-01"]
+
+
+def test_import_checks_values_as_stored_like_the_catalog(city: Any, tmp_path: Path) -> None:
+    """Issue 8 item 2: the vectorised path and the catalog agree on every edge of the stored ranges; an
+    amount that rounds to 10^10 is refused (it was saved as 10000000000 and broke every reader)."""
+    rows = [penalty(i, **{"罚款金额(万元)": a}) for i, a in enumerate(AMOUNTS, start=1)]
+    rows += [penalty(100 + i, **{"处罚有效期": d}) for i, d in enumerate(DATES)]
+    batch = run_file(city, write(tmp_path, "edges.csv", csv_bytes(rows)))
+    assert batch.status == BatchStatus.DONE, batch.message
+    reasons = _reasons(batch)
+    amount_spec = next(f for f in RecordType.objects.get(code="xzcf").current().fields if f["key"] == "amount")
+    for i, text in enumerate(AMOUNTS, start=1):
+        cleaned = schema.validate([amount_spec], {"amount": text})
+        stored = CreditRecord.objects.filter(decision_number=f"宁市监罚〔2025〕{i}号").first()
+        if cleaned.ok:
+            assert stored is not None and stored.amount == cleaned.values["amount"], text
+        else:
+            assert stored is None, text
+            assert reasons[i + 1] == f"罚款金额(万元)：{cleaned.errors[amount_spec['label']]}"
+    assert "超出金额范围" in reasons[2]
+    for i, text in enumerate(DATES):
+        stored = CreditRecord.objects.filter(decision_number=f"宁市监罚〔2025〕{100 + i}号").first()
+        assert (stored is not None) == (text in {"2999-12-31", "1900-01-01"}), text
+    assert schema.parse_integer(HOURS[0]) == int(HOURS[0])
+    for text in HOURS[1:3]:
+        with pytest.raises(schema.FieldError, match="超出整数范围"):
+            schema.parse_integer(text)

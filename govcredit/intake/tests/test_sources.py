@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import resource
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +210,60 @@ def test_malformed_json_lines(city: Any, tmp_path: Path) -> None:
     _refused(city, write(tmp_path, "dup.jsonl", b'{"a": 1, "a": 2}\n'), "第 1 行", "重复")
     _refused(city, write(tmp_path, "list.jsonl", good + b"\n[1, 2]\n"), "第 5 条不是 JSON 对象")
     _refused(city, write(tmp_path, "unknown.jsonl", good + '\n{"不存在的字段": 1}\n'.encode()), "未知的列", "不存在的字段")
+
+
+def _short_csv(rows: list[dict[str, Any]], short: set[int], extra: set[int] | frozenset[int] = frozenset()) -> bytes:
+    """The national CSV with the rows in ``short`` one cell short (备注, the last column, left out) and
+    those in ``extra`` one cell long."""
+    lines = [",".join(NATIONAL)]
+    for i, row in enumerate(rows):
+        cells = [row.get(h, "") for h in NATIONAL]
+        cells = cells[:-1] if i in short else cells + ["多余"] if i in extra else cells
+        lines.append(",".join(cells))
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.mark.parametrize(("short", "extra"), [({0}, set()), ({0, 2}, set()), ({1}, {0}), (set(), {0})])
+def test_a_short_or_long_first_row_is_read_like_any_other(city: Any, tmp_path: Path, short: set[int],
+                                                          extra: set[int]) -> None:
+    """Issue 8 item 5: a first data row one cell short refused the whole file with Polars' English message."""
+    rows = [penalty(i) for i in range(1, 5)]
+    batch = run_file(city, write(tmp_path, "short.csv", _short_csv(rows, short, extra)))
+    assert batch.status == BatchStatus.DONE, batch.message
+    assert (batch.accepted, batch.rejected) == (4, 0)
+    assert CreditRecord.objects.filter(decision_number="宁市监罚〔2025〕2号").get().facts.startswith("当事人")
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for part, data in parts.items():
+            zf.writestr(part, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("quote.csv", lambda: csv_bytes([penalty(1)]) + b'"\xe5\xbc\xa0,2\r\n'),
+    ("quote-head.csv", lambda: ",".join(NATIONAL).encode() + b'\r\n"a,b\r\n' + b"x" * 10),
+    ("broken.xlsx", lambda: _zip({"xl/workbook.xml": b"<workbook", "[Content_Types].xml": b"?"})),
+    ("bad.json", lambda: b'[{"a": 1,}]'),
+    ("bad.jsonl", lambda: b'{"a": tru}\n'),
+])
+def test_reader_errors_are_explained_in_chinese(city: Any, tmp_path: Path, name: str, data: Any) -> None:
+    """No reader's own (English) message reaches the clerk."""
+    batch = run_file(city, write(tmp_path, name, data()))
+    assert batch.status == BatchStatus.RETURNED, batch.message
+    words = [w for w in re.findall(r"[A-Za-z]{3,}", batch.message) if w not in {"CSV", "XLSX", "JSON", "Excel", "WPS",
+                                                                              "xlsx"}]
+    assert not words, batch.message
+
+
+
+def test_xlsx_refuses_an_amount_that_rounds_out_of_range(city: Any, tmp_path: Path) -> None:
+    """Issue 8 item 2 in a spreadsheet: as text or as a number cell, 9999999999.9999999 is refused per row."""
+    rows = [penalty(1, **{"罚款金额(万元)": "9999999999.9999999"}), penalty(2, **{"罚款金额(万元)": 9999999999.9999999}),
+            penalty(3, **{"罚款金额(万元)": 12.5})]
+    batch = run_file(city, _xlsx(tmp_path / "amounts.xlsx", rows))
+    assert batch.status == BatchStatus.DONE, batch.message
+    assert (batch.accepted, batch.rejected) == (1, 2)
+    assert CreditRecord.objects.get(decision_number="宁市监罚〔2025〕3号").amount == Decimal("12.5")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from govcredit.archive.models import CreditRecord, RecordStatus
@@ -26,7 +27,9 @@ from govcredit.ledger.hashing import (
     micros,
     state_attnames,
     state_of,
+    state_of_stored,
     state_of_values,
+    stored_select,
 )
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import (
@@ -226,7 +229,8 @@ def test_append_returns_the_stored_entries_and_cleans_separators(world: World) -
 # --- the canonical forms ---------------------------------------------------------------------------
 
 def reference_digest(instance: models.Model) -> str:
-    """The state digest as the ledger has always computed it (kept here to pin the format)."""
+    """The state digest as the ledger computes it (kept here to pin the format): BLAKE2b keyed with the
+    ledger key, personalised ``govcredit-state``, over the sorted compact JSON of the canonical values."""
     def canonical(f: models.Field, value: Any) -> Any:
         if value is None:
             return None
@@ -235,9 +239,7 @@ def reference_digest(instance: models.Model) -> str:
         if isinstance(f, models.DateTimeField):
             return micros(f.to_python(value) if isinstance(value, str) else value)
         if isinstance(f, models.DateField):
-            return value if isinstance(value, str) else value.isoformat()
-        if isinstance(f, models.JSONField):
-            return json.loads(value) if isinstance(value, str) else value
+            return (f.to_python(value) if isinstance(value, str) else value).isoformat()
         if isinstance(f, models.BooleanField):
             return bool(value)
         if isinstance(f, models.IntegerField | models.AutoField | models.ForeignKey):
@@ -246,7 +248,7 @@ def reference_digest(instance: models.Model) -> str:
 
     state = {f.attname: canonical(f, getattr(instance, f.attname)) for f in instance._meta.concrete_fields}
     blob = json.dumps(state, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.blake2b(blob.encode(), key=settings.LEDGER_KEY, digest_size=32, person=b"govcredit-state").hexdigest()
 
 
 @pytest.mark.django_db
@@ -257,6 +259,10 @@ def test_state_digests_keep_their_format_in_memory_and_from_the_database(world: 
         values = model.objects.filter(pk=obj.pk).values_list(*state_attnames(model)).get()
         assert digest_instance(obj) == reference_digest(obj) == reference_digest(fresh)
         assert digest_state(state_of_values(model, values)) == digest_instance(fresh)
+        with connection.cursor() as cur:
+            cur.execute(f"{stored_select(model, connection.vendor)} WHERE id = %s", [obj.pk])
+            stored = cur.fetchone()
+        assert digest_state(state_of_stored(model, stored)) == digest_instance(obj)
 
 
 def test_nested_json_is_digested_with_sorted_keys() -> None:

@@ -177,7 +177,8 @@ def test_xlsx_export_opens_with_the_right_numbers(figures: City) -> None:
 
 
 def test_xlsx_neutralises_formula_like_text(figures: City) -> None:
-    from govcredit.statistics.xlsx import neutralise, report_workbook
+    from govcredit.core.spreadsheet import neutralise
+    from govcredit.statistics.xlsx import report_workbook
 
     assert neutralise("=1+1") == "'=1+1" and neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise("南京") == "南京"
     report = services.build_report(services.Q(), dt.date(2025, 7, 1), dt.date(2025, 7, 1))

@@ -5,19 +5,17 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import override_settings
 
-from govcredit.core import clock, crypto
+from govcredit.core import clock
 from govcredit.ledger.services import history, verify
 from govcredit.subjects.identifiers import make_credit_code
-from govcredit.subjects.models import CivilServant, ServantStatus
+from govcredit.subjects.models import ServantStatus
 from govcredit.subjects.services import (
     change_organization,
     change_post,
     find_person_by_id_number,
     register_civil_servant,
     register_organization,
-    rotate_id_encryption,
 )
 from govcredit.testing import XUANWU_ID, City
 
@@ -92,29 +90,6 @@ def test_post_change_keeps_history(city: City) -> None:
     assert posts[0].end_date == promoted and posts[1].end_date == retired
     person.refresh_from_db()
     assert person.status == "退休"
-    assert verify().ok
-
-
-@pytest.mark.django_db
-def test_key_rotation_reencrypts_under_the_new_key(city: City) -> None:
-    from cryptography.fernet import Fernet, InvalidToken
-
-    old_key = crypto.active_keys()[0]
-    new_key = Fernet.generate_key().decode()
-    numbers = {p.pk: p.full_id_number() for p in CivilServant.objects.all()}
-    try:
-        with override_settings(FIELD_ENCRYPTION_KEYS=[new_key, old_key]):
-            crypto.reset_keys()
-            assert rotate_id_encryption() == len(numbers)
-        with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
-            crypto.reset_keys()
-            assert {p.pk: p.full_id_number() for p in CivilServant.objects.all()} == numbers
-        with override_settings(FIELD_ENCRYPTION_KEYS=[old_key]):
-            crypto.reset_keys()
-            with pytest.raises(InvalidToken):
-                CivilServant.objects.first().full_id_number()
-    finally:
-        crypto.reset_keys()
     assert verify().ok
 
 

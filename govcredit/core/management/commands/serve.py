@@ -9,6 +9,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+WEB_THREADS = 4
+
+
+def gunicorn_command(bind: str, workers: int) -> list[str]:
+    """The web server's command line. Threads in each worker (gthread), so that a slow request such as a
+    login's password hash does not hold the process from the pages behind it (benchmarks/login_flood.py).
+    gunicorn names itself in the ``Server`` header without a version (and Django adds none); the access
+    log goes to standard output."""
+    return [sys.executable, "-m", "gunicorn", "govcredit.wsgi", "--bind", bind, "--workers", str(workers),
+            "--threads", str(WEB_THREADS), "--access-logfile", "-"]
+
 
 class Command(BaseCommand):
     help = "启动网站与接口（gunicorn）以及后台任务和定时任务（django-q2）"
@@ -21,8 +32,7 @@ class Command(BaseCommand):
         python = sys.executable
         procs = [
             subprocess.Popen([python, "-m", "govcredit.cli", "qcluster"]),  # noqa: S603
-            subprocess.Popen([python, "-m", "gunicorn", "govcredit.wsgi", "--bind", opts["bind"],  # noqa: S603
-                              "--workers", str(opts["web_workers"]), "--access-logfile", "-"]),
+            subprocess.Popen(gunicorn_command(opts["bind"], opts["web_workers"])),  # noqa: S603
         ]
         self.stdout.write(self.style.SUCCESS(f"网站与接口：http://{opts['bind']}/    接口文档：http://{opts['bind']}/api/docs"))
         self.stdout.write("后台任务与定时任务已启动；按 Ctrl+C 停止。")

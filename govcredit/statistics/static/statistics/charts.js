@@ -1,5 +1,7 @@
 /* 双公示统计 charts: the monthly trend (with the 100% target line) and the department ranking.
- * Data come from <script type="application/json"> blocks written by the page (json_script). */
+ * Data come from <script type="application/json"> blocks written by the page (json_script). Tooltips are
+ * drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry inline style attributes, which
+ * the site's Content-Security-Policy refuses. */
 (function () {
   "use strict";
   var RED = "#b71c1c";
@@ -26,7 +28,7 @@
     chart.setOption({
       animation: false,
       color: ["#1d4ed8", "#15803d", "#a16207"],
-      tooltip: { trigger: "axis", valueFormatter: percent },
+      tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: percent },
       legend: { top: 0, data: [LABELS.on_time, LABELS.completeness, LABELS.publication] },
       grid: { left: 56, right: 32, top: 40, bottom: 36 },
       xAxis: { type: "category", data: d.months, boundaryGap: false },
@@ -49,7 +51,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: percent },
+      tooltip: { trigger: "axis", renderMode: "richText", axisPointer: { type: "shadow" }, valueFormatter: percent },
       grid: { left: 200, right: 48, top: 16, bottom: 32 },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: names, axisLabel: { width: 190, overflow: "truncate" } },

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0003_partial_subject_indexes'),
+        ('archive', '0004_recordrequest'),
     ]
 
     operations = [
