@@ -1,4 +1,9 @@
+import logging
+from typing import Any
+
 from django.apps import AppConfig
+
+logger = logging.getLogger("govcredit.intake")
 
 
 class IntakeConfig(AppConfig):
@@ -7,9 +12,23 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django_q.signals import post_spawn
+
         from govcredit.archive.models import CreditRecord
         from govcredit.ledger.services import register_commitments
 
         from .integrity import committed_digests
 
         register_commitments(CreditRecord, committed_digests)
+        post_spawn.connect(resume_on_spawn, dispatch_uid="govcredit.intake.resume_on_spawn")
+
+
+def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:
+    """A task-queue worker that starts (also one its cluster restarts after a kill) first takes up the
+    batches whose worker died on this machine; a failure here must not stop the worker."""
+    from .services import resume_stalled
+
+    try:
+        resume_stalled()
+    except Exception:
+        logger.exception("启动后台任务进程 %s 时未能检查中断的归集批次", proc_name)

@@ -64,7 +64,7 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField("处理完成", null=True, blank=True)
     # The process working on the batch: its claim and its heartbeat (renewed with every chunk). A batch
     # 处理中 whose heartbeat stopped is taken up again by intake.services.resume_stalled.
-    worker = models.CharField("处理进程标识", max_length=32, blank=True)
+    worker = models.CharField("处理进程标识", max_length=100, blank=True)
     heartbeat = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     class Meta:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import socket
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -467,6 +469,27 @@ def _check_submitter(version: RecordTypeVersion, org: Organization) -> None:
 STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress for longer: its worker died
 
 
+def claim_token() -> str:
+    """A claim naming its process (``host:pid:random``), so that another process on the same machine can
+    tell at once that the claimant has died (:func:`claimant_gone`) instead of waiting for its heartbeat."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex}"
+
+
+def claimant_gone(worker: str) -> bool:
+    """Whether the process that made claim ``worker`` ran on this machine and no longer exists."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _stalled(now: dt.datetime) -> Q:
     return Q(status=BatchStatus.RUNNING) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
 
@@ -479,7 +502,10 @@ def _claim(batch_id: int, worker: str | None) -> str | None:
     free = Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]) | _stalled(now)
     if worker:
         free |= Q(status=BatchStatus.RUNNING, worker=worker)
-    token = uuid.uuid4().hex
+    holder = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).values_list("worker", flat=True).first()
+    if holder and claimant_gone(holder):
+        free |= Q(status=BatchStatus.RUNNING, worker=holder)
+    token = claim_token()
     claimed = ImportBatch.objects.filter(free, pk=batch_id).update(
         status=BatchStatus.RUNNING, worker=token, heartbeat=now, started_at=Coalesce(F("started_at"), Value(now)))
     return token if claimed else None
@@ -685,17 +711,23 @@ def enqueue(batch: ImportBatch, worker: str | None = None) -> str | None:
 
 
 def resume_stalled() -> int:
-    """Frequent job (every minute): hand every batch whose worker died back to the queue.
+    """Hand every batch whose worker died back to the queue: run every minute, and by every task-queue
+    worker as it starts (so a worker killed and restarted by its cluster resumes its batch at once).
 
-    A batch 处理中 whose heartbeat is older than :data:`STALE_HEARTBEAT` is claimed in one conditional
+    A batch 处理中 whose claimant process on this machine no longer exists, or whose heartbeat is older
+    than :data:`STALE_HEARTBEAT` (a worker on another machine), is claimed in one conditional
     UPDATE (so two schedulers never both take it) with a new claim that only the enqueued task holds;
     that task continues after the batch's last committed chunk. Returns the number of batches resumed.
     """
     resumed = 0
-    for batch in ImportBatch.objects.filter(_stalled(clock.now())).order_by("pk")[:100]:
+    host = socket.gethostname()[:40]
+    dead = [b.pk for b in ImportBatch.objects.filter(status=BatchStatus.RUNNING, worker__startswith=f"{host}:")
+            .only("pk", "worker") if claimant_gone(b.worker)]
+    for batch in ImportBatch.objects.filter(_stalled(clock.now()) | Q(pk__in=dead)).order_by("pk")[:100]:
         worker = uuid.uuid4().hex
-        if ImportBatch.objects.filter(_stalled(clock.now()), pk=batch.pk).update(worker=worker,
-                                                                                  heartbeat=clock.now()) != 1:
+        taken = Q(worker=batch.worker) if batch.pk in dead else _stalled(clock.now())
+        if ImportBatch.objects.filter(taken, pk=batch.pk, status=BatchStatus.RUNNING).update(
+                worker=worker, heartbeat=clock.now()) != 1:
             continue
         logger.warning("归集批次 #%s 的处理进程已停止（最近进展 %s），交由后台任务继续处理", batch.pk, batch.heartbeat)
         enqueue(batch, worker)

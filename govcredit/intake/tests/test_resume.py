@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_q.conf import Conf
 from django_q.models import OrmQ
+from django_q.signals import post_spawn
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock
 from govcredit.core.jobs import FREQUENT_JOBS
 from govcredit.intake.models import BatchStatus, ImportBatch
-from govcredit.intake.services import STALE_HEARTBEAT, resume_stalled, run_batch, submit_file
+from govcredit.intake.services import STALE_HEARTBEAT, claimant_gone, resume_stalled, run_batch, submit_file
 from govcredit.intake.tasks import process_batch
 
 from .conftest import csv_bytes, penalty, write
@@ -75,3 +78,36 @@ def test_the_resumed_batch_belongs_to_the_enqueued_task_only(city: Any, tmp_path
 def test_the_resume_job_runs_every_minute() -> None:
     job = next(j for j in FREQUENT_JOBS if j.func == "govcredit.intake.services.resume_stalled")
     assert job.minutes == 1 and STALE_HEARTBEAT <= dt.timedelta(seconds=60)
+
+
+def _claimed_by_a_dead_process(batch: ImportBatch) -> None:
+    """As if the batch's worker on this machine had been killed just now (its heartbeat still fresh)."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    ImportBatch.objects.filter(pk=batch.pk).update(worker=f"{socket.gethostname()[:40]}:{gone.pid}:x")
+
+
+def test_a_batch_whose_process_died_on_this_machine_is_resumed_at_once(city: Any, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = _killed_after_one_chunk(city, tmp_path)
+    assert not claimant_gone(ImportBatch.objects.get(pk=batch.pk).worker)  # this test's own process: alive
+    _claimed_by_a_dead_process(batch)
+    monkeypatch.setattr(Conf, "SYNC", True)
+    assert resume_stalled() == 1  # no wait for the heartbeat to age
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.accepted == ROWS
+
+
+def test_a_worker_that_starts_takes_up_the_batch_of_a_dead_one(city: Any, tmp_path: Path) -> None:
+    batch = _killed_after_one_chunk(city, tmp_path)
+    _claimed_by_a_dead_process(batch)
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")  # what a (re)started worker sends first
+    task = OrmQ.objects.get()
+    assert task.func() == "govcredit.intake.tasks.process_batch" and task.args()[0] == batch.pk
+
+
+def test_running_the_import_again_after_a_kill_continues_at_once(city: Any, tmp_path: Path) -> None:
+    batch = _killed_after_one_chunk(city, tmp_path)
+    _claimed_by_a_dead_process(batch)
+    done = run_batch(batch.pk)
+    assert done.status == BatchStatus.DONE and done.chunks_done == 2 and done.accepted == ROWS
