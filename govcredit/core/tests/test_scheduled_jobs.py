@@ -10,7 +10,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -19,16 +18,11 @@ from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock
 from govcredit.core.jobs import DAILY_JOBS, FREQUENT_JOBS, ensure_schedules
-from govcredit.testing import build_city
+from govcredit.testing import build_city, database_url
 
 LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.mark.django_db
@@ -53,7 +47,7 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
     # The cluster is another process on the machine's own clock (the suite's clock may be moved), so the
     # job is made due at a moment that is past on both.
     Schedule.objects.filter(func="govcredit.archive.services.expire_publicity").update(next_run=LONG_AGO)
-    env = {**os.environ, "DATABASE_URL": _database_url(), "GOVCREDIT_WORKERS": "1",
+    env = {**os.environ, "DATABASE_URL": database_url(), "GOVCREDIT_WORKERS": "1",
            "GOVCREDIT_CHECKPOINT_FILE": str(settings.LEDGER_CHECKPOINT_FILE)}
     cluster = subprocess.Popen([sys.executable, "-m", "govcredit.cli", "qcluster"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Sum
 
 from govcredit.archive.models import CreditRecord
@@ -20,7 +19,7 @@ from govcredit.intake.integrity import CHUNK_ACTION
 from govcredit.intake.models import BatchStatus, ImportBatch, IntakeChunk
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import verify
-from govcredit.testing import build_city
+from govcredit.testing import build_city, database_url
 
 from .conftest import NATIONAL, penalty
 
@@ -28,11 +27,6 @@ ROWS = 40_000
 CHUNK = 1_000
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def _big_file(path: Path) -> int:
@@ -52,7 +46,7 @@ def _big_file(path: Path) -> int:
 
 
 def _command(path: Path, org_code: str, tmp: Path) -> tuple[list[str], dict[str, str]]:
-    env = {**os.environ, "DATABASE_URL": _database_url(),
+    env = {**os.environ, "DATABASE_URL": database_url(),
            "GOVCREDIT_VAR_DIR": str(tmp / "var"), "GOVCREDIT_KEY_FILE": str(settings.KEY_FILE)}  # the same keys
     cmd = [sys.executable, "-m", "govcredit.cli", "import", str(path), "--type", "行政处罚", "--org", org_code,
            "--chunk-size", str(CHUNK), "--no-progress"]

@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+
+from govcredit.testing import database_url
 
 from .conftest import World, last_seq, sql
 
@@ -61,12 +61,6 @@ def test_json_report(world: World) -> None:
     assert doc["findings"][0] == {"kind": "entry_deleted", "message": "留痕记录 #4 缺失（被删除）", "seq": 4, "entity": None}
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def run_process(*args: str) -> subprocess.CompletedProcess[str]:
