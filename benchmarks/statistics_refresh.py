@@ -1,10 +1,14 @@
+#!/usr/bin/env python
 """Benchmark of the 双公示 statistics at scale (run by hand, not by the test suite).
 
-    .venv/bin/python -m govcredit.statistics.benchmark [--decisions 1000000]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python -m govcredit.statistics.benchmark
+    .venv/bin/python benchmarks/statistics_refresh.py [--decisions 20000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/statistics_refresh.py
 
-It works on a throwaway database: a temporary SQLite file by default, or a fresh PostgreSQL database
-``govcredit_statbench_<pid>`` on the server named by ``DATABASE_URL`` (dropped afterwards). Decisions and
+(Not ``statistics.py``: run as a script, a file of that name in this folder would stand in for the
+standard library's ``statistics`` module that the other benchmarks import.)
+
+It works on a throwaway database (``benchmarks.database.throwaway_database``): a temporary SQLite file
+by default, or a fresh PostgreSQL database on the server named by ``DATABASE_URL`` (dropped afterwards). Decisions and
 publications are bulk-inserted without ledger entries (this measures the statistics, not the ledger).
 
 Measured: the first full refresh (re-validation + working days for every decision), an incremental refresh
@@ -16,36 +20,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from govcredit.core import clock
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
-
-
-def _setup(url: str | None) -> tuple[str | None, str | None]:
-    """Point Django at a throwaway database; returns (PostgreSQL admin URL, database name) to drop later."""
-    if url and url.startswith("postgres"):
-        name = f"govcredit_statbench_{os.getpid()}"
-        with _pg_admin(url) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-        return url, name
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["GOVCREDIT_VAR_DIR"] = tempfile.mkdtemp(prefix="govcredit-statbench-")
-    return None, None
+from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
+from govcredit.core import clock  # noqa: E402
 
 
 def _timed(label: str, fn: Any) -> Any:
@@ -127,7 +113,6 @@ def _populate(n: int, seed: int) -> None:
 
 
 def run(n: int, seed: int) -> None:
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.db.models import Q
 
@@ -139,7 +124,6 @@ def run(n: int, seed: int) -> None:
     from govcredit.subjects.models import Organization
 
     print(f"database: {connection.vendor}, decisions: {n:,}")
-    _timed("migrate", lambda: call_command("migrate", verbosity=0))
     _timed("populate", lambda: _populate(n, seed))
     full = _timed("refresh (first, full)", services.refresh)
     print(f"  computed {full.computed:,} facts: {full.computed / max(full.seconds, 1e-9):,.0f} decisions/s")
@@ -196,27 +180,13 @@ def _open_data() -> None:
           f"(max RSS {rss_before / 1024:.0f} → {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    admin_url, db_name = _setup(os.environ.get("DATABASE_URL"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcredit.settings")
-    import django
-
-    django.setup()
-    try:
+    args = parser.parse_args(argv)
+    with throwaway_database("statistics"):
         run(args.decisions, args.seed)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if admin_url and db_name:
-            with _pg_admin(admin_url) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        elif os.environ.get("GOVCREDIT_VAR_DIR", "").startswith(tempfile.gettempdir()):
-            shutil.rmtree(os.environ["GOVCREDIT_VAR_DIR"], ignore_errors=True)
     return 0
 
 
