@@ -11,7 +11,9 @@ It works on a throwaway database (``benchmarks.database.throwaway_database``): a
 by default, or a fresh PostgreSQL database on the server named by ``DATABASE_URL`` (dropped afterwards). Decisions and
 publications are bulk-inserted without ledger entries (this measures the statistics, not the ledger).
 
-Measured: the first full refresh (re-validation + working days for every decision), an incremental refresh
+Measured: the first full refresh (re-validation + working days for every decision), beside its limit in
+the same run — reading the same decisions and publications in the same chunks and writing the same facts
+into the emptied fact table, nothing computed (reported, no goal yet); an incremental refresh
 with nothing to do (the staleness scan), one after 1% of the decisions were published, and the aggregate
 queries behind the pages (city-wide 12 months, one district's subtree).
 """
@@ -31,6 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
+from benchmarks.report import beside_limit  # noqa: E402
 from govcredit.core import clock  # noqa: E402
 
 
@@ -112,6 +115,30 @@ def _populate(n: int, seed: int) -> None:
     print()
 
 
+def refresh_limit() -> tuple[int, float]:
+    """(facts, seconds) to read the decisions and publications a full refresh reads, in its chunks, and write
+    the facts it wrote (read back as stored) into the emptied fact table: the refresh with no computing."""
+    from django.db import transaction
+
+    from govcredit.disclosure.models import Publication
+    from govcredit.statistics import services
+    from govcredit.statistics.models import DecisionFact
+
+    stored = list(DecisionFact.objects.order_by("pk"))
+    DecisionFact.objects.all().delete()
+    started = time.perf_counter()
+    decisions = services.double_publicity_records().order_by("pk")
+    last_pk, at = 0, 0
+    while ids := list(decisions.filter(pk__gt=last_pk).values_list("pk", flat=True)[:services.CHUNK]):
+        last_pk = ids[-1]
+        with transaction.atomic():
+            list(decisions.filter(pk__in=ids))
+            dict(Publication.objects.filter(record_id__in=ids).values_list("record_id", "published_at"))
+            DecisionFact.objects.bulk_create(stored[at:at + len(ids)])
+            at += len(ids)
+    return len(stored), time.perf_counter() - started
+
+
 def run(n: int, seed: int) -> None:
     from django.db import connection, transaction
     from django.db.models import Q
@@ -127,6 +154,12 @@ def run(n: int, seed: int) -> None:
     _timed("populate", lambda: _populate(n, seed))
     full = _timed("refresh (first, full)", services.refresh)
     print(f"  computed {full.computed:,} facts: {full.computed / max(full.seconds, 1e-9):,.0f} decisions/s")
+    facts, t_limit = refresh_limit()
+    refresh_rate, limit_rate = full.computed / max(full.seconds, 1e-9), facts / max(t_limit, 1e-9)
+    beside_limit("full refresh", f"{refresh_rate:,.0f} decisions/s ({full.seconds:.2f} s)",
+                 "reading the same decisions and publications in the same chunks and writing the same facts, "
+                 "nothing computed", f"{limit_rate:,.0f} decisions/s ({t_limit:.2f} s)", refresh_rate / limit_rate,
+                 None, True)
     idle = _timed("refresh (nothing changed)", services.refresh)
     print(f"  computed {idle.computed}")
     # 1% newly published: publications of decisions that had none.
