@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Intake benchmark: a generated 行政处罚 CSV imported with full validation, against a plain bulk load.
+"""Intake benchmark: a generated 行政处罚 CSV imported with full validation, beside the schema's limit.
 
     .venv/bin/python benchmarks/intake.py [--rows 50000] [--chunk 10000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/intake.py
