@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "govcredit.disclosure",
     "govcredit.statistics",
     "govcredit.exchange",
+    "govcredit.workflow",
     "govcredit.demo",
 ]
 
@@ -182,6 +183,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# Workflow notifications by e-mail: the console in the demo; set GOVCREDIT_EMAIL_BACKEND (and Django's
+# EMAIL_HOST, EMAIL_PORT, ... through the environment of your deployment) for SMTP.
+EMAIL_BACKEND = os.environ.get("GOVCREDIT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("GOVCREDIT_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("GOVCREDIT_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("GOVCREDIT_EMAIL_FROM", "govcredit@localhost")
+GOVCREDIT_EVIDENCE_MAX_BYTES = int(os.environ.get("GOVCREDIT_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Background work: django-q2 with its ORM broker, so the embedded default needs no extra server
 # and several worker machines can share one PostgreSQL database. Its cluster also runs the

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("portal/statistics/", include("govcredit.statistics.urls")),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),
+    path("workflow/", include("govcredit.workflow.urls")),
     prefix_default_language=False,
 )
 

@@ -14,6 +14,7 @@ from govcredit.exchange.api import router as exchange_router
 from govcredit.intake.api import router as intake_router
 from govcredit.statistics.api import router as statistics_router
 from govcredit.subjects.api import router as subjects_router
+from govcredit.workflow.api import router as workflow_router
 
 DESCRIPTION = """
 政务诚信信息平台的数据接口。
@@ -39,3 +40,4 @@ api.add_router("/intake", intake_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/portal", portal_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/workflow", workflow_router)

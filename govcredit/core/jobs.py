@@ -52,6 +52,7 @@ DAILY_JOBS = (
     DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
     DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
     DailyJob("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
+    DailyJob("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0),
 )
 # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
 FREQUENT_JOBS = (
@@ -59,6 +60,7 @@ FREQUENT_JOBS = (
     FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
     # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
     FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1),
+    FrequentJob("办理事项逾期标记与督办", "govcredit.workflow.services.mark_overdue", 60),
 )
 # Our schedules are the ones whose function lives in this project: any other name of ours is obsolete.
 OWN_FUNCS = "govcredit."

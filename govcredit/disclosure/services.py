@@ -29,6 +29,7 @@ from .masking import mask_publication, record_person_names
 from .models import Publication, Refusal, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
 from .search import index_publications, unindex_publications
+from .workflow import close_withdrawn
 
 logger = logging.getLogger("govcredit.disclosure")
 
@@ -169,6 +170,7 @@ def withdraw_due(today: dt.date | None = None) -> int:
             update_with_entries(Publication, due, ["is_public", "unpublished_at", "unpublish_reason", "public_note"],
                                 actor="system", action="disclosure.unpublish", reason="公示期满或决定撤销、修复")
             unindex_publications(due)
+            close_withdrawn([pub.record for pub in due])  # the 3-working-day withdrawal cases they answer
             total += len(due)
 
 

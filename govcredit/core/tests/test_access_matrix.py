@@ -56,6 +56,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:export_detail", lambda c: [c.export.pk], {"credit"}),
     ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
+    ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -75,7 +76,8 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
 ]
-PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal"}
+PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
+                   "workflow"}
 
 
 def test_matrix_covers_every_page() -> None:

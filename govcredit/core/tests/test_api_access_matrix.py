@@ -17,9 +17,11 @@ from django.test import Client
 from govcredit.accounts.services import issue_token
 from govcredit.api.api import api
 from govcredit.catalog.models import RecordType
+from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
+from govcredit.workflow.services import open_case
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -83,6 +85,13 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/portal/search", lambda c, r: "/api/portal/search?q=张*", ALL),
     ("GET", "/api/portal/records/{pk}", lambda c, r: f"/api/portal/records/{c.publication.pk}", ALL),
     ("GET", "/api/portal/revoked", lambda c, r: "/api/portal/revoked", ALL),
+    ("GET", "/api/workflow/inbox", lambda c, r: "/api/workflow/inbox", ALL),
+    ("GET", "/api/workflow/cases/{case_id}", lambda c, r: f"/api/workflow/cases/{c.case.pk}",
+     {"credit", "personnel", "district"}),
+    ("POST", "/api/workflow/cases/{case_id}/transition", lambda c, r: f"/api/workflow/cases/{c.case.pk}/transition",
+     {"credit", "personnel", "district"}),
+    ("POST", "/api/workflow/cases/{case_id}/evidence", lambda c, r: f"/api/workflow/cases/{c.case.pk}/evidence",
+     {"credit", "personnel", "district"}),
 ]
 
 
@@ -94,6 +103,7 @@ PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/se
 BODIES = {
     "/api/records/{record_id}/correct": '{"fields": {}, "reason": "matrix"}',
     "/api/records/{record_id}/status": '{"status": "已撤销", "reason": " "}',
+    "/api/workflow/cases/{case_id}/transition": '{"to_state": "不存在的状态", "reason": "matrix"}',
 }
 
 
@@ -110,6 +120,8 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
+    city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",  # type: ignore[attr-defined]
+                          basis_text="matrix", reason="matrix")
     return city
 
 

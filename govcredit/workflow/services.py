@@ -1,0 +1,349 @@
+"""The workflow engine: opening cases, moving them through their kind's state machine, evidence, deadlines.
+
+:func:`transition` is the only way a case changes state: it checks the kind's steps, the actor's role
+and scope, writes the case and its history row with their ledger entries in one transaction and
+notifies whoever the case now waits for. The scheduled jobs :func:`send_reminders` and
+:func:`mark_overdue` claim their cases chunk by chunk (``select_for_update(skip_locked=True)`` on
+PostgreSQL, SQLite's write lock from BEGIN otherwise), so several workers may run them at once, and
+are idempotent: a reminder is sent once per case and offset (:class:`~.models.Alert`), a case is
+marked overdue and escalated once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
+
+from govcredit.accounts import access
+from govcredit.accounts.models import Role, User
+from govcredit.core import clock
+from govcredit.ledger.services import save_with_entry, update_with_entries
+from govcredit.subjects.models import CivilServant, Organization
+from govcredit.workdays.services import add_workdays
+
+from . import kinds
+from .kinds import SYSTEM, Kind
+from .models import Alert, Case, CaseEvent, Evidence, Notification
+from .selectors import visible_cases
+
+logger = logging.getLogger("govcredit.workflow")
+
+CHUNK = 500
+DEFAULT_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Evidence is recognised by its first bytes, never by its name or the browser's claim.
+MAGIC = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+MSG_OUT_OF_SCOPE = "该事项不在您的管辖范围内"
+
+
+# --- deadlines ------------------------------------------------------------------------------------
+
+def shift(kind: Kind, day: dt.date, n: int) -> dt.date:
+    """``day`` moved by ``n`` of the kind's days (working days by the State Council calendar, or calendar days)."""
+    if kind.working_days:
+        return add_workdays(day, n).date
+    return day + dt.timedelta(days=n)
+
+
+def due_date(kind: Kind, opened_on: dt.date) -> dt.date:
+    return shift(kind, opened_on, kind.days)
+
+
+# --- who the case waits for -----------------------------------------------------------------------
+
+def _waiting_roles(kind: Kind, state: str) -> set[Role]:
+    roles = kind.acting_roles(state)
+    if state not in kind.final:
+        roles |= set(kind.owner_roles)
+    return roles
+
+
+def _ancestor_paths(case: Case) -> list[str]:
+    org = case.debtor_org or (case.debtor_person.employer if case.debtor_person else None)
+    if org is None:
+        return []
+    parts = org.path.strip("/").split("/")
+    return ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def recipients(case: Case, roles: set[Role]) -> list[User]:
+    """Active users of ``roles`` whose scope holds the case (the same rule as :func:`.selectors.case_scope`)."""
+    scope = Q(role__in=access.CITY_WIDE & roles)
+    subtree = access.SUBTREE & roles
+    if subtree:
+        scope |= Q(role__in=subtree, organization__path__in=_ancestor_paths(case))
+    if Role.SUBJECT in roles:
+        if case.debtor_person_id:
+            scope |= Q(role=Role.SUBJECT, civil_servant_id=case.debtor_person_id)
+        if case.debtor_org_id:
+            scope |= Q(role=Role.SUBJECT, organization_id=case.debtor_org_id, civil_servant__isnull=True)
+    return list(User.objects.filter(scope, is_active=True).order_by("pk"))
+
+
+def notify(case: Case, users: list[User], text: str) -> None:
+    """An inbox notification for each user, and an e-mail (after commit) to those with an address.
+
+    Mail goes through Django's e-mail backend (the console in the demo; SMTP where configured); a
+    failing mail server is logged and never undoes the decision that caused the notification.
+    """
+    now = clock.now()
+    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300], created_at=now) for u in users])
+    addresses = [u.email for u in users if u.email]
+    if not addresses:
+        return
+
+    def mail() -> None:
+        try:
+            send_mail(f"[政务诚信平台] {text[:60]}", f"{text}\n\n办理事项 #{case.pk}，办理期限 {case.due_on:%Y-%m-%d}。",
+                      None, addresses)
+        except Exception:
+            logger.exception("办理事项 #%s 的通知邮件发送失败", case.pk)
+
+    transaction.on_commit(mail)
+
+
+# --- opening and moving cases ---------------------------------------------------------------------
+
+def _event(case: Case, from_state: str, actor: User | None, reason: str, now: dt.datetime) -> None:
+    event = CaseEvent(case=case, from_state=from_state, to_state=case.status, actor=actor,
+                      actor_name=actor.get_username() if actor else SYSTEM, reason=reason, at=now)
+    save_with_entry(event, actor=event.actor_name, action="workflow.event", reason=reason)
+
+
+@transaction.atomic
+def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
+              debtor_org: Organization | None = None, debtor_person: CivilServant | None = None,
+              basis: models.Model | None = None, actor: User | None = None) -> Case:
+    """Open a case of a registered kind; its due date counts from today in the kind's days."""
+    kind = kinds.get(kind_code)
+    if debtor_org is None and debtor_person is None:
+        raise ValidationError({"debtor": "办理事项必须有责任单位或责任人"})
+    now, today = clock.now(), clock.today()
+    case = Case(kind=kind.code, debtor_org=debtor_org, debtor_person=debtor_person, owed_to=owed_to,
+                basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
+                basis_id=basis.pk if basis is not None else None, basis_text=basis_text, status=kind.initial,
+                opened_on=today, due_on=due_date(kind, today), created_at=now, updated_at=now)
+    save_with_entry(case, actor=actor.get_username() if actor else SYSTEM, action="workflow.open", reason=reason)
+    _event(case, "", actor, reason, now)
+    notify(case, recipients(case, _waiting_roles(kind, case.status)),
+           f"新办理事项：{kind.label}（{case.basis_text[:80]}），请于 {case.due_on:%Y-%m-%d} 前办结")
+    return case
+
+
+@transaction.atomic
+def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Case:
+    """Move ``case`` to ``to_state`` if its kind allows that step for ``actor`` (None: the application itself).
+
+    Refusals change nothing: an unknown or forbidden step and a missing reason raise ``ValidationError``
+    (422 in the API), a role that may not take the step or a case outside the actor's scope raise
+    ``PermissionDenied``.
+    """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    kind = kinds.get(locked.kind)
+    step = kind.step(locked.status, to_state)
+    if step is None:
+        if locked.status in kind.final:
+            raise ValidationError({"to_state": f"“{kind.label}”已{locked.status}，不能再转为“{to_state}”"})
+        allowed = "、".join(f"“{s.target}”" for s in kind.steps if s.source == locked.status) or "无"
+        raise ValidationError({"to_state": f"“{kind.label}”不能从“{locked.status}”转为“{to_state}”（可转为：{allowed}）"})
+    if actor is None:
+        if not step.system:
+            raise PermissionDenied(f"“{step.label}”须由经办人员办理，系统不能代办")
+    else:
+        if access.role_of(actor) not in step.roles:
+            raise PermissionDenied(f"您的角色无权办理“{step.label}”")
+        if not visible_cases(actor).filter(pk=locked.pk).exists():
+            raise PermissionDenied(MSG_OUT_OF_SCOPE)
+    if not reason.strip():
+        raise ValidationError({"reason": "办理必须填写理由"})
+    now = clock.now()
+    from_state = locked.status
+    locked.status, locked.updated_at = to_state, now
+    if to_state in kind.final:
+        locked.closed_at = now
+    save_with_entry(locked, actor=actor.get_username() if actor else SYSTEM, action="workflow.transition",
+                    reason=f"{from_state} → {to_state}：{reason}")
+    _event(locked, from_state, actor, reason, now)
+    roles = _waiting_roles(kind, to_state) if to_state not in kind.final else set(kind.owner_roles)
+    notify(locked, recipients(locked, roles), f"{kind.label} #{locked.pk}：{step.label}（{from_state} → {to_state}）")
+    for f in Case._meta.concrete_fields:
+        setattr(case, f.attname, getattr(locked, f.attname))
+    return case
+
+
+def open_cases_for(kind_code: str, basis: QuerySet[Any] | list[Any]) -> QuerySet[Case]:
+    """The open cases of a kind whose basis is one of these rows."""
+    objs = list(basis)
+    if not objs:
+        return Case.objects.none()
+    ct = ContentType.objects.get_for_model(objs[0])
+    return Case.objects.filter(kind=kind_code, basis_type=ct, basis_id__in=[o.pk for o in objs], closed_at__isnull=True)
+
+
+def close_for_basis(kind_code: str, basis: list[Any], to_state: str, reason: str) -> int:
+    """Let the application itself take a system step on the open cases of these rows (e.g. the portal job
+    withdrew the publications they were about); returns how many cases moved."""
+    cases = list(open_cases_for(kind_code, basis).order_by("pk"))
+    for case in cases:
+        transition(case, to_state, None, reason)
+    return len(cases)
+
+
+# --- evidence -------------------------------------------------------------------------------------
+
+def evidence_max_bytes() -> int:
+    return int(getattr(settings, "GOVCREDIT_EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES))
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a PDF, JPEG or PNG by its magic bytes; None for anything else."""
+    return next(((ctype, ext) for magic, ctype, ext in MAGIC if data.startswith(magic)), None)
+
+
+@transaction.atomic
+def attach_evidence(case: Case, name: str, data: bytes, actor: User) -> Evidence:
+    """Store a PDF/JPEG/PNG under MEDIA_ROOT by its SHA-256 and add it to the case (a ledger entry)."""
+    kind = kinds.get(case.kind)
+    if access.role_of(actor) not in {r for s in kind.steps for r in s.roles} | set(kind.owner_roles):
+        raise PermissionDenied("您的角色无权为该事项上传佐证材料")
+    if not visible_cases(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(MSG_OUT_OF_SCOPE)
+    limit = evidence_max_bytes()
+    if len(data) > limit:
+        raise ValidationError({"file": f"文件超过 {limit // (1024 * 1024)} MB 上限"})
+    if not data:
+        raise ValidationError({"file": "文件为空"})
+    found = sniff(data)
+    if found is None:
+        raise ValidationError({"file": "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，不按扩展名）"})
+    ctype, ext = found
+    digest = hashlib.sha256(data).hexdigest()
+    path = f"workflow/evidence/{digest[:2]}/{digest}{ext}"
+    if not default_storage.exists(path):
+        path = default_storage.save(path, ContentFile(data))
+    evidence = Evidence(case=case, name=name[-200:] or f"{digest[:12]}{ext}", content_type=ctype, size=len(data),
+                        sha256=digest, path=path, uploaded_by=actor, uploaded_at=clock.now())
+    save_with_entry(evidence, actor=actor.get_username(), action="workflow.evidence", reason=f"上传佐证材料 {evidence.name}")
+    return evidence
+
+
+# --- scheduled jobs -------------------------------------------------------------------------------
+
+def _claim(candidates: QuerySet[Case]) -> list[Case]:
+    """Lock the next chunk of candidates for this transaction (rows another worker holds are its work)."""
+    if connection.vendor == "postgresql":
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    return list(candidates.order_by("pk")[:CHUNK])
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Remind whoever each open case waits for, once per reminder offset of its kind, before it is due."""
+    today = today or clock.today()
+    sent = 0
+    for kind in kinds.all_kinds():
+        for offset in sorted(kind.reminders, reverse=True):
+            horizon = shift(kind, today, offset)
+            while True:
+                with transaction.atomic():
+                    # A fresh statement after the lock: cases reminded meanwhile by another worker are left out.
+                    cases = _claim(Case.objects.filter(kind=kind.code, closed_at__isnull=True, due_on__gte=today,
+                                                       due_on__lte=horizon).exclude(alerts__offset=offset))
+                    if not cases:
+                        break
+                    now = clock.now()
+                    Alert.objects.bulk_create([Alert(case=c, offset=offset, sent_at=now) for c in cases])
+                    for case in cases:
+                        notify(case, recipients(case, _waiting_roles(kind, case.status)),
+                               f"提醒：{kind.label} #{case.pk} 将于 {case.due_on:%Y-%m-%d} 到期（{case.status}）")
+                    sent += len(cases)
+    return sent
+
+
+def mark_overdue(today: dt.date | None = None) -> int:
+    """Mark open cases past their due date as overdue, and escalate those past the kind's escalation line.
+
+    Each is a ledger entry (a workflow decision) and a notification; returns the number of cases changed.
+    """
+    today = today or clock.today()
+    changed = 0
+    for kind in kinds.all_kinds():
+        changed += _mark(kind, Q(due_on__lt=today, overdue_at__isnull=True), "overdue_at", "workflow.overdue",
+                         lambda k, c: f"已逾期：{k.label} #{c.pk} 的办理期限 {c.due_on:%Y-%m-%d} 已过（{c.status}）",
+                         None)
+        line = shift(kind, today, -kind.escalate_after)
+        changed += _mark(kind, Q(due_on__lt=line, escalated_at__isnull=True), "escalated_at", "workflow.escalate",
+                         lambda k, c: f"督办：{k.label} #{c.pk} 逾期未办结（期限 {c.due_on:%Y-%m-%d}，{c.status}）",
+                         set(kind.escalation_roles))
+    return changed
+
+
+def _mark(kind: Kind, due: Q, column: str, action: str, text: Any, extra_roles: set[Role] | None) -> int:
+    total = 0
+    while True:
+        with transaction.atomic():
+            cases = _claim(Case.objects.filter(due, kind=kind.code, closed_at__isnull=True))
+            if not cases:
+                return total
+            now = clock.now()
+            for case in cases:
+                setattr(case, column, now)
+                case.updated_at = now
+            update_with_entries(Case, cases, [column, "updated_at"], actor=SYSTEM, action=action,
+                                reason=f"办理期限已过（{kind.label}）")
+            for case in cases:
+                roles = _waiting_roles(kind, case.status) | (extra_roles or set())
+                notify(case, recipients(case, roles), text(kind, case))
+            total += len(cases)
+
+
+# --- the inbox ------------------------------------------------------------------------------------
+
+def waiting_filter(user: Any) -> Q | None:
+    """Open cases of a state the user may act on, or owed by the user's side; None means none."""
+    role = access.role_of(user)
+    if role is None:
+        return None
+    q = Q(pk__in=[])
+    for kind in kinds.all_kinds():
+        states = [s for s in kind.states if Role(role) in _waiting_roles(kind, s)]
+        if states:
+            q |= Q(kind=kind.code, status__in=states)
+    return q
+
+
+@dataclass(frozen=True)
+class Inbox:
+    cases: QuerySet[Case]
+    total: int
+    overdue: int
+    by_kind: list[tuple[str, int]]
+    unread: int
+
+
+def inbox(user: Any) -> Inbox:
+    """What waits for ``user``: open cases in scope that the user may act on or owes, with counts."""
+    waiting = waiting_filter(user)
+    cases = visible_cases(user).filter(closed_at__isnull=True)
+    cases = cases.filter(waiting) if waiting is not None else cases.none()
+    rows = list(cases.values_list("kind", "overdue_at"))
+    labels = {k.code: k.label for k in kinds.all_kinds()}
+    counted = Counter(kind for kind, _ in rows)
+    unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count() if user.pk else 0
+    return Inbox(cases=cases.order_by("due_on", "pk"), total=len(rows), overdue=sum(1 for _, o in rows if o),
+                 by_kind=[(labels.get(k, k), n) for k, n in sorted(counted.items())], unread=unread)
