@@ -11,6 +11,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from govcredit.api.common import ERRORS, get_in_scope, invalid, user_of
 from govcredit.core.params import ObjectId
@@ -121,7 +122,7 @@ def case_transition(request: HttpRequest, case_id: ObjectId, body: TransitionIn)
              description="PDF、JPEG 或 PNG（按文件内容识别），大小受限；按 SHA-256 保存。")
 def case_evidence(request: HttpRequest, case_id: ObjectId,
                   file: UploadedFile | None = File(None, description="PDF、JPEG 或 PNG 文件")  # noqa: B008
-                  ) -> tuple[int, EvidenceOut]:
+                  ) -> Status[EvidenceOut]:
     user = user_of(request)
     case = get_in_scope(visible_cases(user), pk=case_id)  # scope first: outside it the answer is 404
     if file is None:
@@ -129,4 +130,4 @@ def case_evidence(request: HttpRequest, case_id: ObjectId,
     limit = services.evidence_max_bytes()
     data = file.read(limit + 1)
     e = services.attach_evidence(case, file.name or "", data, user)
-    return 201, EvidenceOut(id=e.pk, name=e.name, content_type=e.content_type, size=e.size, sha256=e.sha256)
+    return Status(201, EvidenceOut(id=e.pk, name=e.name, content_type=e.content_type, size=e.size, sha256=e.sha256))

@@ -1,0 +1,65 @@
+"""The first workflow kind: a revoked penalty on the portal opens a 3-working-day withdrawal case for the
+department that submitted it, and the portal job closes it when it withdraws the publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from govcredit.archive.models import RecordStatus
+from govcredit.archive.services import change_status
+from govcredit.disclosure.services import sync
+from govcredit.disclosure.workflow import OPEN, WITHDRAWAL, WITHDRAWN
+from govcredit.ledger.services import verify
+from govcredit.testing import City, on_day, publish_recent_penalty
+from govcredit.workflow import services as workflow
+from govcredit.workflow.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.time_machine(on_day(dt.date(2026, 9, 29)))
+def test_revoking_opens_a_case_that_the_portal_job_closes(city: City) -> None:
+    record = publish_recent_penalty(city)
+    assert record.publication.is_public
+    change_status(record, RecordStatus.REVOKED, actor="credit", reason="复议撤销")
+    case = Case.objects.get(kind=WITHDRAWAL.code)
+    assert (case.status, case.debtor_org, case.basis_id) == (OPEN, city.orgs["xuanwu"], record.pk)
+    assert case.due_on == dt.date(2026, 10, 9)  # 3 working days over the National Day holiday (10/1–10/7)
+    assert case in workflow.inbox(city.users["district"]).cases
+
+    assert sync().withdrawn == 1
+    case.refresh_from_db()
+    record.publication.refresh_from_db()
+    assert not record.publication.is_public and "撤销" in record.publication.public_note
+    assert (case.status, case.closed_at is not None) == (WITHDRAWN, True)
+    assert list(case.events.values_list("to_state", "actor_name")) == [(OPEN, "system"), (WITHDRAWN, "system")]
+    assert case not in workflow.inbox(city.users["district"]).cases
+    assert sync().withdrawn == 0 and Case.objects.filter(kind=WITHDRAWAL.code).count() == 1
+    assert verify().ok
+
+
+@pytest.mark.time_machine(on_day(dt.date(2026, 11, 2)))
+def test_unpublished_records_open_no_case(city: City) -> None:
+    change_status(city.records["qinhuai_penalty"], RecordStatus.REVOKED, actor="credit", reason="撤销")
+    assert not Case.objects.exists()
+
+
+def test_a_stopped_portal_job_makes_the_case_overdue(city: City, time_machine: Any) -> None:
+    time_machine.move_to(on_day(dt.date(2026, 11, 2)))
+    record = publish_recent_penalty(city)
+    change_status(record, RecordStatus.REVOKED, actor="credit", reason="撤销")
+    case = Case.objects.get(kind=WITHDRAWAL.code)
+    assert case.due_on == dt.date(2026, 11, 5)
+    time_machine.move_to(on_day(dt.date(2026, 11, 4)))
+    assert workflow.send_reminders() == 1
+    time_machine.move_to(on_day(dt.date(2026, 11, 9)))
+    assert workflow.mark_overdue() == 2  # overdue, and escalated to the credit office a working day later
+    case.refresh_from_db()
+    assert case.overdue_at and case.escalated_at
+    with pytest.raises(Exception, match="无权办理"):
+        workflow.transition(case, WITHDRAWN, city.users["credit"], "人工撤下")  # only the portal job withdraws
+    workflow.transition(case, "已撤回立案", city.users["credit"], "撤销决定有误，已恢复")
+    assert Case.objects.get(pk=case.pk).closed_at is not None
