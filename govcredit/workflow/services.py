@@ -261,11 +261,14 @@ def send_reminders(today: dt.date | None = None) -> int:
             horizon = shift(kind, today, offset)
             while True:
                 with transaction.atomic():
-                    # A fresh statement after the lock: cases reminded meanwhile by another worker are left out.
                     cases = _claim(Case.objects.filter(kind=kind.code, closed_at__isnull=True, due_on__gte=today,
                                                        due_on__lte=horizon).exclude(alerts__offset=offset))
                     if not cases:
                         break
+                    # Another worker may have committed its reminders between this statement's snapshot and
+                    # the lock (it changes no case row, so the lock does not re-check): a fresh statement drops them.
+                    taken = set(Alert.objects.filter(case__in=cases, offset=offset).values_list("case_id", flat=True))
+                    cases = [c for c in cases if c.pk not in taken]
                     now = clock.now()
                     Alert.objects.bulk_create([Alert(case=c, offset=offset, sent_at=now) for c in cases])
                     for case in cases:
