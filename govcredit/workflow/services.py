@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
@@ -344,9 +343,10 @@ def inbox(user: Any) -> Inbox:
     waiting = waiting_filter(user)
     cases = visible_cases(user).filter(closed_at__isnull=True)
     cases = cases.filter(waiting) if waiting is not None else cases.none()
-    rows = list(cases.values_list("kind", "overdue_at"))
     labels = {k.code: k.label for k in kinds.all_kinds()}
-    counted = Counter(kind for kind, _ in rows)
+    counted = {row["kind"]: (row["n"], row["late"]) for row in cases.order_by().values("kind").annotate(
+        n=Count("pk"), late=Count("pk", filter=Q(overdue_at__isnull=False)))}
     unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count() if user.pk else 0
-    return Inbox(cases=cases.order_by("due_on", "pk"), total=len(rows), overdue=sum(1 for _, o in rows if o),
-                 by_kind=[(labels.get(k, k), n) for k, n in sorted(counted.items())], unread=unread)
+    return Inbox(cases=cases.order_by("due_on", "pk"), total=sum(n for n, _ in counted.values()),
+                 overdue=sum(late for _, late in counted.values()),
+                 by_kind=[(labels.get(k, k), n) for k, (n, _) in sorted(counted.items())], unread=unread)

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from govcredit.testing import City, on_day
@@ -58,3 +60,22 @@ def test_inbox_lists_what_waits_for_each_user(city: City, time_machine: Any) -> 
 def test_menu_links_to_the_inbox(city: City) -> None:
     html = _client(city, "credit").get(reverse("core:home")).content.decode()
     assert f'href="{reverse("workflow:inbox")}"' in html
+
+
+def test_inbox_queries_do_not_grow_with_its_cases(city: City, time_machine: Any) -> None:
+    time_machine.move_to(on_day(dt.date(2026, 11, 2)))
+    client = _client(city, "district")
+    open_sample(city)
+    open_sample(city, org="xinjiekou")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as api:
+            assert client.get("/api/workflow/inbox").status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("workflow:inbox")).status_code == 200
+        return len(api) + len(page)
+
+    few = count()
+    for _ in range(5):
+        open_sample(city, org="xinjiekou")
+    assert count() == few
