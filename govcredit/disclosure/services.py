@@ -12,6 +12,7 @@ reported in the result and left for the next run, and the others are published.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -24,12 +25,13 @@ from govcredit.catalog.models import Disclosure
 from govcredit.core import clock
 from govcredit.core.jobs import RowFailure, each_row, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
+from govcredit.workflow.services import open_basis_ids
 
 from .masking import mask_publication, record_person_names
 from .models import Publication, Refusal, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
-from .search import index_publications, unindex_publications
-from .workflow import close_withdrawn
+from .search import index_publications, unindex_ids, unindex_publications
+from .workflow import WITHDRAWAL, close_updated, close_withdrawn
 
 logger = logging.getLogger("govcredit.disclosure")
 
@@ -174,8 +176,57 @@ def withdraw_due(today: dt.date | None = None) -> int:
             total += len(due)
 
 
+# What a publication keeps of its record when published (the detail page reads the rest live).
+SNAPSHOT = ("visible_until", "public_name", "credit_code", "decision_number", "authority_name", "type_name",
+            "decision_date")
+
+
+def _republished(record: CreditRecord, published_at: dt.datetime) -> Publication:
+    """The publication the record would get now (built on a copy: a new publication of the record itself
+    would replace the record's cached ``publication``)."""
+    return _publication(copy.copy(record), published_at)
+
+
+def stale(publication: Publication, record: CreditRecord) -> bool:
+    """Does the portal list the record otherwise than publishing it now would (after a correction)?"""
+    fresh = _republished(record, publication.published_at)
+    return any(getattr(fresh, f) != getattr(publication, f) for f in SNAPSHOT)
+
+
+def refresh_corrected() -> int:
+    """Bring the public publications of corrected records (those with an open withdrawal case) up to date.
+
+    Claimed like the other chunks of the job; each publication gets a ledger entry and is re-indexed,
+    and its case is closed in the same transaction. A window the correction shortened into the past is
+    withdrawn by the next :func:`withdraw_due`.
+    """
+    total = 0
+    rows = Publication.objects.select_related("record", "record__record_type", "record__subject_org",
+                                              "record__subject_person")
+    while True:
+        with transaction.atomic():
+            due = rows.filter(is_public=True, record__status__in=SHOWN_STATUSES,
+                              record_id__in=open_basis_ids(WITHDRAWAL.code, CreditRecord))
+            if connection.vendor == "postgresql":
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            pubs = list(due.order_by("pk")[:CHUNK])
+            if not pubs:
+                return total
+            for pub in pubs:
+                fresh = _republished(pub.record, pub.published_at)
+                for f in SNAPSHOT:
+                    setattr(pub, f, getattr(fresh, f))
+            update_with_entries(Publication, pubs, list(SNAPSHOT), actor="system", action="disclosure.refresh",
+                                reason="公示信息随更正后的决定更新")
+            unindex_ids([p.pk for p in pubs])
+            index_publications(pubs)
+            close_updated([p.record for p in pubs])
+            total += len(pubs)
+
+
 def sync(today: dt.date | None = None) -> SyncResult:
-    """The scheduled job: withdraw what must go, then publish what is due."""
+    """The scheduled job: withdraw what must go, bring corrected publications up to date, publish what is due."""
     withdrawn = withdraw_due(today)
+    refresh_corrected()
     result = publish_due(today)
     return SyncResult(published=result.published, withdrawn=withdrawn, refused=result.refused, failed=result.failed)

@@ -2,10 +2,11 @@
 
 行政处罚法 (2021) 第48条 and 市场监管总局令第45号 第11条: a published decision that is revoked,
 changed or confirmed void must be withdrawn within 3 working days, with the reason. When a record
-with a public publication is revoked, a case is opened for the department that submitted it (the
-issuing organisation); the portal job (:func:`.services.withdraw_due`, every 10 minutes) withdraws
-the publication with its public note and closes the case in the same transaction. Should the job be
-stopped, the case's reminders, overdue mark and escalation tell the department and the credit office.
+with a public publication is revoked, or corrected so that what the portal lists no longer matches it,
+a case is opened for the department that submitted it (the issuing organisation); the portal job
+(:func:`.services.sync`, every 10 minutes) withdraws the publication with its public note, or brings
+it up to date, and closes the case in the same transaction. Should the job be stopped, the case's
+reminders, overdue mark and escalation tell the department and the credit office.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from govcredit.workflow import services as workflow
 from govcredit.workflow.kinds import Kind, Step
 
 from .models import Publication
+from .rules import SHOWN_STATUSES
 
 OPEN = "待撤下"
 WITHDRAWN = "已撤下"
+UPDATED = "已更新"
 DISMISSED = "已撤回立案"
 WITHDRAWAL = Kind(
     code="disclosure.withdrawal",
     label="撤下已撤销、变更或无效的处罚公示",
     initial=OPEN,
-    final=frozenset({WITHDRAWN, DISMISSED}),
+    final=frozenset({WITHDRAWN, UPDATED, DISMISSED}),
     steps=(
         Step(OPEN, WITHDRAWN, "公示已撤下", system=True),
+        Step(OPEN, UPDATED, "公示已按更正后的决定更新", system=True),
         Step(OPEN, DISMISSED, "撤回立案（撤销有误已恢复）", roles=frozenset({Role.CREDIT_OFFICE})),
     ),
     days=3,
@@ -41,22 +45,37 @@ BASIS = "行政处罚法第48条：处罚决定被依法变更、撤销、确认
 
 
 def open_withdrawal(record: CreditRecord) -> None:
-    """Open the withdrawal case of a revoked record that is on the portal (once: not if one is open)."""
-    if record.status != RecordStatus.REVOKED:
+    """Open the case of a record on the portal that was revoked, or corrected in what the portal lists
+    (once: not while one is open)."""
+    from .services import stale  # services closes these cases, so it imports this module
+
+    publication = Publication.objects.filter(record_id=record.pk, is_public=True).first()
+    if publication is None:
         return
-    if not Publication.objects.filter(record_id=record.pk, is_public=True).exists():
+    if record.status == RecordStatus.REVOKED:
+        why = "已公示的处罚决定被撤销"
+    elif record.status in SHOWN_STATUSES and stale(publication, record):
+        why = "已公示的处罚决定被更正"
+    else:
         return
     if workflow.open_cases_for(WITHDRAWAL.code, [record]).exists():
         return
     workflow.open_case(WITHDRAWAL.code, debtor_org=record.issuing_org, owed_to="社会公众（公开网站）", basis=record,
-                       basis_text=f"{record.decision_number}：{BASIS}", reason="已公示的处罚决定被撤销")
+                       basis_text=f"{record.decision_number}：{BASIS}", reason=why)
 
 
-def record_saved(sender: type[CreditRecord], instance: CreditRecord, **kwargs: Any) -> None:
-    """``post_save`` of a record: runs inside the transaction that revoked it (``archive.change_status``)."""
-    open_withdrawal(instance)
+def record_saved(sender: type[CreditRecord], instance: CreditRecord, created: bool, **kwargs: Any) -> None:
+    """``post_save`` of a record: runs inside the transaction that revoked or corrected it
+    (``archive.change_status``, ``archive.correct_record``); a new record has no publication yet."""
+    if not created:
+        open_withdrawal(instance)
 
 
 def close_withdrawn(records: list[CreditRecord]) -> int:
-    """Close the open withdrawal cases of records whose publication the portal job has just withdrawn."""
+    """Close the open cases of records whose publication the portal job has just withdrawn."""
     return workflow.close_for_basis(WITHDRAWAL.code, records, WITHDRAWN, "公开网站已撤下公示并说明理由")
+
+
+def close_updated(records: list[CreditRecord]) -> int:
+    """Close the open cases of records whose publication the portal job has just brought up to date."""
+    return workflow.close_for_basis(WITHDRAWAL.code, records, UPDATED, "公开网站已按更正后的决定更新公示")

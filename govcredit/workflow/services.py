@@ -195,6 +195,12 @@ def open_cases_for(kind_code: str, basis: QuerySet[Any] | list[Any]) -> QuerySet
     return Case.objects.filter(kind=kind_code, basis_type=ct, basis_id__in=[o.pk for o in objs], closed_at__isnull=True)
 
 
+def open_basis_ids(kind_code: str, model: type[models.Model]) -> QuerySet[Case, dict[str, Any]]:
+    """The ids of the ``model`` rows that open cases of a kind are about (a subquery for the kind's app)."""
+    return Case.objects.filter(kind=kind_code, basis_type=ContentType.objects.get_for_model(model),
+                               closed_at__isnull=True).values("basis_id")
+
+
 def close_for_basis(kind_code: str, basis: list[Any], to_state: str, reason: str) -> int:
     """Let the application itself take a system step on the open cases of these rows (e.g. the portal job
     withdrew the publications they were about); returns how many cases moved."""

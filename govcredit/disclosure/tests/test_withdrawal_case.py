@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from govcredit.archive.models import RecordStatus
-from govcredit.archive.services import change_status
+from govcredit.archive.services import change_status, correct_record
 from govcredit.disclosure.services import sync
-from govcredit.disclosure.workflow import OPEN, WITHDRAWAL, WITHDRAWN
+from govcredit.disclosure.workflow import OPEN, UPDATED, WITHDRAWAL, WITHDRAWN
 from govcredit.ledger.services import verify
-from govcredit.testing import City, on_day, publish_recent_penalty
+from govcredit.testing import City, on_day, penalty_row, publish_recent_penalty
 from govcredit.workflow import services as workflow
 from govcredit.workflow.models import Case
 
@@ -63,3 +63,22 @@ def test_a_stopped_portal_job_makes_the_case_overdue(city: City, time_machine: A
         workflow.transition(case, WITHDRAWN, city.users["credit"], "人工撤下")  # only the portal job withdraws
     workflow.transition(case, "已撤回立案", city.users["credit"], "撤销决定有误，已恢复")
     assert Case.objects.get(pk=case.pk).closed_at is not None
+
+
+@pytest.mark.time_machine(on_day(dt.date(2026, 11, 2)))
+def test_a_correction_the_portal_lists_opens_a_case_that_the_refresh_closes(city: City) -> None:
+    record = publish_recent_penalty(city)
+    values = {**penalty_row(city.orgs["xuanwu"]), "处罚决定日期": record.decision_date.isoformat(), "罚款金额（万元）": "2",
+              "行政处罚决定书文号": "玄市监罚〔2026〕101号", "违法事实": "更正后的违法事实"}
+    correct_record(record, values, actor="credit", reason="更正违法事实")  # the detail page reads it live
+    assert not Case.objects.exists()
+    correct_record(record, {**values, "行政处罚决定书文号": "玄市监罚〔2026〕102号"}, actor="credit", reason="更正文号")
+    case = Case.objects.get(kind=WITHDRAWAL.code)
+    assert (case.status, case.due_on) == (OPEN, dt.date(2026, 11, 5))
+    assert sync().withdrawn == 0
+    case.refresh_from_db()
+    record.publication.refresh_from_db()
+    assert record.publication.is_public and record.publication.decision_number.endswith("102号")
+    assert (case.status, case.closed_at is not None) == (UPDATED, True)
+    assert sync().withdrawn == 0 and Case.objects.count() == 1
+    assert verify().ok
