@@ -79,3 +79,8 @@ def test_inbox_queries_do_not_grow_with_its_cases(city: City, time_machine: Any)
     for _ in range(5):
         open_sample(city, org="xinjiekou")
     assert count() == few
+
+
+def test_inbox_in_english(city: City) -> None:
+    html = _client(city, "district").get("/en/workflow/").content.decode()
+    assert "My inbox" in html and "0 cases waiting, 0 of them overdue" in html
