@@ -158,7 +158,7 @@ def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Ca
     step = kind.step(locked.status, to_state)
     if step is None:
         if locked.status in kind.final:
-            raise ValidationError({"to_state": f"“{kind.label}”已{locked.status}，不能再转为“{to_state}”"})
+            raise ValidationError({"to_state": f"“{kind.label}”已办结（{locked.status}），不能再转为“{to_state}”"})
         allowed = "、".join(f"“{s.target}”" for s in kind.steps if s.source == locked.status) or "无"
         raise ValidationError({"to_state": f"“{kind.label}”不能从“{locked.status}”转为“{to_state}”（可转为：{allowed}）"})
     if actor is None:

@@ -50,7 +50,10 @@ def test_forbidden_step(city: City, source: str, target: str) -> None:
     status, body = _post(city, "credit", case, target)
     assert status == 422
     assert body["errors"][0]["field"] == "to_state"
-    assert "不能" in body["errors"][0]["message"]
+    message = body["errors"][0]["message"]
+    assert "不能" in message and f"“{target}”" in message
+    if source in SAMPLE.final:
+        assert f"已办结（{source}）" in message
     assert _snapshot(case) == before
 
 
