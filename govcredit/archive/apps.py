@@ -7,8 +7,10 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.core.crypto import register_encrypted_field
+        from govcredit.core.jobs import DailyJob, register_job
 
         from .models import CreditRecord
 
         register_encrypted_field(CreditRecord, "counterparty_id_cipher")
         register_encrypted_field(CreditRecord, "legal_rep_id_cipher")
+        register_job(DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30))

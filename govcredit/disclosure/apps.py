@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DisclosureConfig(AppConfig):
     name = "govcredit.disclosure"
     verbose_name = "信息公开"
+
+    def ready(self) -> None:
+        from govcredit.core.jobs import FrequentJob, register_job
+
+        # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
+        register_job(FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10))

@@ -15,12 +15,15 @@ class IntakeConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from govcredit.archive.models import CreditRecord
+        from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.ledger.services import register_commitments
 
         from .integrity import committed_digests
 
         register_commitments(CreditRecord, committed_digests)
         post_spawn.connect(resume_on_spawn, dispatch_uid="govcredit.intake.resume_on_spawn")
+        # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
+        register_job(FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1))
 
 
 def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:
