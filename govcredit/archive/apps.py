@@ -7,10 +7,13 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.core.crypto import register_encrypted_field
+        from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
 
+        from . import home
         from .models import CreditRecord
 
         register_encrypted_field(CreditRecord, "counterparty_id_cipher")
         register_encrypted_field(CreditRecord, "legal_rep_id_cipher")
         register_job(DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30))
+        register_home_tile(home.TILE, home.HOME_TILE)
