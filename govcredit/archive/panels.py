@@ -1,5 +1,6 @@
-"""The archive's part of the home page (registered in ``apps.py``): how many records the user may see
-and how many of them are under objection, and the newest ten."""
+"""The archive's parts of the home page and of the subject pages (registered in ``apps.py``): how many
+records the user may see, how many of them are under objection, the newest ten, and a subject's
+timeline."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from govcredit.core.home import Count, HomeTile
+from govcredit.subjects.panels import SubjectPanel
 
 from .models import RecordStatus
-from .selectors import visible_records
+from .selectors import archive_of, visible_records
 
-TILE = "archive"
+KEY = "archive"
 
 
 def counts(request: HttpRequest) -> list[Count]:
@@ -28,3 +30,10 @@ def recent(request: HttpRequest) -> dict[str, Any]:
 
 
 HOME_TILE = HomeTile(order=20, counts=counts, template="archive/home_recent.html", context=recent)
+
+
+def timeline(request: HttpRequest, subject: dict[str, Any]) -> dict[str, Any]:
+    return {"records": archive_of(request.user, **subject)}
+
+
+SUBJECT_PANEL = SubjectPanel(order=10, template="archive/subject_panel.html", context=timeline)
