@@ -9,6 +9,7 @@ class ArchiveConfig(AppConfig):
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
+        from govcredit.ledger.events import register_event_type
         from govcredit.subjects.panels import register_subject_panel
 
         from . import panels
@@ -19,3 +20,7 @@ class ArchiveConfig(AppConfig):
         register_job(DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30))
         register_home_tile(panels.KEY, panels.HOME_TILE)
         register_subject_panel(panels.KEY, panels.SUBJECT_PANEL)
+        register_event_type("record.create", "录入信用记录", "Record entered")
+        register_event_type("record.correct", "更正信用记录", "Record corrected")
+        register_event_type("record.status", "变更记录状态", "Record status changed")
+        register_event_type("record.expire", "公示期满", "Publicity period ended")

@@ -7,7 +7,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.api.common import register_input_error
+        from govcredit.ledger.events import register_event_type
 
         from .services import CatalogError
 
         register_input_error(CatalogError)
+        register_event_type("catalog.create_type", "新建信用信息类别", "Record type created")
+        register_event_type("catalog.publish", "发布目录版本", "Catalogue version published")

@@ -7,6 +7,10 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.ledger.events import register_event_type
 
         # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
         register_job(FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10))
+        register_event_type("disclosure.publish", "公开", "Published on the portal")
+        register_event_type("disclosure.unpublish", "撤下公开", "Withdrawn from the portal")
+        register_event_type("disclosure.remask", "重新脱敏", "Public values masked again")
