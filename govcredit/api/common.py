@@ -218,6 +218,22 @@ def _errors_response(api: NinjaAPI, request: HttpRequest, errors: list[dict[str,
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
+_ROUTERS: list[tuple[str, str]] = []
+
+
+def register_router(prefix: str, router: str) -> None:
+    """Mount an app's router (its dotted path, e.g. ``"govcredit.subjects.api.router"``) under ``prefix``
+    in the API; called from the app's ``apps.py`` ``ready()``. The router is imported only when the API
+    is assembled (``api/api.py``, on the first request), so commands do not load every app's schemas."""
+    if (prefix, router) not in _ROUTERS:
+        _ROUTERS.append((prefix, router))
+
+
+def registered_routers() -> list[tuple[str, str]]:
+    """The registered routers with their prefixes, in the order the apps registered them."""
+    return list(_ROUTERS)
+
+
 _INPUT_ERRORS: list[type[Exception]] = []
 
 

@@ -6,6 +6,7 @@ class ArchiveConfig(AppConfig):
     verbose_name = "政务信用档案"
 
     def ready(self) -> None:
+        from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
@@ -24,3 +25,4 @@ class ArchiveConfig(AppConfig):
         register_event_type("record.correct", "更正信用记录", "Record corrected")
         register_event_type("record.status", "变更记录状态", "Record status changed")
         register_event_type("record.expire", "公示期满", "Publicity period ended")
+        register_router("/", "govcredit.archive.api.router")

@@ -6,6 +6,7 @@ class DisclosureConfig(AppConfig):
     verbose_name = "信息公开"
 
     def ready(self) -> None:
+        from govcredit.api.common import register_router
         from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.ledger.events import register_event_type
 
@@ -14,3 +15,4 @@ class DisclosureConfig(AppConfig):
         register_event_type("disclosure.publish", "公开", "Published on the portal")
         register_event_type("disclosure.unpublish", "撤下公开", "Withdrawn from the portal")
         register_event_type("disclosure.remask", "重新脱敏", "Public values masked again")
+        register_router("/portal", "govcredit.disclosure.api.router")

@@ -14,6 +14,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
+        from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
         from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.ledger.events import register_event_type
@@ -26,6 +27,7 @@ class IntakeConfig(AppConfig):
         # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
         register_job(FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1))
         register_event_type(CHUNK_ACTION, "批量归集写入", "Import chunk written")
+        register_router("/intake", "govcredit.intake.api.router")
 
 
 def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ class SubjectsConfig(AppConfig):
     verbose_name = "信用主体"
 
     def ready(self) -> None:
+        from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type
@@ -21,3 +22,4 @@ class SubjectsConfig(AppConfig):
         register_event_type("subject.person.update", "修改公务员信息", "Civil servant changed")
         register_event_type("subject.post.start", "任职", "Post taken up")
         register_event_type("subject.post.end", "离任", "Post left")
+        register_router("/subjects", "govcredit.subjects.api.router")
