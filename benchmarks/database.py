@@ -1,14 +1,17 @@
-"""A throwaway, migrated database for a benchmark run.
+"""Throwaway databases for benchmark runs: the one place the benchmarks create and drop them.
 
-A temporary SQLite file by default; when ``DATABASE_URL`` names a PostgreSQL server, a fresh database
-``govcredit_bench_<label>_<pid>`` on that server. Django is set up on it with ``govcredit.settings``
-and everything lives under a temporary ``GOVCREDIT_VAR_DIR``; all of it is removed afterwards unless
-``keep`` is set.
+:func:`throwaway_database` gives a temporary SQLite file by default; when ``DATABASE_URL`` names a
+PostgreSQL server, a fresh database ``govcredit_bench_<label>_<pid>`` on that server. Django is set up
+on it with ``govcredit.settings`` and everything lives under a temporary ``GOVCREDIT_VAR_DIR``; all of
+it is removed afterwards unless ``keep`` is set. :func:`fresh_pg_database` and :func:`drop_pg_database`
+are the same steps for a benchmark that names its PostgreSQL database itself (the portal's, reused
+between runs).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -19,24 +22,45 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://"))
+
+
+def libpq(url: str) -> str:
+    """The URL as libpq (psql, psycopg) spells it."""
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql"))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
 def _pg_admin(url: str) -> Any:
     import psycopg
 
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
+    return psycopg.connect(libpq(with_database(url, "postgres")), autocommit=True)
 
 
-def _create_pg_database(url: str, label: str) -> tuple[str, str]:
-    name = f"govcredit_bench_{label}_{os.getpid()}"
-    with _pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
-
-
-def _drop_pg_database(url: str, name: str) -> None:
+def fresh_pg_database(url: str, *, force: bool = False) -> str:
+    """Drop and create the database ``url`` names (it must contain "bench" unless ``force``); return its name."""
+    name = database_name(url)
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise SystemExit(f"数据库名“{name}”不合法")
+    if "bench" not in name and not force:
+        raise SystemExit(f"为防误删，基准库名必须含 bench（实为“{name}”），或加 --force")
     with _pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+    return name
+
+
+def drop_pg_database(url: str) -> None:
+    with _pg_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
 
 
 @contextmanager
@@ -46,9 +70,10 @@ def throwaway_database(label: str, *, keep: bool = False) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f"govcredit-bench-{label}-"))
     os.environ["GOVCREDIT_VAR_DIR"] = str(tmp)
     url = os.environ.get("DATABASE_URL", "")
-    pg_name = None
-    if url.startswith(("postgres://", "postgresql://")):
-        bench_url, pg_name = _create_pg_database(url, label)
+    bench_url = None
+    if is_postgres(url):
+        bench_url = with_database(url, f"govcredit_bench_{label}_{os.getpid()}")
+        fresh_pg_database(bench_url)
         os.environ["DATABASE_URL"] = bench_url
     else:
         if url:
@@ -69,6 +94,6 @@ def throwaway_database(label: str, *, keep: bool = False) -> Iterator[Path]:
         if keep:
             print(f"保留数据库：{os.environ['DATABASE_URL']}", file=sys.stderr)
         else:
-            if pg_name:
-                _drop_pg_database(url, pg_name)
+            if bench_url:
+                drop_pg_database(bench_url)
             shutil.rmtree(tmp, ignore_errors=True)

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
-import os
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,14 +33,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.database import throwaway_database  # noqa: E402
+from benchmarks.servers import start_gunicorn, stop  # noqa: E402
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def timed_get(url: str) -> float:
@@ -85,23 +77,10 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("createcachetable", verbosity=0)
-        port = free_port()
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE=settings_module, GOVCREDIT_DEBUG="0", PYTHONPATH=str(ROOT),
-                   GOVCREDIT_PORTAL_RATE="0", GOVCREDIT_LOG_LEVEL="ERROR",
-                   GOVCREDIT_PROXIES="1" if args.spread else "0")
-        log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed with the process
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "govcredit.wsgi", "--workers", str(args.workers),
-                                   "--threads", str(args.threads),
-                                   "--bind", f"127.0.0.1:{port}", "--timeout", "120"], cwd=ROOT, env=env,
-                                  stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
+        env = {"DJANGO_SETTINGS_MODULE": settings_module, "PYTHONPATH": str(ROOT), "GOVCREDIT_PORTAL_RATE": "0",
+               "GOVCREDIT_PROXIES": "1" if args.spread else "0"}
+        server, base = start_gunicorn(env, args.workers, tmp, ["--threads", str(args.threads), "--timeout", "120"])
         try:
-            for _ in range(120):
-                try:
-                    timed_get(f"{base}/portal/")
-                    break
-                except OSError:
-                    time.sleep(0.5)
             alone = [timed_get(f"{base}/portal/") for _ in range(30)]
             during: list[float] = []
             done = threading.Event()
@@ -120,9 +99,7 @@ def main() -> None:
             done.set()
             prober.join()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+            stop(server)
     counts = {code: answers.count(code) for code in sorted(set(answers))}
     print(f"configuration: {'before the fix' if args.old else 'current'}; gunicorn --workers {args.workers} --threads {args.threads}; "
           f"{args.attempts} failed logins, {args.concurrency} at a time, "

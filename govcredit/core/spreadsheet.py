@@ -16,6 +16,7 @@ Every CSV and XLSX writer of the project formats its cells here: :func:`csv_row`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import IO, Any
 
@@ -29,9 +30,18 @@ MULTI_SEPARATOR = ";"
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
+#: A cell :func:`neutralise` changed: an apostrophe before formula-like content (a regular expression).
+NEUTRALISED = "^'[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
+
+
 def neutralise(text: str) -> str:
     """A text a spreadsheet will show as text: a leading apostrophe before formula-like content."""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given: a file the project wrote (an error report) read back."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def text_of(value: Any) -> str:

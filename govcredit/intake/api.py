@@ -8,12 +8,13 @@
 
 
 import datetime as dt
+import pathlib
 from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -29,6 +30,7 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
+from govcredit.catalog.models import RecordType
 from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
@@ -37,6 +39,7 @@ from . import services
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
 from .sources import FileRejected
+from .template import template_response
 
 router = Router(tags=["归集"], auth=api_auth(access.WRITE_RECORDS | access.CITY_WIDE))
 
@@ -183,6 +186,19 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
     return Status(202, ImportBatch.objects.select_related("record_type", "type_version", "org").get(pk=batch.pk))
 
 
+@router.get("/templates/{code}", response={200: None, **ERRORS}, summary="下载导入模板（XLSX）",
+            description="信息类别现行目录版本的空白导入模板：列名与目录一致（行政处罚、行政许可为双公示数据标准现行版本的列），"
+                        "必填列标 *，单选列带下拉选项，附“填写说明”页。填好后可原样上传。")
+def get_template(request: HttpRequest, code: str = Path(..., max_length=40, pattern=r"^[a-z0-9_]+$",  # noqa: B008
+                                                        description="信息类别代码，如 xzcf")) -> Any:
+    if not access.has(user_of(request), access.WRITE_RECORDS | access.CITY_WIDE):
+        forbidden()
+    record_type = RecordType.objects.filter(code=code, is_active=True).first()
+    if record_type is None:
+        raise Http404("没有这个信息类别")
+    return template_response(record_type)
+
+
 @router.get("/batches", response={200: list[BatchOut], **ERRORS}, summary="批次列表（状态、数量、提交人、时间）")
 @paginate(Pagination)
 def list_batches(request: HttpRequest, filters: Query[BatchFilter]) -> Any:  # noqa: B008
@@ -207,10 +223,8 @@ def get_errors(request: HttpRequest, batch_id: ObjectId) -> Any:
 
 @router.get("/batches/{batch_id}/report", response={200: None, **ERRORS}, summary="下载错误报告（XLSX）")
 def get_report(request: HttpRequest, batch_id: ObjectId) -> Any:
-    from pathlib import Path
-
     batch = get_in_scope(_batches(request), pk=batch_id)
-    if not batch.error_report or not Path(batch.error_report).exists():
+    if not batch.error_report or not pathlib.Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
     return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(user_of(request))),
                         as_attachment=True, filename=f"batch-{batch.pk}-errors.xlsx")

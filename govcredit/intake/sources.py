@@ -35,6 +35,7 @@ import polars as pl
 from django.conf import settings
 
 from govcredit.catalog.schema import clean_text
+from govcredit.core import spreadsheet
 
 
 class FileRejected(ValueError):
@@ -128,7 +129,7 @@ class Table:
         for frame in self._frames(chunk_size):
             frame = _drop_blank_rows(frame, width)
             if frame.height:
-                yield frame
+                yield _restored(frame) if self.format in SPREADSHEET_FORMATS else frame
 
     def close(self) -> None:
         for path in self._cleanup:
@@ -139,6 +140,18 @@ class Table:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Formats a spreadsheet writes; a cell the project neutralised when writing one (an error report the
+#: clerk fixed and sends back) is restored on reading (see :func:`govcredit.core.spreadsheet.restore`).
+SPREADSHEET_FORMATS = {"csv", "xlsx"}
+
+
+def _restored(frame: pl.DataFrame) -> pl.DataFrame:
+    text = [c for c, t in frame.schema.items() if c != ROW_COL and t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(spreadsheet.NEUTRALISED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c))
+        for c in text)
 
 
 def _drop_blank_rows(frame: pl.DataFrame, width: int) -> pl.DataFrame:

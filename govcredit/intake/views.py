@@ -16,12 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
+from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
 
 from . import services
 from .forms import BatchFilterForm, UploadForm
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
+from .template import template_response
 
 
 def visible_batches(user: Any) -> QuerySet[ImportBatch]:
@@ -90,7 +92,15 @@ def upload(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"文件已接收，批次 #{batch.pk} 正在后台处理。")
         services.enqueue(batch)
         return redirect("intake:batch_detail", pk=batch.pk)
-    return render(request, "intake/upload.html", {"form": form})
+    return render(request, "intake/upload.html", {"form": form, "types": RecordType.objects.filter(is_active=True)
+                                                  .order_by("code")})
+
+
+@login_required
+def template_download(request: HttpRequest, code: str) -> FileResponse:
+    """The blank XLSX template of a record type's current catalog version (see :mod:`.template`)."""
+    access.require(request.user, access.WRITE_RECORDS | access.CITY_WIDE)
+    return template_response(get_object_or_404(RecordType, code=code, is_active=True))
 
 
 @login_required

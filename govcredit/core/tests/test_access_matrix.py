@@ -46,6 +46,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("ledger:overview", lambda c: [], {"credit"}),
     ("intake:batch_list", lambda c: [], {"credit", "submitter", "personnel", "district"}),
     ("intake:upload", lambda c: [], {"credit", "submitter", "district"}),
+    ("intake:template", lambda c: ["xzcf"], {"credit", "submitter", "personnel", "district"}),
     ("intake:batch_detail", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
     ("intake:batch_status", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),
     ("intake:batch_report", lambda c: [c.batch.pk], {"credit", "personnel", "district"}),

@@ -64,6 +64,8 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("POST", "/api/records/{record_id}/status",
      lambda c, r: f"/api/records/{c.records['xuanwu_discipline'].pk}/status", {"credit"}),
     ("GET", "/api/intake/batches", lambda c, r: "/api/intake/batches", {"credit", "submitter", "personnel", "district"}),
+    ("GET", "/api/intake/templates/{code}", lambda c, r: "/api/intake/templates/xzcf",
+     {"credit", "submitter", "personnel", "district"}),
     ("POST", "/api/intake/batches", lambda c, r: "/api/intake/batches", {"credit", "submitter", "district"}),
     ("POST", "/api/intake/batches/upload", lambda c, r: "/api/intake/batches/upload", {"credit", "submitter", "district"}),
     ("GET", "/api/intake/batches/{batch_id}", lambda c, r: f"/api/intake/batches/{c.batch.pk}",

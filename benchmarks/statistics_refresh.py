@@ -1,13 +1,19 @@
+#!/usr/bin/env python
 """Benchmark of the 双公示 statistics at scale (run by hand, not by the test suite).
 
-    .venv/bin/python -m govcredit.statistics.benchmark [--decisions 1000000]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python -m govcredit.statistics.benchmark
+    .venv/bin/python benchmarks/statistics_refresh.py [--decisions 20000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/statistics_refresh.py
 
-It works on a throwaway database: a temporary SQLite file by default, or a fresh PostgreSQL database
-``govcredit_statbench_<pid>`` on the server named by ``DATABASE_URL`` (dropped afterwards). Decisions and
+(Not ``statistics.py``: run as a script, a file of that name in this folder would stand in for the
+standard library's ``statistics`` module that the other benchmarks import.)
+
+It works on a throwaway database (``benchmarks.database.throwaway_database``): a temporary SQLite file
+by default, or a fresh PostgreSQL database on the server named by ``DATABASE_URL`` (dropped afterwards). Decisions and
 publications are bulk-inserted without ledger entries (this measures the statistics, not the ledger).
 
-Measured: the first full refresh (re-validation + working days for every decision), an incremental refresh
+Measured: the first full refresh (re-validation + working days for every decision), beside its limit in
+the same run — reading the same decisions and publications in the same chunks and writing the same facts
+into the emptied fact table, nothing computed (reported, no goal yet); an incremental refresh
 with nothing to do (the staleness scan), one after 1% of the decisions were published, and the aggregate
 queries behind the pages (city-wide 12 months, one district's subtree).
 """
@@ -16,36 +22,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from govcredit.core import clock
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(scheme="postgresql", path="/postgres")), autocommit=True)
-
-
-def _setup(url: str | None) -> tuple[str | None, str | None]:
-    """Point Django at a throwaway database; returns (PostgreSQL admin URL, database name) to drop later."""
-    if url and url.startswith("postgres"):
-        name = f"govcredit_statbench_{os.getpid()}"
-        with _pg_admin(url) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
-        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-        return url, name
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["GOVCREDIT_VAR_DIR"] = tempfile.mkdtemp(prefix="govcredit-statbench-")
-    return None, None
+from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
+from benchmarks.report import beside_limit  # noqa: E402
+from govcredit.core import clock  # noqa: E402
 
 
 def _timed(label: str, fn: Any) -> Any:
@@ -126,8 +115,31 @@ def _populate(n: int, seed: int) -> None:
     print()
 
 
+def refresh_limit() -> tuple[int, float]:
+    """(facts, seconds) to read the decisions and publications a full refresh reads, in its chunks, and write
+    the facts it wrote (read back as stored) into the emptied fact table: the refresh with no computing."""
+    from django.db import transaction
+
+    from govcredit.disclosure.models import Publication
+    from govcredit.statistics import services
+    from govcredit.statistics.models import DecisionFact
+
+    stored = list(DecisionFact.objects.order_by("pk"))
+    DecisionFact.objects.all().delete()
+    started = time.perf_counter()
+    decisions = services.double_publicity_records().order_by("pk")
+    last_pk, at = 0, 0
+    while ids := list(decisions.filter(pk__gt=last_pk).values_list("pk", flat=True)[:services.CHUNK]):
+        last_pk = ids[-1]
+        with transaction.atomic():
+            list(decisions.filter(pk__in=ids))
+            dict(Publication.objects.filter(record_id__in=ids).values_list("record_id", "published_at"))
+            DecisionFact.objects.bulk_create(stored[at:at + len(ids)])
+            at += len(ids)
+    return len(stored), time.perf_counter() - started
+
+
 def run(n: int, seed: int) -> None:
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.db.models import Q
 
@@ -139,10 +151,15 @@ def run(n: int, seed: int) -> None:
     from govcredit.subjects.models import Organization
 
     print(f"database: {connection.vendor}, decisions: {n:,}")
-    _timed("migrate", lambda: call_command("migrate", verbosity=0))
     _timed("populate", lambda: _populate(n, seed))
     full = _timed("refresh (first, full)", services.refresh)
     print(f"  computed {full.computed:,} facts: {full.computed / max(full.seconds, 1e-9):,.0f} decisions/s")
+    facts, t_limit = refresh_limit()
+    refresh_rate, limit_rate = full.computed / max(full.seconds, 1e-9), facts / max(t_limit, 1e-9)
+    beside_limit("full refresh", f"{refresh_rate:,.0f} decisions/s ({full.seconds:.2f} s)",
+                 "reading the same decisions and publications in the same chunks and writing the same facts, "
+                 "nothing computed", f"{limit_rate:,.0f} decisions/s ({t_limit:.2f} s)", refresh_rate / limit_rate,
+                 None, True)
     idle = _timed("refresh (nothing changed)", services.refresh)
     print(f"  computed {idle.computed}")
     # 1% newly published: publications of decisions that had none.
@@ -196,27 +213,13 @@ def _open_data() -> None:
           f"(max RSS {rss_before / 1024:.0f} → {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-    admin_url, db_name = _setup(os.environ.get("DATABASE_URL"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcredit.settings")
-    import django
-
-    django.setup()
-    try:
+    args = parser.parse_args(argv)
+    with throwaway_database("statistics"):
         run(args.decisions, args.seed)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if admin_url and db_name:
-            with _pg_admin(admin_url) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        elif os.environ.get("GOVCREDIT_VAR_DIR", "").startswith(tempfile.gettempdir()):
-            shutil.rmtree(os.environ["GOVCREDIT_VAR_DIR"], ignore_errors=True)
     return 0
 
 
