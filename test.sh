@@ -17,6 +17,7 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 .venv/bin/ruff check .
 .venv/bin/mypy govcredit
+.venv/bin/lint-imports --no-logo
 .venv/bin/govcredit compilemessages -v0 --ignore=.venv >/dev/null
 workers="${GOVCREDIT_TEST_WORKERS:-2}"
 echo "== pytest on SQLite =="

@@ -1,20 +1,15 @@
 """The JSON API: one NinjaAPI with a router per app; OpenAPI at /api/openapi.json, docs at /api/docs.
 
+Each app registers its router from its ``apps.py`` (``api.common.register_router``); this module,
+imported by the URL conf once every app is ready, mounts them and imports no app itself.
+
 Every operation accepts an API token (``Authorization: Bearer gc_...``) or the browser's session.
 """
 
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI
 
-from govcredit.accounts.api import router as accounts_router
-from govcredit.api.common import API_AUTH, install_error_handlers
-from govcredit.archive.api import router as archive_router
-from govcredit.catalog.api import router as catalog_router
-from govcredit.disclosure.api import router as portal_router
-from govcredit.exchange.api import router as exchange_router
-from govcredit.intake.api import router as intake_router
-from govcredit.statistics.api import router as statistics_router
-from govcredit.subjects.api import router as subjects_router
-from govcredit.workflow.api import router as workflow_router
+from govcredit.api.common import API_AUTH, install_error_handlers, registered_routers
 
 DESCRIPTION = """
 政务诚信信息平台的数据接口。
@@ -32,12 +27,5 @@ api = NinjaAPI(title="GovCredit 政务诚信信息平台 API", version="1.0", do
                description=DESCRIPTION, auth=API_AUTH)
 install_error_handlers(api)
 
-api.add_router("/", accounts_router)
-api.add_router("/subjects", subjects_router)
-api.add_router("/catalog", catalog_router)
-api.add_router("/", archive_router)
-api.add_router("/intake", intake_router)
-api.add_router("/statistics", statistics_router)
-api.add_router("/portal", portal_router)
-api.add_router("/exchange", exchange_router)
-api.add_router("/workflow", workflow_router)
+for prefix, router in registered_routers():
+    api.add_router(prefix, import_string(router))

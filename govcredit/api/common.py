@@ -22,7 +22,6 @@ from ninja.utils import check_csrf
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import user_for_token
-from govcredit.catalog.services import CatalogError
 from govcredit.core.paging import MAX_PAGE, warn_if_unordered
 from govcredit.core.params import BadParameter
 
@@ -219,6 +218,33 @@ def _errors_response(api: NinjaAPI, request: HttpRequest, errors: list[dict[str,
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
+_ROUTERS: list[tuple[str, str]] = []
+
+
+def register_router(prefix: str, router: str) -> None:
+    """Mount an app's router (its dotted path, e.g. ``"govcredit.subjects.api.router"``) under ``prefix``
+    in the API; called from the app's ``apps.py`` ``ready()``. The router is imported only when the API
+    is assembled (``api/api.py``, on the first request), so commands do not load every app's schemas."""
+    if (prefix, router) not in _ROUTERS:
+        _ROUTERS.append((prefix, router))
+
+
+def registered_routers() -> list[tuple[str, str]]:
+    """The registered routers with their prefixes, in the order the apps registered them."""
+    return list(_ROUTERS)
+
+
+_INPUT_ERRORS: list[type[Exception]] = []
+
+
+def register_input_error(exc_class: type[Exception]) -> None:
+    """An app's own error for input its rules refuse (e.g. ``catalog.services.CatalogError``), which the
+    API answers with 422 and the error's message; registered from the app's ``apps.py`` ``ready()``, so
+    this module imports no app above ``accounts``."""
+    if exc_class not in _INPUT_ERRORS:
+        _INPUT_ERRORS.append(exc_class)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Every error the API returns is JSON with a Chinese ``detail``."""
 
@@ -240,7 +266,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 errors = [{"field": "", "message": str(msg)} for msg in exc.messages]
         return _errors_response(api, request, errors)
 
-    def on_catalog_error(request: HttpRequest, exc: CatalogError) -> HttpResponse:
+    def on_input_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _errors_response(api, request, [{"field": "", "message": str(exc)}], detail=str(exc))
 
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -272,7 +298,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     _add_handler(api, NinjaValidationError, on_schema_error)
     _add_handler(api, DjangoValidationError, on_service_error)
-    _add_handler(api, CatalogError, on_catalog_error)
+    for exc_class in _INPUT_ERRORS:
+        _add_handler(api, exc_class, on_input_error)
     _add_handler(api, PermissionDenied, on_forbidden)
     _add_handler(api, Http404, on_not_found)
     _add_handler(api, BadRequest, on_bad_request)

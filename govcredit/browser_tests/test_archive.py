@@ -44,7 +44,7 @@ def test_district_reads_archive_and_record_history(live_server: object, transact
     expect(rows).to_have_count(1)
     cells = rows.first.locator("td")
     expect(cells.nth(2)).to_have_text("test")
-    expect(cells.nth(3)).to_have_text("record.create")
+    expect(cells.nth(3)).to_have_text("录入信用记录")
     expect(cells.nth(4)).to_have_text("录入")
     # The district may read but not change the status.
     expect(page.get_by_role("heading", name="变更状态")).to_have_count(0)
@@ -71,7 +71,7 @@ def test_credit_office_changes_status_to_objection(live_server: object, transact
     expect(rows).to_have_count(2)
     last = rows.nth(1).locator("td")
     expect(last.nth(2)).to_have_text("credit")
-    expect(last.nth(3)).to_have_text("record.status")
+    expect(last.nth(3)).to_have_text("变更记录状态")
     expect(last.nth(4)).to_have_text("当事人提出异议，待核查")
     assert CreditRecord.objects.get(pk=record.pk).status == "异议中"
 

@@ -29,6 +29,6 @@ def test_switch_to_english(live_server: object, transactional_db: None, city: Ci
     expect(page.locator(".userbox select[name=language]")).to_have_value("en")
     # The choice sticks when following a link.
     with page.expect_navigation():
-        page.locator(".mainnav a").first.click()
+        page.locator(".mainnav a[href$='/subjects/orgs/']").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#org-table")).to_be_visible()

@@ -96,7 +96,7 @@ def test_enter_discipline_record(live_server: object, transactional_db: None, ci
     history = page.locator("#record-history tbody tr")
     expect(history).to_have_count(1)
     expect(history.first.locator("td").nth(2)).to_have_text("district")
-    expect(history.first.locator("td").nth(3)).to_have_text("record.create")
+    expect(history.first.locator("td").nth(3)).to_have_text("录入信用记录")
     assert record.subject_person_id == city.people["xuanwu"].pk
     assert record.issuing_org_id == city.orgs["xuanwu"].pk
 

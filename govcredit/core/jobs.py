@@ -4,7 +4,9 @@ Each job is idempotent and safe on several workers: it claims its rows atomicall
 (``select_for_update(skip_locked=True)`` on PostgreSQL, the write lock SQLite takes at BEGIN) or,
 for a whole-table job, the claim on its :class:`~govcredit.core.models.JobState` row.
 
-* :func:`ensure_schedules` makes the database's schedules follow :data:`DAILY_JOBS` and :data:`FREQUENT_JOBS`.
+* :func:`register_job`: each app registers its own scheduled jobs from its ``apps.py`` ``ready()`` (this
+  module names no app's function, so ``core`` depends on no other app); :func:`scheduled_jobs` lists them.
+* :func:`ensure_schedules` makes the database's schedules follow the registered jobs.
 * :func:`request_run`, :func:`start`, :func:`advance`, :func:`finish`: a long job's state row, which the
   pages read (running since, progress, last result); a page only ever enqueues a run.
 * :func:`read_rows` and :func:`each_row`: a job that meets one bad row reports it and goes on with the rest.
@@ -48,55 +50,35 @@ class FrequentJob:
     minutes: int
 
 
-DAILY_JOBS = (
-    DailyJob("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
-    DailyJob("留痕账本核验", "govcredit.core.jobs.verify_ledger", 2, 0),
-    DailyJob("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
-    DailyJob("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0),
-)
-# Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
-FREQUENT_JOBS = (
-    FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
-    FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
-    # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
-    FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1),
-    FrequentJob("办理事项逾期标记与督办", "govcredit.workflow.services.mark_overdue", 60),
-)
 # Our schedules are the ones whose function lives in this project: any other name of ours is obsolete.
 OWN_FUNCS = "govcredit."
 
+KEPT_FINDINGS = 200  # a job's result (shown on its page) keeps this many findings; the log has them all
 
-LEDGER_JOB = "留痕账本核验"
-LEDGER_TASK = "govcredit.core.jobs.verify_ledger"
-KEPT_FINDINGS = 200  # the page lists this many; the log has them all
+_JOBS: dict[str, DailyJob | FrequentJob] = {}
 
 
-def verify_ledger() -> int | None:
-    """The whole-ledger check (nightly, and on request from the ledger page), run in a worker.
+def register_job(job: DailyJob | FrequentJob) -> None:
+    """Schedule ``job`` (called from its app's ``ready()``); a job's name is its schedule's key, so two
+    jobs may not share one, and the function must be ours, or :func:`ensure_schedules` would not own it."""
+    if not job.func.startswith(OWN_FUNCS):
+        raise ValueError(f"{job.func}: a scheduled job's function must live in this project")
+    if _JOBS.get(job.name, job) != job:
+        raise ValueError(f"{job.name}: another scheduled job already has this name")
+    _JOBS[job.name] = job
 
-    Progress and the result go to the job's state row, which the ledger page shows; findings are also
-    logged as errors for the operators. Returns the number of findings, or None when another run holds
-    the claim.
-    """
-    from django.db.models import Max
 
-    from govcredit.ledger.models import LedgerEntry
-    from govcredit.ledger.services import verify
+def scheduled_jobs() -> tuple[DailyJob | FrequentJob, ...]:
+    """Every registered job, in the order the apps registered them."""
+    return tuple(_JOBS.values())
 
-    if not start(LEDGER_JOB, LedgerEntry.objects.aggregate(last=Max("seq"))["last"] or 0):
-        return None
-    try:
-        report = verify(progress=lambda n: advance(LEDGER_JOB, n))
-    except BaseException as e:
-        finish(LEDGER_JOB, False, {"error": f"{type(e).__name__}: {e}"[:500]})
-        raise
-    for finding in report.findings:
-        logger.error("留痕核验：%s", finding.message)
-    result = report.as_dict()
-    result["finding_count"] = len(report.findings)
-    result["findings"] = result["findings"][:KEPT_FINDINGS]
-    finish(LEDGER_JOB, report.ok, result)
-    return len(report.findings)
+
+def daily_jobs() -> tuple[DailyJob, ...]:
+    return tuple(job for job in _JOBS.values() if isinstance(job, DailyJob))
+
+
+def frequent_jobs() -> tuple[FrequentJob, ...]:
+    return tuple(job for job in _JOBS.values() if isinstance(job, FrequentJob))
 
 
 def ensure_schedules() -> None:
@@ -107,11 +89,10 @@ def ensure_schedules() -> None:
     function is in this project) that the code no longer names are removed.
     """
     now = clock.now()
-    names = {job.name for job in DAILY_JOBS} | {job.name for job in FREQUENT_JOBS}
-    Schedule.objects.filter(func__startswith=OWN_FUNCS).exclude(name__in=names).delete()
-    for job in DAILY_JOBS:
+    Schedule.objects.filter(func__startswith=OWN_FUNCS).exclude(name__in=list(_JOBS)).delete()
+    for job in daily_jobs():
         _follow(job.name, job.func, Schedule.DAILY, None, _next_daily(job, now))
-    for fjob in FREQUENT_JOBS:
+    for fjob in frequent_jobs():
         _follow(fjob.name, fjob.func, Schedule.MINUTES, fjob.minutes, now)
 
 

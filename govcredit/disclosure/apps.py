@@ -8,10 +8,21 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
+        from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
         from .workflow import WITHDRAWAL, record_saved
 
         register(WITHDRAWAL)
         post_save.connect(record_saved, sender=CreditRecord, dispatch_uid="disclosure:withdrawal-case")
+
+        # Publishing and withdrawing run often: a revoked penalty must leave the portal within 3 days.
+        register_job(FrequentJob("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10))
+        register_event_type("disclosure.publish", "公开", "Published on the portal")
+        register_event_type("disclosure.unpublish", "撤下公开", "Withdrawn from the portal")
+        register_event_type("disclosure.remask", "重新脱敏", "Public values masked again")
+        register_event_type("disclosure.refresh", "更新公开内容", "Public listing updated after a correction")
+        register_router("/portal", "govcredit.disclosure.api.router")

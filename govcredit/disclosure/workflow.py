@@ -64,6 +64,16 @@ def open_withdrawal(record: CreditRecord) -> None:
                        basis_text=f"{record.decision_number}：{BASIS}", reason=why)
 
 
+def open_withdrawals(records: list[CreditRecord]) -> None:
+    """:func:`open_withdrawal` for many records at once (an intake batch's corrections, which are written
+    in bulk without ``post_save``): one query finds those on the portal."""
+    public = set(Publication.objects.filter(record_id__in=[r.pk for r in records], is_public=True)
+                 .values_list("record_id", flat=True))
+    for record in records:
+        if record.pk in public:
+            open_withdrawal(record)
+
+
 def record_saved(sender: type[CreditRecord], instance: CreditRecord, created: bool, **kwargs: Any) -> None:
     """``post_save`` of a record: runs inside the transaction that revoked or corrected it
     (``archive.change_status``, ``archive.correct_record``); a new record has no publication yet."""

@@ -14,13 +14,20 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
+        from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
+        from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.ledger.events import register_event_type
         from govcredit.ledger.services import register_commitments
 
-        from .integrity import committed_digests
+        from .integrity import CHUNK_ACTION, committed_digests
 
         register_commitments(CreditRecord, committed_digests)
         post_spawn.connect(resume_on_spawn, dispatch_uid="govcredit.intake.resume_on_spawn")
+        # A batch whose worker died (its heartbeat stopped) is taken up again by the next worker.
+        register_job(FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1))
+        register_event_type(CHUNK_ACTION, "批量归集写入", "Import chunk written")
+        register_router("/intake", "govcredit.intake.api.router")
 
 
 def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:

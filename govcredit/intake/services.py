@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.core import clock
+from govcredit.disclosure.workflow import open_withdrawals
 from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
 from govcredit.subjects.models import Organization
@@ -439,6 +440,7 @@ class Processor:
             changed.append(obj)
         update_with_entries(CreditRecord, changed, list(records.UPDATED), actor=self.batch.actor,
                             action="record.correct", reason=f"归集批次 #{self.batch.pk} 更正")
+        open_withdrawals(changed)  # a corrected decision on the portal must be updated there within 3 working days
 
 
 #: The encrypted ID numbers of a record, by the prefix of their cipher, index and masked columns.

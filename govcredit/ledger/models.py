@@ -11,6 +11,8 @@ from typing import Any
 from django.db import models
 from django.db.models.signals import class_prepared, pre_delete
 
+from . import events
+
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 _writing = contextvars.ContextVar("ledger_writing", default=False)
@@ -131,3 +133,8 @@ class LedgerEntry(models.Model):
     @property
     def created_at(self) -> dt.datetime:
         return EPOCH + dt.timedelta(microseconds=self.ts)
+
+    @property
+    def action_label(self) -> str:
+        """The action as people read it (the registered event type's label, ``ledger.events``)."""
+        return events.label(self.action)

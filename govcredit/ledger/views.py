@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from govcredit.accounts import access
 from govcredit.core import jobs
 
+from .jobs import LEDGER_JOB, LEDGER_TASK
 from .models import LedgerEntry
 
 
@@ -18,10 +19,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     """
     access.require(request.user, access.VERIFY_LEDGER)
     if request.method == "POST":
-        if jobs.request_run(jobs.LEDGER_JOB, jobs.LEDGER_TASK):
+        if jobs.request_run(LEDGER_JOB, LEDGER_TASK):
             messages.success(request, _("已提交核验任务，由后台执行；本页显示进度和结果。"))
         else:
             messages.info(request, _("核验任务已在排队或进行中，请稍后刷新本页查看结果。"))
         return redirect("ledger:overview")
     entries = LedgerEntry.objects.order_by("-seq")[:50]
-    return render(request, "ledger/overview.html", {"entries": entries, "run": jobs.state_of(jobs.LEDGER_JOB)})
+    return render(request, "ledger/overview.html", {"entries": entries, "run": jobs.state_of(LEDGER_JOB)})

@@ -6,8 +6,20 @@ class SubjectsConfig(AppConfig):
     verbose_name = "信用主体"
 
     def ready(self) -> None:
+        from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
+        from govcredit.core.home import register_home_tile
+        from govcredit.ledger.events import register_event_type
 
+        from . import home
         from .models import CivilServant
 
         register_encrypted_field(CivilServant, "id_cipher")
+        register_home_tile(home.TILE, home.HOME_TILE)
+        register_event_type("subject.org.create", "登记单位", "Organisation registered")
+        register_event_type("subject.org.update", "修改单位", "Organisation changed")
+        register_event_type("subject.person.create", "登记公务员", "Civil servant registered")
+        register_event_type("subject.person.update", "修改公务员信息", "Civil servant changed")
+        register_event_type("subject.post.start", "任职", "Post taken up")
+        register_event_type("subject.post.end", "离任", "Post left")
+        register_router("/subjects", "govcredit.subjects.api.router")

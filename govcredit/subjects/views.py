@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
-from govcredit.archive.selectors import archive_of
 from govcredit.core import clock
 from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
@@ -26,6 +25,7 @@ from .forms import (
     PostChangeForm,
 )
 from .identifiers import normalize_credit_code
+from .panels import render_panels
 
 
 def _need_read(request: HttpRequest) -> None:
@@ -54,7 +54,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "org": org,
         "children": access.visible_orgs(request.user).filter(parent=org)[:200],
         "staff": access.visible_people(request.user).filter(employer=org)[:200],
-        "records": archive_of(request.user, subject_org=org),
+        "panels": render_panels(request, subject_org=org),
         "can_edit": access.can_edit_org(request.user, org),
         "history": history(org).order_by("-seq")[:20],
     }
@@ -161,7 +161,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "id_number": person.full_id_number() if access.can_see_full_id(request.user) else person.id_masked,
         "posts": person.posts.select_related("employer"),
-        "records": archive_of(request.user, subject_person=person),
+        "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
     }
     return render(request, "subjects/person_detail.html", context)

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class WorkflowConfig(AppConfig):
     name = "govcredit.workflow"
     verbose_name = "办理时限与督办"
+
+    def ready(self) -> None:
+        from govcredit.api.common import register_router
+        from govcredit.core.jobs import DailyJob, FrequentJob, register_job
+        from govcredit.ledger.events import register_event_type
+
+        register_job(DailyJob("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0))
+        register_job(FrequentJob("办理事项逾期标记与督办", "govcredit.workflow.services.mark_overdue", 60))
+        register_event_type("workflow.open", "立案办理事项", "Case opened")
+        register_event_type("workflow.transition", "办理事项状态变更", "Case status changed")
+        register_event_type("workflow.event", "办理事项记录", "Case history entry")
+        register_event_type("workflow.evidence", "上传佐证材料", "Evidence uploaded")
+        register_router("/workflow", "govcredit.workflow.api.router")

@@ -17,7 +17,14 @@ from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock
-from govcredit.core.jobs import DAILY_JOBS, FREQUENT_JOBS, ensure_schedules
+from govcredit.core.jobs import (
+    DailyJob,
+    FrequentJob,
+    daily_jobs,
+    ensure_schedules,
+    frequent_jobs,
+    register_job,
+)
 from govcredit.testing import build_city, database_url
 
 LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -25,11 +32,37 @@ LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 
+def test_each_app_registers_its_own_jobs() -> None:
+    """The apps' ``ready()`` fill the registry: ``core`` names no other app's function."""
+    assert {(job.name, job.func, job.hour, job.minute) for job in daily_jobs()} == {
+        ("公示期届满处理", "govcredit.archive.services.expire_publicity", 0, 30),
+        ("留痕账本核验", "govcredit.ledger.jobs.verify_ledger", 2, 0),
+        ("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
+        ("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0),
+    }
+    assert {(job.name, job.func, job.minutes) for job in frequent_jobs()} == {
+        ("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
+        ("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
+        ("归集批次续跑", "govcredit.intake.services.resume_stalled", 1),
+        ("办理事项逾期标记与督办", "govcredit.workflow.services.mark_overdue", 60),
+    }
+
+
+def test_a_job_name_belongs_to_one_job_and_its_function_to_us() -> None:
+    job = daily_jobs()[0]
+    register_job(job)  # the same job again (a second ready()) changes nothing
+    with pytest.raises(ValueError, match="already"):
+        register_job(DailyJob(job.name, job.func, (job.hour + 1) % 24, job.minute))
+    with pytest.raises(ValueError, match="this project"):
+        register_job(FrequentJob("别人的任务", "othersite.job", 5))
+    assert daily_jobs()[0] == job
+
+
 @pytest.mark.django_db
 def test_daily_schedules_exist_after_migrate() -> None:
     ensure_schedules()
     names = set(Schedule.objects.values_list("name", flat=True))
-    assert {job.name for job in DAILY_JOBS} | {job.name for job in FREQUENT_JOBS} <= names
+    assert {job.name for job in daily_jobs()} | {job.name for job in frequent_jobs()} <= names
     ensure_schedules()
     assert Schedule.objects.count() == len(names)
 
@@ -70,11 +103,11 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
 def test_schedules_follow_the_code() -> None:
     """A changed interval, function or argument reaches an existing database; obsolete schedules of ours go."""
     ensure_schedules()
-    sync = FREQUENT_JOBS[0]
+    sync = frequent_jobs()[0]
     Schedule.objects.filter(name=sync.name).update(minutes=60, func="govcredit.old.sync", args="(1,)")
-    overdue = Schedule.objects.get(name=DAILY_JOBS[0].name).next_run - dt.timedelta(days=3)
-    Schedule.objects.filter(name=DAILY_JOBS[0].name).update(next_run=overdue)  # kept: it runs now
-    Schedule.objects.filter(name=DAILY_JOBS[1].name).update(next_run=overdue)  # another time of day: moved
+    overdue = Schedule.objects.get(name=daily_jobs()[0].name).next_run - dt.timedelta(days=3)
+    Schedule.objects.filter(name=daily_jobs()[0].name).update(next_run=overdue)  # kept: it runs now
+    Schedule.objects.filter(name=daily_jobs()[1].name).update(next_run=overdue)  # another time of day: moved
     Schedule.objects.create(name="旧任务", func="govcredit.old.job", schedule_type=Schedule.DAILY, repeats=-1)
     Schedule.objects.create(name="别人的任务", func="othersite.job", schedule_type=Schedule.DAILY, repeats=-1)
     Schedule.objects.create(name=sync.name, func=sync.func, schedule_type=Schedule.MINUTES, minutes=10, repeats=-1)
@@ -82,9 +115,9 @@ def test_schedules_follow_the_code() -> None:
     mine = Schedule.objects.get(name=sync.name)  # the duplicate is gone too
     assert (mine.func, mine.minutes, mine.args, mine.schedule_type) == (sync.func, sync.minutes, None,
                                                                         Schedule.MINUTES)
-    assert Schedule.objects.get(name=DAILY_JOBS[0].name).next_run == overdue
-    moved = Schedule.objects.get(name=DAILY_JOBS[1].name).next_run
-    assert moved > overdue and timezone.localtime(moved).time() == dt.time(DAILY_JOBS[1].hour, DAILY_JOBS[1].minute)
+    assert Schedule.objects.get(name=daily_jobs()[0].name).next_run == overdue
+    moved = Schedule.objects.get(name=daily_jobs()[1].name).next_run
+    assert moved > overdue and timezone.localtime(moved).time() == dt.time(daily_jobs()[1].hour, daily_jobs()[1].minute)
     names = set(Schedule.objects.values_list("name", flat=True))
     assert "旧任务" not in names and "别人的任务" in names
-    assert names == {job.name for job in (*DAILY_JOBS, *FREQUENT_JOBS)} | {"别人的任务"}
+    assert names == {job.name for job in (*daily_jobs(), *frequent_jobs())} | {"别人的任务"}

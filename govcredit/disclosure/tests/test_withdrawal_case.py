@@ -82,3 +82,24 @@ def test_a_correction_the_portal_lists_opens_a_case_that_the_refresh_closes(city
     assert (case.status, case.closed_at is not None) == (UPDATED, True)
     assert sync().withdrawn == 0 and Case.objects.count() == 1
     assert verify().ok
+
+
+def test_a_correction_through_intake_opens_the_case_too(city: City, settings: Any, tmp_path: Any) -> None:
+    """Intake writes its corrections in bulk (no ``post_save``): it opens the cases itself."""
+    from govcredit.catalog.models import RecordType
+    from govcredit.intake.services import run_batch, submit_rows
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    record = publish_recent_penalty(city)
+    row = {**penalty_row(city.orgs["xuanwu"]), "处罚决定日期": record.decision_date.isoformat(), "罚款金额（万元）": "2",
+           "行政处罚决定书文号": "玄市监罚〔2026〕101号", "处罚机关": "南京市玄武区市场监督管理局"}
+    batch = submit_rows([row], record_type=RecordType.objects.get(code="xzcf"), org=city.orgs["xuanwu"], actor="test")
+    batch = run_batch(batch.pk)
+    assert (batch.updated, batch.rejected) == (1, 0), batch.message
+    case = Case.objects.get(kind=WITHDRAWAL.code)
+    assert case.status == OPEN
+    sync()
+    case.refresh_from_db()
+    assert case.status == UPDATED
+    record.publication.refresh_from_db()
+    assert record.publication.authority_name == "南京市玄武区市场监督管理局"

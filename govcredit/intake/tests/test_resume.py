@@ -16,7 +16,7 @@ from django_q.signals import post_spawn
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock
-from govcredit.core.jobs import FREQUENT_JOBS
+from govcredit.core.jobs import frequent_jobs
 from govcredit.intake.models import BatchStatus, ImportBatch
 from govcredit.intake.services import STALE_HEARTBEAT, claimant_gone, resume_stalled, run_batch, submit_file
 from govcredit.intake.tasks import process_batch
@@ -76,7 +76,7 @@ def test_the_resumed_batch_belongs_to_the_enqueued_task_only(city: Any, tmp_path
 
 
 def test_the_resume_job_runs_every_minute() -> None:
-    job = next(j for j in FREQUENT_JOBS if j.func == "govcredit.intake.services.resume_stalled")
+    job = next(j for j in frequent_jobs() if j.func == "govcredit.intake.services.resume_stalled")
     assert job.minutes == 1 and STALE_HEARTBEAT <= dt.timedelta(seconds=60)
 
 

@@ -12,6 +12,7 @@ from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from govcredit.core import jobs
+from govcredit.ledger.jobs import LEDGER_JOB, LEDGER_TASK
 from govcredit.testing import City
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_the_page_never_verifies_and_a_post_only_enqueues(credit: Client, monkey
     assert credit.get(url).status_code == 200
     assert credit.post(url).status_code == 302
     html = credit.post(url, follow=True).content.decode()  # asked twice: still one run in the queue
-    assert OrmQ.objects.count() == 1 and OrmQ.objects.get().func() == jobs.LEDGER_TASK
+    assert OrmQ.objects.count() == 1 and OrmQ.objects.get().func() == LEDGER_TASK
     assert "核验任务已在排队或进行中" in html and 'id="verify-progress"' in html
 
 
@@ -45,7 +46,7 @@ def test_a_run_in_the_worker_shows_its_result(credit: Client, monkeypatch: pytes
     with translation.override("en"):
         html = credit.get(reverse("ledger:overview")).content.decode()
     assert "Verification passed" in html and "Last verification finished at" in html
-    state = jobs.state_of(jobs.LEDGER_JOB)
+    state = jobs.state_of(LEDGER_JOB)
     assert state.last_ok and not state.running and state.progress > 0 and state.total > 0
 
 

@@ -68,5 +68,5 @@ def test_reminders_once_per_offset_and_overdue_once(city: City, time_machine: An
 def test_jobs_are_registered() -> None:
     from govcredit.core import jobs
 
-    funcs = {j.func for j in jobs.DAILY_JOBS} | {j.func for j in jobs.FREQUENT_JOBS}
+    funcs = {j.func for j in jobs.daily_jobs()} | {j.func for j in jobs.frequent_jobs()}
     assert {"govcredit.workflow.services.send_reminders", "govcredit.workflow.services.mark_overdue"} <= funcs

@@ -1,0 +1,42 @@
+"""The home page shows what the apps registered in ``core.home``: counts in the user's scope, the
+search forms and the newest records, in the same order as before they were registered."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from govcredit.accounts import access
+from govcredit.archive.models import RecordStatus
+from govcredit.archive.selectors import visible_records
+from govcredit.testing import City
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+pytestmark = pytest.mark.django_db
+
+
+def _figures(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<div class="muted">([^<]+)</div><div class="stat"[^>]*>(\d+)</div>', html)
+
+
+@pytest.mark.parametrize("username", ["credit", "district", "subject"])
+def test_home_counts_what_the_user_may_see(city: City, username: str) -> None:
+    client = Client()
+    client.force_login(city.users[username], backend=MODEL_BACKEND)
+    html = client.get("/").content.decode()
+    user = city.users[username]
+    records = visible_records(user)
+    assert _figures(html) == [
+        ("可见单位", str(access.visible_orgs(user).count())),
+        ("可见公务员", str(access.visible_people(user).count())),
+        ("信用记录", str(records.count())),
+        ("异议中", str(records.filter(status=RecordStatus.OBJECTION).count())),
+    ]
+    assert 'id="stat-orgs"' in html and 'id="stat-people"' in html
+    # the search forms, then the newest records
+    assert html.index("查单位") < html.index("查公务员") < html.index("最近记录")
+    for record in records[:10]:
+        assert record.decision_number in html

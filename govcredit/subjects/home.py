@@ -1,0 +1,20 @@
+"""The subjects' part of the home page (registered in ``apps.py``): how many organisations and civil
+servants the user may see, and the search forms for both."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from govcredit.accounts import access
+from govcredit.core.home import Count, HomeTile
+
+TILE = "subjects"
+
+
+def counts(request: HttpRequest) -> list[Count]:
+    return [Count(_("可见单位"), access.visible_orgs(request.user).count(), "stat-orgs"),
+            Count(_("可见公务员"), access.visible_people(request.user).count(), "stat-people")]
+
+
+HOME_TILE = HomeTile(order=10, counts=counts, template="subjects/home_search.html")
