@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from govcredit.accounts.models import Role, User
@@ -18,6 +20,7 @@ from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.services import register_civil_servant, register_organization
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
 PASSWORD = "Test-Passw0rd!"  # noqa: S105 - test users only
 XUANWU_ID = make_id_number("320102", dt.date(1985, 6, 15), 123)
 QINHUAI_ID = make_id_number("320104", dt.date(1979, 11, 2), 456)
@@ -132,3 +135,32 @@ def database_url() -> str:
         return f"sqlite:///{s['NAME']}"
     auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def twice_at_once(job: Callable[[], T]) -> list[T]:
+    """Run ``job`` in two threads released at the same moment, each with its own database connection (as
+    two workers would); returns both results, and fails the test with any error either thread met."""
+    import threading
+
+    from django.db import connections
+
+    start = threading.Barrier(2)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(job())
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return results

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import correct_record, record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.disclosure import rules, services
 from govcredit.disclosure.models import Publication, Refusal
-from govcredit.testing import City, build_city, on_day
+from govcredit.testing import City, build_city, on_day, twice_at_once
 
 pytestmark = pytest.mark.time_machine(on_day(dt.date(2026, 11, 1)))
 TABLE = CreditRecord._meta.db_table
@@ -76,25 +75,7 @@ def test_one_bad_row_is_reported_and_the_others_are_published(city: City) -> Non
 def test_two_workers_publish_at_once_without_colliding() -> None:
     city = build_city()
     records = [_penalty(city, n) for n in range(1, 41)]
-    start = threading.Barrier(2)
-    results: list[services.PublishResult] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            start.wait()
-            results.append(services.publish_due())
-        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    results = twice_at_once(services.publish_due)
     assert sum(r.published for r in results) == len(records)
     assert Publication.objects.count() == len(records)
     assert services.publish_due().published == 0  # idempotent
