@@ -23,3 +23,6 @@ urlpatterns += i18n_patterns(
 )
 
 handler400 = "govcredit.core.views.bad_request"
+handler403 = "govcredit.core.views.permission_denied"
+handler404 = "govcredit.core.views.page_not_found"
+handler500 = "govcredit.core.views.server_error"
