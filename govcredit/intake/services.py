@@ -471,17 +471,22 @@ def _check_submitter(version: RecordTypeVersion, org: Organization) -> None:
 STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress for longer: its worker died
 
 
+def this_host() -> str:
+    """This machine's name as a claim carries it (the claim column has room for 100 characters)."""
+    return socket.gethostname()[:40]
+
+
 def claim_token() -> str:
     """A claim naming its process (``host:pid:random``), so that another process on the same machine can
     tell at once that the claimant has died (:func:`claimant_gone`) instead of waiting for its heartbeat."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex}"
+    return f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex}"
 
 
 def claimant_gone(worker: str) -> bool:
     """Whether the process that made claim ``worker`` ran on this machine and no longer exists."""
     host, _, rest = worker.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname()[:40] or not pid.isdigit():
+    if host != this_host() or not pid.isdigit():
         return False
     try:
         os.kill(int(pid), 0)
@@ -722,7 +727,7 @@ def resume_stalled() -> int:
     that task continues after the batch's last committed chunk. Returns the number of batches resumed.
     """
     resumed = 0
-    host = socket.gethostname()[:40]
+    host = this_host()
     dead = [b.pk for b in ImportBatch.objects.filter(status=BatchStatus.RUNNING, worker__startswith=f"{host}:")
             .only("pk", "worker") if claimant_gone(b.worker)]
     for batch in ImportBatch.objects.filter(_stalled(clock.now()) | Q(pk__in=dead)).order_by("pk")[:100]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,14 @@ from govcredit.catalog.models import RecordType
 from govcredit.core import clock
 from govcredit.core.jobs import frequent_jobs
 from govcredit.intake.models import BatchStatus, ImportBatch
-from govcredit.intake.services import STALE_HEARTBEAT, claimant_gone, resume_stalled, run_batch, submit_file
+from govcredit.intake.services import (
+    STALE_HEARTBEAT,
+    claimant_gone,
+    resume_stalled,
+    run_batch,
+    submit_file,
+    this_host,
+)
 from govcredit.intake.tasks import process_batch
 
 from .conftest import csv_bytes, penalty, write
@@ -84,7 +90,7 @@ def _claimed_by_a_dead_process(batch: ImportBatch) -> None:
     """As if the batch's worker on this machine had been killed just now (its heartbeat still fresh)."""
     gone = subprocess.Popen(["true"])
     gone.wait()
-    ImportBatch.objects.filter(pk=batch.pk).update(worker=f"{socket.gethostname()[:40]}:{gone.pid}:x")
+    ImportBatch.objects.filter(pk=batch.pk).update(worker=f"{this_host()}:{gone.pid}:x")
 
 
 def test_a_batch_whose_process_died_on_this_machine_is_resumed_at_once(city: Any, tmp_path: Path,
