@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -30,15 +30,16 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
-from govcredit.archive import services
-from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive import services, tables
+from govcredit.archive.display import field_values
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.parties import resolve_parties
 from govcredit.archive.selectors import visible_records
 from govcredit.catalog.models import RecordType
 from govcredit.core.params import Day, ObjectId
+from govcredit.core.tables import UnknownSort
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history
-from govcredit.subjects.identifiers import mask_id_number, mask_name
 
 router = Router(tags=["信用档案"], auth=api_auth(access.READ_SUBJECTS))
 WRITERS = api_auth(access.WRITE_RECORDS)
@@ -115,25 +116,8 @@ class HistoryOut(Schema):
 
 def _display_fields(record: CreditRecord) -> dict[str, Any]:
     """Every catalog field of the record's version by Chinese label, personal identifiers masked."""
-    out: dict[str, Any] = {}
-    for spec in record.type_version.fields:
-        column = spec.get("column")
-        if column in ("counterparty_id", "legal_rep_id"):  # the counterparty's or the legal representative's ID
-            value: Any = getattr(record, f"{column}_masked")
-        elif column:
-            value = getattr(record, column, None)
-            if column == "counterparty_name" and record.counterparty_kind == CounterpartyKind.NATURAL:
-                value = mask_name(value or "")
-        else:
-            value = record.data.get(spec["key"])
-            if spec.get("type") == "id_number" and value:
-                value = mask_id_number(str(value))
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value)
-        out[spec["label"]] = "" if value is None else value
-    return out
+    labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
+    return {labels[key]: value for key, value in field_values(record).items()}
 
 
 class RecordDetailOut(RecordOut):
@@ -161,7 +145,9 @@ class RecordFilter(Schema):
     issuing_org: ObjectId | None = Field(None, description="报送/决定单位编号")
     decision_date_from: Day | None = Field(None, description="决定日期起（含）")
     decision_date_to: Day | None = Field(None, description="决定日期止（含）")
-    q: str | None = Field(None, max_length=100, description="决定文书号或行政相对人名称包含的文字")
+    q: str | None = Field(None, max_length=100, description="决定文书号、行政相对人名称或主体单位、公务员名称包含的文字")
+    sort: str | None = Field(None, max_length=30, description="排序：date（默认倒序）、type、number、authority、status；"
+                                                             "前加 - 为倒序")
 
 
 class RecordIn(Schema):
@@ -226,9 +212,11 @@ def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> QuerySet
     if filters.decision_date_to:
         qs = qs.filter(decision_date__lte=filters.decision_date_to)
     if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(decision_number__icontains=q) | Q(counterparty_name__icontains=q))
-    return qs
+        qs = qs.filter(tables.text_search(filters.q.strip()))
+    try:
+        return tables.RECORDS.sort(qs, filters.sort, strict=True)[0]
+    except UnknownSort as e:
+        invalid("sort", str(e))
 
 
 @router.get("/records/{record_id}", response={200: RecordDetailOut, **ERRORS}, summary="信用记录详情",

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
-from govcredit.core import clock, params
+from govcredit.core import clock, jobs, params
 from govcredit.core.paging import paginate
 
 from . import acks, national, opendata
@@ -105,10 +105,26 @@ def exports(request: HttpRequest) -> HttpResponse:
         n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
     rejections = ExchangeAck.objects.filter(accepted=False).select_related("item", "item__file", "record",
                                                                           "record__record_type")[:50]
+    run = jobs.state_of(national.EXPORT_JOB)
+    finished = run.last_result.get("export") if run.last_finished else None
     return render(request, "exchange/exports.html", {
         **paginate(request, exports_qs, per_page=20), "rejections": rejections, "form": AckUploadForm(),
-        "last": national.last_successful(),
+        "last": national.last_successful(), "run": run,
+        "run_export": ExchangeExport.objects.filter(pk=finished).first() if finished else None,
+        "busy": run.running or (run.requested_at is not None and run.requested_at > clock.now() - jobs.STALE_REQUEST),
     })
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Queue a masked national export (the task queue runs it; the exports page shows its progress)."""
+    access.require(request.user, CREDIT_OFFICE)
+    if national.request_export(request.user.get_username()):
+        messages.success(request, _("已提交导出任务，由后台执行；本页显示进度，完成后可下载文件。"))
+    else:
+        messages.info(request, _("导出任务已在排队或进行中，请稍后刷新本页。"))
+    return redirect("exchange:exports")
 
 
 @login_required
