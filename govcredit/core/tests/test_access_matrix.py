@@ -26,6 +26,8 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("subjects:org_detail", lambda c: [c.orgs["xuanwu"].pk], {"credit", "personnel", "district"}),
     ("subjects:org_detail", lambda c: [c.orgs["qinhuai"].pk], {"credit", "personnel"}),
     ("subjects:org_detail", lambda c: [c.orgs["scjg"].pk], {"credit", "personnel", "submitter"}),
+    ("subjects:org_children", lambda c: [c.orgs["xuanwu"].pk], {"credit", "personnel", "district"}),
+    ("subjects:org_children", lambda c: [c.orgs["qinhuai"].pk], {"credit", "personnel"}),
     ("subjects:org_edit", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
     ("subjects:org_edit", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
     ("subjects:org_create", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
@@ -40,6 +42,8 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("archive:record_detail", lambda c: [c.records["xuanwu_discipline"].pk], {"credit", "personnel", "district", "subject"}),
     ("archive:record_detail", lambda c: [c.records["qinhuai_penalty"].pk], {"credit", "personnel"}),
     ("archive:record_create", lambda c: [], {"credit", "submitter", "district"}),
+    ("archive:record_correct", lambda c: [c.records["xuanwu_discipline"].pk], {"credit", "district"}),
+    ("archive:record_correct", lambda c: [c.records["qinhuai_penalty"].pk], {"credit"}),
     ("catalog:type_list", lambda c: [], {"credit", "submitter", "personnel", "district"}),
     ("catalog:type_detail", lambda c: ["xzcf"], {"credit", "submitter", "personnel", "district"}),
     ("catalog:version_create", lambda c: ["xzcf"], {"credit"}),
@@ -75,6 +79,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
+    ("exchange:export_start", lambda c: [], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
                    "workflow"}

@@ -44,6 +44,7 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/subjects/orgs/{org_id}/archive",
      lambda c, r: f"/api/subjects/orgs/{c.orgs['xuanwu'].pk}/archive", {"credit", "personnel", "district"}),
     ("GET", "/api/subjects/people", lambda c, r: "/api/subjects/people", READERS),
+    ("GET", "/api/subjects/suggest", lambda c, r: "/api/subjects/suggest?q=南京", READERS),
     ("POST", "/api/subjects/people", lambda c, r: "/api/subjects/people", {"credit", "district"}),
     ("POST", "/api/subjects/people/lookup", lambda c, r: "/api/subjects/people/lookup", {"credit", "personnel"}),
     ("GET", "/api/subjects/people/{person_id}", lambda c, r: f"/api/subjects/people/{c.people['xuanwu'].pk}",
