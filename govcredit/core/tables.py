@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, QueryDict
 from django.utils import formats, timezone
@@ -39,8 +40,12 @@ MAX_EXPORT_ROWS = 50_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class UnknownSort(ValueError):
-    """A ``sort`` the list does not offer; the message is Chinese and names the keys it does."""
+class UnknownSort(ValidationError):
+    """A ``sort`` the list does not offer, refused as the ``sort`` field (the API answers 422); the message
+    is Chinese and names the keys the list does offer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"sort": [message]})
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,13 @@ def test_upload_page_chooses_the_organisation_by_searching(city: Any) -> None:
     html = _client(city, "credit").get("/intake/upload/").content.decode()
     assert '<select name="org"' not in html and 'name="org" value="' in html and "data-picker" in html
     assert 'value="南京市发展和改革委员会"' in html  # the user's own organisation to start with
+
+
+def test_api_sorts_batches_with_the_pages_keys(city: Any) -> None:
+    _batches(city, 3)
+    client = _client(city, "credit")
+    items = client.get("/api/intake/batches", {"sort": "actor"}).json()["items"]
+    assert [b["id"] for b in items] == [b["id"] for b in sorted(items, key=lambda b: b["actor"])]
+    refused = client.get("/api/intake/batches", {"sort": "file_path"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sort"
+    assert "不支持按" in refused.json()["errors"][0]["message"]
