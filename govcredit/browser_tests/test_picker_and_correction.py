@@ -42,6 +42,10 @@ def test_pick_subject_enter_and_correct(live_server: object, transactional_db: N
     # Nothing out of scope is offered: 李秦淮 works in 秦淮区.
     page.locator("#id_subject").press_sequentially("李秦", delay=30)
     expect(page.locator("#id_subject-list")).to_contain_text("没有匹配的结果")
+    # A name typed but not chosen does not send the form.
+    page.get_by_role("button", name="保存").click()
+    assert page.locator("#id_subject").evaluate("el => el.validationMessage") == "请输入名称并从搜索结果中选择"
+    assert CreditRecord.objects.count() == 2
     # The subject by name, with the keyboard; the issuing organisation by a part of its name, with the mouse.
     page.locator("#id_subject").fill("")
     page.locator("#id_subject").press_sequentially("小明", delay=30)

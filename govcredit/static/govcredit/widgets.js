@@ -20,10 +20,17 @@
       input.removeAttribute("aria-activedescendant");
       active = -1;
     }
+    // The browser refuses to send the form while a required picker has no choice, or while a name was typed
+    // but not chosen from the list (it would be lost silently).
+    function check() {
+      var chosen = values.some(function (v) { return v.value; });
+      var required = input.getAttribute("aria-required") === "true";
+      input.setCustomValidity(!chosen && (required || input.value.trim()) ? box.getAttribute("data-required") : "");
+    }
     function choose(item) {
       values.forEach(function (v) { v.value = v.getAttribute("data-picker-value") === item.kind ? item.id : ""; });
       input.value = item.label;
-      input.setCustomValidity("");
+      check();
       close();
       box.dispatchEvent(new CustomEvent("picker:change", {bubbles: true, detail: item}));
     }
@@ -83,6 +90,7 @@
 
     input.addEventListener("input", function () {
       values.forEach(function (v) { v.value = ""; });
+      check();
       search();
     });
     input.addEventListener("keydown", function (event) {
@@ -93,16 +101,7 @@
       else if (event.key === "Escape") { close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
-    if (input.getAttribute("aria-required") === "true" && input.form) {
-      input.form.addEventListener("submit", function (event) {
-        var chosen = values.some(function (v) { return v.value; });
-        if (!chosen && input.form.noValidate !== true) {
-          input.setCustomValidity(box.getAttribute("data-required") || input.placeholder);
-          input.reportValidity();
-          event.preventDefault();
-        }
-      });
-    }
+    check();
   }
 
   function loadChildren(details) {
