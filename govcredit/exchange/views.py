@@ -20,8 +20,9 @@ from govcredit.accounts import access
 from govcredit.accounts.models import Role
 from govcredit.core import clock, jobs, params
 from govcredit.core.paging import paginate
+from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 
-from . import acks, national, opendata
+from . import acks, national, opendata, tables
 from .models import ExchangeAck, ExchangeExport, SharedQueryLog
 
 CREDIT_OFFICE = {Role.CREDIT_OFFICE}
@@ -198,10 +199,13 @@ def _ack_summary(result: acks.AckResult) -> str:
 
 
 @login_required
-def query_log(request: HttpRequest) -> HttpResponse:
+def query_log(request: HttpRequest) -> HttpResponse | FileResponse:
     access.require(request.user, CREDIT_OFFICE)
     logs = SharedQueryLog.objects.select_related("user", "organization")
     who = request.GET.get("user", "").strip()
     if who:
         logs = logs.filter(user__username=who)
-    return render(request, "exchange/query_log.html", {"who": who, **paginate(request, logs, per_page=50)})
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.QUERY_LOG, logs, title=_("共享查询日志"), filename=_("共享查询日志"))
+    return render(request, "exchange/query_log.html", {"who": who, **table_page(request, tables.QUERY_LOG, logs,
+                                                                                 per_page=50)})
