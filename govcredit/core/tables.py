@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, QueryDict
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -150,6 +150,11 @@ class Table(Generic[T]):
         return TableView(headers, rows, sort, f"?{link.urlencode()}")
 
 
+def yes_no(value: bool) -> str:
+    """A yes/no column's text, in the page's language (the same in the export)."""
+    return _("是") if value else _("否")
+
+
 def display(value: Any) -> str:
     """A value as the page shows it: dates as YYYY-MM-DD, times local to the minute, amounts without
     trailing zeros, nothing as an empty cell."""
@@ -157,8 +162,6 @@ def display(value: Any) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Promise):
         return str(value)
-    if isinstance(value, bool):
-        return str(formats.localize(value))
     if isinstance(value, Decimal | dt.date) or value is None:
         return spreadsheet.text_of(value)
     return str(value)

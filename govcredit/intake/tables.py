@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from govcredit.core.tables import Column, Table
+from govcredit.core.tables import Column, Table, yes_no
 
 from .models import ImportBatch
 
@@ -21,7 +21,7 @@ BATCHES: Table[ImportBatch] = Table([
     Column(_("报送单位"), lambda b: b.org.name, sort="org", order=("org__path",)),
     Column(_("信息类别"), lambda b: b.record_type.name, sort="type", order=("record_type__code",)),
     Column(_("文件"), lambda b: b.file_name),
-    Column(_("试运行"), lambda b: b.dry_run),
+    Column(_("试运行"), lambda b: yes_no(b.dry_run)),
     Column(_("状态"), lambda b: b.status, sort="status", badge=lambda b: f"b-{b.status}"),
     Column(_("新增"), lambda b: b.accepted, sort="accepted"),
     Column(_("更正"), lambda b: b.updated, sort="updated"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from govcredit.core.tables import Column, Table
+from govcredit.core.tables import Column, Table, yes_no
 
 from .models import CivilServant, Organization
 
@@ -31,7 +31,7 @@ ORGS: Table[Organization] = Table([
     Column(_("类型"), lambda o: o.org_type, sort="org_type"),
     Column(_("行政区划"), lambda o: o.region_code, sort="region_code"),
     Column(_("上级单位"), lambda o: o.parent.name if o.parent else "—", sort="parent", order=("parent__name",)),
-    Column(_("是否有效"), lambda o: o.is_active),
+    Column(_("是否有效"), lambda o: yes_no(o.is_active)),
 ], default="path", extra_sorts={"path": ("path",)})
 
 CHILDREN: Table[Organization] = Table([

@@ -166,3 +166,30 @@ def test_record_list_query_count_is_fixed(city: City) -> None:
                                   "处分种类": "警告", "违纪违法事实": "违规", "严重程度": "一般"}},
                         issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
     assert count() == few <= 12
+
+
+def test_record_and_correction_pages_do_not_query_per_field_or_entry(city: City) -> None:
+    record = city.records["qinhuai_penalty"]
+    client = _client(city, "credit")
+    counts = {}
+    for name in ("archive:record_detail", "archive:record_correct"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name, args=[record.pk])).status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    from govcredit.archive.services import correct_record
+
+    for i in range(3):  # more history entries
+        correct_record(record, {"处罚机关": f"南京市秦淮区市场监督管理局{i}"} | _penalty_values(record), actor="test",
+                       reason=f"第{i}次更正")
+    for name, before in counts.items():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name, args=[record.pk])).status_code == 200
+        assert len(ctx.captured_queries) == before <= 15, name
+
+
+def _penalty_values(record: CreditRecord) -> dict[str, object]:
+    """The record's values as staff see them, by label, without its 处罚机关."""
+    from govcredit.archive.display import field_values
+
+    labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
+    return {labels[k]: v for k, v in field_values(record).items() if k != "authority_name"}
