@@ -173,15 +173,17 @@ def person_list(request: HttpRequest) -> HttpResponse | FileResponse:
     _need_read(request)
     form = PersonSearchForm(request.GET)
     people = access.visible_people(request.user).select_related("employer")
+    employer = None
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
             people = people.filter(name__contains=q)
         if form.cleaned_data["status"]:
             people = people.filter(status=form.cleaned_data["status"])
-        employer = query_id(request.GET, "employer")
-        if employer is not None:
-            people = people.filter(employer_id=employer)
+        employer_id = query_id(request.GET, "employer")
+        if employer_id is not None:
+            employer = access.visible_orgs(request.user).filter(pk=employer_id).first()
+            people = people.filter(employer=employer) if employer else people.none()
         number = form.cleaned_data["id_number"].strip().upper()
         if number:
             if not access.can_see_full_id(request.user):
@@ -190,7 +192,8 @@ def person_list(request: HttpRequest) -> HttpResponse | FileResponse:
             people = people.filter(pk=found.pk) if found else people.none()
     if wants_xlsx(request):
         return xlsx_response(request, tables.PEOPLE, people, title=_("公务员"), filename=_("公务员"))
-    return render(request, "subjects/person_list.html", {"form": form, **table_page(request, tables.PEOPLE, people)})
+    return render(request, "subjects/person_list.html", {"form": form, "employer": employer,
+                                                         **table_page(request, tables.PEOPLE, people)})
 
 
 @login_required

@@ -204,3 +204,15 @@ def test_employer_is_a_search_field_not_a_drop_down(city: City) -> None:
     html = page.content.decode()
     assert "<select name=\"employer\"" not in html and "data-picker" in html
     assert 'value="玄武区新街口街道办事处"' in html and f'name="employer" value="{city.orgs["xinjiekou"].pk}"' in html
+
+
+def test_staff_count_in_the_tree_links_to_the_filtered_list(city: City) -> None:
+    _hire(city, 2)
+    client = _client(city, "district")
+    xinjiekou = city.orgs["xinjiekou"]
+    fragment = client.get(reverse("subjects:org_children", args=[city.orgs["xuanwu"].pk]), {"fragment": "1"})
+    assert f'href="{reverse("subjects:person_list")}?employer={xinjiekou.pk}"' in fragment.content.decode()
+    page = client.get(reverse("subjects:person_list"), {"employer": xinjiekou.pk})
+    assert page.context["page_obj"].paginator.count == 3 and 'id="employer-filter"' in page.content.decode()
+    outside = client.get(reverse("subjects:person_list"), {"employer": city.orgs["qinhuai"].pk})
+    assert outside.context["page_obj"].paginator.count == 0
