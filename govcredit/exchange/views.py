@@ -99,17 +99,19 @@ class AckUploadForm(forms.Form):
 
 
 @login_required
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: HttpRequest) -> HttpResponse | FileResponse:
     access.require(request.user, CREDIT_OFFICE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
-        n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
+        n_rejected=Count("acks", filter=Q(acks__accepted=False)))
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.EXPORTS, exports_qs, title=_("导出批次"), filename=_("导出批次"))
     rejections = ExchangeAck.objects.filter(accepted=False).select_related("item", "item__file", "record",
                                                                           "record__record_type")[:50]
     run = jobs.state_of(national.EXPORT_JOB)
     finished = run.last_result.get("export") if run.last_finished else None
     return render(request, "exchange/exports.html", {
-        **paginate(request, exports_qs, per_page=20), "rejections": rejections, "form": AckUploadForm(),
+        **table_page(request, tables.EXPORTS, exports_qs, per_page=20), "rejections": rejections, "form": AckUploadForm(),
         "last": national.last_successful(), "run": run,
         "run_export": ExchangeExport.objects.filter(pk=finished).first() if finished else None,
         "busy": run.running or (run.requested_at is not None and run.requested_at > clock.now() - jobs.STALE_REQUEST),

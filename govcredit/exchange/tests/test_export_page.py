@@ -74,3 +74,19 @@ def test_only_the_credit_office_may_start(city: City) -> None:
         client.force_login(city.users[role])
         assert client.post(reverse("exchange:export_start")).status_code == 403
     assert not OrmQ.objects.exists()
+
+
+def test_export_list_sorts_and_exports(city: City) -> None:
+    national.run_export(operator="credit")
+    national.run_export(operator="credit", everything=True)
+    client = _credit(city)
+    rows = client.get(reverse("exchange:exports"), {"sort": "batch"}).context["table"].rows
+    assert [r[0].text for r in rows] == ["GC000001", "GC000002"]
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("exchange:exports"), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "批次" and [v[0] for v in values[1:]] == ["GC000002", "GC000001"]
