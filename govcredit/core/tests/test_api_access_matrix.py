@@ -82,6 +82,8 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/exchange/records", lambda c, r: "/api/exchange/records?purpose=核查&decision_number=x",
      {"credit", "submitter", "personnel", "district"}),
     ("GET", "/api/exchange/exports", lambda c, r: "/api/exchange/exports", {"credit"}),
+    ("POST", "/api/exchange/exports", lambda c, r: "/api/exchange/exports", {"credit"}),
+    ("GET", "/api/exchange/exports/run", lambda c, r: "/api/exchange/exports/run", {"credit"}),
     ("POST", "/api/exchange/acks", lambda c, r: "/api/exchange/acks", {"credit"}),
     ("GET", "/api/portal/search", lambda c, r: "/api/portal/search?q=张*", ALL),
     ("GET", "/api/portal/records/{pk}", lambda c, r: f"/api/portal/records/{c.publication.pk}", ALL),

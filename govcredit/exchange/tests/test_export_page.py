@@ -90,3 +90,17 @@ def test_export_list_sorts_and_exports(city: City) -> None:
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "批次" and [v[0] for v in values[1:]] == ["GC000002", "GC000001"]
+
+
+def test_api_starts_an_export_and_reports_it(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _credit(city)
+    queued = client.post("/api/exchange/exports")
+    assert queued.status_code == 200 and queued.json()["queued"] is True and queued.json()["requested_at"]
+    assert client.post("/api/exchange/exports").json()["queued"] is False  # once
+    OrmQ.objects.all().delete()
+    JobState.objects.filter(name=national.EXPORT_JOB).update(requested_at=None)
+    monkeypatch.setattr(Conf, "SYNC", True)
+    client.post("/api/exchange/exports")
+    run = client.get("/api/exchange/exports/run").json()
+    export = ExchangeExport.objects.get()
+    assert run["last_ok"] is True and run["last_export"] == export.pk and run["running"] is False
