@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "govcredit.reports"
+    verbose_name = "查询与信用报告"
+
+    def ready(self) -> None:
+        from govcredit.api.common import register_router
+        from govcredit.ledger.events import register_event_type
+
+        register_event_type("report.query", "查阅信用档案", "Archive consulted")
+        register_event_type("report.reveal", "查看完整身份证号", "Full ID number viewed")
+        register_event_type("report.issue", "出具信用报告", "Credit report issued")
+        register_router("/reports", "govcredit.reports.api.router")

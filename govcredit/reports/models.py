@@ -1,0 +1,94 @@
+"""Purpose-logged archive queries and the credit reports issued from them.
+
+Both are ledgered: a query log that could be edited or deleted would not be a log, and a report's
+number, verification code digest and content digest are what the public verification page checks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govcredit.ledger.models import LedgeredModel
+
+
+class Purpose(models.TextChoices):
+    SELECTION = "选拔任用", _("选拔任用")
+    HONOURS = "评优评先", _("评优评先")
+    PROMOTION = "职务晋升", _("职务晋升")
+    AWARDS = "表彰奖励", _("表彰奖励")
+    OTHER = "其他", _("其他")
+
+
+class QueryAction(models.TextChoices):
+    ARCHIVE = "查阅档案", _("查阅档案")
+    FULL_ID = "查看完整身份证号", _("查看完整身份证号")
+    REPORT = "出具信用报告", _("出具信用报告")
+
+
+class ArchiveQuery(LedgeredModel):
+    """One look at a subject's archive: who, whom, why, under which case, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查询人", on_delete=models.PROTECT,
+                             related_name="+")
+    user_name = models.CharField("查询人姓名", max_length=150)
+    user_org_name = models.CharField("查询人单位", max_length=200, blank=True)
+    subject_org = models.ForeignKey("subjects.Organization", verbose_name="被查询单位", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    subject_person = models.ForeignKey("subjects.CivilServant", verbose_name="被查询公务员", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("操作", max_length=10, choices=QueryAction.choices)
+    purpose = models.CharField("查询目的", max_length=10, choices=Purpose.choices)
+    purpose_text = models.CharField("目的说明", max_length=200, blank=True)
+    case_reference = models.CharField("事由编号", max_length=100)
+    at = models.DateTimeField("查询时间", db_index=True)
+
+    class Meta:
+        verbose_name = "档案查询记录"
+        verbose_name_plural = verbose_name
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject_person", "at"], name="reports_query_person"),
+                   models.Index(fields=["subject_org", "at"], name="reports_query_org")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(subject_org__isnull=False) | models.Q(subject_person__isnull=False),
+            name="reports_query_has_subject", violation_error_message="查询记录必须有被查询主体")]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject_name(self) -> str:
+        subject = self.subject_person or self.subject_org
+        return subject.name if subject is not None else ""
+
+
+class CreditReport(LedgeredModel):
+    """An issued credit report: its content as issued (already masked for its reader), the digests the
+    verification page compares, and the PDF's SHA-256 (an edited file no longer matches it)."""
+
+    number = models.CharField("报告编号", max_length=24, unique=True)
+    code_digest = models.CharField("核验码摘要", max_length=64)
+    query = models.OneToOneField(ArchiveQuery, verbose_name="查询记录", on_delete=models.PROTECT, related_name="report")
+    subject_org = models.ForeignKey("subjects.Organization", verbose_name="报告主体单位", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    subject_person = models.ForeignKey("subjects.CivilServant", verbose_name="报告主体公务员", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    subject_masked = models.CharField("主体（脱敏）", max_length=200)
+    issued_at = models.DateTimeField("出具时间")
+    issuer_name = models.CharField("出具人", max_length=150)
+    issuer_org_name = models.CharField("出具单位", max_length=200)
+    content = models.JSONField("报告内容")
+    content_digest = models.CharField("内容摘要", max_length=64)
+    archive_digest = models.CharField("档案状态摘要", max_length=64)
+    pdf_sha256 = models.CharField("PDF 文件 SHA-256", max_length=64)
+    pdf_path = models.CharField("PDF 存储位置", max_length=300)
+
+    class Meta:
+        verbose_name = "信用报告"
+        verbose_name_plural = verbose_name
+        ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["pdf_sha256"], name="reports_report_pdf")]
+
+    def __str__(self) -> str:
+        return self.number
