@@ -33,3 +33,7 @@ class VerifyForm(forms.Form):
 
 class VerifyFileForm(forms.Form):
     file = forms.FileField(label=_("报告 PDF 文件"))
+
+
+class ReviewForm(PurposeForm):
+    file = forms.FileField(label=_("候选人名单（Excel 或 CSV：姓名＋身份证号，或单位名称＋统一社会信用代码）"))

@@ -92,3 +92,43 @@ class CreditReport(LedgeredModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ReviewStatus(models.TextChoices):
+    QUEUED = "排队中", _("排队中")
+    RUNNING = "处理中", _("处理中")
+    DONE = "已完成", _("已完成")
+    FAILED = "失败", _("失败")
+
+
+class ReviewBatch(models.Model):
+    """A pre-appointment check (任前审查) of a list of candidates: one report per matched candidate, a zip of
+    the PDFs and a summary workbook. The queries and reports it makes are ledgered one by one; the batch
+    itself is the job's bookkeeping (progress, outcome per row)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT,
+                             related_name="+")
+    purpose = models.CharField("查询目的", max_length=10, choices=Purpose.choices)
+    purpose_text = models.CharField("目的说明", max_length=200, blank=True)
+    case_reference = models.CharField("事由编号", max_length=100)
+    file_name = models.CharField("文件名", max_length=200)
+    verify_url = models.CharField("核验网址", max_length=300)
+    status = models.CharField("状态", max_length=4, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED)
+    total = models.PositiveIntegerField("行数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    flagged = models.PositiveIntegerField("有失信记录", default=0)
+    unmatched = models.PositiveIntegerField("未能匹配", default=0)
+    rows = models.JSONField("逐行结果", default=list)
+    message = models.TextField("说明", blank=True)
+    zip_path = models.CharField("报告压缩包", max_length=300, blank=True)
+    summary_path = models.CharField("汇总表", max_length=300, blank=True)
+    created_at = models.DateTimeField("提交时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "任前审查批次"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}"

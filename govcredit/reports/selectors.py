@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
 
-from .models import ArchiveQuery, CreditReport
+from .models import ArchiveQuery, CreditReport, ReviewBatch
 
 
 def audit_queries(user: Any, *, who: str = "", subject: str = "", purpose: str = "", action: str = "",
@@ -57,3 +57,12 @@ def visible_reports(user: Any) -> QuerySet[CreditReport]:
         if user.organization_id:
             return reports.filter(subject_org_id=user.organization_id)
     return reports.none()
+
+
+def visible_reviews(user: Any) -> QuerySet[ReviewBatch]:
+    """Pre-appointment checks: the credit office sees all, the personnel office its own."""
+    if access.has(user, access.AUDIT_QUERIES):
+        return ReviewBatch.objects.all()
+    if access.has(user, access.ISSUE_REPORTS):
+        return ReviewBatch.objects.filter(user=user)
+    return ReviewBatch.objects.none()

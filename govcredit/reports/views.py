@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +24,10 @@ from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import is_valid_credit_code
 from govcredit.subjects.models import CivilServant, Organization
 
-from . import exports, services
-from .forms import AuditFilterForm, FindSubjectForm, PurposeForm, VerifyFileForm, VerifyForm
-from .models import ArchiveQuery, QueryAction
-from .selectors import audit_queries, queries_about_me, visible_reports
+from . import exports, review, services
+from .forms import AuditFilterForm, FindSubjectForm, PurposeForm, ReviewForm, VerifyFileForm, VerifyForm
+from .models import ArchiveQuery, QueryAction, ReviewStatus
+from .selectors import audit_queries, queries_about_me, visible_reports, visible_reviews
 
 
 def _user(request: HttpRequest) -> User:
@@ -195,3 +195,47 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             result = services.verify_pdf(upload.read())
     return render(request, "reports/verify.html", {"form": form, "file_form": file_form, "result": result})
+
+
+@login_required
+def reviews(request: HttpRequest) -> HttpResponse:
+    """任前审查: upload a list of candidates with the purpose; the batch runs in the task queue."""
+    access.require(request.user, access.ISSUE_REPORTS)
+    form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        upload = d["file"]
+        try:
+            batch = review.submit(_user(request), upload.read(), upload.name, purpose=d["purpose"],
+                                  purpose_text=d["purpose_text"], case_reference=d["case_reference"],
+                                  verify_url=request.build_absolute_uri(reverse("reports:verify")))
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            review.enqueue(batch)
+            return redirect("reports:review_detail", pk=batch.pk)
+    return render(request, "reports/reviews.html", {"form": form, **paginate(request, visible_reviews(request.user))})
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(visible_reviews(request.user), pk=pk)
+    return render(request, "reports/review_detail.html", {"batch": batch, "status": review.status_of(batch)})
+
+
+@login_required
+def review_status(request: HttpRequest, pk: int) -> JsonResponse:
+    batch = get_object_or_404(visible_reviews(request.user), pk=pk)
+    return JsonResponse(review.status_of(batch), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def review_file(request: HttpRequest, pk: int, what: str) -> FileResponse:
+    batch = get_object_or_404(visible_reviews(request.user), pk=pk, status=ReviewStatus.DONE)
+    if what == "zip":
+        return FileResponse(open(batch.zip_path, "rb"), as_attachment=True,  # noqa: SIM115
+                            filename=f"任前审查_{batch.pk}_报告.zip", content_type="application/zip")
+    if what == "xlsx":
+        return FileResponse(open(batch.summary_path, "rb"), as_attachment=True,  # noqa: SIM115
+                            filename=f"任前审查_{batch.pk}_汇总.xlsx")
+    raise Http404

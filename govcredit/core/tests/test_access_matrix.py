@@ -13,6 +13,7 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.reports import review
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
@@ -68,6 +69,10 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("reports:report_pdf", lambda c: [c.report.number], {"credit", "personnel", "subject"}),
     ("reports:audit", lambda c: [], {"credit"}),
     ("reports:looked_at_me", lambda c: [], {"subject"}),
+    ("reports:reviews", lambda c: [], {"credit", "personnel"}),
+    ("reports:review_detail", lambda c: [c.review.pk], {"credit", "personnel"}),
+    ("reports:review_status", lambda c: [c.review.pk], {"credit", "personnel"}),
+    ("reports:review_file", lambda c: [c.review.pk, "xlsx"], {"credit", "personnel"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -115,6 +120,9 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                            purpose="职务晋升", case_reference="matrix")
     city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
+    city.review = review.submit(city.users["personnel"], "姓名,身份证号\n王小明,x\n".encode(), "a.csv",  # type: ignore[attr-defined]
+                                purpose="选拔任用", purpose_text="", case_reference="matrix", verify_url="http://t/")
+    review.run(city.review.pk)  # type: ignore[attr-defined]
     return city
 
 
