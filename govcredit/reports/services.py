@@ -90,13 +90,19 @@ def reveal_id_number(user: User, person: CivilServant, *, purpose: str, purpose_
     return person.full_id_number()
 
 
+def _snapshot(subject: Subject, at: dt.datetime) -> tuple[list[dict[str, Any]], str]:
+    """The report's sections for ``subject`` at ``at``, and the digest of everything they show (which
+    verification compares with the one taken at issue to say whether the archive changed since)."""
+    where = subject_filter(subject)
+    sections = [{"title": s.title(), "columns": s.columns(), "widths": list(s.widths), "rows": s.rows(where, at)}
+                for s in registered_sections()]
+    records = [[r.pk, r.status, r.updated_at.isoformat()] for r in in_force(where, at)]
+    rows = [section["rows"] for section in sections]
+    return sections, hashlib.sha256(json.dumps([records, rows], ensure_ascii=False).encode()).hexdigest()
+
+
 def archive_digest(subject: Subject) -> str:
-    """A digest of everything a report about ``subject`` shows, as it stands now: verification compares it
-    with the one taken at issue to say whether the archive changed since."""
-    now = clock.now()
-    rows = [[r.pk, r.status, r.updated_at.isoformat()] for r in in_force(subject_filter(subject), now)]
-    sections = [s.rows(subject_filter(subject), now) for s in registered_sections()]
-    return hashlib.sha256(json.dumps([rows, sections], ensure_ascii=False).encode()).hexdigest()
+    return _snapshot(subject, clock.now())[1]
 
 
 def _identity(subject: Subject) -> list[list[str]]:
@@ -114,8 +120,9 @@ def _masked_name(subject: Subject) -> str:
     return f"{subject.name}（{subject.credit_code}）"
 
 
-def build_content(subject: Subject, query: ArchiveQuery, *, at: dt.datetime) -> dict[str, Any]:
-    """What a report says, worded in the active language, ID numbers masked (a report is filed on paper)."""
+def build_content(subject: Subject, query: ArchiveQuery, *, at: dt.datetime) -> tuple[dict[str, Any], str]:
+    """What a report says, worded in the active language, ID numbers masked (a report is filed on paper),
+    and the digest of the archive it was drawn from."""
     day = clock.local_date(at)
     since = day.replace(year=day.year - PERIOD_YEARS, day=28 if (day.month, day.day) == (2, 29) else day.day)
     where = subject_filter(subject)
@@ -123,8 +130,7 @@ def build_content(subject: Subject, query: ArchiveQuery, *, at: dt.datetime) -> 
                                          decision_date__gte=since).count()
     conclusion = (_("查询期内无政务失信记录。") if counted == 0
                   else _("查询期内有政务失信记录 %(n)d 条，详见上表。") % {"n": counted})
-    sections = [{"title": s.title(), "columns": s.columns(), "widths": list(s.widths), "rows": s.rows(where, at)}
-                for s in registered_sections()]
+    sections, digest = _snapshot(subject, at)
     purpose = query.purpose + (f"：{query.purpose_text}" if query.purpose_text else "")
     return {
         "lang": (translation.get_language() or settings.LANGUAGE_CODE)[:2],
@@ -135,7 +141,7 @@ def build_content(subject: Subject, query: ArchiveQuery, *, at: dt.datetime) -> 
         "sections": sections,
         "negative_count": counted,
         "conclusion": conclusion,
-    }
+    }, digest
 
 
 def _digest(content: dict[str, Any]) -> str:
@@ -171,7 +177,7 @@ def issue_report(user: User, subject: Subject, *, purpose: str, purpose_text: st
                 at = query.at
                 number, code = _next_number(clock.local_date(at)), "".join(
                     secrets.choice(CODE_ALPHABET) for _ in range(8))
-                content = build_content(subject, query, at=at)
+                content, digest = build_content(subject, query, at=at)
                 issuer_org = user.organization.name if user.organization else _("南京市社会信用体系建设领导小组办公室")
                 content.update(number=number, issued_at=timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
                                issuer=query.user_name, issuer_org=issuer_org)
@@ -182,7 +188,7 @@ def issue_report(user: User, subject: Subject, *, purpose: str, purpose_text: st
                 report = CreditReport(number=number, code_digest=_code_digest(number, code), query=query,
                                       subject_masked=_masked_name(subject), issued_at=at,
                                       issuer_name=query.user_name, issuer_org_name=issuer_org, content=content,
-                                      content_digest=_digest(content), archive_digest=archive_digest(subject),
+                                      content_digest=_digest(content), archive_digest=digest,
                                       pdf_sha256=hashlib.sha256(document).hexdigest(), pdf_path=str(path),
                                       **subject_filter(subject))
                 save_with_entry(report, actor=user.get_username(), action="report.issue",

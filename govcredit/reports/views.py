@@ -179,7 +179,7 @@ def looked_at_me(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: by number and code (typed, or from the QR code's link), or by uploading the PDF."""
     result = None
-    form = VerifyForm(request.GET if "number" in request.GET else None)
+    form = VerifyForm(request.GET if request.method == "GET" and "number" in request.GET else None)
     file_form = VerifyFileForm(request.POST or None, request.FILES or None)
     asked = form.is_bound or request.method == "POST"
     rate = rate_setting("GOVCREDIT_VERIFY_RATE", "30/m")
