@@ -12,4 +12,5 @@ class ReportsConfig(AppConfig):
         register_event_type("report.query", "查阅信用档案", "Archive consulted")
         register_event_type("report.reveal", "查看完整身份证号", "Full ID number viewed")
         register_event_type("report.issue", "出具信用报告", "Credit report issued")
+        register_event_type("education.target", "设定诚信教育年度目标", "Integrity-education target set")
         register_router("/reports", "govcredit.reports.api.router")

@@ -37,3 +37,8 @@ class VerifyFileForm(forms.Form):
 
 class ReviewForm(PurposeForm):
     file = forms.FileField(label=_("候选人名单（Excel 或 CSV：姓名＋身份证号，或单位名称＋统一社会信用代码）"))
+
+
+class EducationTargetForm(forms.Form):
+    hours = forms.IntegerField(label=_("年度目标学时"), min_value=1, max_value=500)
+    reason = forms.CharField(label=_("依据"), max_length=200)

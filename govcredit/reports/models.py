@@ -132,3 +132,21 @@ class ReviewBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} #{self.pk}"
+
+
+class EducationTarget(LedgeredModel):
+    """The yearly integrity-education target (学时) every civil servant should complete, set by the credit
+    office; a change is a new ledger entry, so last year's completion rates keep the target they had."""
+
+    year = models.PositiveIntegerField("年度", unique=True)
+    hours = models.PositiveIntegerField("年度目标学时")
+    set_by = models.CharField("设定人", max_length=150)
+    reason = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = "诚信教育年度目标"
+        verbose_name_plural = verbose_name
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.hours}"

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", views.audit, name="audit"),
     path("looked-at-me/", views.looked_at_me, name="looked_at_me"),
     path("verify/", views.verify, name="verify"),
+    path("education/", views.education, name="education"),
     path("review/", views.reviews, name="reviews"),
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
     path("review/<int:pk>/status/", views.review_status, name="review_status"),

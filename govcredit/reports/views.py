@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,16 +18,37 @@ from django.views.decorators.http import require_POST
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
 from govcredit.archive.selectors import archive_of
+from govcredit.core import clock
 from govcredit.core.paging import paginate
 from govcredit.core.ratelimit import client_address, hit, rate_setting
 from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import is_valid_credit_code
 from govcredit.subjects.models import CivilServant, Organization
 
+from . import education as education_rules
 from . import exports, review, services
-from .forms import AuditFilterForm, FindSubjectForm, PurposeForm, ReviewForm, VerifyFileForm, VerifyForm
+from .forms import (
+    AuditFilterForm,
+    EducationTargetForm,
+    FindSubjectForm,
+    PurposeForm,
+    ReviewForm,
+    VerifyFileForm,
+    VerifyForm,
+)
 from .models import ArchiveQuery, QueryAction, ReviewStatus
 from .selectors import audit_queries, queries_about_me, visible_reports, visible_reviews
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_year(raw: str | None) -> int:
+    """``?year=``: this year when missing; an impossible year is a bad request, not a crash."""
+    if not raw:
+        return clock.today().year
+    if not raw.isdigit() or not 1900 <= int(raw) <= 2999:
+        raise BadRequest(_("年度应为四位数字"))
+    return int(raw)
 
 
 def _user(request: HttpRequest) -> User:
@@ -239,3 +260,24 @@ def review_file(request: HttpRequest, pk: int, what: str) -> FileResponse:
         return FileResponse(open(batch.summary_path, "rb"), as_attachment=True,  # noqa: SIM115
                             filename=f"任前审查_{batch.pk}_汇总.xlsx")
     raise Http404
+
+
+@login_required
+def education(request: HttpRequest) -> HttpResponse:
+    """诚信教育: completion of the year's target per department in the user's scope; the credit office sets
+    the target; the same table exports to XLSX."""
+    access.require(request.user, access.READ_EDUCATION)
+    year = parse_year(request.GET.get("year"))
+    form = EducationTargetForm(request.POST or None, initial={"hours": education_rules.target_hours(year)})
+    if request.method == "POST" and form.is_valid():
+        education_rules.set_target(request.user, year, form.cleaned_data["hours"], form.cleaned_data["reason"])
+        messages.success(request, _("年度目标已保存并留痕。"))
+        return redirect(f"{reverse('reports:education')}?year={year}")
+    rows = education_rules.completion(request.user, year)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(education_rules.completion_xlsx(rows, year), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''education-{year}.xlsx"
+        return response
+    return render(request, "reports/education.html", {
+        "year": year, "target": education_rules.target_hours(year), "rows": rows, "form": form,
+        "can_set": access.has(request.user, access.AUDIT_QUERIES)})

@@ -69,6 +69,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("reports:report_pdf", lambda c: [c.report.number], {"credit", "personnel", "subject"}),
     ("reports:audit", lambda c: [], {"credit"}),
     ("reports:looked_at_me", lambda c: [], {"subject"}),
+    ("reports:education", lambda c: [], {"credit", "personnel", "district", "submitter"}),
     ("reports:reviews", lambda c: [], {"credit", "personnel"}),
     ("reports:review_detail", lambda c: [c.review.pk], {"credit", "personnel"}),
     ("reports:review_status", lambda c: [c.review.pk], {"credit", "personnel"}),
