@@ -42,3 +42,13 @@ class ReviewForm(PurposeForm):
 class EducationTargetForm(forms.Form):
     hours = forms.IntegerField(label=_("年度目标学时"), min_value=1, max_value=500)
     reason = forms.CharField(label=_("依据"), max_length=200)
+
+
+class RosterForm(forms.Form):
+    file = forms.FileField(label=_("人事库名册（Excel 或 CSV：姓名、身份证号、工作单位、职务、职级、状态）"))
+
+
+class ResolveForm(forms.Form):
+    action = forms.ChoiceField(label=_("处理方式"), choices=[("register", _("登记该公务员")), ("post", _("按名册记录任职变动")),
+                                                          ("dismiss", _("驳回（名册有误或无需处理）"))])
+    reason = forms.CharField(label=_("处理说明"), max_length=300)

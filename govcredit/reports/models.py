@@ -150,3 +150,72 @@ class EducationTarget(LedgeredModel):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.hours}"
+
+
+class RosterCheck(models.Model):
+    """One comparison of a roster from the civil-servant personnel database with the credit system."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核查人", on_delete=models.PROTECT,
+                             related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    rows = models.PositiveIntegerField("名册行数")
+    new_findings = models.PositiveIntegerField("新发现")
+    still_open = models.PositiveIntegerField("此前未处理仍存在")
+    created_at = models.DateTimeField("核查时间")
+
+    class Meta:
+        verbose_name = "人事库核查比对"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} #{self.pk}"
+
+
+class FindingKind(models.TextChoices):
+    MISSING_HERE = "信用系统中无此人", _("信用系统中无此人")
+    MISSING_THERE = "人事库中无此人", _("人事库中无此人")
+    EMPLOYER = "工作单位不一致", _("工作单位不一致")
+    POST = "职务不一致", _("职务不一致")
+    RANK = "职级不一致", _("职级不一致")
+    STATUS = "状态不一致", _("状态不一致")
+    INVALID_ID = "身份证号无效", _("身份证号无效")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "待处理", _("待处理")
+    REGISTERED = "已登记", _("已登记")
+    POST_CHANGED = "已记录任职变动", _("已记录任职变动")
+    DISMISSED = "已驳回", _("已驳回")
+
+
+class RosterFinding(LedgeredModel):
+    """A difference between the roster and the credit system, reconciled item by item (each a ledger entry).
+
+    ``fingerprint`` names the difference itself (kind, person, both values): a roster run again finds the
+    same fingerprints and reports nothing new, whether they were dismissed or are still open."""
+
+    check_run = models.ForeignKey(RosterCheck, verbose_name="核查", on_delete=models.PROTECT, related_name="findings")
+    kind = models.CharField("差异类型", max_length=10, choices=FindingKind.choices)
+    fingerprint = models.CharField("差异指纹", max_length=64, db_index=True)
+    row = models.PositiveIntegerField("名册行号", null=True, blank=True)
+    person = models.ForeignKey("subjects.CivilServant", verbose_name="公务员", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    id_masked = models.CharField("身份证号", max_length=18, blank=True)
+    id_cipher = models.TextField("身份证号（密文）", blank=True, editable=False)
+    roster = models.JSONField("名册中的值", default=dict)
+    ours = models.CharField("信用系统中的值", max_length=200, blank=True)
+    theirs = models.CharField("名册中的值（差异项）", max_length=200, blank=True)
+    status = models.CharField("处理状态", max_length=8, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    resolution = models.CharField("处理说明", max_length=300, blank=True)
+    resolved_by = models.CharField("处理人", max_length=150, blank=True)
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "核查差异"
+        verbose_name_plural = verbose_name
+        ordering = ["check_run", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
 
-from .models import ArchiveQuery, CreditReport, ReviewBatch
+from .models import ArchiveQuery, CreditReport, ReviewBatch, RosterCheck
 
 
 def audit_queries(user: Any, *, who: str = "", subject: str = "", purpose: str = "", action: str = "",
@@ -66,3 +66,10 @@ def visible_reviews(user: Any) -> QuerySet[ReviewBatch]:
     if access.has(user, access.ISSUE_REPORTS):
         return ReviewBatch.objects.filter(user=user)
     return ReviewBatch.objects.none()
+
+
+def visible_checks(user: Any) -> QuerySet[RosterCheck]:
+    """Roster checks: the credit office's own work, nobody else's."""
+    if not access.has(user, access.RECONCILE_ROSTER):
+        return RosterCheck.objects.none()
+    return RosterCheck.objects.all()

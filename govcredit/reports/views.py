@@ -26,18 +26,20 @@ from govcredit.subjects.identifiers import is_valid_credit_code
 from govcredit.subjects.models import CivilServant, Organization
 
 from . import education as education_rules
-from . import exports, review, services
+from . import exports, review, roster, services
 from .forms import (
     AuditFilterForm,
     EducationTargetForm,
     FindSubjectForm,
     PurposeForm,
+    ResolveForm,
     ReviewForm,
+    RosterForm,
     VerifyFileForm,
     VerifyForm,
 )
-from .models import ArchiveQuery, QueryAction, ReviewStatus
-from .selectors import audit_queries, queries_about_me, visible_reports, visible_reviews
+from .models import ArchiveQuery, QueryAction, ReviewStatus, RosterFinding
+from .selectors import audit_queries, queries_about_me, visible_checks, visible_reports, visible_reviews
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -281,3 +283,47 @@ def education(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/education.html", {
         "year": year, "target": education_rules.target_hours(year), "rows": rows, "form": form,
         "can_set": access.has(request.user, access.AUDIT_QUERIES)})
+
+
+@login_required
+def rosters(request: HttpRequest) -> HttpResponse:
+    """核查比对: upload a roster from the personnel database; the differences not reported before are listed."""
+    access.require(request.user, access.RECONCILE_ROSTER)
+    form = RosterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check = roster.compare(_user(request), upload.read(), upload.name)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("核查完成：新发现差异 %(n)d 条，此前未处理的仍有 %(o)d 条。")
+                             % {"n": check.new_findings, "o": check.still_open})
+            return redirect("reports:roster_detail", pk=check.pk)
+    return render(request, "reports/rosters.html", {"form": form, **paginate(request, visible_checks(request.user))})
+
+
+@login_required
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(visible_checks(request.user), pk=pk)
+    findings = check.findings.select_related("person__employer").order_by("status", "row", "pk")
+    return render(request, "reports/roster_detail.html", {"check": check, "form": ResolveForm(),
+                                                          **paginate(request, findings, per_page=50)})
+
+
+@login_required
+@require_POST
+def roster_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, access.RECONCILE_ROSTER)
+    finding = get_object_or_404(RosterFinding.objects.select_related("person__employer"), pk=pk)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            roster.resolve(_user(request), finding, **form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            messages.success(request, _("已处理并留痕。"))
+    else:
+        messages.error(request, _("请选择处理方式并填写处理说明。"))
+    return redirect("reports:roster_detail", pk=finding.check_run_id)

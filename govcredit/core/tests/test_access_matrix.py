@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
-from govcredit.reports import review
+from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
@@ -71,6 +71,8 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("reports:looked_at_me", lambda c: [], {"subject"}),
     ("reports:education", lambda c: [], {"credit", "personnel", "district", "submitter"}),
     ("reports:reviews", lambda c: [], {"credit", "personnel"}),
+    ("reports:rosters", lambda c: [], {"credit"}),
+    ("reports:roster_detail", lambda c: [c.roster.pk], {"credit"}),
     ("reports:review_detail", lambda c: [c.review.pk], {"credit", "personnel"}),
     ("reports:review_status", lambda c: [c.review.pk], {"credit", "personnel"}),
     ("reports:review_file", lambda c: [c.review.pk, "xlsx"], {"credit", "personnel"}),
@@ -95,6 +97,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:ack_upload", lambda c: [], {"credit"}),
     ("reports:reveal", lambda c: [c.query.pk], {"personnel"}),
     ("reports:issue", lambda c: [c.query.pk], {"personnel"}),
+    ("reports:roster_resolve", lambda c: [c.roster.findings.get().pk], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
                    "workflow", "reports"}
@@ -124,6 +127,8 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.review = review.submit(city.users["personnel"], "姓名,身份证号\n王小明,x\n".encode(), "a.csv",  # type: ignore[attr-defined]
                                 purpose="选拔任用", purpose_text="", case_reference="matrix", verify_url="http://t/")
     review.run(city.review.pk)  # type: ignore[attr-defined]
+    city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
+                                 "roster.csv")
     return city
 
 
