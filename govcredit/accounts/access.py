@@ -96,4 +96,14 @@ def can_write_records_for(user: Any, org: Organization) -> bool:
 
 
 def can_see_full_id(user: Any) -> bool:
+    """May the user ask for a full ID number (each time with a purpose, logged: reports.reveal_id_number)?"""
     return has(user, FULL_ID_NUMBERS)
+
+
+# Rejected intake rows as they were sent (to be fixed and uploaded again) are the credit office's work on
+# submitted data; everyone else, the personnel office included, sees their ID numbers masked.
+SUBMITTED_IDS = {Role.CREDIT_OFFICE}
+
+
+def can_see_submitted_ids(user: Any) -> bool:
+    return has(user, SUBMITTED_IDS)
