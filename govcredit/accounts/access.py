@@ -24,6 +24,14 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+# 双公示 statistics: the credit office city-wide, districts and submitters their subtree; refreshing them.
+READ_STATISTICS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
+REFRESH_STATISTICS = {Role.CREDIT_OFFICE}
+# The exchange: the shared query for departments (the credit office also reaches 内部 types), national
+# exports, acknowledgements and the shared-query log.
+SHARED_QUERY = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
+SHARED_QUERY_INTERNAL = {Role.CREDIT_OFFICE}
+MANAGE_EXCHANGE = {Role.CREDIT_OFFICE}
 
 
 def role_of(user: Any) -> str | None:
@@ -77,6 +85,19 @@ def record_scope(user: Any) -> Q | None:
             return Q(subject_person_id=user.civil_servant_id)
         if user.organization_id:
             return Q(subject_org_id=user.organization_id)
+    return None
+
+
+def statistics_scope(user: Any) -> Q | None:
+    """A filter on a row's ``issuing_org`` for the statistics the user may read; None means none.
+
+    The credit office reads the whole city; districts and submitters their subtree (personnel do not:
+    the figures are about departments' publication, not about people)."""
+    role = role_of(user)
+    if role == Role.CREDIT_OFFICE:
+        return Q()
+    if role in READ_STATISTICS and user.organization_id:
+        return Q(issuing_org__path__startswith=user.organization.path)
     return None
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -257,18 +256,14 @@ def create_record(request: HttpRequest, payload: RecordIn, response: HttpRespons
                               "actor": actor_of(request), "subject_org": parties.subject_org,
                               "subject_person": parties.subject_person,
                               "reason": payload.reason}
-    try:
-        if key:
-            body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
-            record, created = services.record_decision_once(
-                requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
-            if not created:
-                response["Idempotent-Replayed"] = "true"
-        else:
-            record = services.record_decision(**values)
-    except (services.DuplicateRecord, services.KeyReused) as e:
-        message = e.messages[0] if isinstance(e, services.DuplicateRecord) else str(e)
-        raise HttpError(409, message) from None
+    if key:
+        body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
+        record, created = services.record_decision_once(
+            requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+    else:
+        record = services.record_decision(**values)
     return Status(201, get_in_scope(_records(request), pk=record.pk))
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
+from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
 from govcredit.core.params import query_id, query_pk
 from govcredit.ledger.services import history
@@ -101,6 +102,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 key = name if name in form.fields else by_label.get(name)
                 for msg in errors:
                     form.add_error(key if key in form.fields else None, msg)
+        except DomainError as e:  # a duplicate: beside the decision number
+            form.add_error(e.field if e.field in form.fields else None, str(e))
         else:
             messages.success(request, "记录已录入并留痕。")
             return redirect("archive:record_detail", pk=record.pk)
