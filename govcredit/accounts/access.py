@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.models import Organization
 
 from .models import Role
 
@@ -24,6 +24,7 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+READ_BATCHES = WRITE_RECORDS | CITY_WIDE  # import batches: submitting roles, and the city-wide ones reading
 # 双公示 statistics: the credit office city-wide, districts and submitters their subtree; refreshing them.
 READ_STATISTICS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
 REFRESH_STATISTICS = {Role.CREDIT_OFFICE}
@@ -49,26 +50,35 @@ def require(user: Any, roles: set[Role]) -> None:
         raise PermissionDenied("您的角色无权进行此操作")
 
 
-def visible_orgs(user: Any) -> QuerySet[Organization]:
+def org_scope(user: Any) -> Q | None:
+    """A filter on Organization for what the user may read; None means nothing
+    (querysets: ``subjects.selectors.visible_orgs``)."""
     role = role_of(user)
     if role in CITY_WIDE:
-        return Organization.objects.all()
+        return Q()
     if role in SUBTREE and user.organization_id:
-        return Organization.objects.filter(path__startswith=user.organization.path)
+        return Q(path__startswith=user.organization.path)
     if role == Role.SUBJECT and user.organization_id and not user.civil_servant_id:
-        return Organization.objects.filter(pk=user.organization_id)
-    return Organization.objects.none()
+        return Q(pk=user.organization_id)
+    return None
 
 
-def visible_people(user: Any) -> QuerySet[CivilServant]:
+def person_scope(user: Any) -> Q | None:
+    """A filter on CivilServant for what the user may read; None means nothing
+    (querysets: ``subjects.selectors.visible_people``)."""
     role = role_of(user)
     if role in CITY_WIDE:
-        return CivilServant.objects.all()
+        return Q()
     if role in SUBTREE and user.organization_id:
-        return CivilServant.objects.filter(employer__path__startswith=user.organization.path)
+        return Q(employer__path__startswith=user.organization.path)
     if role == Role.SUBJECT and user.civil_servant_id:
-        return CivilServant.objects.filter(pk=user.civil_servant_id)
-    return CivilServant.objects.none()
+        return Q(pk=user.civil_servant_id)
+    return None
+
+
+def _in_org_scope(user: Any, org: Organization) -> bool:
+    scope = org_scope(user)
+    return scope is not None and Organization.objects.filter(scope, pk=org.pk).exists()
 
 
 def record_scope(user: Any) -> Q | None:
@@ -102,12 +112,12 @@ def statistics_scope(user: Any) -> Q | None:
 
 
 def can_edit_org(user: Any, org: Organization) -> bool:
-    return has(user, EDIT_SUBJECTS) and visible_orgs(user).filter(pk=org.pk).exists()
+    return has(user, EDIT_SUBJECTS) and _in_org_scope(user, org)
 
 
 def can_write_records_for(user: Any, org: Organization) -> bool:
     """May the user submit records issued by ``org`` (its own organisation or one in its subtree)?"""
-    return has(user, WRITE_RECORDS) and visible_orgs(user).filter(pk=org.pk).exists()
+    return has(user, WRITE_RECORDS) and _in_org_scope(user, org)
 
 
 def can_see_full_id(user: Any) -> bool:

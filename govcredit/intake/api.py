@@ -38,10 +38,11 @@ from govcredit.subjects.models import Organization
 from . import services
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
+from .selectors import visible_batches
 from .sources import FileRejected
 from .template import template_response
 
-router = Router(tags=["归集"], auth=api_auth(access.WRITE_RECORDS | access.CITY_WIDE))
+router = Router(tags=["归集"], auth=api_auth(access.READ_BATCHES))
 
 
 class BatchOut(Schema):
@@ -113,10 +114,9 @@ class BatchFilter(Schema):
 
 def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:
     user = user_of(request)
-    if not access.has(user, access.WRITE_RECORDS | access.CITY_WIDE):
+    if not access.has(user, access.READ_BATCHES):
         forbidden()
-    return ImportBatch.objects.filter(org__in=access.visible_orgs(user)).select_related(
-        "record_type", "type_version", "org")
+    return visible_batches(user)
 
 
 def _org_for(request: HttpRequest, code: str | None) -> Organization:
@@ -191,7 +191,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
                         "必填列标 *，单选列带下拉选项，附“填写说明”页。填好后可原样上传。")
 def get_template(request: HttpRequest, code: str = Path(..., max_length=40, pattern=r"^[a-z0-9_]+$",  # noqa: B008
                                                         description="信息类别代码，如 xzcf")) -> Any:
-    if not access.has(user_of(request), access.WRITE_RECORDS | access.CITY_WIDE):
+    if not access.has(user_of(request), access.READ_BATCHES):
         forbidden()
     record_type = RecordType.objects.filter(code=code, is_active=True).first()
     if record_type is None:
