@@ -180,19 +180,21 @@ def _count(client: Client, url: str, moment: dt.datetime) -> int:
     return len(queries)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "url", "grow"), LISTS, ids=[entry[0] for entry in LISTS])
-def test_a_list_does_not_query_per_row(city: City, settings: Any, tmp_path: Path, name: str, role: str,
-                                       url: Callable[[], str], grow: Grow) -> None:
-    settings.MEDIA_ROOT = tmp_path
-    moment = clock.now()
-    client = Client()
-    client.force_login(city.users[role])
-    grow(city, N)
-    small = _count(client, url(), moment)
-    grow(city, 2 * N)
-    large = _count(client, url(), moment)
-    assert large <= small, f"{name}: {small} queries with {N} more rows, {large} with {3 * N}: a query per row"
+class TestListQueryCounts:
+    """One city for all the lists (built once for the class); each test's rows are rolled back after it."""
+
+    @pytest.mark.parametrize(("name", "role", "url", "grow"), LISTS, ids=[entry[0] for entry in LISTS])
+    def test_a_list_does_not_query_per_row(self, shared_city: City, settings: Any, tmp_path: Path, name: str,
+                                           role: str, url: Callable[[], str], grow: Grow) -> None:
+        settings.MEDIA_ROOT = tmp_path
+        moment = clock.now()
+        client = Client()
+        client.force_login(shared_city.users[role])
+        grow(shared_city, N)
+        small = _count(client, url(), moment)
+        grow(shared_city, 2 * N)
+        large = _count(client, url(), moment)
+        assert large <= small, f"{name}: {small} queries with {N} more rows, {large} with {3 * N}: a query per row"
 
 
 def test_every_list_is_counted() -> None:
