@@ -47,7 +47,8 @@ class RecordType(LedgeredModel):
         return self.name
 
     def current(self) -> RecordTypeVersion:
-        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        prefetched: list[RecordTypeVersion] | None = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        version: RecordTypeVersion | None
         if prefetched is not None:  # a list read them with prefetch_related("versions"): no query per type
             version = max(prefetched, key=lambda v: v.version, default=None)
         else:
