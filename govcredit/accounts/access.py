@@ -98,6 +98,25 @@ def record_scope(user: Any) -> Q | None:
     return None
 
 
+def case_scope(user: Any) -> Q | None:
+    """A filter on workflow cases for what the user may see; None means none (querysets:
+    ``workflow.selectors.visible_cases``). The archive's subtree rule applied to whoever owes the case:
+    city-wide roles see every case, a district or a submitting department the cases owed by organisations
+    and people in its subtree, a subject its own."""
+    role = role_of(user)
+    if role in CITY_WIDE:
+        return Q()
+    if role in SUBTREE and user.organization_id:
+        path = user.organization.path
+        return Q(debtor_org__path__startswith=path) | Q(debtor_person__employer__path__startswith=path)
+    if role == Role.SUBJECT:
+        if user.civil_servant_id:
+            return Q(debtor_person_id=user.civil_servant_id)
+        if user.organization_id:
+            return Q(debtor_org_id=user.organization_id)
+    return None
+
+
 def statistics_scope(user: Any) -> Q | None:
     """A filter on a row's ``issuing_org`` for the statistics the user may read; None means none.
 
