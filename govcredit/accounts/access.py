@@ -33,6 +33,12 @@ REFRESH_STATISTICS = {Role.CREDIT_OFFICE}
 SHARED_QUERY = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 SHARED_QUERY_INTERNAL = {Role.CREDIT_OFFICE}
 MANAGE_EXCHANGE = {Role.CREDIT_OFFICE}
+# 查询与报告: archive queries with a stated purpose, credit reports, the audit of every query
+QUERY_ARCHIVES = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+ISSUE_REPORTS = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+AUDIT_QUERIES = {Role.CREDIT_OFFICE}
+RECONCILE_ROSTER = {Role.CREDIT_OFFICE}  # 核查比对 with the civil-servant personnel database
+READ_EDUCATION = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.DISTRICT, Role.SUBMITTER}
 
 
 def role_of(user: Any) -> str | None:

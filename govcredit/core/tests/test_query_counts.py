@@ -34,6 +34,8 @@ from govcredit.disclosure.services import sync
 from govcredit.exchange.national import run_export
 from govcredit.exchange.shared import log_query
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.reports.models import Purpose, QueryAction
+from govcredit.reports.services import log_query as log_archive_query
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.services import register_civil_servant, register_organization
 from govcredit.testing import City, penalty_row
@@ -131,6 +133,13 @@ def _cases(city: City, n: int) -> None:
                   basis_text="行政处罚法第四十八条", reason=f"测试 {next(serial)}")
 
 
+def _archive_queries(city: City, n: int) -> None:
+    """Purpose-logged looks at 王小明's archive by the personnel department."""
+    for _ in range(n):
+        log_archive_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,
+                          purpose=Purpose.SELECTION, case_reference=f"干审〔2026〕{next(serial)}号")
+
+
 def _exports(city: City, n: int) -> None:
     for _ in range(n):
         _records(city, 1)
@@ -148,6 +157,8 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("exchange:query_log", "credit", lambda: reverse("exchange:query_log"), _query_logs),
     ("workflow:inbox", "credit", lambda: reverse("workflow:inbox"), _cases),
     ("catalog:type_list", "credit", lambda: reverse("catalog:type_list"), _types),
+    ("reports:audit", "credit", lambda: reverse("reports:audit"), _archive_queries),
+    ("reports:looked_at_me", "subject", lambda: reverse("reports:looked_at_me"), _archive_queries),
     ("portal:search", "public", lambda: reverse("portal:search") + "?q=贸易", _publications),
     ("portal:revoked", "public", lambda: reverse("portal:revoked"), _revoked),
     ("GET /api/records", "credit", lambda: "/api/records", _records),
@@ -162,6 +173,8 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("GET /api/workflow/inbox", "credit", lambda: "/api/workflow/inbox", _cases),
     ("GET /api/portal/search", "public", lambda: "/api/portal/search?q=贸易", _publications),
     ("GET /api/portal/revoked", "public", lambda: "/api/portal/revoked", _revoked),
+    ("GET /api/reports/audit", "credit", lambda: "/api/reports/audit", _archive_queries),
+    ("GET /api/reports/looked-at-me", "subject", lambda: "/api/reports/looked-at-me", _archive_queries),
 ]
 
 
@@ -204,17 +217,19 @@ def test_every_list_is_counted() -> None:
     counted = {entry[0] for entry in LISTS}
     pages = {"archive:record_list", "subjects:org_list", "subjects:person_list", "intake:batch_list",
              "exchange:exports", "exchange:query_log", "workflow:inbox", "catalog:type_list", "portal:search",
-             "portal:revoked"}
+             "portal:revoked", "reports:audit", "reports:looked_at_me"}
     assert pages <= counted
     schema = api.get_openapi_schema()
-    lists = {f"GET /api{path}" for path, ops in schema["paths"].items() if "get" in ops and "{" not in path
+    lists = {f"GET {path}" for path, ops in schema["paths"].items() if "get" in ops and "{" not in path
              and _is_list(ops["get"])}
+    assert len(lists) > 10, lists  # the detection itself works
     assert lists - counted == set(), f"list endpoints without a query-count baseline: {sorted(lists - counted)}"
 
 
 def _is_list(operation: dict[str, Any]) -> bool:
     """A GET whose answer is an array, a page of items (``items``) or an inbox/search answer listing rows."""
-    content = operation.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+    responses = operation.get("responses", {})
+    content = (responses.get(200) or responses.get("200") or {}).get("content", {}).get("application/json", {})
     schema = content.get("schema", {})
     ref = schema.get("$ref", "")
     return schema.get("type") == "array" or "Paged" in ref or ref.endswith(("InboxOut", "SearchOut", "RevokedPageOut"))
