@@ -3,7 +3,6 @@ same sort keys on the page and in ``GET /api/records?sort=``. Natural persons ap
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,9 +26,3 @@ RECORDS: Table[CreditRecord] = Table([
     Column(_("状态"), lambda r: r.status, sort="status", badge=lambda r: f"s-{r.status}"),
 ], default="-date")
 
-
-def text_search(q: str) -> Q:
-    """What the record search box finds: the decision number, the counterparty, or the name of the subject
-    organisation or civil servant the record is about."""
-    return (Q(decision_number__contains=q) | Q(counterparty_name__contains=q) | Q(subject_org__name__contains=q)
-            | Q(subject_person__name__contains=q))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core.errors import DomainError
 from govcredit.core.params import query_id, query_pk
 from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.core.widgets import picker_context
@@ -23,6 +24,7 @@ from govcredit.subjects.forms import suggest_url
 
 from . import services, tables
 from .display import field_values
+from .filters import filter_records
 from .forms import CorrectionReasonForm, RecordFilterForm, StatusForm, raw_values, record_form_class
 from .models import CreditRecord
 from .parties import Parties, resolve_parties
@@ -35,13 +37,9 @@ def record_list(request: HttpRequest) -> HttpResponse | FileResponse:
     form = RecordFilterForm(request.GET)
     records = visible_records(request.user)
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            records = records.filter(tables.text_search(q))
-        if form.cleaned_data["record_type"]:
-            records = records.filter(record_type=form.cleaned_data["record_type"])
-        if form.cleaned_data["status"]:
-            records = records.filter(status=form.cleaned_data["status"])
+        rtype = form.cleaned_data["record_type"]
+        records = filter_records(records, q=form.cleaned_data["q"], record_type=rtype.code if rtype else "",
+                                 status=form.cleaned_data["status"])
     if wants_xlsx(request):
         return xlsx_response(request, tables.RECORDS, records, title=_("信用记录"), filename=_("信用记录"))
     return render(request, "archive/record_list.html", {"form": form, **table_page(request, tables.RECORDS, records)})
@@ -156,6 +154,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
                                               actor=request.user.get_username())
         except ValidationError as e:
             context["party_errors"] = _form_errors(form, version, e)
+        except DomainError as e:  # a duplicate: beside the decision number
+            form.add_error(e.field if e.field in form.fields else None, str(e))
         else:
             messages.success(request, _("记录已录入并留痕。"))
             return redirect("archive:record_detail", pk=record.pk)

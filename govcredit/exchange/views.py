@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
-from govcredit.accounts.models import Role
 from govcredit.core import clock, jobs, params
 from govcredit.core.paging import paginate
 from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
@@ -25,7 +24,6 @@ from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from . import acks, national, opendata, tables
 from .models import ExchangeAck, ExchangeExport, SharedQueryLog
 
-CREDIT_OFFICE = {Role.CREDIT_OFFICE}
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 RECENT_DAYS = 7
@@ -100,7 +98,7 @@ class AckUploadForm(forms.Form):
 
 @login_required
 def exports(request: HttpRequest) -> HttpResponse | FileResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
         n_rejected=Count("acks", filter=Q(acks__accepted=False)))
@@ -122,7 +120,7 @@ def exports(request: HttpRequest) -> HttpResponse | FileResponse:
 @require_POST
 def export_start(request: HttpRequest) -> HttpResponse:
     """Queue a masked national export (the task queue runs it; the exports page shows its progress)."""
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     if national.request_export(request.user.get_username()):
         messages.success(request, _("已提交导出任务，由后台执行；本页显示进度，完成后可下载文件。"))
     else:
@@ -132,7 +130,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     export = get_object_or_404(ExchangeExport, pk=pk)
     acks_qs = ExchangeAck.objects.filter(export=export).select_related("item", "item__file", "record")
     show = request.GET.get("show", "rejected")
@@ -150,7 +148,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     """A file of an export (the credit office only; it may hold full ID numbers when the operator chose so)."""
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     export = get_object_or_404(ExchangeExport, pk=pk)
     f = get_object_or_404(export.files, name=name)
     path = national.file_path(export, f)
@@ -165,7 +163,7 @@ def export_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
 @login_required
 @require_POST
 def ack_upload(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     form = AckUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择回执文件。"))
@@ -202,7 +200,7 @@ def _ack_summary(result: acks.AckResult) -> str:
 
 @login_required
 def query_log(request: HttpRequest) -> HttpResponse | FileResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     logs = SharedQueryLog.objects.select_related("user", "organization")
     who = request.GET.get("user", "").strip()
     if who:

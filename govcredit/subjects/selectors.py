@@ -1,6 +1,11 @@
-"""What a user may find among subjects: the organisation tree level by level with its counts, and the
-matches of the search-as-you-type pickers. Scope is ``access.visible_orgs`` / ``visible_people``: a count
-or a match never includes an organisation or a person the user may not see."""
+"""Which organisations and civil servants a user may see: the one scope of every read path of subjects
+(pages, API, the record-entry party choice, the home page, exports and tests).
+
+Scope itself is defined by :func:`govcredit.accounts.access.org_scope` and ``person_scope`` (the policy);
+this module turns it into the querysets every reader starts from, and into what the user may find: the
+organisation tree level by level with its counts, and the matches of the search-as-you-type pickers. A
+count or a match never includes an organisation or a person the user may not see.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,20 @@ from django.db.models.functions import Coalesce
 from govcredit.accounts import access
 
 from .identifiers import normalize_credit_code
-from .models import Organization
+from .models import CivilServant, Organization
+
+
+def visible_orgs(user: Any) -> QuerySet[Organization]:
+    """The organisations ``user`` may see (none for roles without internal access)."""
+    scope = access.org_scope(user)
+    return Organization.objects.none() if scope is None else Organization.objects.filter(scope)
+
+
+def visible_people(user: Any) -> QuerySet[CivilServant]:
+    """The civil servants ``user`` may see (none for roles without internal access)."""
+    scope = access.person_scope(user)
+    return CivilServant.objects.none() if scope is None else CivilServant.objects.filter(scope)
+
 
 SUGGEST_LIMIT = 15
 KINDS = ("org", "person", "any")
@@ -29,14 +47,14 @@ def _count(queryset: QuerySet[Any], link: str) -> Coalesce:
 def with_counts(user: Any, orgs: QuerySet[Organization]) -> QuerySet[Organization]:
     """``orgs`` with ``n_children`` (visible direct subordinates) and ``n_staff`` (visible civil servants
     employed there): two subqueries, whatever the number of rows."""
-    return orgs.annotate(n_children=_count(access.visible_orgs(user), "parent"),
-                         n_staff=_count(access.visible_people(user), "employer"))
+    return orgs.annotate(n_children=_count(visible_orgs(user), "parent"),
+                         n_staff=_count(visible_people(user), "employer"))
 
 
 def tree_level(user: Any, parent: Organization | None) -> QuerySet[Organization]:
     """One level of the tree the user sees: the children of ``parent``, or the top of the user's scope
     (the organisations whose parent the user cannot see), in tree order with their counts."""
-    visible = access.visible_orgs(user)
+    visible = visible_orgs(user)
     if parent is None:
         level = visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible))
     else:
@@ -61,13 +79,13 @@ def suggest(user: Any, q: str, kind: str = "any", limit: int = SUGGEST_LIMIT) ->
     out: list[Match] = []
     if kind in ("org", "any"):
         code = normalize_credit_code(q)
-        orgs = (access.visible_orgs(user).filter(Q(name__contains=q) | Q(credit_code=code))
+        orgs = (visible_orgs(user).filter(Q(name__contains=q) | Q(credit_code=code))
                 .select_related("parent").order_by("-is_active", "depth", "name", "pk"))
         out += [Match("org", o.pk, o.name, " · ".join(filter(None, [o.credit_code, o.org_type,
                                                                      o.parent.name if o.parent else ""])))
                 for o in _first(orgs, q, limit)]
     if kind in ("person", "any"):
-        people = (access.visible_people(user).filter(name__contains=q).select_related("employer")
+        people = (visible_people(user).filter(name__contains=q).select_related("employer")
                   .order_by("name", "pk"))
         out += [Match("person", p.pk, p.name, " · ".join(filter(None, [p.employer.name, p.post, p.id_masked])))
                 for p in _first(people, q, limit)]

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.ledger.services import history
 
 from . import selectors, services, tables
+from .filters import filter_orgs, filter_people
 from .forms import (
     OrgCreateForm,
     OrgEditForm,
@@ -26,8 +26,8 @@ from .forms import (
     PersonSearchForm,
     PostChangeForm,
 )
-from .identifiers import normalize_credit_code
 from .panels import render_panels
+from .selectors import visible_orgs, visible_people
 
 
 def _need_read(request: HttpRequest) -> None:
@@ -40,15 +40,12 @@ def org_list(request: HttpRequest) -> HttpResponse | FileResponse:
     sortable table (exportable to XLSX with the same columns and filters)."""
     _need_read(request)
     form = OrgSearchForm(request.GET)
-    orgs = access.visible_orgs(request.user).select_related("parent")
+    orgs = visible_orgs(request.user).select_related("parent")
     searching = False
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            orgs = orgs.filter(Q(name__contains=q) | Q(credit_code=normalize_credit_code(q)))
-        if form.cleaned_data["org_type"]:
-            orgs = orgs.filter(org_type=form.cleaned_data["org_type"])
-        searching = bool(q or form.cleaned_data["org_type"] or request.GET.get("view") == "list")
+        orgs = filter_orgs(orgs, q=form.cleaned_data["q"], org_type=form.cleaned_data["org_type"])
+        searching = bool(form.cleaned_data["q"].strip() or form.cleaned_data["org_type"]
+                         or request.GET.get("view") == "list")
     if wants_xlsx(request):
         return xlsx_response(request, tables.ORGS, orgs, title=_("单位"), filename=_("单位"))
     if not searching:
@@ -62,7 +59,7 @@ def org_children(request: HttpRequest, pk: int) -> HttpResponse:
     """One level of the tree below ``pk`` (the nodes the tree page opens), as a fragment for the tree or,
     opened on its own, as a page."""
     _need_read(request)
-    org = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    org = get_object_or_404(visible_orgs(request.user), pk=pk)
     nodes = selectors.tree_level(request.user, org)
     if request.GET.get("fragment"):
         return render(request, "subjects/tree_nodes.html", {"nodes": nodes})
@@ -72,9 +69,9 @@ def org_children(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     _need_read(request)
-    org = get_object_or_404(access.visible_orgs(request.user).select_related("parent"), pk=pk)
-    staff = access.visible_people(request.user).filter(employer=org)
-    children = selectors.with_counts(request.user, access.visible_orgs(request.user).filter(parent=org))
+    org = get_object_or_404(visible_orgs(request.user).select_related("parent"), pk=pk)
+    staff = visible_people(request.user).filter(employer=org)
+    children = selectors.with_counts(request.user, visible_orgs(request.user).filter(parent=org))
     export = request.GET.get("export")
     if wants_xlsx(request) and export == "staff":
         return xlsx_response(request, tables.STAFF, staff, title=_("公务员"), filename=f"{org.name}_{_('公务员')}",
@@ -99,7 +96,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
 @login_required
 def org_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Register an organisation below ``pk`` (the credit office anywhere, a district in its subtree)."""
-    parent = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    parent = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, parent):
         raise PermissionDenied("您无权在该单位下登记下级单位")
     form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
@@ -121,7 +118,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a civil servant employed by organisation ``pk``."""
-    employer = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    employer = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, employer):
         raise PermissionDenied("您无权为该单位登记公务员")
     form = PersonCreateForm(request.POST or None, initial={"start_date": clock.today()})
@@ -131,7 +128,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
                                                      actor=request.user.get_username(),
-                                                     visible=access.visible_people(request.user))
+                                                     visible=visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -150,7 +147,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    org = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, org):
         raise PermissionDenied("您无权修改该单位")
     initial = {"name": org.name, "org_type": org.org_type, "region_code": org.region_code, "is_active": org.is_active}
@@ -172,17 +169,13 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse | FileResponse:
     _need_read(request)
     form = PersonSearchForm(request.GET)
-    people = access.visible_people(request.user).select_related("employer")
+    people = visible_people(request.user).select_related("employer")
     employer = None
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            people = people.filter(name__contains=q)
-        if form.cleaned_data["status"]:
-            people = people.filter(status=form.cleaned_data["status"])
+        people = filter_people(people, q=form.cleaned_data["q"], status=form.cleaned_data["status"])
         employer_id = query_id(request.GET, "employer")
         if employer_id is not None:
-            employer = access.visible_orgs(request.user).filter(pk=employer_id).first()
+            employer = visible_orgs(request.user).filter(pk=employer_id).first()
             people = people.filter(employer=employer) if employer else people.none()
         number = form.cleaned_data["id_number"].strip().upper()
         if number:
@@ -199,7 +192,7 @@ def person_list(request: HttpRequest) -> HttpResponse | FileResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need_read(request)
-    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    person = get_object_or_404(visible_people(request.user).select_related("employer"), pk=pk)
     context = {
         "person": person,
         "id_number": person.id_masked,  # the full number only through the logged reveal (reports app)
@@ -213,10 +206,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    person = get_object_or_404(visible_people(request.user).select_related("employer"), pk=pk)
     if not access.can_edit_org(request.user, person.employer):
         raise PermissionDenied("您无权修改该公务员信息")
-    employers = access.visible_orgs(request.user)
+    employers = visible_orgs(request.user)
     initial = {"employer": person.employer_id, "post": person.post, "rank": person.rank, "status": person.status,
                "effective": clock.today()}
     form = PostChangeForm(request.POST or None, initial=initial, employers=employers)
