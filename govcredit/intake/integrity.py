@@ -29,7 +29,7 @@ from django.db.models import Count
 
 from govcredit.archive.models import CreditRecord
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import ACCOUNTED_FOR, Finding, Report
+from govcredit.ledger.verification import ACCOUNTED_FOR, Finding, Report
 
 from .models import ImportBatch, IntakeChunk
 

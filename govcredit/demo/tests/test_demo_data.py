@@ -22,7 +22,7 @@ from govcredit.core import clock, crypto
 from govcredit.demo import reference as ref
 from govcredit.demo import services
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.subjects.identifiers import mask_id_number, parse_credit_code, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
 
