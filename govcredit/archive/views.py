@@ -50,7 +50,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("您无权变更记录状态")
         if form.is_valid():
             try:
-                services.change_status(record, form.cleaned_data["status"], actor=request.user.get_username(),
+                services.change_status(record, form.cleaned_data["status"], actor=request.user,
                                        reason=form.cleaned_data["reason"])
             except ValidationError as e:
                 form.add_error(None, e)
@@ -93,7 +93,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             record = services.record_decision(version, raw_values(version, form.cleaned_data),
                                               issuing_org=parties.issuing_org, subject_org=parties.subject_org,
                                               subject_person=parties.subject_person,
-                                              actor=request.user.get_username())
+                                              actor=request.user)
         except ValidationError as e:
             # Services name a field by its Chinese label or its key; other errors belong to the form.
             by_label = {spec["label"]: spec["key"] for spec in version.fields}

@@ -107,21 +107,21 @@ def _decimal(places: int) -> Callable[[Any], str]:
     return lambda value: str((value if type(value) is Decimal else Decimal(value)).quantize(quantum))
 
 
-def _datetime(field: models.Field) -> Callable[[Any], int]:
+def _datetime(field: models.Field[Any, Any]) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, str):
             value = field.to_python(value)
-        return (value - EPOCH) // ONE_MICROSECOND
+        return int((value - EPOCH) // ONE_MICROSECOND)
     return convert
 
 
-def _date(field: models.Field) -> Callable[[Any], str]:
+def _date(field: models.Field[Any, Any]) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
-        return (field.to_python(value) if isinstance(value, str) else value).isoformat()
+        return str((field.to_python(value) if isinstance(value, str) else value).isoformat())
     return convert
 
 
-def converter(field: models.Field) -> Converter:
+def converter(field: models.Field[Any, Any]) -> Converter:
     """How a non-null value of ``field`` on a model instance becomes canonical; ``None``: kept as it is."""
     if isinstance(field, models.DecimalField):
         return _decimal(field.decimal_places)
@@ -174,7 +174,7 @@ def _json(value: Any) -> Any:
     return value
 
 
-def stored_converter(field: models.Field) -> Converter:
+def stored_converter(field: models.Field[Any, Any]) -> Converter:
     """How a non-null value of ``field`` read by :func:`stored_select` becomes canonical.
 
     Agrees with :func:`converter` on every value the application stores; anything else (another
@@ -246,7 +246,7 @@ def state_of(instance: models.Model) -> dict[str, Any]:
 Conversions = tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...]]
 
 
-def _plan(model: type[models.Model], make: Callable[[models.Field], Converter]) -> Conversions:
+def _plan(model: type[models.Model], make: Callable[[models.Field[Any, Any]], Converter]) -> Conversions:
     unhashed: frozenset[str] = getattr(model, "ledger_unhashed", frozenset())
     fields = sorted((f for f in model._meta.concrete_fields if f.attname not in unhashed),
                     key=operator.attrgetter("attname"))
@@ -306,7 +306,7 @@ def digest_text(text: str) -> str:
     """The keyed digest of a canonical state already encoded as JSON text."""
     h = _state_hasher().copy()
     h.update(text.encode())
-    return h.hexdigest()
+    return str(h.hexdigest())
 
 
 def digest_state(state: dict[str, Any]) -> str:

@@ -42,7 +42,7 @@ def _guard(model: type[models.Model]) -> None:
         raise LedgerBypassError(model._meta.label)
 
 
-class LedgeredQuerySet(models.QuerySet):
+class LedgeredQuerySet(models.QuerySet[Any]):
     """Bulk writes are refused unless the ledger services are doing them."""
 
     def update(self, **kwargs: Any) -> int:

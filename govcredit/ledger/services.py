@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from cryptography.fernet import InvalidToken
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 
 from govcredit.core import clock, crypto
@@ -42,7 +43,7 @@ from .models import LedgeredModel, LedgerEntry, LedgerHead, ledger_writing
 
 #: Who acted: a person (their user; the entry keeps the user and the user name) or the application
 #: part that did (its name: "system", a command's name).
-Actor = str | AbstractBaseUser
+Actor = str | AbstractBaseUser | AnonymousUser
 # Separator and NUL inside a text field would make payloads ambiguous (or, for NUL, unstorable).
 _UNSAFE = str.maketrans({SEP: "␟", "\x00": "␀"})
 _Row = tuple[str, int | None, str, str, int | None, str, str, str]  # actor, user, action, type, id, digest, reason, changes
@@ -63,9 +64,12 @@ class Change:
 
 
 def actor_of(actor: Actor) -> tuple[str, int | None]:
-    """The entry's actor text and user id for ``actor``."""
+    """The entry's actor text and user id for ``actor``; nobody acts without logging in (a view's type
+    allows an anonymous user, its login check does not)."""
     if isinstance(actor, str):
         return actor, None
+    if not actor.is_authenticated:
+        raise PermissionError("未登录的用户不能操作")
     return actor.get_username(), cast(int | None, actor.pk)
 
 

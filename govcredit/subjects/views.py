@@ -73,7 +73,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = services.register_organization(name=d["name"], credit_code=d["credit_code"], org_type=d["org_type"],
                                                  region_code=d["region_code"], parent=parent,
-                                                 actor=request.user.get_username(), reason=d["reason"])
+                                                 actor=request.user, reason=d["reason"])
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -95,7 +95,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
-                                                     actor=request.user.get_username(),
+                                                     actor=request.user,
                                                      visible=access.visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
@@ -124,7 +124,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            services.change_organization(org, data, actor=request.user.get_username(), reason=reason)
+            services.change_organization(org, data, actor=request.user, reason=reason)
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -180,7 +180,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.change_post(person, employer=d["employer"], post=d["post"], rank=d["rank"], status=d["status"],
-                                 effective=d["effective"], actor=request.user.get_username(), reason=d["reason"])
+                                 effective=d["effective"], actor=request.user, reason=d["reason"])
         except ValidationError as e:
             form.add_error(None, e)
         else:
