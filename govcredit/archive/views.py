@@ -15,6 +15,7 @@ from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
 from govcredit.core.params import query_id, query_pk
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
 from . import services
@@ -60,7 +61,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
     extra = [(labels.get(k, k), v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
-        "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+        "record": record, "extra": extra, "form": form,
+        "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
     })
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from govcredit.accounts import access
 from govcredit.core import clock
 from govcredit.core.paging import paginate
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
 from . import services
@@ -56,7 +57,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": access.visible_people(request.user).filter(employer=org)[:200],
         "panels": render_panels(request, subject_org=org),
         "can_edit": access.can_edit_org(request.user, org),
-        "history": history(org).order_by("-seq")[:20],
+        "history": describe(history(org).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/org_detail.html", context)
 
