@@ -13,6 +13,7 @@ import secrets
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from govcredit.core import clock
 from govcredit.ledger.services import Actor, save_with_entry
@@ -27,11 +28,11 @@ NEEDS_ORGANIZATION = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.D
 
 def _check(user: User) -> None:
     if user.role not in Role.values:
-        raise ValidationError({"role": "未知的角色"})
+        raise ValidationError({"role": _("未知的角色")})
     if user.role in NEEDS_ORGANIZATION and user.organization_id is None:
-        raise ValidationError({"organization": f"角色“{Role(user.role).label}”必须指定所属单位"})
+        raise ValidationError({"organization": _("角色“%(role)s”必须指定所属单位") % {"role": Role(user.role).label}})
     if user.civil_servant_id is not None and user.role != Role.SUBJECT:
-        raise ValidationError({"civil_servant": "只有信用主体角色的用户可以关联本人档案"})
+        raise ValidationError({"civil_servant": _("只有信用主体角色的用户可以关联本人档案")})
 
 
 def create_user(username: str, password: str, *, role: Role | str, organization: Organization | None,
@@ -40,9 +41,9 @@ def create_user(username: str, password: str, *, role: Role | str, organization:
     """A new user with its ``account.create`` entry (the password hash is never in the entry)."""
     username = User.normalize_username(username.strip())
     if not username:
-        raise ValidationError({"username": "请填写用户名"})
+        raise ValidationError({"username": _("请填写用户名")})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "该用户名已被使用"})
+        raise ValidationError({"username": _("该用户名已被使用")})
     user = User(username=username, role=role, organization=organization, civil_servant=civil_servant,
                 first_name=display_name.strip(), must_change_password=must_change_password)
     _check(user)
@@ -56,7 +57,7 @@ def update_user(user: User, *, role: Role | str, organization: Organization | No
                 actor: Actor, reason: str) -> User:
     """Assign a user's role, organisation and display name (the entry names what changed from what to what)."""
     if not reason.strip():
-        raise ValidationError({"reason": "修改用户必须填写理由"})
+        raise ValidationError({"reason": _("修改用户必须填写理由")})
     locked: User = User.objects.select_for_update().get(pk=user.pk)
     locked.role, locked.organization, locked.first_name = role, organization, display_name.strip()
     if locked.role != Role.SUBJECT:
@@ -76,7 +77,7 @@ def temporary_password() -> str:
 def reset_password(user: User, *, actor: Actor, reason: str) -> str:
     """Give the user a temporary password, returned once; they must choose their own at the next login."""
     if not reason.strip():
-        raise ValidationError({"reason": "重置密码必须填写理由"})
+        raise ValidationError({"reason": _("重置密码必须填写理由")})
     password = temporary_password()
     locked: User = User.objects.select_for_update().get(pk=user.pk)
     locked.set_password(password)
@@ -91,9 +92,9 @@ def change_own_password(user: User, old: str, new: str) -> User:
     configured password validators."""
     locked: User = User.objects.select_for_update().get(pk=user.pk)
     if not locked.check_password(old):
-        raise ValidationError({"old_password": "原密码不正确"})
+        raise ValidationError({"old_password": _("原密码不正确")})
     if old == new:
-        raise ValidationError({"new_password": "新密码不能与原密码相同"})
+        raise ValidationError({"new_password": _("新密码不能与原密码相同")})
     password_validation.validate_password(new, locked)
     locked.set_password(new)
     locked.must_change_password = False
@@ -106,12 +107,12 @@ def set_active(user: User, active: bool, *, actor: Actor, reason: str) -> User:
     """Deactivate (the user can no longer log in, and their sessions and API tokens stop working) or
     reactivate a user; nobody deactivates themselves."""
     if not reason.strip():
-        raise ValidationError({"reason": "停用或启用用户必须填写理由"})
+        raise ValidationError({"reason": _("停用或启用用户必须填写理由")})
     if not active and not isinstance(actor, str) and actor.pk == user.pk:
-        raise ValidationError({"is_active": "不能停用自己的账号"})
+        raise ValidationError({"is_active": _("不能停用自己的账号")})
     locked: User = User.objects.select_for_update().get(pk=user.pk)
     if locked.is_active == active:
-        raise ValidationError({"is_active": "该用户已是启用状态" if active else "该用户已停用"})
+        raise ValidationError({"is_active": _("该用户已是启用状态") if active else _("该用户已停用")})
     locked.is_active = active
     save_with_entry(locked, actor=actor, action="account.reactivate" if active else "account.deactivate",
                     reason=reason)
