@@ -54,12 +54,15 @@ def create_user(username: str, password: str, *, role: Role | str, organization:
 
 @transaction.atomic
 def update_user(user: User, *, role: Role | str, organization: Organization | None, display_name: str,
-                actor: Actor, reason: str) -> User:
-    """Assign a user's role, organisation and display name (the entry names what changed from what to what)."""
+                actor: Actor, reason: str, email: str | None = None) -> User:
+    """Assign a user's role, organisation, display name and (when given) e-mail address, where notifications
+    go; the entry names what changed from what to what."""
     if not reason.strip():
         raise ValidationError({"reason": _("修改用户必须填写理由")})
     locked: User = User.objects.select_for_update().get(pk=user.pk)
     locked.role, locked.organization, locked.first_name = role, organization, display_name.strip()
+    if email is not None:
+        locked.email = User.objects.normalize_email(email.strip())
     if locked.role != Role.SUBJECT:
         locked.civil_servant = None
     _check(locked)

@@ -16,7 +16,7 @@ from govcredit.testing import City
 
 pytestmark = pytest.mark.browser
 
-NEW_PASSWORD = "Qinhuai-2027-passphrase"
+NEW_PASSWORD = "Qinhuai-2027-passphrase"  # noqa: S105 - a test user's password
 
 
 def test_user_creation_then_forced_password_change(live_server: object, transactional_db: None, city: City,
