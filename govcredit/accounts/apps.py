@@ -7,12 +7,15 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.api.common import register_router
+        from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
 
+        from . import home
         from .selectors import find_users
 
         register_router("/", "govcredit.accounts.api.router")
+        register_home_tile(home.TILE, home.HOME_TILE)
         register_event_type("account.create", "创建用户", "User created")
         register_event_type("account.update", "修改用户角色或单位", "Role or organisation of a user changed")
         register_event_type("account.reset_password", "重置密码", "Password reset")

@@ -235,3 +235,14 @@ def test_organisation_search_as_you_type(city: City) -> None:
     code = city.orgs["qinhuai"].credit_code
     assert [o["name"] for o in browser.get(reverse("accounts:org_search"), {"q": code}).json()["results"]] == [
         "南京市秦淮区人民政府"]
+
+
+@pytest.mark.django_db
+def test_the_home_page_leads_the_credit_office_to_the_users(city: City) -> None:
+    services.reset_password(city.users["district"], actor=city.users["credit"], reason="遗忘")
+    page = signed_in(city.users["credit"]).get("/").content.decode()
+    assert 'id="home-users"' in page and reverse("accounts:user_list") in page
+    assert 'id="stat-users-pending"' in page
+    other = signed_in(city.users["personnel"]).get("/").content.decode()
+    assert 'id="home-users"' not in other and reverse("accounts:user_list") not in other
+
