@@ -27,5 +27,5 @@ class ArchiveConfig(AppConfig):
         register_event_type("record.status", "变更记录状态", "Record status changed")
         register_event_type("record.expire", "公示期满", "Publicity period ended")
         register_entity("archive.creditrecord", "信用记录", "Credit record", url_name="archive:record_detail",
-                        finder=history.find_records)
+                        finder=history.find_records, persons=history.natural_persons)
         register_router("/", "govcredit.archive.api.router")

@@ -31,6 +31,10 @@ from .models import EPOCH, LedgerEntry
 
 #: A finder: search text → the ids of the rows of its entity type the text names (a queryset of ids).
 Finder = Callable[[str], "models.QuerySet[Any]"]
+#: Natural persons a row is about: ids → {id: the persons' full names}, for the rows about natural persons
+#: (a record about a private individual). Readers who may not see personal data read those names masked
+#: wherever they occur in the row's entries, old values of the row's ``ledger_person_names`` columns too.
+PersonNames = Callable[[list[int]], dict[int, set[str]]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Entity:
     en: str
     url_name: str = ""
     finder: Finder | None = None
+    persons: PersonNames | None = None
 
     def label(self) -> str:
         return self.en if (translation.get_language() or "").startswith("en") else self.zh
@@ -51,9 +56,10 @@ class Entity:
 _ENTITIES: dict[str, Entity] = {}
 
 
-def register_entity(entity_type: str, zh: str, en: str, *, url_name: str = "", finder: Finder | None = None) -> None:
+def register_entity(entity_type: str, zh: str, en: str, *, url_name: str = "", finder: Finder | None = None,
+                    persons: PersonNames | None = None) -> None:
     """Name an entity type (``app_label.model``) for history pages; from the owning app's ``ready()``."""
-    _ENTITIES[entity_type] = Entity(entity_type, zh, en, url_name, finder)
+    _ENTITIES[entity_type] = Entity(entity_type, zh, en, url_name, finder, persons)
 
 
 def entities() -> dict[str, Entity]:
@@ -74,7 +80,7 @@ def about(text: str) -> Q | None:
 
 @dataclass(frozen=True)
 class ChangedField:
-    label: str
+    field: str  # the column's label
     old: str
     new: str
     hidden: bool = False  # a column whose values are never shown (ciphers, password hashes)
@@ -84,14 +90,19 @@ class ChangedField:
 class ReadableEntry:
     seq: int
     at: dt.datetime
+    actor: str
     action: str
     action_label: str
     person: str
-    organisation: str
+    organization: str
     reason: str
     subject: str
     url: str
     changes: list[ChangedField] = field(default_factory=list)
+
+    @property
+    def time(self) -> dt.datetime:
+        return self.at
 
 
 SYSTEM_NAMES = {"system", ""}
@@ -104,8 +115,10 @@ def describe(entries: Iterable[LedgerEntry], reader: Any, *, data_labels: dict[s
     rows = list(entries)
     users = _users({e.actor_user_id for e in rows if e.actor_user_id is not None})
     full = access.can_see_full_id(reader)
+    persons = {} if full else _persons(rows)
     out = []
     for e in rows:
+        names = _names(e, persons.get((e.entity_type, e.entity_id or 0)))
         user = users.get(e.actor_user_id) if e.actor_user_id is not None else None
         if user is not None:
             person = user.get_full_name() or user.get_username()
@@ -115,13 +128,42 @@ def describe(entries: Iterable[LedgerEntry], reader: Any, *, data_labels: dict[s
             organisation = ""
         entity = _ENTITIES.get(e.entity_type)
         out.append(ReadableEntry(
-            seq=e.seq, at=e.created_at, action=e.action, action_label=events.label(e.action), person=person,
-            organisation=organisation, reason=e.reason if full else mask_text(e.reason),
+            seq=e.seq, at=e.created_at, actor=e.actor, action=e.action, action_label=events.label(e.action),
+            person=person, organization=organisation, reason=e.reason if full else mask_text(e.reason, names),
             subject=f"{entity.label() if entity else e.entity_type} #{e.entity_id}" if e.entity_id is not None
             else (entity.label() if entity else e.entity_type),
-            url=_url(entity, e.entity_id), changes=_changes(e, full, data_labels or {}),
+            url=_url(entity, e.entity_id), changes=_changes(e, full, data_labels or {}, names),
         ))
     return out
+
+
+def _persons(rows: list[LedgerEntry]) -> dict[tuple[str, int], set[str]]:
+    """(entity type, id) → the natural persons' names of the rows that are about natural persons."""
+    ids: dict[str, set[int]] = {}
+    for e in rows:
+        entity = _ENTITIES.get(e.entity_type)
+        if e.entity_id is not None and entity is not None and entity.persons is not None:
+            ids.setdefault(e.entity_type, set()).add(e.entity_id)
+    out: dict[tuple[str, int], set[str]] = {}
+    for entity_type, pks in ids.items():
+        provider = _ENTITIES[entity_type].persons
+        assert provider is not None
+        for pk, names in provider(sorted(pks)).items():
+            out[(entity_type, pk)] = names
+    return out
+
+
+def _names(entry: LedgerEntry, persons: set[str] | None) -> set[str]:
+    """The names to mask in an entry about natural persons: theirs now and those its changes name."""
+    if persons is None:
+        return set()
+    model = _model(entry.entity_type)
+    names = set(persons)
+    for column in getattr(model, "ledger_person_names", ()):
+        pair = entry.changed_values.get(column)
+        if pair:
+            names.update(str(v) for v in pair if v)
+    return names
 
 
 def _users(ids: set[int]) -> dict[int, Any]:
@@ -146,7 +188,7 @@ def _model(entity_type: str) -> type[models.Model] | None:
         return None
 
 
-def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str]) -> list[ChangedField]:
+def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names: set[str]) -> list[ChangedField]:
     values = entry.changed_values
     if not values:
         return []
@@ -162,15 +204,17 @@ def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str]) -> lis
             old, new = pair[0] or {}, pair[1] or {}
             for key in sorted(set(old) | set(new)):
                 if old.get(key) != new.get(key):
-                    out.append(ChangedField(f"{label} · {data_labels.get(key, key)}", _text(None, old.get(key), full),
-                                            _text(None, new.get(key), full)))
+                    out.append(ChangedField(f"{label} · {data_labels.get(key, key)}",
+                                            _text(None, old.get(key), full, names),
+                                            _text(None, new.get(key), full, names)))
         else:
-            out.append(ChangedField(label, _text(column, pair[0], full), _text(column, pair[1], full)))
+            out.append(ChangedField(label, _text(column, pair[0], full, names), _text(column, pair[1], full, names)))
     return out
 
 
-def _text(column: models.Field[Any, Any] | None, value: Any, full: bool) -> str:
-    """A canonical value as a reader sees it; personal numbers masked unless the reader may see them."""
+def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: set[str]) -> str:
+    """A canonical value as a reader sees it; personal numbers and the natural persons' ``names`` masked
+    unless the reader may see them."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(column, models.BooleanField) or isinstance(value, bool):
@@ -188,4 +232,4 @@ def _text(column: models.Field[Any, Any] | None, value: Any, full: bool) -> str:
         text = "；".join(f"{k}：{v}" for k, v in value.items())
     else:
         text = str(value)
-    return text if full else mask_text(text)
+    return text if full else mask_text(text, names)

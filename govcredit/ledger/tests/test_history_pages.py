@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from govcredit.archive.models import RecordStatus
-from govcredit.archive.services import change_status, correct_record
+from govcredit.archive.services import change_status, correct_record, record_decision
+from govcredit.catalog.models import RecordType
 from govcredit.core import clock
-from govcredit.testing import COUNTERPARTY_ID, City
+from govcredit.testing import COUNTERPARTY_ID, City, penalty_row
 
 DISCIPLINE = {"处分决定文号": "玄纪〔2025〕7号", "处分机关": "玄武区纪委监委", "处分决定日期": "2025-03-05",
               "处分种类": "警告", "严重程度": "一般"}
@@ -106,3 +107,20 @@ def test_the_ledger_page_pages(city: City) -> None:
 @pytest.mark.parametrize("role", ["submitter", "personnel", "district", "subject", "public", "thirdparty"])
 def test_only_the_credit_office_reads_the_ledger_page(city: City, role: str) -> None:
     assert signed_in(city, role).get(reverse("ledger:overview"), {"subject": "王小明"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_private_individuals_names_old_and_new_are_masked_for_other_roles(city: City) -> None:
+    values = {**penalty_row(city.orgs["xuanwu"]), "行政处罚决定书文号": "玄市监罚〔2025〕55号"}
+    record = record_decision(RecordType.objects.get(code="xzcf").current(), values, issuing_org=city.orgs["xuanwu"],
+                             actor=city.users["district"])
+    correct_record(record, {**values, "行政相对人名称": "张三峰"}, actor=city.users["credit"],
+                   reason="张三丰的名字录错了")
+    district = signed_in(city, "district").get(reverse("archive:record_detail", args=[record.pk])).content.decode()
+    entries = district.split('id="record-history"')[1]
+    assert "张*丰" in entries and "张*峰" in entries and "张三丰" not in entries and "张三峰" not in entries
+    assert COUNTERPARTY_ID not in entries
+    credit = signed_in(city, "credit").get(reverse("archive:record_detail", args=[record.pk])).content.decode()
+    assert "<del>张三丰</del> → <ins>张三峰</ins>" in credit
+    api = signed_in(city, "district").get(f"/api/records/{record.pk}").json()
+    assert "张三丰" not in str(api["history"]) and "张*丰" in str(api["history"])
