@@ -130,8 +130,7 @@ def describe(entries: Iterable[LedgerEntry], reader: Any, *, data_labels: dict[s
         out.append(ReadableEntry(
             seq=e.seq, at=e.created_at, actor=e.actor, action=e.action, action_label=events.label(e.action),
             person=person, organization=organisation, reason=e.reason if full else mask_text(e.reason, names),
-            subject=f"{entity.label() if entity else e.entity_type} #{e.entity_id}" if e.entity_id is not None
-            else (entity.label() if entity else e.entity_type),
+            subject=_subject(entity, e.entity_type, e.entity_id),
             url=_url(entity, e.entity_id), changes=_changes(e, full, data_labels or {}, names),
         ))
     return out
@@ -170,6 +169,16 @@ def _users(ids: set[int]) -> dict[int, Any]:
     if not ids:
         return {}
     return {u.pk: u for u in get_user_model()._base_manager.select_related("organization").filter(pk__in=ids)}
+
+
+def _subject(entity: Entity | None, entity_type: str, entity_id: int | None) -> str:
+    """What an entry is about: the registered label (else the model's name, else the type) and the id."""
+    if entity is not None:
+        label = entity.label()
+    else:
+        model = _model(entity_type)
+        label = str(model._meta.verbose_name) if model is not None else entity_type
+    return label if entity_id is None else f"{label} #{entity_id}"
 
 
 def _url(entity: Entity | None, entity_id: int | None) -> str:
