@@ -164,6 +164,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": person.posts.select_related("employer"),
         "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
+        "history": describe(history(person).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/person_detail.html", context)
 

@@ -124,3 +124,17 @@ def test_a_private_individuals_names_old_and_new_are_masked_for_other_roles(city
     assert "<del>张三丰</del> → <ins>张三峰</ins>" in credit
     api = signed_in(city, "district").get(f"/api/records/{record.pk}").json()
     assert "张三丰" not in str(api["history"]) and "张*丰" in str(api["history"])
+
+
+@pytest.mark.django_db
+def test_a_civil_servants_page_shows_their_history_without_the_id_number(city: City) -> None:
+    from govcredit.subjects.services import rename_civil_servant
+    from govcredit.testing import XUANWU_ID
+
+    person = city.people["xuanwu"]
+    rename_civil_servant(person, name="王晓明", actor=city.users["district"], reason="户籍更名")
+    for role in ("district", "credit"):
+        page = signed_in(city, role).get(reverse("subjects:person_detail", args=[person.pk])).content.decode()
+        entries = page.split('id="person-history"')[1]
+        assert "<del>王小明</del> → <ins>王晓明</ins>" in entries and "理由：户籍更名" in entries
+        assert XUANWU_ID not in entries
