@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from govcredit.subjects.models import Organization
+from govcredit.subjects.selectors import visible_orgs
 
-from . import access
 from .models import Role
 
 
@@ -41,7 +41,7 @@ class AccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["organization"]
         assert isinstance(field, OrganizationField)
-        field.queryset = access.visible_orgs(actor)
+        field.queryset = visible_orgs(actor)
 
 
 class UserCreateForm(AccountForm):

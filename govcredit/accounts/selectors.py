@@ -1,4 +1,5 @@
-"""Which users and organisations the user-management pages show to a user."""
+"""What a user may see of the accounts: their own API tokens, and for the credit office the users and
+organisations of the user-management pages."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from govcredit.subjects.models import Organization
+from govcredit.subjects.selectors import visible_orgs
 
 from . import access
-from .models import User
+from .models import ApiToken, User
 
 
 def manageable_users(user: Any) -> QuerySet[User]:
@@ -36,5 +38,10 @@ def organization_choices(user: Any, text: str, limit: int = 20) -> list[Organiza
     text = text.strip()
     if len(text) < 2 or not access.has(user, access.MANAGE_USERS):
         return []
-    orgs = access.visible_orgs(user).filter(Q(name__contains=text) | Q(credit_code__startswith=text.upper()))
+    orgs = visible_orgs(user).filter(Q(name__contains=text) | Q(credit_code__startswith=text.upper()))
     return list(orgs.order_by("depth", "name", "pk")[:limit])
+
+
+def tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """The user's own tokens, newest first."""
+    return ApiToken.objects.filter(user_id=getattr(user, "pk", None) or 0).order_by("-created_at", "-id")
