@@ -19,6 +19,7 @@ from govcredit.core.errors import DomainError
 from govcredit.core.params import query_id, query_pk
 from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.core.widgets import picker_context
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 from govcredit.subjects.forms import suggest_url
 
@@ -56,7 +57,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("您无权变更记录状态")
         if form.is_valid():
             try:
-                services.change_status(record, form.cleaned_data["status"], actor=request.user.get_username(),
+                services.change_status(record, form.cleaned_data["status"], actor=request.user,
                                        reason=form.cleaned_data["reason"])
             except ValidationError as e:
                 form.add_error(None, e)
@@ -66,7 +67,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
     extra = [(labels.get(k, k), v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
-        "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+        "record": record, "extra": extra, "form": form,
+        "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
         "can_correct": _may_correct(request.user, record),
     })
 
@@ -151,7 +153,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             record = services.record_decision(version, raw_values(version, form.cleaned_data),
                                               issuing_org=parties.issuing_org, subject_org=parties.subject_org,
                                               subject_person=parties.subject_person,
-                                              actor=request.user.get_username())
+                                              actor=request.user)
         except ValidationError as e:
             context["party_errors"] = _form_errors(form, version, e)
         except DomainError as e:  # a duplicate: beside the decision number
@@ -186,7 +188,7 @@ def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
     reason = CorrectionReasonForm(data)
     if request.method == "POST" and form.is_valid() and reason.is_valid():
         try:
-            services.correct_record(record, raw_values(version, form.cleaned_data), actor=request.user.get_username(),
+            services.correct_record(record, raw_values(version, form.cleaned_data), actor=request.user,
                                     reason=reason.cleaned_data["reason"])
         except ValidationError as e:
             for errors in _form_errors(form, version, e).values():
