@@ -51,7 +51,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 def _search_context(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
     types = search.public_type_names()
-    form = {k: str(v)[:search.MAX_INPUT] for k, v in request.GET.items()}
+    form = {k: str(v)[:search.form.MAX_INPUT] for k, v in request.GET.items()}
     return types, {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
 
 
@@ -94,9 +94,9 @@ def revoked(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     notes = []
-    if page > search.MAX_PAGES:
+    if page > search.form.MAX_PAGES:
         notes.append(search.MSG_PAGE_CAP)
-    page = min(max(page, 1), search.MAX_PAGES)
+    page = min(max(page, 1), search.form.MAX_PAGES)
     pubs, total = search.revoked_page(page)
     rows = [{"name": p.public_name, "type_name": p.type_name, "number": p.decision_number,
              "authority": p.authority_name, "unpublished_at": p.unpublished_at, "note": p.public_note} for p in pubs]
