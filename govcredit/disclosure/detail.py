@@ -48,23 +48,6 @@ def _detail_sql() -> str:
             f"WHERE p.id = %s AND p.is_public = %s AND p.visible_until >= %s")
 
 
-def _detail_row(using: str, params: list[Any]) -> tuple[Any, ...] | None:
-    """The detail statement's row. On PostgreSQL it runs as a prepared statement (psycopg keeps it per
-    connection): planning the four-table join cost about five times its execution on every request."""
-    connection = connections[using]
-    with connection.cursor() as cur:
-        if connection.vendor != "postgresql":
-            cur.execute(_detail_sql(), params)
-            row: tuple[Any, ...] | None = cur.fetchone()
-            return row
-        import psycopg
-
-        with connection.wrap_database_errors, psycopg.Cursor(cur.cursor.connection) as bound:
-            bound.execute(_detail_sql(), params, prepare=True)
-            row = bound.fetchone()
-            return row
-
-
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
@@ -106,7 +89,9 @@ class PublicDetail:
 def public_detail(pk: int, today: dt.date | None = None, using: str = "default") -> PublicDetail | None:
     """The record behind publication ``pk`` if the portal may show it now; None when withdrawn, expired or revoked."""
     today = today or clock.today()
-    row = _detail_row(using, [pk, True, today])
+    with connections[using].cursor() as cur:
+        cur.execute(_detail_sql(), [pk, True, today])
+        row = cur.fetchone()
     if row is None:
         return None
     pub = dict(zip(("id", "public_name", "credit_code", "decision_number", "authority_name", "type_name",
