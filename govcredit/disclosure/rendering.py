@@ -1,4 +1,4 @@
-"""HTML for the portal's hot spots (result rows, pager, the detail page's content), built in Python.
+"""HTML for the portal's hot spots (result rows, pager, the search form, the detail page's content), built in Python.
 
 Django's template engine spends tens of microseconds per variable and tag; a result page has
 twenty rows of eight values plus two pagers, and on the 2-core reference machine that was the
@@ -12,9 +12,10 @@ numbers, authorities, catalog type names and field labels) are data and stay as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -105,3 +106,42 @@ def type_options(types: Iterable[str], selected: str) -> SafeString:
     options = [f'<option value="">{everything}</option>']
     options += [f'<option value="{_e(t)}"{" selected" if t == selected else ""}>{_e(t)}</option>' for t in types]
     return mark_safe("".join(options))  # noqa: S308 - escaped above
+
+
+#: The filters behind “更多条件”: the box starts open when any of them is filled in.
+_FILTERS = ("number", "authority", "type", "from", "to", "code")
+
+
+def search_form(form: Mapping[str, str], types: Iterable[str]) -> SafeString:
+    """The search box and its filters, filled in with ``form`` (the inputs as the page shows them again)."""
+    def value(key: str) -> str:
+        return _e(form.get(key) or "")
+
+    labels = {key: _e(text) for key, text in (
+        ("placeholder", _("输入名称（至少两个字）或统一社会信用代码")), ("q", _("名称或统一社会信用代码")),
+        ("submit", _("查询")), ("more", _("更多条件")), ("code", _("统一社会信用代码")), ("number", _("决定文书号")),
+        ("number_hint", _("文书号或其开头部分")), ("authority", _("决定机关")),
+        ("authority_hint", _("如：玄武区市场监督管理局")), ("type", _("类别")), ("from", _("决定日期起")),
+        ("to", _("决定日期止")))}
+    opened = " open" if any(form.get(key) for key in _FILTERS) else ""
+    return mark_safe(  # noqa: S308 - every value and label is escaped
+        f'<form class="portal-search" method="get" action="{_e(reverse("portal:search"))}" role="search">\n'
+        f'  <div class="portal-box">\n'
+        f'    <input type="search" name="q" id="portal-q" value="{value("q")}" maxlength="50" autocomplete="off"\n'
+        f'           placeholder="{labels["placeholder"]}" aria-label="{labels["q"]}">\n'
+        f'    <button type="submit" id="portal-submit">{labels["submit"]}</button>\n'
+        f'  </div>\n'
+        f'  <details class="portal-more"{opened}>\n'
+        f'    <summary>{labels["more"]}</summary>\n'
+        f'    <div class="portal-filters">\n'
+        f'      <label>{labels["code"]}<input name="code" value="{value("code")}" maxlength="50"></label>\n'
+        f'      <label>{labels["number"]}<input name="number" value="{value("number")}" maxlength="50" '
+        f'placeholder="{labels["number_hint"]}"></label>\n'
+        f'      <label>{labels["authority"]}<input name="authority" value="{value("authority")}" maxlength="50" '
+        f'placeholder="{labels["authority_hint"]}"></label>\n'
+        f'      <label>{labels["type"]}<select name="type">{type_options(types, form.get("type") or "")}</select></label>\n'
+        f'      <label>{labels["from"]}<input type="date" name="from" value="{value("from")}"></label>\n'
+        f'      <label>{labels["to"]}<input type="date" name="to" value="{value("to")}"></label>\n'
+        f'    </div>\n'
+        f'  </details>\n'
+        f'</form>')

@@ -35,7 +35,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     """The portal's front page: the search box, the filters, and the newest disclosures."""
     latest = search.latest(10)
     return render(request, "disclosure/landing.html", {
-        "type_options": rendering.type_options(search.public_type_names(), ""), "form": {},
+        "search_form": rendering.search_form({}, search.public_type_names()),
         "latest": rendering.hits_table(latest, reverse("portal:landing")) if latest else "",
     })
 
@@ -43,26 +43,30 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
     """Search results, 20 a page, at most 50 pages (whole pages are cached: see ``answers.page``)."""
-    limited = _limited(request, "search", "disclosure/results.html", lambda: _search_context(request)[1])
+    limited = _limited(request, "search", "disclosure/results.html", lambda: _form_context(*_search_context(request)))
     if limited is not None:
         return limited
     return answers.page(request, lambda: _results(request))
 
 
-def _search_context(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
-    types = search.public_type_names()
-    form = {k: str(v)[:search.form.MAX_INPUT] for k, v in request.GET.items()}
-    return types, {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
+def _search_context(request: HttpRequest) -> tuple[dict[str, str], list[str]]:
+    """The inputs as sent (cut to the longest allowed) and the type filter's choices."""
+    return {k: str(v)[:search.form.MAX_INPUT] for k, v in request.GET.items()}, search.public_type_names()
+
+
+def _form_context(form: dict[str, str], types: list[str]) -> dict[str, Any]:
+    return {"search_form": rendering.search_form(form, types)}
 
 
 def _results(request: HttpRequest) -> HttpResponse:
-    types, context = _search_context(request)
+    sent, types = _search_context(request)
     try:
         criteria = search.parse_criteria(request.GET, type_names=types)
-        context["form"] = criteria.form
         result = answers.search(criteria)
     except search.SearchError as exc:
-        return render(request, "disclosure/results.html", {**context, "error": exc.message}, status=exc.status)
+        return render(request, "disclosure/results.html", {**_form_context(sent, types), "error": exc.message},
+                      status=exc.status)
+    context = _form_context(criteria.form, types)
     params = request.GET.copy()
     params.pop("page", None)
     context["result"] = result
