@@ -39,6 +39,7 @@ from govcredit.core import clock
 from govcredit.disclosure.workflow import open_withdrawals
 from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
+from govcredit.sanctions.services import records_created
 from govcredit.subjects.models import Organization
 
 from . import integrity, records, resubmission
@@ -423,6 +424,9 @@ class Processor:
             return b"", ""
         new = out.new or self._finish(out.draft or self._draft(out.creates, now))
         records.insert_records(new.frame, new.now)
+        # Bulk rows send no post_save: records about a government subject start their measures here.
+        records_created(new.frame.filter(pl.col("subject_org_id").is_not_null() | pl.col("subject_person_id").is_not_null())
+                        ["id"].to_list())
         stamp = micros(new.now)
         out.outcomes.extend((row, pk, stamp) for row, pk in new.frame.select("_row", "id").iter_rows())
         return new.blob, new.root

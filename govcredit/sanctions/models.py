@@ -54,7 +54,7 @@ class MeasureType(LedgeredModel):
         return self.name
 
     def current(self) -> MeasureVersion:
-        version = MeasureVersion.objects.filter(measure_type=self).order_by("-version").first()
+        version: MeasureVersion | None = MeasureVersion.objects.filter(measure_type=self).order_by("-version").first()
         assert version is not None, f"{self.name} 没有任何版本"
         return version
 
@@ -99,7 +99,7 @@ class Rule(LedgeredModel):
         return self.name
 
     def current(self) -> RuleVersion:
-        version = RuleVersion.objects.filter(rule=self).order_by("-version").first()
+        version: RuleVersion | None = RuleVersion.objects.filter(rule=self).order_by("-version").first()
         assert version is not None, f"{self.name} 没有任何版本"
         return version
 
