@@ -6,8 +6,6 @@ their collective decision, and the rectification lists. Cases move through the w
 are taken only here, with the minutes and the deciders.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from govcredit.accounts import access
-from govcredit.api.common import ERRORS, Pagination, get_in_scope, user_of
+from govcredit.api.common import ERRORS, Pagination, api_auth, get_in_scope, invalid, user_of
 from govcredit.archive.selectors import visible_records
 from govcredit.core import clock
 from govcredit.core.params import Day, ObjectId
@@ -92,7 +90,7 @@ def measure_out(m: AppliedMeasure) -> MeasureOut:
                       end_reason=m.end_reason)
 
 
-@router.get("/catalogue", response={200: CatalogueOut, **ERRORS}, summary="联合奖惩措施清单和规则（现行版本）")
+@router.get("/catalogue", auth=api_auth(access.READ_MEASURES), response={200: CatalogueOut, **ERRORS}, summary="联合奖惩措施清单和规则（现行版本）")
 def catalogue(request: HttpRequest) -> CatalogueOut:
     access.require(user_of(request), access.READ_MEASURES)
     measures = []
@@ -111,7 +109,7 @@ def catalogue(request: HttpRequest) -> CatalogueOut:
     return CatalogueOut(measures=measures, rules=rules)
 
 
-@router.get("/measures", response={200: list[MeasureOut], **ERRORS}, summary="奖惩措施执行情况",
+@router.get("/measures", auth=api_auth(access.READ_MEASURES), response={200: list[MeasureOut], **ERRORS}, summary="奖惩措施执行情况",
             description="调用者可见范围内主体的措施，按开始日期从新到旧。")
 @paginate(Pagination)
 def list_measures(request: HttpRequest, filters: Query[MeasureFilter]) -> list[MeasureOut]:
@@ -145,15 +143,13 @@ class EligibilityOut(Schema):
     suspended: list[MeasureOut] = Field(description="因异议暂停执行的措施（不限制参与）")
 
 
-@router.post("/eligibility", response={200: EligibilityOut, **ERRORS}, summary="参与资格核查",
+@router.post("/eligibility", auth=api_auth(access.CHECK_ELIGIBILITY), response={200: EligibilityOut, **ERRORS}, summary="参与资格核查",
              description="某主体在某日能否参与评先评优、专项资金、改革试点、项目投资或职务晋升；每次核查记入日志。")
 def check_eligibility(request: HttpRequest, body: EligibilityIn) -> EligibilityOut:
     user = user_of(request)
     if not access.can_check_eligibility(user):
         raise PermissionDenied("您的角色无权进行参与资格核查")
     if (body.subject_org is None) == (body.subject_person is None):
-        from govcredit.api.common import invalid
-
         invalid("subject_org", "请指定一个主体：subject_org 或 subject_person")
     subject = (get_in_scope(access.visible_orgs(user), pk=body.subject_org) if body.subject_org is not None
                else get_in_scope(access.visible_people(user), pk=body.subject_person))
@@ -211,7 +207,7 @@ def application_out(a: FaultToleranceApplication) -> ApplicationOut:
         if finding else None)
 
 
-@router.get("/fault-tolerance", response={200: list[ApplicationOut], **ERRORS}, summary="容错纠错申请列表")
+@router.get("/fault-tolerance", auth=api_auth(access.READ_MEASURES), response={200: list[ApplicationOut], **ERRORS}, summary="容错纠错申请列表")
 @paginate(Pagination)
 def list_applications(request: HttpRequest) -> list[ApplicationOut]:
     user = user_of(request)
@@ -220,7 +216,7 @@ def list_applications(request: HttpRequest) -> list[ApplicationOut]:
             selectors.visible_applications(user).select_related("finding").order_by("-created_at", "-pk")[:5000]]
 
 
-@router.post("/fault-tolerance", response={201: ApplicationOut, **ERRORS}, summary="申请容错纠错",
+@router.post("/fault-tolerance", auth=api_auth(access.APPLY_FAULT_TOLERANCE), response={201: ApplicationOut, **ERRORS}, summary="申请容错纠错",
              description="对一条信用记录（其全部惩戒措施）或其中一项措施申请；随后由单位出具意见、信用办审查、集体决策。")
 def apply(request: HttpRequest, body: FaultToleranceIn) -> Status[ApplicationOut]:
     user = user_of(request)
@@ -234,7 +230,7 @@ def apply(request: HttpRequest, body: FaultToleranceIn) -> Status[ApplicationOut
     return Status(201, application_out(a))
 
 
-@router.post("/fault-tolerance/{application_id}/finding", response={200: ApplicationOut, **ERRORS},
+@router.post("/fault-tolerance/{application_id}/finding", auth=api_auth(access.DECIDE_FAULT_TOLERANCE), response={200: ApplicationOut, **ERRORS},
              summary="录入集体决策结果",
              description="仅信用管理部门；申请须已审查通过（待集体决策），须附会议纪要和参加决策人员；"
                          "免除则结束措施，减轻则提前措施截止日期。")
@@ -268,7 +264,7 @@ class RectificationListsOut(Schema):
     items: list[RectificationOut] = Field(description="办理中的整改（逾期在前，最多 500 件）")
 
 
-@router.get("/rectifications", response={200: RectificationListsOut, **ERRORS}, summary="整改清单")
+@router.get("/rectifications", auth=api_auth(access.READ_RECTIFICATION_LISTS), response={200: RectificationListsOut, **ERRORS}, summary="整改清单")
 def rectifications(request: HttpRequest) -> RectificationListsOut:
     user = user_of(request)
     if not access.can_read_rectification_lists(user):

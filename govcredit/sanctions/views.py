@@ -191,7 +191,7 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
             TransitionForm(choices=[(s.target, s.label) for s in steps]) if steps else None),
         "evidence_form": forms.get("evidence_form") or (EvidenceForm() if can_upload else None),
         "finding_form": forms.get("finding_form") or (FindingForm() if can_decide else None),
-    }, status=400 if forms else 200)
+    })
 
 
 @login_required

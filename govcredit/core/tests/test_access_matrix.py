@@ -13,6 +13,7 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -57,6 +58,18 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
     ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
+    ("sanctions:catalogue", lambda c: [], READERS),
+    ("sanctions:measure_edit", lambda c: ["gktb"], {"credit"}),
+    ("sanctions:rule_edit", lambda c: ["org-dishonest"], {"credit"}),
+    ("sanctions:measure_list", lambda c: [], READERS),
+    ("sanctions:measure_detail", lambda c: [c.measure.pk], {"credit", "personnel", "district"}),
+    ("sanctions:fault_tolerance_list", lambda c: [], READERS),
+    ("sanctions:fault_tolerance_apply", lambda c: [c.breach.pk], {"district"}),
+    ("sanctions:case", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:rectification_list", lambda c: [], {"credit", "submitter", "district"}),
+    ("sanctions:rectification_export", lambda c: [], {"credit", "submitter", "district"}),
+    ("sanctions:eligibility", lambda c: [], {"credit", "submitter", "personnel", "district"}),
+    ("sanctions:eligibility_batch", lambda c: [], {"credit", "submitter", "personnel", "district"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -69,15 +82,19 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:search", lambda c: []),
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
+    ("criticism:list", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
+    ("sanctions:case_transition", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:case_evidence", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:case_finding", lambda c: [c.application.case_id], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
-                   "workflow"}
+                   "workflow", "sanctions", "criticism"}
 
 
 def test_matrix_covers_every_page() -> None:
@@ -97,6 +114,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
+    add_sanctions(city)
     return city
 
 

@@ -20,6 +20,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
+from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 from govcredit.workflow.services import open_case
 
@@ -92,11 +93,23 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      {"credit", "personnel", "district"}),
     ("POST", "/api/workflow/cases/{case_id}/evidence", lambda c, r: f"/api/workflow/cases/{c.case.pk}/evidence",
      {"credit", "personnel", "district"}),
+    ("GET", "/api/sanctions/catalogue", lambda c, r: "/api/sanctions/catalogue", READERS),
+    ("GET", "/api/sanctions/measures", lambda c, r: "/api/sanctions/measures", READERS),
+    ("POST", "/api/sanctions/eligibility", lambda c, r: "/api/sanctions/eligibility",
+     {"credit", "personnel", "submitter", "district"}),
+    ("GET", "/api/sanctions/fault-tolerance", lambda c, r: "/api/sanctions/fault-tolerance", READERS),
+    ("POST", "/api/sanctions/fault-tolerance", lambda c, r: "/api/sanctions/fault-tolerance",
+     {"subject", "submitter", "district"}),
+    ("POST", "/api/sanctions/fault-tolerance/{application_id}/finding",
+     lambda c, r: f"/api/sanctions/fault-tolerance/{c.application.pk}/finding", {"credit"}),
+    ("GET", "/api/sanctions/rectifications", lambda c, r: "/api/sanctions/rectifications",
+     {"credit", "submitter", "district"}),
+    ("GET", "/api/sanctions/criticism", lambda c, r: "/api/sanctions/criticism", ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
-PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
+PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"), ("GET", "/api/sanctions/criticism"),
                      ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
@@ -122,6 +135,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",  # type: ignore[attr-defined]
                           basis_text="matrix", reason="matrix")
+    add_sanctions(city)
     return city
 
 

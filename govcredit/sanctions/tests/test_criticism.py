@@ -13,7 +13,7 @@ from govcredit.sanctions.models import AppliedMeasure
 from govcredit.sanctions.services import expire_measures
 from govcredit.testing import City
 
-from .conftest import breach
+from .helpers import breach
 
 pytestmark = pytest.mark.django_db
 

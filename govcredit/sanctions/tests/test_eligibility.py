@@ -19,7 +19,7 @@ from govcredit.core import clock
 from govcredit.sanctions.models import EligibilityCheck
 from govcredit.testing import PASSWORD, XUANWU_ID, City
 
-from .conftest import breach, honour
+from .helpers import breach, honour
 
 pytestmark = pytest.mark.django_db
 

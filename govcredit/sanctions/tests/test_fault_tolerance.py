@@ -20,7 +20,7 @@ from govcredit.sanctions.workflow import COLLECTIVE, FOUND, OPINION, RECTIFICATI
 from govcredit.testing import PASSWORD, City
 from govcredit.workflow.models import Case
 
-from .conftest import PDF, breach
+from .helpers import PDF, breach
 
 pytestmark = pytest.mark.django_db
 

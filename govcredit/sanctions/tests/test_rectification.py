@@ -17,7 +17,7 @@ from govcredit.testing import PASSWORD, City, on_day
 from govcredit.workflow.models import Case, Notification
 from govcredit.workflow.services import mark_overdue, send_reminders
 
-from .conftest import PDF, breach
+from .helpers import PDF, breach
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from govcredit.sanctions.workflow import RECTIFICATION
 from govcredit.testing import City
 from govcredit.workflow.models import Case
 
-from .conftest import breach, honour
+from .helpers import breach, honour
 
 pytestmark = pytest.mark.django_db
 
