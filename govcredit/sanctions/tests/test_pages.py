@@ -95,4 +95,4 @@ def test_lists_and_subject_panel(city: City) -> None:
     panel = district.get(f"/subjects/orgs/{city.orgs['xinjiekou'].pk}/").content.decode()
     assert "联合奖惩" in panel and "书面说明原因并限期整改" in panel
     own = client_for(city, "subject").get("/sanctions/measures/").content.decode()
-    assert "王小明" in own and "玄武区新街口街道办事处" not in own  # a subject sees its own measures only
+    assert "王小明" in own and "玄认〔2026〕" not in own  # a subject sees its own measures only
