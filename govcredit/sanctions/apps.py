@@ -10,6 +10,7 @@ class SanctionsConfig(AppConfig):
 
         from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
+        from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
         from govcredit.ledger.events import register_event_type
         from govcredit.subjects.panels import register_subject_panel
@@ -24,6 +25,7 @@ class SanctionsConfig(AppConfig):
         post_save.connect(record_saved, sender=CreditRecord, dispatch_uid="sanctions:measures")
         register_job(DailyJob("奖惩措施期满处理", "govcredit.sanctions.services.expire_measures", 1, 30))
         register_subject_panel(panels.KEY, panels.SUBJECT_PANEL)
+        register_home_tile(panels.HOME_KEY, panels.HOME_TILE)
         register_router("/sanctions", "govcredit.sanctions.api.router")
         for code, zh, en in (
             ("sanctions.measure.create", "新增奖惩措施", "Measure created"),

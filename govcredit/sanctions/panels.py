@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from govcredit.core.home import Count, HomeTile
 from govcredit.subjects.panels import SubjectPanel
 
-from .selectors import visible_applications, visible_measures
+from .models import MeasureStatus, Polarity
+from .selectors import visible_applications, visible_measures, visible_rectifications
 
 KEY = "sanctions"
 
@@ -25,3 +28,26 @@ def subject_measures(request: HttpRequest, subject: dict[str, Any]) -> dict[str,
 
 
 SUBJECT_PANEL = SubjectPanel(order=30, template="sanctions/subject_panel.html", context=subject_measures)
+
+
+# --- the home page (工作台): what is running against the user's subjects, and what is late --------------
+
+HOME_KEY = "sanctions"
+
+
+def home_counts(request: HttpRequest) -> list[Count]:
+    measures = visible_measures(request.user)
+    late = visible_rectifications(request.user).filter(closed_at__isnull=True, overdue_at__isnull=False)
+    return [Count(_("执行中的惩戒措施"), measures.filter(status=MeasureStatus.IN_FORCE, polarity=Polarity.PUNISHMENT).count(),
+                  "home-measures"),
+            Count(_("整改逾期"), late.count(), "home-rectifications-late")]
+
+
+def home_section(request: HttpRequest) -> dict[str, Any]:
+    """Measures in force with their end dates (soonest first) and open rectifications, late ones first."""
+    measures = visible_measures(request.user).filter(status=MeasureStatus.IN_FORCE).order_by("end_on", "pk")[:10]
+    cases = visible_rectifications(request.user).filter(closed_at__isnull=True)[:10]
+    return {"home_measures": measures, "home_cases": cases}
+
+
+HOME_TILE = HomeTile(order=40, counts=home_counts, template="sanctions/home.html", context=home_section)

@@ -96,3 +96,16 @@ def test_lists_and_subject_panel(city: City) -> None:
     assert "联合奖惩" in panel and "书面说明原因并限期整改" in panel
     own = client_for(city, "subject").get("/sanctions/measures/").content.decode()
     assert "王小明" in own and "玄认〔2026〕" not in own  # a subject sees its own measures only
+
+
+def test_home_page_shows_measures_and_late_rectifications(city: City) -> None:
+    import datetime as dt
+
+    from govcredit.workflow.services import mark_overdue
+
+    breach(city)
+    rect = Case.objects.get(kind=RECTIFICATION.code)
+    mark_overdue(rect.due_on + dt.timedelta(days=10))
+    home = client_for(city, "district").get("/").content.decode()
+    assert "整改逾期" in home and f"#{rect.pk}" in home and "书面说明原因并限期整改" in home
+    assert f"#{rect.pk}" not in client_for(city, "subject").get("/").content.decode()
