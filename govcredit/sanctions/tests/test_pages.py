@@ -12,7 +12,7 @@ from django.test import Client
 from govcredit.core import clock
 from govcredit.ledger.services import verify
 from govcredit.sanctions.models import AppliedMeasure, MeasureType, Rule
-from govcredit.sanctions.workflow import COLLECTIVE, RECTIFICATION, REVIEW, RECTIFYING
+from govcredit.sanctions.workflow import COLLECTIVE, RECTIFICATION, RECTIFYING, REVIEW
 from govcredit.testing import City
 from govcredit.workflow.models import Case
 from govcredit.workflow.services import transition
