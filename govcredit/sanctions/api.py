@@ -271,10 +271,11 @@ def rectifications(request: HttpRequest) -> RectificationListsOut:
         raise PermissionDenied("您的角色无权查看整改清单")
     lists = selectors.rectification_lists(user, clock.today())
     cases: list[Case] = list(lists["open"][:500])
+    late = set(lists["overdue"].values_list("pk", flat=True))
     return RectificationListsOut(
         open=lists["open"].count(), due_soon=lists["due_soon"].count(), overdue=lists["overdue"].count(),
         items=[RectificationOut(case_id=c.pk, department=c.debtor_org.name if c.debtor_org else "", status=c.status,
-                                due_on=c.due_on, overdue=c.overdue_at is not None or c.due_on < clock.today(),
+                                due_on=c.due_on, overdue=c.pk in late,
                                 escalated=c.escalated_at is not None, basis=c.basis_text) for c in cases])
 
 

@@ -56,11 +56,17 @@ def visible_rectifications(user: Any) -> QuerySet[Case]:
 
 
 def rectification_lists(user: Any, today: dt.date) -> dict[str, QuerySet[Case]]:
-    """Open, due-soon (within ``DUE_SOON_WORKDAYS`` working days) and overdue rectifications."""
+    """Open, due-soon (within ``DUE_SOON_WORKDAYS`` working days) and overdue rectifications (past the due
+    date, or marked overdue by the workflow job)."""
     open_cases = visible_rectifications(user).filter(closed_at__isnull=True)
     soon = add_workdays(today, DUE_SOON_WORKDAYS).date
-    return {"open": open_cases, "due_soon": open_cases.filter(due_on__gte=today, due_on__lte=soon),
-            "overdue": open_cases.filter(due_on__lt=today)}
+    late = overdue(today)
+    return {"open": open_cases, "due_soon": open_cases.filter(due_on__gte=today, due_on__lte=soon).exclude(late),
+            "overdue": open_cases.filter(late)}
+
+
+def overdue(today: dt.date) -> Q:
+    return Q(overdue_at__isnull=False) | Q(due_on__lt=today)
 
 
 def criticism_list(today: dt.date) -> QuerySet[AppliedMeasure]:

@@ -272,15 +272,16 @@ def _district_of(org: Organization | None, districts: dict[str, str]) -> str:
 def _rectification_rows(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not access.can_read_rectification_lists(request.user):
         raise PermissionDenied("您的角色无权查看整改清单")
-    today = clock.today()
-    lists = selectors.rectification_lists(request.user, today)
+    lists = selectors.rectification_lists(request.user, clock.today())
     cases = list(lists["open"][:2000])
     codes = {p for c in cases if c.debtor_org for p in c.debtor_org.path.strip("/").split("/")[:2]}
     districts = dict(Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "name"))
+    late = set(lists["overdue"].values_list("pk", flat=True))
+    soon = set(lists["due_soon"].values_list("pk", flat=True))
     rows = [{"case": c, "org": c.debtor_org.name if c.debtor_org else "",
              "superior": c.debtor_org.parent.name if c.debtor_org and c.debtor_org.parent else "",
              "district": _district_of(c.debtor_org, districts),
-             "state": "逾期" if c.due_on < today else ("即将到期" if c.pk in {x.pk for x in lists["due_soon"]} else "办理中")}
+             "state": "逾期" if c.pk in late else ("即将到期" if c.pk in soon else "办理中")}
             for c in cases]
     return lists, rows
 
