@@ -117,3 +117,13 @@ def test_old_record_entered_late_is_recorded_as_ended(city: City) -> None:
     record = breach(city, decided=clock.today() - dt.timedelta(days=800))
     assert set(AppliedMeasure.objects.filter(record=record).values_list("status", flat=True)) == {MeasureStatus.ENDED}
     assert not Case.objects.filter(kind=RECTIFICATION.code).exists()
+
+
+def test_load_measures_command_is_idempotent(city: City) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_measures", stdout=out)
+    assert "新发布 0 个版本" in out.getvalue()
