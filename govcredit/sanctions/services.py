@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from govcredit.archive.models import CreditRecord, RecordStatus
@@ -32,6 +32,7 @@ from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
 
 from .models import AppliedMeasure, EndReason, MeasureStatus, MeasureVersion, Polarity, RuleVersion
+from .workflow import open_rectifications, stop_rectifications  # workflow needs services only inside a function
 
 SYSTEM = "system"
 OPEN_STATUSES = (MeasureStatus.IN_FORCE, MeasureStatus.SUSPENDED)
@@ -152,8 +153,6 @@ def apply_rules(records: Iterable[CreditRecord], *, actor: str = SYSTEM) -> list
     with transaction.atomic():
         created = create_with_entries(AppliedMeasure, new, actor=actor, action="sanctions.measure.start",
                                       reason="信用记录生效，按奖惩规则启动措施")
-        from .workflow import open_rectifications
-
         open_rectifications([m for m in created if m.status == MeasureStatus.IN_FORCE])
     return created
 
@@ -176,8 +175,6 @@ def _end(measures: list[AppliedMeasure], reason: str, note: str, *, actor: str, 
         m.status, m.ended_on, m.end_reason, m.note, m.updated_at = MeasureStatus.ENDED, on or today, reason, note, now
     update_with_entries(AppliedMeasure, measures, ["status", "ended_on", "end_reason", "note", "updated_at"],
                         actor=actor, action="sanctions.measure.end", reason=f"{reason}：{note}")
-    from .workflow import stop_rectifications
-
     stop_rectifications(measures, f"措施已结束（{reason}）")
     return len(measures)
 
@@ -245,8 +242,6 @@ def lighten_measures(measures: list[AppliedMeasure], end_on: dt.date, note: str,
 
 def expire_measures(today: dt.date | None = None, *, chunk: int = 1000) -> int:
     """Daily job: measures in force whose end date has come end (期满); idempotent, claims rows in chunks."""
-    from django.db import connection
-
     today = today or clock.today()
     total = 0
     failures: list[RowFailure] = []

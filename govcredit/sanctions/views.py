@@ -19,7 +19,9 @@ from govcredit.accounts import access
 from govcredit.archive.selectors import visible_records
 from govcredit.core import clock
 from govcredit.core.paging import paginate
+from govcredit.core.params import query_pk
 from govcredit.core.spreadsheet import workbook, write_cell
+from govcredit.ledger.services import history
 from govcredit.subjects.models import Organization
 from govcredit.workflow import kinds
 from govcredit.workflow import services as workflow
@@ -122,8 +124,6 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, access.READ_MEASURES)
     measure = get_object_or_404(selectors.visible_measures(request.user), pk=pk)
-    from govcredit.ledger.services import history
-
     return render(request, "sanctions/measure_detail.html", {
         "m": measure, "history": history(measure).order_by("seq"),
         "applications": measure.record.fault_tolerance_applications.select_related("case", "finding"),
@@ -147,8 +147,6 @@ def fault_tolerance_apply(request: HttpRequest, record_id: int) -> HttpResponse:
     record = get_object_or_404(visible_records(request.user), pk=record_id)
     measure = None
     if request.GET.get("measure") or request.POST.get("measure"):
-        from govcredit.core.params import query_pk
-
         measure = get_object_or_404(selectors.visible_measures(request.user).filter(record=record),
                                     pk=query_pk(request.POST if request.method == "POST" else request.GET, "measure"))
     form = FaultToleranceForm(request.POST or None)

@@ -192,7 +192,7 @@ def record_finding(application: FaultToleranceApplication, *, actor: User, outco
                                     decided_by=actor, decided_at=clock.now())
     save_with_entry(finding, actor=actor.get_username(), action="sanctions.fault_tolerance.decide",
                     reason=f"{outcome}：{reason}")
-    from .services import end_measures, lighten_measures
+    from .services import end_measures, lighten_measures  # services imports this module
 
     measures = list(AppliedMeasure.objects.select_for_update().filter(record=application.record, polarity="惩戒"))
     if application.measure_id:
