@@ -32,7 +32,10 @@ from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
 
 from .models import AppliedMeasure, EndReason, MeasureStatus, MeasureVersion, Polarity, RuleVersion
-from .workflow import open_rectifications, stop_rectifications  # workflow needs services only inside a function
+from .workflow import (  # workflow needs services only inside a function
+    open_rectifications,
+    stop_rectifications,
+)
 
 SYSTEM = "system"
 OPEN_STATUSES = (MeasureStatus.IN_FORCE, MeasureStatus.SUSPENDED)
