@@ -91,3 +91,15 @@ def test_overdue_rectification_is_escalated(live_server: object, transactional_d
     expect(page.locator("#case-due")).to_contain_text("已督办")
     page.goto(f"{live_server}/workflow/")
     expect(page.locator("#notifications")).to_contain_text("督办")
+
+
+def test_rectification_list_fits_a_phone(live_server: object, transactional_db: None, city: City, page: Page,
+                                         login_as: Callable[[str], None]) -> None:
+    """At 390 px the page does not widen: its wide tables scroll inside their own box."""
+    breach(city)
+    login_as("district")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/sanctions/rectifications/")
+    expect(page.locator("#rectifications")).to_contain_text("玄武区新街口街道办事处")
+    width = page.evaluate("document.querySelector('main').scrollWidth")
+    assert width <= 390, width
