@@ -78,9 +78,7 @@ def _history(records: list[CreditRecord], years: int) -> dict[tuple[int | None, 
     the longest counting window (one query for the batch)."""
     orgs = {r.subject_org_id for r in records if r.subject_org_id}
     people = {r.subject_person_id for r in records if r.subject_person_id}
-    earliest = min(r.decision_date for r in records)
-    earliest = earliest.replace(year=earliest.year - years) if not (earliest.month == 2 and earliest.day == 29) \
-        else earliest.replace(year=earliest.year - years, day=28)
+    earliest = add_months(min(r.decision_date for r in records), -12 * years)
     rows = (CreditRecord.objects.filter(Q(subject_org_id__in=orgs) | Q(subject_person_id__in=people),
                                         decision_date__gte=earliest)
             .exclude(status=RecordStatus.REVOKED)
@@ -216,7 +214,10 @@ def follow_record_status(record: CreditRecord, *, actor: str = SYSTEM) -> int:
 
 def record_saved(sender: type[CreditRecord], instance: CreditRecord, created: bool, **kwargs: Any) -> None:
     """``post_save`` of a record (inside the transaction that saved it): a new record in force starts its
-    measures; a changed status moves them."""
+    measures; a changed status moves them. Records about no government subject (双公示 decisions) are
+    passed over without a query."""
+    if subject_kind(instance) is None:
+        return
     if created:
         apply_rules([instance])
     else:
