@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "govcredit.exchange",
     "govcredit.workflow",
     "govcredit.sanctions",
+    "govcredit.reports",
     "govcredit.demo",
 ]
 
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "govcredit.core.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "govcredit.urls"

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("exchange/", include("govcredit.exchange.urls")),
     path("workflow/", include("govcredit.workflow.urls")),
     path("sanctions/", include("govcredit.sanctions.urls")),
+    path("reports/", include("govcredit.reports.urls")),
     prefix_default_language=False,
 )
 

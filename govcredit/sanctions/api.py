@@ -20,6 +20,7 @@ from govcredit.api.common import ERRORS, Pagination, api_auth, get_in_scope, inv
 from govcredit.archive.selectors import visible_records
 from govcredit.core import clock
 from govcredit.core.params import Day, ObjectId
+from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.workflow.models import Case, Evidence
 
 from . import eligibility, selectors
@@ -151,8 +152,8 @@ def check_eligibility(request: HttpRequest, body: EligibilityIn) -> EligibilityO
         raise PermissionDenied("您的角色无权进行参与资格核查")
     if (body.subject_org is None) == (body.subject_person is None):
         invalid("subject_org", "请指定一个主体：subject_org 或 subject_person")
-    subject = (get_in_scope(access.visible_orgs(user), pk=body.subject_org) if body.subject_org is not None
-               else get_in_scope(access.visible_people(user), pk=body.subject_person))
+    subject = (get_in_scope(visible_orgs(user), pk=body.subject_org) if body.subject_org is not None
+               else get_in_scope(visible_people(user), pk=body.subject_person))
     a = eligibility.check(user, subject, body.participation, body.on_date or clock.today(), body.purpose)
     return EligibilityOut(eligible=a.eligible, subject=a.subject, participation=a.participation, on_date=a.on_date,
                           blocking=[measure_out(m) for m in a.blocking], favouring=[measure_out(m) for m in a.favouring],

@@ -27,6 +27,7 @@ from govcredit.subjects.identifiers import (
     normalize_id_number,
 )
 from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 from .models import AppliedMeasure, EligibilityCheck, MeasureStatus, Polarity, Purpose
 
@@ -76,7 +77,7 @@ def answer(subject: Organization | CivilServant, participation: str, on_date: dt
 def _require(user: Any, subject: Organization | CivilServant) -> None:
     if not access.can_check_eligibility(user):
         raise PermissionDenied("您的角色无权进行参与资格核查")
-    visible = access.visible_people(user) if isinstance(subject, CivilServant) else access.visible_orgs(user)
+    visible = visible_people(user) if isinstance(subject, CivilServant) else visible_orgs(user)
     if not visible.filter(pk=subject.pk).exists():
         raise PermissionDenied("该主体不在您的查询范围内")
 
@@ -149,13 +150,13 @@ def _match(user: Any, name: str, code: str, id_number: str) -> list[Organization
     if id_number:
         if not is_valid_id_number(id_number):
             return []
-        return list(access.visible_people(user).filter(id_index=crypto.blind_index(id_number))[:2])
+        return list(visible_people(user).filter(id_index=crypto.blind_index(id_number))[:2])
     if code:
         if not is_valid_credit_code(code):
             return []
-        return list(access.visible_orgs(user).filter(credit_code=code)[:2])
-    found: list[Organization | CivilServant] = [*access.visible_orgs(user).filter(name=name)[:2],
-                                                *access.visible_people(user).filter(name=name)[:2]]
+        return list(visible_orgs(user).filter(credit_code=code)[:2])
+    found: list[Organization | CivilServant] = [*visible_orgs(user).filter(name=name)[:2],
+                                                *visible_people(user).filter(name=name)[:2]]
     return found
 
 
