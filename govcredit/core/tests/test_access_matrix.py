@@ -13,10 +13,10 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
-from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
+from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
