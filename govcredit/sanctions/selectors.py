@@ -46,7 +46,7 @@ def visible_measures(user: Any) -> QuerySet[AppliedMeasure]:
 def visible_applications(user: Any) -> QuerySet[FaultToleranceApplication]:
     cases = visible_cases(user).filter(kind=FAULT_TOLERANCE.code)
     return FaultToleranceApplication.objects.filter(case__in=cases).select_related(
-        "case", "record__record_type", "measure__measure_version__measure_type", "applicant")
+        "case", "record__record_type", "measure__measure_version__measure_type", "applicant", "finding")
 
 
 def visible_rectifications(user: Any) -> QuerySet[Case]:
