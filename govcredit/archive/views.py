@@ -15,6 +15,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
 from govcredit.core.params import query_id, query_pk
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
 from . import services
@@ -47,7 +48,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied("您无权变更记录状态")
         if form.is_valid():
             try:
-                services.change_status(record, form.cleaned_data["status"], actor=request.user.get_username(),
+                services.change_status(record, form.cleaned_data["status"], actor=request.user,
                                        reason=form.cleaned_data["reason"])
             except ValidationError as e:
                 form.add_error(None, e)
@@ -57,7 +58,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
     extra = [(labels.get(k, k), v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
-        "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+        "record": record, "extra": extra, "form": form,
+        "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
     })
 
 
@@ -90,7 +92,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             record = services.record_decision(version, raw_values(version, form.cleaned_data),
                                               issuing_org=parties.issuing_org, subject_org=parties.subject_org,
                                               subject_person=parties.subject_person,
-                                              actor=request.user.get_username())
+                                              actor=request.user)
         except ValidationError as e:
             # Services name a field by its Chinese label or its key; other errors belong to the form.
             by_label = {spec["label"]: spec["key"] for spec in version.fields}
