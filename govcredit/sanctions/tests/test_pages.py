@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from govcredit.core import clock
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.sanctions.models import AppliedMeasure, MeasureType, Rule
 from govcredit.sanctions.workflow import COLLECTIVE, RECTIFICATION, RECTIFYING, REVIEW
 from govcredit.testing import City
