@@ -37,6 +37,10 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+# A revoked or repaired record is closed: it can no longer be corrected or change status.
+FINAL_STATUSES = frozenset({RecordStatus.REVOKED, RecordStatus.REPAIRED})
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -228,7 +232,7 @@ def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: Actor, r
     raw = unmask_values(record, raw)
     if not reason.strip():
         raise ValidationError({"reason": "更正必须填写理由"})
-    if record.status in (RecordStatus.REVOKED, RecordStatus.REPAIRED):
+    if record.status in FINAL_STATUSES:
         raise ValidationError({"status": f"记录已{record.status}，不能更正"})
     fresh = build_record(record.type_version, raw, issuing_org=record.issuing_org, subject_org=record.subject_org,
                          subject_person=record.subject_person)

@@ -34,7 +34,7 @@ from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
-from . import services
+from . import services, tables
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
 from .selectors import visible_batches
@@ -109,6 +109,8 @@ class RowsIn(Schema):
 class BatchFilter(Schema):
     status: BatchStatus | None = Field(None, description="状态")
     record_type: str | None = Field(None, max_length=50, description="信息类别名称或代码")
+    sort: str | None = Field(None, max_length=30, description="排序：created（默认倒序）、id、actor、org、type、status、"
+                                                             "accepted、updated、unchanged、rejected；前加 - 为倒序")
 
 
 def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:
@@ -206,7 +208,7 @@ def list_batches(request: HttpRequest, filters: Query[BatchFilter]) -> Any:  # n
         qs = qs.filter(status=filters.status)
     if filters.record_type:
         qs = qs.filter(record_type__name=filters.record_type) | qs.filter(record_type__code=filters.record_type)
-    return qs.order_by("-created_at", "-id")
+    return tables.BATCHES.sort(qs, filters.sort, strict=True)[0]  # the page's sort keys; others answer 422
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="批次详情与进度")

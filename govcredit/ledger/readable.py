@@ -116,6 +116,7 @@ def describe(entries: Iterable[LedgerEntry], reader: Any, *, data_labels: dict[s
     users = _users({e.actor_user_id for e in rows if e.actor_user_id is not None})
     full = access.can_see_full_id(reader)
     persons = {} if full else _persons(rows)
+    refs = _references(rows)
     out = []
     for e in rows:
         names = _names(e, persons.get((e.entity_type, e.entity_id or 0)))
@@ -131,7 +132,7 @@ def describe(entries: Iterable[LedgerEntry], reader: Any, *, data_labels: dict[s
             seq=e.seq, at=e.created_at, actor=e.actor, action=e.action, action_label=events.label(e.action),
             person=person, organization=organisation, reason=e.reason if full else mask_text(e.reason, names),
             subject=_subject(entity, e.entity_type, e.entity_id),
-            url=_url(entity, e.entity_id), changes=_changes(e, full, data_labels or {}, names),
+            url=_url(entity, e.entity_id), changes=_changes(e, full, data_labels or {}, names, refs),
         ))
     return out
 
@@ -197,7 +198,28 @@ def _model(entity_type: str) -> type[models.Model] | None:
         return None
 
 
-def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names: set[str]) -> list[ChangedField]:
+Refs = dict[tuple[type[models.Model], int], str]
+
+
+def _references(rows: list[LedgerEntry]) -> Refs:
+    """The rows the changed foreign keys of ``rows`` point to, by (model, id) → their name: one query per
+    model for the whole page, not one per value."""
+    wanted: dict[type[models.Model], set[int]] = {}
+    for e in rows:
+        model = _model(e.entity_type) if e.changes else None
+        if model is None:
+            continue
+        columns = {f.attname: f for f in model._meta.concrete_fields}
+        for name, pair in e.changed_values.items():
+            column = columns.get(name)
+            if isinstance(column, models.ForeignKey) and pair is not None:
+                wanted.setdefault(column.related_model, set()).update(v for v in pair if isinstance(v, int))  # type: ignore[arg-type]
+    return {(model, pk): str(row) for model, pks in wanted.items()
+            for pk, row in model._base_manager.in_bulk(sorted(pks)).items()}
+
+
+def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names: set[str], refs: Refs
+             ) -> list[ChangedField]:
     values = entry.changed_values
     if not values:
         return []
@@ -214,14 +236,15 @@ def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names:
             for key in sorted(set(old) | set(new)):
                 if old.get(key) != new.get(key):
                     out.append(ChangedField(f"{label} · {data_labels.get(key, key)}",
-                                            _text(None, old.get(key), full, names),
-                                            _text(None, new.get(key), full, names)))
+                                            _text(None, old.get(key), full, names, refs),
+                                            _text(None, new.get(key), full, names, refs)))
         else:
-            out.append(ChangedField(label, _text(column, pair[0], full, names), _text(column, pair[1], full, names)))
+            out.append(ChangedField(label, _text(column, pair[0], full, names, refs),
+                                    _text(column, pair[1], full, names, refs)))
     return out
 
 
-def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: set[str]) -> str:
+def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: set[str], refs: Refs) -> str:
     """A canonical value as a reader sees it; personal numbers and the natural persons' ``names`` masked
     unless the reader may see them."""
     if value is None or value == "" or value == [] or value == {}:
@@ -233,7 +256,7 @@ def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: 
     if column is not None and column.choices:
         value = dict(column.flatchoices).get(value, value)
     elif isinstance(column, models.ForeignKey) and isinstance(value, int):
-        row = column.related_model._base_manager.filter(pk=value).first()  # type: ignore[union-attr]
+        row = refs.get((column.related_model, value))  # type: ignore[arg-type]
         value = f"{row} (#{value})" if row is not None else f"#{value}"
     if isinstance(value, list):
         text = "、".join(str(v) for v in value)
