@@ -91,7 +91,10 @@ def store_unreadable_amount(record: CreditRecord, amount: str = "10000000000") -
 
 
 def build_city() -> City:
+    from govcredit.sanctions.catalogue import load_measures
+
     load_catalog()
+    load_measures()  # as its migration does: a transactional test's flush empties the table
     c = City()
     _org(c, "city", "南京市人民政府", "11", "320100", 1, "机关", None)
     _org(c, "fgw", "南京市发展和改革委员会", "11", "320100", 2, "机关", "city")

@@ -158,3 +158,33 @@ SUBMITTED_IDS = {Role.CREDIT_OFFICE}
 
 def can_see_submitted_ids(user: Any) -> bool:
     return has(user, SUBMITTED_IDS)
+
+
+# --- joint rewards and punishments (sanctions) ---------------------------------------------------------
+MANAGE_MEASURES = {Role.CREDIT_OFFICE}
+READ_MEASURES = READ_SUBJECTS
+CHECK_ELIGIBILITY = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.SUBMITTER, Role.DISTRICT}
+APPLY_FAULT_TOLERANCE = {Role.SUBJECT, Role.SUBMITTER, Role.DISTRICT}
+DECIDE_FAULT_TOLERANCE = {Role.CREDIT_OFFICE}
+READ_RECTIFICATION_LISTS = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT}
+
+
+def can_manage_measures(user: Any) -> bool:
+    return has(user, MANAGE_MEASURES)
+
+
+def can_check_eligibility(user: Any) -> bool:
+    """May the user ask whether a subject (in its scope) may take part in an honour, fund, pilot or promotion?"""
+    return has(user, CHECK_ELIGIBILITY)
+
+
+def can_apply_fault_tolerance(user: Any) -> bool:
+    return has(user, APPLY_FAULT_TOLERANCE)
+
+
+def can_record_fault_tolerance_finding(user: Any) -> bool:
+    return has(user, DECIDE_FAULT_TOLERANCE)
+
+
+def can_read_rectification_lists(user: Any) -> bool:
+    return has(user, READ_RECTIFICATION_LISTS)

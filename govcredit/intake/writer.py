@@ -18,6 +18,7 @@ from govcredit.core import clock
 from govcredit.disclosure.workflow import open_withdrawals
 from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
+from govcredit.sanctions.services import records_created
 
 from . import integrity, records, resubmission
 from .matching import Outcome
@@ -142,11 +143,15 @@ class ChunkCommitter:
         if ledger_mode() == "row":
             frame = self.builder.with_ciphers(out.creates)
             objs = [records.builder_instance(self.builder, row, now) for row in frame.iter_rows(named=True)]
-            create_with_entries(CreditRecord, objs, actor=self.batch.created_by or self.batch.actor, action="record.create",
-                                reason=f"归集批次 #{self.batch.pk}")
+            created = create_with_entries(CreditRecord, objs, actor=self.batch.created_by or self.batch.actor,
+                                          action="record.create", reason=f"归集批次 #{self.batch.pk}")
+            records_created([r.pk for r in created if r.subject_org_id or r.subject_person_id])
             return b"", ""
         new = out.new or self._finish(out.draft or self._draft(out.creates, now))
         records.insert_records(new.frame, new.now)
+        # Bulk rows send no post_save: records about a government subject start their measures here.
+        records_created(new.frame.filter(pl.col("subject_org_id").is_not_null() | pl.col("subject_person_id").is_not_null())
+                        ["id"].to_list())
         stamp = micros(new.now)
         out.outcomes.extend((row, pk, stamp) for row, pk in new.frame.select("_row", "id").iter_rows())
         return new.blob, new.root

@@ -43,13 +43,15 @@ def test_publicity_window_follows_catalog_severity(city: City) -> None:
 
 @pytest.mark.django_db
 def test_record_decision_writes_record_and_one_entry(city: City) -> None:
-    before = LedgerEntry.objects.count()
+    # the record's own entries (the measures it starts are the sanctions app's, with entries of their own)
+    records = LedgerEntry.objects.filter(entity_type="archive.creditrecord")
+    before = records.count()
     record = record_decision(RecordType.objects.get(code="jlcf").current(), DISCIPLINE,
                              issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="clerk")
     assert record.decision_date == dt.date(2024, 2, 29)
     assert record.publicity_end == dt.date(2029, 2, 28)  # 严重: 60 months
     assert record.data == {"punishment": "记过"}
-    assert LedgerEntry.objects.count() == before + 1
+    assert records.count() == before + 1
     assert history(record).get().actor == "clerk"
 
 

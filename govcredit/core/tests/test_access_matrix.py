@@ -16,6 +16,7 @@ from govcredit.intake.services import run_batch, submit_rows
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
+from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -64,6 +65,18 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
     ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
+    ("sanctions:catalogue", lambda c: [], READERS),
+    ("sanctions:measure_edit", lambda c: ["gktb"], {"credit"}),
+    ("sanctions:rule_edit", lambda c: ["org-dishonest"], {"credit"}),
+    ("sanctions:measure_list", lambda c: [], READERS),
+    ("sanctions:measure_detail", lambda c: [c.measure.pk], {"credit", "personnel", "district"}),
+    ("sanctions:fault_tolerance_list", lambda c: [], READERS),
+    ("sanctions:fault_tolerance_apply", lambda c: [c.breach.pk], {"district"}),
+    ("sanctions:case", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:rectification_list", lambda c: [], {"credit", "submitter", "district"}),
+    ("sanctions:rectification_export", lambda c: [], {"credit", "submitter", "district"}),
+    ("sanctions:eligibility", lambda c: [], {"credit", "submitter", "personnel", "district"}),
+    ("sanctions:eligibility_batch", lambda c: [], {"credit", "submitter", "personnel", "district"}),
     ("accounts:password_change", lambda c: [], ALL),
     ("accounts:user_list", lambda c: [], {"credit"}),
     ("accounts:user_create", lambda c: [], {"credit"}),
@@ -97,6 +110,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:search", lambda c: []),
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
+    ("criticism:list", lambda c: []),
     ("reports:verify", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
@@ -104,6 +118,9 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
+    ("sanctions:case_transition", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:case_evidence", lambda c: [c.rectification.pk], {"credit", "personnel", "district"}),
+    ("sanctions:case_finding", lambda c: [c.application.case_id], {"credit"}),
     ("exchange:export_start", lambda c: [], {"credit"}),
     ("reports:reveal", lambda c: [c.query.pk], {"personnel"}),
     ("reports:issue", lambda c: [c.query.pk], {"personnel"}),
@@ -113,7 +130,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("accounts:user_active", lambda c: [c.users["district"].pk], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
-                   "workflow", "reports", "accounts"}
+                   "workflow", "reports", "accounts", "sanctions", "criticism"}
 # The login page (the way in, tested in accounts/tests) and the logout (a POST that ends the session).
 OUTSIDE_MATRIX = {"accounts:login", "accounts:logout"}
 
@@ -135,6 +152,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
+    add_sanctions(city)
     city.query = log_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,  # type: ignore[attr-defined]
                            purpose="职务晋升", case_reference="matrix")
     city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]

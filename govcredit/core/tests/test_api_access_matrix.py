@@ -21,6 +21,7 @@ from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
 from govcredit.reports.services import issue_report
+from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 from govcredit.workflow.services import open_case
 
@@ -106,13 +107,25 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/reports/audit", lambda c, r: "/api/reports/audit", {"credit"}),
     ("GET", "/api/reports/looked-at-me", lambda c, r: "/api/reports/looked-at-me", ALL),
     ("GET", "/api/reports/verify", lambda c, r: f"/api/reports/verify?number={c.report.number}&code=WRONG", ALL),
+    ("GET", "/api/sanctions/catalogue", lambda c, r: "/api/sanctions/catalogue", READERS),
+    ("GET", "/api/sanctions/measures", lambda c, r: "/api/sanctions/measures", READERS),
+    ("POST", "/api/sanctions/eligibility", lambda c, r: "/api/sanctions/eligibility",
+     {"credit", "personnel", "submitter", "district"}),
+    ("GET", "/api/sanctions/fault-tolerance", lambda c, r: "/api/sanctions/fault-tolerance", READERS),
+    ("POST", "/api/sanctions/fault-tolerance", lambda c, r: "/api/sanctions/fault-tolerance",
+     {"subject", "submitter", "district"}),
+    ("POST", "/api/sanctions/fault-tolerance/{application_id}/finding",
+     lambda c, r: f"/api/sanctions/fault-tolerance/{c.application.pk}/finding", {"credit"}),
+    ("GET", "/api/sanctions/rectifications", lambda c, r: "/api/sanctions/rectifications",
+     {"credit", "submitter", "district"}),
+    ("GET", "/api/sanctions/criticism", lambda c, r: "/api/sanctions/criticism", ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
 PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
                      ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked"),
-                     ("GET", "/api/reports/verify")}
+                     ("GET", "/api/reports/verify"), ("GET", "/api/sanctions/criticism")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
 BODIES = {
@@ -139,6 +152,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                           basis_text="matrix", reason="matrix")
     city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
+    add_sanctions(city)
     return city
 
 

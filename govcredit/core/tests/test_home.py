@@ -10,6 +10,7 @@ from django.test import Client
 
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.selectors import visible_records
+from govcredit.sanctions.selectors import visible_measures
 from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.testing import City
 
@@ -34,6 +35,8 @@ def test_home_counts_what_the_user_may_see(city: City, username: str) -> None:
         ("可见公务员", str(visible_people(user).count())),
         ("信用记录", str(records.count())),
         ("异议中", str(records.filter(status=RecordStatus.OBJECTION).count())),
+        ("执行中的惩戒措施", str(visible_measures(user).filter(status="执行中", polarity="惩戒").count())),
+        ("整改逾期", "0"),
     ]
     assert 'id="stat-orgs"' in html and 'id="stat-people"' in html
     # the search forms, then the newest records

@@ -147,6 +147,22 @@ def _exports(city: City, n: int) -> None:
         run_export(operator="credit")
 
 
+def _breaches(city: City, n: int) -> None:
+    """违约毁约 records of 新街口街道: measures, a rectification each, 公开通报批评 (serious ones)."""
+    from govcredit.sanctions.tests.helpers import breach
+
+    for _ in range(n):
+        breach(city, severity="严重")
+
+
+def _fault_tolerance(city: City, n: int) -> None:
+    from govcredit.sanctions.tests.helpers import breach
+    from govcredit.sanctions.workflow import apply_fault_tolerance
+
+    for _ in range(n):
+        apply_fault_tolerance(breach(city), actor=city.users["district"], grounds=["及时止损"], statement="测试")
+
+
 def _users(city: City, n: int) -> None:
     """Users created by the credit office, each then moved to another organisation (entries naming users,
     organisations before and after)."""
@@ -189,6 +205,14 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("GET /api/portal/revoked", "public", lambda: "/api/portal/revoked", _revoked),
     ("GET /api/reports/audit", "credit", lambda: "/api/reports/audit", _archive_queries),
     ("GET /api/reports/looked-at-me", "subject", lambda: "/api/reports/looked-at-me", _archive_queries),
+    ("sanctions:measure_list", "district", lambda: reverse("sanctions:measure_list"), _breaches),
+    ("sanctions:fault_tolerance_list", "district", lambda: reverse("sanctions:fault_tolerance_list"), _fault_tolerance),
+    ("sanctions:rectification_list", "district", lambda: reverse("sanctions:rectification_list"), _breaches),
+    ("criticism:list", "public", lambda: reverse("criticism:list"), _breaches),
+    ("GET /api/sanctions/measures", "district", lambda: "/api/sanctions/measures", _breaches),
+    ("GET /api/sanctions/fault-tolerance", "district", lambda: "/api/sanctions/fault-tolerance", _fault_tolerance),
+    ("GET /api/sanctions/rectifications", "district", lambda: "/api/sanctions/rectifications", _breaches),
+    ("GET /api/sanctions/criticism", "public", lambda: "/api/sanctions/criticism", _breaches),
 ]
 
 

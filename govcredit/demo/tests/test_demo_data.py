@@ -250,7 +250,13 @@ def test_written_data_is_the_plan(demo_output: str) -> None:
     assert {(o.name, o.credit_code) for o in Organization.objects.all()} == {(o.name, o.credit_code) for o in plan.orgs}
     written = sorted((p.name, p.full_id_number()) for p in CivilServant.objects.all())
     assert written == sorted((p.name, p.id_number) for p in plan.persons)
-    assert CreditRecord.objects.count() == len(plan.records)
+    from govcredit.sanctions import demo as sanctions_demo
+
+    # besides the plan, the sanctions demo adds a few records of its own (rectifications, fault tolerance)
+    extra = LedgerEntry.objects.filter(entity_type="archive.creditrecord", action="record.create",
+                                       actor=sanctions_demo.ACTOR).count()
+    assert 0 < extra < 20
+    assert CreditRecord.objects.count() == len(plan.records) + extra
 
 
 @pytest.mark.django_db
@@ -298,3 +304,22 @@ def test_running_again_does_not_duplicate(demo_output: str) -> None:
     assert "演示数据已存在，跳过" in out.getvalue()
     assert counts() == (*before[:-1], before[-1] + 1)  # the account is added back with its entry, nothing else
     assert User.objects.filter(username="public", role=Role.PUBLIC).exists()
+
+
+@pytest.mark.django_db
+def test_demo_has_sanctions_in_every_state(demo_output: str) -> None:
+    from govcredit.sanctions.models import AppliedMeasure, FaultToleranceApplication
+    from govcredit.sanctions.workflow import FAULT_TOLERANCE, RECTIFICATION
+    from govcredit.workflow.kinds import get
+    from govcredit.workflow.models import Case
+
+    assert AppliedMeasure.objects.filter(status="执行中").exists()
+    assert set(AppliedMeasure.objects.values_list("end_reason", flat=True)) >= {"", "容错免除"}
+    for kind in (RECTIFICATION, FAULT_TOLERANCE):
+        states = set(Case.objects.filter(kind=kind.code).values_list("status", flat=True))
+        assert states == set(get(kind.code).states), (kind.code, set(get(kind.code).states) - states)
+    rect = Case.objects.filter(kind=RECTIFICATION.code)
+    assert rect.filter(escalated_at__isnull=False).exists()
+    assert rect.filter(overdue_at__isnull=False, escalated_at__isnull=True).exists()
+    assert FaultToleranceApplication.objects.filter(finding__outcome="减轻").exists()
+    assert verify().ok

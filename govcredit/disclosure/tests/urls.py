@@ -16,6 +16,7 @@ api.add_router("/portal", router)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
+    path("portal/criticism/", include("govcredit.sanctions.portal_urls")),  # linked from the portal's navigation
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
 ]
