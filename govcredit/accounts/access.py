@@ -24,6 +24,11 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+# Objections and credit repairs: a subject files them about its own records; the department that submitted
+# the record (its subtree) and the credit office decide; the internal readers see those in their scope.
+FILE_REMEDIES = {Role.SUBJECT}
+DECIDE_REMEDIES = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT}
+READ_REMEDIES = READ_SUBJECTS
 
 
 def role_of(user: Any) -> str | None:
@@ -91,3 +96,13 @@ def can_write_records_for(user: Any, org: Organization) -> bool:
 
 def can_see_full_id(user: Any) -> bool:
     return has(user, FULL_ID_NUMBERS)
+
+
+def can_decide_remedies(user: Any) -> bool:
+    """May the user take the department's steps on objections and repairs (within the case's scope)?"""
+    return has(user, DECIDE_REMEDIES)
+
+
+def can_file_remedies(user: Any) -> bool:
+    """May the user file objections and repair applications (about records in its own scope)?"""
+    return has(user, FILE_REMEDIES)

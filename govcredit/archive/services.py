@@ -26,10 +26,11 @@ from govcredit.subjects.models import CivilServant, Organization
 
 from .models import CounterpartyKind, CreditRecord, RecordRequest, RecordStatus
 
-# Which statuses a record may move to from each status (revocation and repair are final).
+# Which statuses a record may move to from each status (revocation and repair are final). An objection
+# that is upheld or not accepted returns the record to the status it had: 有效, or 公示期满.
 TRANSITIONS: dict[str, set[str]] = {
     RecordStatus.VALID: {RecordStatus.OBJECTION, RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.EXPIRED},
-    RecordStatus.OBJECTION: {RecordStatus.VALID, RecordStatus.REVOKED},
+    RecordStatus.OBJECTION: {RecordStatus.VALID, RecordStatus.REVOKED, RecordStatus.EXPIRED},
     RecordStatus.EXPIRED: {RecordStatus.OBJECTION, RecordStatus.REVOKED, RecordStatus.REPAIRED},
     RecordStatus.REPAIRED: set(),
     RecordStatus.REVOKED: set(),

@@ -61,6 +61,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     extra = [(labels.get(k, k), v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
         "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+        "can_file_remedies": access.can_file_remedies(request.user),
     })
 
 
