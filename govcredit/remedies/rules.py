@@ -68,7 +68,7 @@ def repair_refusal(record: CreditRecord, today: dt.date) -> str | None:
     if record.status == RecordStatus.OBJECTION:
         return "该记录正在异议处理中：异议办结前不能申请信用修复"
     if record.status in (RecordStatus.REPAIRED, RecordStatus.REVOKED):
-        return f"该记录已{record.status}，无需申请信用修复"
+        return f"该记录{record.status}，无需申请信用修复"
     severity = version.severity(record.severity) or {}
     if not severity.get("repairable", True):
         rule = severity.get("repair_rule") or "依法律、法规规定不适用信用修复"

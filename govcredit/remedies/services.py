@@ -173,7 +173,7 @@ def objection_refusal(record: CreditRecord) -> str | None:
         current = open_objection(record)
         return f"该记录已有办理中的异议（编号 {current.number if current else '—'}），请关注其处理结果"
     if record.status in (RecordStatus.REVOKED, RecordStatus.REPAIRED):
-        return f"该记录已{record.status}，不能再提出异议"
+        return f"该记录{record.status}，不能再提出异议"
     pending = open_repair(record)
     if pending is not None:
         return f"该记录的信用修复申请（编号 {pending.number}）正在办理，办结前不能就其提出异议"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from typing import Any
 
@@ -21,12 +22,16 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
+_SERIAL = itertools.count(1)
+
+
 def statistics_record(city: City, person: str = "xuanwu", *, months_ago: int = 4, severity: str = "一般",
-                      number: str = "统认〔2026〕1号") -> CreditRecord:
+                      number: str = "") -> CreditRecord:
     """A 统计造假 finding about a civil servant (public, 失信, repairable after 3 months when 一般), issued by the
     person's district."""
     decided = clock.today() - dt.timedelta(days=31 * months_ago)
     org = "xuanwu" if person == "xuanwu" else "qinhuai"
+    number = number or f"统认〔2026〕{next(_SERIAL)}号"
     return record_decision(RecordType.objects.get(code="tjzj").current(), {
         "认定文号": f"{org}{number}", "认定机关": "区统计局", "认定日期": decided.isoformat(),
         "统计违法事实": "虚报统计数据", "严重程度": severity,

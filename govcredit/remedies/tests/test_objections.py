@@ -70,13 +70,13 @@ def test_revoked_and_corrected(city: City) -> None:
     services.act_on_objection(objection, "revoke", city.users["credit"], "认定错误，撤销")
     assert _status(revoked) == RecordStatus.REVOKED
 
-    corrected = statistics_record(city, number="统认〔2026〕2号")
+    corrected = statistics_record(city)
     objection = _file(city, corrected).objection
     assert objection is not None
     services.act_on_objection(objection, "accept", city.users["district"], "受理")
     with pytest.raises(ValidationError, match="更正须给出"):
         services.act_on_objection(objection, "correct", city.users["district"], "更正")
-    values = {"认定文号": "xuanwu统认〔2026〕2号", "认定机关": "区统计局", "认定日期": corrected.decision_date.isoformat(),
+    values = {"认定文号": corrected.decision_number, "认定机关": "区统计局", "认定日期": corrected.decision_date.isoformat(),
               "统计违法事实": "迟报统计数据（更正）", "严重程度": "一般"}
     services.act_on_objection(objection, "correct", city.users["district"], "事实表述有误，予以更正", values)
     record = CreditRecord.objects.get(pk=corrected.pk)
