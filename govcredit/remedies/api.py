@@ -58,7 +58,6 @@ class RepairOut(RemedyOut):
 
 
 class ObjectionIn(Schema):
-    record_id: int = Field(description="信用记录编号（须为关于本单位或本人的记录）")
     ground: str = Field(description="异议理由类别：记录内容有误、主体有误、决定已撤销或变更、公示期限有误、其他")
     reasons: str = Field(min_length=1, max_length=2000, description="异议理由")
 
@@ -119,11 +118,12 @@ def objection_list(request: HttpRequest) -> list[ObjectionOut]:
     return [objection_out(o) for o in rows]
 
 
-@router.post("/objections", response={201: FiledOut, **ERRORS}, summary="提出异议（信用主体）",
-             description="记录随即标注“异议中”；案件交报送该记录的部门办理。附件请在页面上传。")
-def objection_create(request: HttpRequest, body: ObjectionIn) -> tuple[int, FiledOut]:
+@router.post("/records/{record_id}/objections", response={201: FiledOut, **ERRORS}, summary="提出异议（信用主体）",
+             description="仅信用主体，就关于本单位、本人的记录；记录随即标注“异议中”，案件交报送该记录的部门办理。"
+                         "附件请在页面上传。")
+def objection_create(request: HttpRequest, record_id: ObjectId, body: ObjectionIn) -> tuple[int, FiledOut]:
     user = user_of(request)
-    record = get_in_scope(visible_records(user), pk=body.record_id)
+    record = get_in_scope(visible_records(user), pk=record_id)
     filed = services.file_objection(record, ground=body.ground, reasons=body.reasons, files=[], user=user)
     return 201, FiledOut(number=filed.number, code=filed.code)
 

@@ -249,6 +249,8 @@ def act_on_objection(objection: Objection, action: str, user: User, reason: str,
     The case's state machine is checked first (deciding twice, deciding before accepting, extending twice
     are refused with the allowed steps named); a refusal changes nothing.
     """
+    if not access.can_decide_remedies(user):
+        raise PermissionDenied("您的角色无权办理异议")
     target = OBJECTION_ACTIONS.get(action)
     if target is None:
         raise ValidationError({"action": f"办理方式应为：{'、'.join(OBJECTION_ACTIONS)}"})
@@ -338,6 +340,8 @@ def act_on_repair(repair: Repair, action: str, user: User, reason: str, rule: st
     Approval checks the record again (an objection filed since, a catalog rule) and refuses with the
     rule named; approved, the record is 已修复 and the portal withdraws it in the same transaction.
     """
+    if not access.can_decide_remedies(user):
+        raise PermissionDenied("您的角色无权办理信用修复申请")
     target = REPAIR_ACTIONS.get(action)
     if target is None:
         raise ValidationError({"action": f"办理方式应为：{'、'.join(REPAIR_ACTIONS)}"})

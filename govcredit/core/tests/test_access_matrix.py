@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from govcredit.catalog.models import RecordType
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
-from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
+from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -57,6 +57,14 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
     ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
+    ("remedies:index", lambda c: [], READERS),
+    ("remedies:objection_create", lambda c: [c.records["xuanwu_discipline"].pk], {"subject"}),
+    ("remedies:objection_create", lambda c: [c.records["qinhuai_penalty"].pk], set()),
+    ("remedies:repair_create", lambda c: [c.repairable.pk], {"subject"}),
+    ("remedies:commitment", lambda c: [c.repairable.pk], {"subject"}),
+    ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
+    ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
+    ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -69,6 +77,8 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:search", lambda c: []),
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
+    ("remedies:portal_objection", lambda c: [c.publication.pk]),
+    ("remedies:track", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -77,7 +87,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:ack_upload", lambda c: [], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
-                   "workflow"}
+                   "workflow", "remedies"}
 
 
 def test_matrix_covers_every_page() -> None:
@@ -97,6 +107,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
+    add_remedies(city)
     return city
 
 

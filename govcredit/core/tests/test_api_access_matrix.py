@@ -20,7 +20,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
-from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
+from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 from govcredit.workflow.services import open_case
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -92,18 +92,34 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      {"credit", "personnel", "district"}),
     ("POST", "/api/workflow/cases/{case_id}/evidence", lambda c, r: f"/api/workflow/cases/{c.case.pk}/evidence",
      {"credit", "personnel", "district"}),
+    ("GET", "/api/remedies/objections", lambda c, r: "/api/remedies/objections", ALL),
+    ("POST", "/api/remedies/records/{record_id}/objections",
+     lambda c, r: f"/api/remedies/records/{c.records['xuanwu_discipline'].pk}/objections", {"subject"}),
+    ("GET", "/api/remedies/objections/{objection_id}", lambda c, r: f"/api/remedies/objections/{c.objection.pk}",
+     {"credit", "personnel", "district", "subject"}),
+    ("POST", "/api/remedies/objections/{objection_id}/act", lambda c, r: f"/api/remedies/objections/{c.objection.pk}/act",
+     {"credit", "district"}),
+    ("GET", "/api/remedies/repairs", lambda c, r: "/api/remedies/repairs", ALL),
+    ("GET", "/api/remedies/repairs/{repair_id}", lambda c, r: f"/api/remedies/repairs/{c.repair.pk}",
+     {"credit", "personnel", "district", "subject"}),
+    ("POST", "/api/remedies/repairs/{repair_id}/act", lambda c, r: f"/api/remedies/repairs/{c.repair.pk}/act",
+     {"credit", "district"}),
+    ("GET", "/api/remedies/track", lambda c, r: c.track, ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
 PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
-                     ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked")}
+                     ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked"), ("GET", "/api/remedies/track")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
 BODIES = {
     "/api/records/{record_id}/correct": '{"fields": {}, "reason": "matrix"}',
     "/api/records/{record_id}/status": '{"status": "已撤销", "reason": " "}',
     "/api/workflow/cases/{case_id}/transition": '{"to_state": "不存在的状态", "reason": "matrix"}',
+    "/api/remedies/records/{record_id}/objections": '{"ground": "其他", "reasons": " "}',
+    "/api/remedies/objections/{objection_id}/act": '{"action": "不存在", "reason": "matrix"}',
+    "/api/remedies/repairs/{repair_id}/act": '{"action": "不存在", "reason": "matrix"}',
 }
 
 
@@ -122,6 +138,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",  # type: ignore[attr-defined]
                           basis_text="matrix", reason="matrix")
+    add_remedies(city)
     return city
 
 

@@ -62,8 +62,8 @@ def test_other_subject_sees_nothing(cases: City) -> None:
         assert client.get(url).status_code == 404, url
     page = client.get(reverse("remedies:index")).content.decode()
     assert objection.number not in page and repair.number not in page
-    status, _ = post_json(client, "/api/remedies/objections", {"record_id": objection.record_id, "ground": "其他",
-                                                                "reasons": "不是我的记录"})
+    status, _ = post_json(client, f"/api/remedies/records/{objection.record_id}/objections",
+                          {"ground": "其他", "reasons": "不是我的记录"})
     assert status == 404
 
 
@@ -75,3 +75,15 @@ def test_subject_sees_its_own_with_deadlines(cases: City) -> None:
     body = client.get("/api/remedies/objections").json()
     assert [o["number"] for o in body] == [objection.number] and body[0]["due_on"] == f"{objection.case.due_on:%Y-%m-%d}"
     assert client.get(reverse("remedies:file", args=[objection.files.get().pk])).status_code == 200
+
+
+def test_subject_files_through_the_api_and_follows_it_without_login(city: City) -> None:
+    record = statistics_record(city)
+    status, body = post_json(client_for(city.users["subject"]), f"/api/remedies/records/{record.pk}/objections",
+                             {"ground": "公示期限有误", "reasons": "公示截止日期有误"})
+    assert status == 201, body
+    from django.test import Client
+
+    track = Client().get(f"/api/remedies/track?number={body['number']}&code={body['code']}")
+    assert track.status_code == 200 and track.json()["status"] == "待受理"
+    assert Client().get(f"/api/remedies/track?number={body['number']}&code=AAAAAAAAAA").status_code == 404
