@@ -35,6 +35,7 @@ from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.catalog.services import load_catalog
 from govcredit.core import clock
 from govcredit.ledger.services import create_with_entries
+from govcredit.remedies import demo as remedies_demo
 from govcredit.subjects.identifiers import make_credit_code
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
 
@@ -1128,6 +1129,9 @@ def generate_demo_data(seed: int = DEFAULT_SEED, scale: float = 1.0, *, today: d
                 subject = CivilServant.objects.get(pk=person_pks[plan.subject_person])
         t = time.perf_counter()
         result.accounts = ensure_demo_users(subject)
-        stage("演示账号", t)
+        t = stage("演示账号", t)
+        if result.created:
+            result.counts.update(remedies_demo.build_demo())
+            stage("异议与信用修复", t)
     result.timings["合计"] = time.perf_counter() - started
     return result
