@@ -79,6 +79,11 @@ class RepairActionIn(Schema):
     rule: str = Field("", max_length=200, description="不予受理或不予修复所依据的规定（refuse、reject 必填）")
 
 
+class TrackIn(Schema):
+    number: str = Field(max_length=20, description="申请编号")
+    code: str = Field(max_length=20, description="查询码")
+
+
 class TrackOut(Schema):
     number: str = Field(description="申请编号")
     kind: str = Field(description="事项")
@@ -167,12 +172,11 @@ def repair_act(request: HttpRequest, repair_id: ObjectId, body: RepairActionIn) 
 
 @router.get("/track", response={200: TrackOut, **ERRORS}, auth=None, summary="查询办理进度（无需登录）",
             description="凭申请编号和查询码；编号不存在与查询码不对的回答相同（404）。")
-def track(request: HttpRequest, number: str = Query(..., max_length=20, description="申请编号"),  # noqa: B008
-          code: str = Query(..., max_length=20, description="查询码")) -> TrackOut:  # noqa: B008
+def track(request: HttpRequest, query: Query[TrackIn]) -> TrackOut:
     wait = limits.retry_after(request)
     if wait is not None:
         raise HttpError(429, str(limits.MSG_LIMITED))
-    row = services.find_by_code(number, code)
+    row = services.find_by_code(query.number, query.code)
     if row is None:
         raise Http404(services.MSG_NOT_FOUND)
     r = row.record

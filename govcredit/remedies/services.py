@@ -383,9 +383,9 @@ def find_by_code(number: str, code: str) -> Objection | Repair | None:
     """The objection or repair with this number whose query code matches; None otherwise (either way the
     same answer, so numbers cannot be tried one by one)."""
     number, digest = number.strip().upper(), _digest(code)
-    row: Objection | Repair | None
-    model: type[Objection] | type[Repair] = Repair if number.startswith("XF") else Objection
-    row = model.objects.select_related("record", "record__record_type", "case").filter(number=number).first()
-    if row is None or not hmac.compare_digest(row.code_hash, digest):
+    related = ("record", "record__record_type", "case")
+    model = Repair if number.startswith("XF") else Objection
+    row = model.objects.select_related(*related).filter(number=number).first()
+    if not isinstance(row, Objection | Repair) or not hmac.compare_digest(row.code_hash, digest):
         return None
     return row
