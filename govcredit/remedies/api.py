@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from govcredit.api.common import API_AUTH, ERRORS, get_in_scope, user_of
 from govcredit.archive.selectors import visible_records
@@ -126,11 +127,11 @@ def objection_list(request: HttpRequest) -> list[ObjectionOut]:
 @router.post("/records/{record_id}/objections", response={201: FiledOut, **ERRORS}, summary="提出异议（信用主体）",
              description="仅信用主体，就关于本单位、本人的记录；记录随即标注“异议中”，案件交报送该记录的部门办理。"
                          "附件请在页面上传。")
-def objection_create(request: HttpRequest, record_id: ObjectId, body: ObjectionIn) -> tuple[int, FiledOut]:
+def objection_create(request: HttpRequest, record_id: ObjectId, body: ObjectionIn) -> Status[FiledOut]:
     user = user_of(request)
     record = get_in_scope(visible_records(user), pk=record_id)
     filed = services.file_objection(record, ground=body.ground, reasons=body.reasons, files=[], user=user)
-    return 201, FiledOut(number=filed.number, code=filed.code)
+    return Status(201, FiledOut(number=filed.number, code=filed.code))
 
 
 @router.get("/objections/{objection_id}", response={200: ObjectionOut, **ERRORS}, summary="异议详情")

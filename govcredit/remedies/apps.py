@@ -7,9 +7,11 @@ class RemediesConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.api.common import register_router
+        from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
+        from . import panels
         from .workflow import OBJECTION, REPAIR
 
         register(OBJECTION)
@@ -19,9 +21,9 @@ class RemediesConfig(AppConfig):
             ("remedies.objection.accept", "受理异议", "Objection accepted"),
             ("remedies.objection.refuse", "异议不予受理", "Objection not accepted"),
             ("remedies.objection.extend", "延长异议核查期限", "Objection check extended"),
-            ("remedies.objection.correct", "异议处理：更正记录", "Objection decided: record corrected"),
-            ("remedies.objection.revoke", "异议处理：撤销记录", "Objection decided: record revoked"),
-            ("remedies.objection.uphold", "异议处理：维持原记录", "Objection decided: record upheld"),
+            ("remedies.objection.correct", "异议处理：更正记录", "Objection decided, record corrected"),
+            ("remedies.objection.revoke", "异议处理：撤销记录", "Objection decided, record revoked"),
+            ("remedies.objection.uphold", "异议处理：维持原记录", "Objection decided, record upheld"),
             ("remedies.repair.apply", "申请信用修复", "Credit repair applied for"),
             ("remedies.repair.accept", "受理信用修复申请", "Credit repair accepted"),
             ("remedies.repair.refuse", "信用修复申请不予受理", "Credit repair not accepted"),
@@ -31,3 +33,4 @@ class RemediesConfig(AppConfig):
         ):
             register_event_type(code, zh, en)
         register_router("/remedies", "govcredit.remedies.api.router")
+        register_home_tile(panels.KEY, panels.HOME_TILE)

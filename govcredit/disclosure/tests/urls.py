@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
+    path("remedies/", include("govcredit.remedies.urls")),  # the detail page links to a counterparty's objection
 ]

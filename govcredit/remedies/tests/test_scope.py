@@ -87,3 +87,11 @@ def test_subject_files_through_the_api_and_follows_it_without_login(city: City) 
     track = Client().get(f"/api/remedies/track?number={body['number']}&code={body['code']}")
     assert track.status_code == 200 and track.json()["status"] == "待受理"
     assert Client().get(f"/api/remedies/track?number={body['number']}&code=AAAAAAAAAA").status_code == 404
+
+
+def test_home_lists_what_waits(cases: City) -> None:
+    objection = cases.objection  # type: ignore[attr-defined]
+    for role in ("subject", "district", "credit"):
+        html = client_for(cases.users[role]).get("/").content.decode()
+        assert 'id="home-remedies"' in html and objection.number in html, role
+    assert 'id="home-remedies"' not in client_for(cases.users["qinhuai_district"]).get("/").content.decode()
