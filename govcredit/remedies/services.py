@@ -94,6 +94,8 @@ def _new_code() -> str:
 
 
 def _number(prefix: str, model: type[Objection] | type[Repair]) -> str:
+    """The day's next number. Called after the case's ledger entry, so this transaction holds the ledger's
+    head: another filing cannot count the same rows until this one commits."""
     stem = f"{prefix}{clock.today():%Y%m%d}"
     return f"{stem}{model.objects.filter(number__startswith=stem).count() + 1:04d}"
 

@@ -129,7 +129,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return redirect(objection)
     return render(request, "remedies/objection_detail.html", {
-        "objection": objection, "record": record, "form": form, "values_form": values_form, **_case_context(objection),
+        "objection": objection, "record": record, "form": form, "values_form": values_form,
+        "can_decide": access.can_decide_remedies(request.user), **_case_context(objection),
     })
 
 
