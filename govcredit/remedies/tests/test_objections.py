@@ -141,3 +141,20 @@ def test_counterparty_is_verified_by_the_number_the_record_holds(city: City) -> 
                                     contact="13800000000", verification=f" {COUNTERPARTY_ID.lower()} ")
     assert filed.objection is not None and filed.objection.applicant_kind == "行政相对人"
     assert _status(record) == RecordStatus.OBJECTION
+
+
+def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list, django_capture_on_commit_callbacks: object) -> None:
+    from govcredit.workflow.services import inbox
+
+    subject = city.users["subject"]
+    subject.email = "wang@example.org"
+    subject.save()
+    record = statistics_record(city)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        objection = _file(city, record).objection
+    assert objection is not None
+    for role in ("district", "credit"):
+        box = inbox(city.users[role])
+        assert objection.case in box.cases and ("信用信息异议", 1) in box.by_kind, role
+    assert objection.case not in inbox(city.users["submitter"]).cases
+    assert any("wang@example.org" in m.to and objection.number in m.subject for m in mailoutbox)
