@@ -21,7 +21,7 @@ from govcredit.core.params import ObjectId
 
 from . import limits, services
 from .models import Objection, Repair
-from .selectors import visible_objections, visible_repairs
+from .selectors import open_first, visible_objections, visible_repairs
 
 router = Router(tags=["异议与信用修复"], auth=API_AUTH)
 
@@ -120,7 +120,7 @@ def repair_out(r: Repair) -> RepairOut:
             description="调用者范围内的异议（信用主体：关于本单位、本人的记录；部门：本单位及下级报送的记录），"
                         "未办结的按办理期限在前。最多 100 条。")
 def objection_list(request: HttpRequest) -> list[ObjectionOut]:
-    rows = visible_objections(user_of(request)).order_by("case__closed_at", "case__due_on", "-pk")[:100]
+    rows = open_first(visible_objections(user_of(request)))[:100]
     return [objection_out(o) for o in rows]
 
 
@@ -152,7 +152,7 @@ def objection_act(request: HttpRequest, objection_id: ObjectId, body: ObjectionA
 @router.get("/repairs", response={200: list[RepairOut], **ERRORS}, summary="信用修复申请列表",
             description="调用者范围内的信用修复申请，未办结的按办理期限在前。最多 100 条。")
 def repair_list(request: HttpRequest) -> list[RepairOut]:
-    rows = visible_repairs(user_of(request)).order_by("case__closed_at", "case__due_on", "-pk")[:100]
+    rows = open_first(visible_repairs(user_of(request)))[:100]
     return [repair_out(r) for r in rows]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role
@@ -36,3 +36,8 @@ def visible_objections(user: Any) -> QuerySet[Objection]:
 
 def visible_repairs(user: Any) -> QuerySet[Repair]:
     return _scoped(Repair, user)
+
+
+def open_first(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Open cases first, the earliest due (the late ones) at the top; then the closed ones, newest first."""
+    return rows.order_by(F("case__closed_at").desc(nulls_first=True), "case__due_on", "-pk")

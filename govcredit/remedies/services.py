@@ -144,7 +144,9 @@ def _require_own_record(user: User, record: CreditRecord) -> None:
 
 
 def counterparty_matches(record: CreditRecord, claimed: str) -> bool:
-    """Does ``claimed`` equal the credit code or an ID number the record holds (by the blind index)?
+    """Does ``claimed`` equal the credit code or an ID number the record holds (by the blind index)? The
+    counterparty's, its legal representative's, or — for a record about a government subject shown on the
+    portal — the subject organisation's code or the civil servant's ID number.
 
     Compared in constant time; the answer tells nothing about which of them the record holds."""
     text = claimed.strip()
@@ -152,9 +154,11 @@ def counterparty_matches(record: CreditRecord, claimed: str) -> bool:
         return False
     code = normalize_credit_code(text)
     index = crypto.blind_index(normalize_id_number(text))
+    subject_code = record.subject_org.credit_code if record.subject_org is not None else ""
+    subject_index = record.subject_person.id_index if record.subject_person is not None else ""
     found = False
     for held, given in ((record.counterparty_code, code), (record.counterparty_id_index, index),
-                        (record.legal_rep_id_index, index)):
+                        (record.legal_rep_id_index, index), (subject_code, code), (subject_index, index)):
         found |= bool(held) and hmac.compare_digest(held, given)
     return found
 

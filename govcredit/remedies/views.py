@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -40,7 +39,7 @@ from .forms import (
     uploads,
 )
 from .models import Objection, RemedyFile, Repair
-from .selectors import visible_objections, visible_repairs
+from .selectors import open_first, visible_objections, visible_repairs
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,18 +48,13 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _open_first(rows: Any) -> Any:
-    """Open cases first, the earliest due (late ones) at the top; then the closed, newest first."""
-    return rows.order_by(F("case__closed_at").desc(nulls_first=True), "case__due_on", "-pk")
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The user's objections and repairs (a subject: about its records; a department: waiting for it)."""
     access.require(request.user, access.READ_REMEDIES)
     return render(request, "remedies/index.html", {
-        "objections": _open_first(visible_objections(request.user))[:200],
-        "repairs": _open_first(visible_repairs(request.user))[:200],
+        "objections": open_first(visible_objections(request.user))[:200],
+        "repairs": open_first(visible_repairs(request.user))[:200],
         "can_decide": access.can_decide_remedies(request.user), "today": clock.today(),
     })
 

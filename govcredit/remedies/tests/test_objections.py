@@ -158,3 +158,11 @@ def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list
         assert objection.case in box.cases and ("信用信息异议", 1) in box.by_kind, role
     assert objection.case not in inbox(city.users["submitter"]).cases
     assert any("wang@example.org" in m.to and objection.number in m.subject for m in mailoutbox)
+
+
+def test_subject_of_a_published_record_is_verified_by_its_id_number(city: City) -> None:
+    from govcredit.testing import QINHUAI_ID, XUANWU_ID
+
+    record = statistics_record(city)
+    assert not services.counterparty_matches(record, QINHUAI_ID)
+    assert services.counterparty_matches(record, XUANWU_ID)
