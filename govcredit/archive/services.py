@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,17 @@ TRANSITIONS: dict[str, set[str]] = {
     RecordStatus.REPAIRED: set(),
     RecordStatus.REVOKED: set(),
 }
+
+
+# Checks a higher app registers (from its ``ready()``) on every status change: each may refuse one with a
+# ValidationError, e.g. remedies refuses to take a record out of 异议中 by hand while its objection is open.
+StatusGuard = Callable[[CreditRecord, str], None]
+_STATUS_GUARDS: list[StatusGuard] = []
+
+
+def register_status_guard(guard: StatusGuard) -> None:
+    if guard not in _STATUS_GUARDS:
+        _STATUS_GUARDS.append(guard)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -247,6 +259,8 @@ def change_status(record: CreditRecord, status: str, *, actor: str, reason: str)
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if status not in TRANSITIONS.get(locked.status, set()):
         raise ValidationError({"status": f"记录状态不能从“{locked.status}”变为“{status}”"})
+    for guard in _STATUS_GUARDS:
+        guard(locked, status)
     locked.status = status
     save_with_entry(locked, actor=actor, action="record.status", reason=reason)
     record.refresh_from_db()

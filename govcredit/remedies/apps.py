@@ -7,11 +7,13 @@ class RemediesConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.api.common import register_router
+        from govcredit.archive.services import register_status_guard
         from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
         from . import panels
+        from .guards import status_guard
         from .workflow import OBJECTION, REPAIR
 
         register(OBJECTION)
@@ -34,3 +36,4 @@ class RemediesConfig(AppConfig):
             register_event_type(code, zh, en)
         register_router("/remedies", "govcredit.remedies.api.router")
         register_home_tile(panels.KEY, panels.HOME_TILE)
+        register_status_guard(status_guard)

@@ -37,6 +37,7 @@ from govcredit.workflow import services as workflow
 from govcredit.workflow.models import Case
 
 from . import rules
+from .guards import deciding
 from .models import Applicant, Ground, Objection, Purpose, RemedyFile, Repair
 from .workflow import (
     CHECKING,
@@ -243,7 +244,8 @@ def file_objection(record: CreditRecord, *, ground: str, reasons: str, files: li
 
 def _return_record(objection: Objection, actor: str, why: str) -> None:
     record = CreditRecord.objects.get(pk=objection.record_id)
-    archive.change_status(record, objection.previous_status, actor=actor, reason=why)
+    with deciding():
+        archive.change_status(record, objection.previous_status, actor=actor, reason=why)
 
 
 @transaction.atomic
@@ -281,7 +283,8 @@ def act_on_objection(objection: Objection, action: str, user: User, reason: str,
     else:
         why = f"异议 {objection.number} 处理结果：{target}。{reason}"
         if target == REVOKED:
-            archive.change_status(objection.record, RecordStatus.REVOKED, actor=actor, reason=why)
+            with deciding():
+                archive.change_status(objection.record, RecordStatus.REVOKED, actor=actor, reason=why)
         elif target == CORRECTED:
             if not values:
                 raise ValidationError({"values": "更正须给出更正后的记录内容"})

@@ -166,3 +166,21 @@ def test_subject_of_a_published_record_is_verified_by_its_id_number(city: City) 
     record = statistics_record(city)
     assert not services.counterparty_matches(record, QINHUAI_ID)
     assert services.counterparty_matches(record, XUANWU_ID)
+
+
+def test_status_cannot_leave_objection_by_hand_while_it_is_open(city: City) -> None:
+    import json
+
+    from django.test import Client
+
+    record = statistics_record(city)
+    objection = _file(city, record).objection
+    assert objection is not None
+    client = Client()
+    client.force_login(city.users["credit"])
+    response = client.post(f"/api/records/{record.pk}/status", json.dumps({"status": "有效", "reason": "手工改回"}),
+                           content_type="application/json")
+    assert response.status_code == 422 and objection.number in response.json()["errors"][0]["message"]
+    assert _status(record) == RecordStatus.OBJECTION
+    services.act_on_objection(objection, "refuse", city.users["credit"], "不属于异议范围")
+    assert _status(record) == RecordStatus.VALID
