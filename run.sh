@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 [ -x .venv/bin/python ] || python3 -m venv .venv
+# The Noto CJK fonts that credit reports (PDF) embed: Debian's fonts-noto-cjk.
+if ! ls /usr/share/fonts/opentype/noto 2>/dev/null | grep -q CJK; then
+  echo "安装信用报告 PDF 所需的中文字体（fonts-noto-cjk）…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk) >/dev/null
+fi
 .venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v "^WARNING: Location" || true
 export GOVCREDIT_DEBUG="${GOVCREDIT_DEBUG:-0}"
 .venv/bin/govcredit migrate --noinput -v0

@@ -24,6 +24,12 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+# 查询与报告: archive queries with a stated purpose, credit reports, the audit of every query
+QUERY_ARCHIVES = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+ISSUE_REPORTS = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+AUDIT_QUERIES = {Role.CREDIT_OFFICE}
+RECONCILE_ROSTER = {Role.CREDIT_OFFICE}  # 核查比对 with the civil-servant personnel database
+READ_EDUCATION = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.DISTRICT, Role.SUBMITTER}
 # Objections and credit repairs: a subject files them about its own records; the department that submitted
 # the record (its subtree) and the credit office decide; the internal readers see those in their scope.
 FILE_REMEDIES = {Role.SUBJECT}
@@ -95,9 +101,17 @@ def can_write_records_for(user: Any, org: Organization) -> bool:
 
 
 def can_see_full_id(user: Any) -> bool:
+    """May the user ask for a full ID number (each time with a purpose, logged: reports.reveal_id_number)?"""
     return has(user, FULL_ID_NUMBERS)
 
 
+# Rejected intake rows as they were sent (to be fixed and uploaded again) are the credit office's work on
+# submitted data; everyone else, the personnel office included, sees their ID numbers masked.
+SUBMITTED_IDS = {Role.CREDIT_OFFICE}
+
+
+def can_see_submitted_ids(user: Any) -> bool:
+    return has(user, SUBMITTED_IDS)
 def can_decide_remedies(user: Any) -> bool:
     """May the user take the department's steps on objections and repairs (within the case's scope)?"""
     return has(user, DECIDE_REMEDIES)

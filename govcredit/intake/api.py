@@ -145,7 +145,7 @@ def _type(name: str) -> Any:
 
 def _errors(request: HttpRequest, batch: ImportBatch, limit: int = 1000) -> list[dict[str, Any]]:
     """The rejected rows, ID numbers masked for roles without full-ID access (see :mod:`.report`)."""
-    rows = rejected_rows(batch, full_id_numbers=access.can_see_full_id(user_of(request)))
+    rows = rejected_rows(batch, full_id_numbers=access.can_see_submitted_ids(user_of(request)))
     return [{"row": row_no, "reason": reason, "values": values} for row_no, values, reason in islice(rows, limit)]
 
 
@@ -226,5 +226,5 @@ def get_report(request: HttpRequest, batch_id: ObjectId) -> Any:
     batch = get_in_scope(_batches(request), pk=batch_id)
     if not batch.error_report or not pathlib.Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
-    return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(user_of(request))),
+    return FileResponse(report_for(batch, full_id_numbers=access.can_see_submitted_ids(user_of(request))),
                         as_attachment=True, filename=f"batch-{batch.pk}-errors.xlsx")

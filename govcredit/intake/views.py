@@ -106,7 +106,7 @@ def template_download(request: HttpRequest, code: str) -> FileResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
-    rows = rejected_rows(batch, full_id_numbers=access.can_see_full_id(request.user))
+    rows = rejected_rows(batch, full_id_numbers=access.can_see_submitted_ids(request.user))
     preview = [(row_no, reason) for row_no, _values, reason in islice(rows, 100)]
     return render(request, "intake/batch_detail.html", {
         "batch": batch, "status": status_of(batch), "preview": preview,
@@ -126,7 +126,7 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not batch.error_report or not Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
-    return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(request.user)), as_attachment=True,
+    return FileResponse(report_for(batch, full_id_numbers=access.can_see_submitted_ids(request.user)), as_attachment=True,
                         filename=f"归集批次{batch.pk}-错误报告.xlsx")
 
 

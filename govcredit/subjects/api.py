@@ -108,7 +108,8 @@ def _full_id_allowed(context: Any) -> bool:
 
 
 class PersonDetailOut(PersonOut):
-    id_number: str | None = Field(description="完整身份证号：仅信用管理部门、组织人事部门可见，其他角色为空")
+    id_number: str | None = Field(description="完整身份证号：不在此返回。可查看完整号码的角色须说明目的，"
+                                              "通过 POST /api/reports/reveal 单独查看（每次记录）")
     birth_date: dt.date | None = Field(description="出生日期：与完整身份证号同等保护，其他角色为空")
     posts: list[PostOut] = Field(description="任职经历，最近的在前")
     created_at: dt.datetime = Field(description="登记时间")
@@ -116,7 +117,7 @@ class PersonDetailOut(PersonOut):
 
     @staticmethod
     def resolve_id_number(obj: CivilServant, context: Any) -> str | None:
-        return obj.full_id_number() if _full_id_allowed(context) else None
+        return None
 
     @staticmethod
     def resolve_birth_date(obj: CivilServant, context: Any) -> dt.date | None:

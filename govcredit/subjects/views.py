@@ -159,7 +159,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
     context = {
         "person": person,
-        "id_number": person.full_id_number() if access.can_see_full_id(request.user) else person.id_masked,
+        "id_number": person.id_masked,  # the full number only through the logged reveal (reports app)
+        "can_reveal": access.can_see_full_id(request.user),
         "posts": person.posts.select_related("employer"),
         "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
