@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "govcredit.core.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "govcredit.urls"

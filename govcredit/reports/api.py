@@ -15,6 +15,7 @@ from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, get_in_scope, invalid, user_of
 from govcredit.core.params import ObjectId
 from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 from . import services
 from .models import ArchiveQuery, CreditReport, Purpose, QueryAction
@@ -90,8 +91,8 @@ class AuditFilter(Schema):
 def _subject(request: HttpRequest, payload: SubjectIn) -> CivilServant | Organization:
     user = user_of(request)
     if payload.subject_kind == "person":
-        return get_in_scope(access.visible_people(user), pk=payload.subject_id)
-    return get_in_scope(access.visible_orgs(user), pk=payload.subject_id)
+        return get_in_scope(visible_people(user), pk=payload.subject_id)
+    return get_in_scope(visible_orgs(user), pk=payload.subject_id)
 
 
 @router.post("/queries", response={201: QueryOut, **ERRORS}, auth=QUERIERS, summary="档案查询（须说明目的）",
@@ -108,7 +109,7 @@ def create_query(request: HttpRequest, payload: SubjectIn) -> Status[ArchiveQuer
 def reveal(request: HttpRequest, payload: SubjectIn) -> RevealOut:
     if payload.subject_kind != "person":
         invalid("subject_kind", "只有公务员有身份证号")
-    person = get_in_scope(access.visible_people(user_of(request)), pk=payload.subject_id)
+    person = get_in_scope(visible_people(user_of(request)), pk=payload.subject_id)
     number = services.reveal_id_number(user_of(request), person, purpose=payload.purpose,
                                        purpose_text=payload.purpose_text, case_reference=payload.case_reference)
     return RevealOut(id_number=number)

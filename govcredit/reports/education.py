@@ -22,6 +22,7 @@ from govcredit.archive.models import CreditRecord
 from govcredit.core.spreadsheet import workbook, write_cell
 from govcredit.ledger.services import save_with_entry
 from govcredit.subjects.models import CivilServant, Organization, ServantStatus
+from govcredit.subjects.selectors import visible_orgs
 
 from .models import EducationTarget
 
@@ -59,7 +60,7 @@ class Completion:
 
 def completion(user: Any, year: int) -> list[Completion]:
     """Per organisation in the user's scope with active staff: how many reached the year's target."""
-    orgs = {o.pk: o for o in access.visible_orgs(user).order_by("path")}
+    orgs = {o.pk: o for o in visible_orgs(user).order_by("path")}
     staff = dict(CivilServant.objects.filter(employer_id__in=orgs, status=ServantStatus.ACTIVE)
                  .values_list("employer_id").annotate(n=Count("pk")).values_list("employer_id", "n"))
     hours_by_person: dict[int, float] = defaultdict(float)

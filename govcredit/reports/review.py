@@ -25,6 +25,7 @@ from govcredit.subjects.identifiers import (
     parse_id_number,
 )
 from govcredit.subjects.models import Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.subjects.services import find_person_by_id_number
 
 from .models import Purpose, ReviewBatch, ReviewStatus
@@ -53,7 +54,7 @@ def _match_person(user: User, name: str, number: str) -> Match:
     except IdentifierError as e:
         return Match(None, shown, _("身份证号无效：%(e)s") % {"e": e.message})
     person = find_person_by_id_number(number.upper())
-    if person is None or not access.visible_people(user).filter(pk=person.pk).exists():
+    if person is None or not visible_people(user).filter(pk=person.pk).exists():
         return Match(None, shown, _("档案中没有该身份证号的公务员"))
     if name and name != person.name:
         return Match(None, shown, _("姓名与身份证号不符（档案中为 %(n)s）") % {"n": mask_name(person.name)})
@@ -61,7 +62,7 @@ def _match_person(user: User, name: str, number: str) -> Match:
 
 
 def _match_org(user: User, name: str, code: str) -> Match:
-    orgs = access.visible_orgs(user)
+    orgs = visible_orgs(user)
     if code:
         if not is_valid_credit_code(code.upper()):
             return Match(None, f"{name}（{code}）", _("统一社会信用代码无效"))
@@ -86,7 +87,7 @@ def match(user: User, table: Table, cells: list[str]) -> Match:
     if code or (org_name and not name):
         return _match_org(user, org_name, code)
     if name:
-        same = access.visible_people(user).filter(name=name).count()
+        same = visible_people(user).filter(name=name).count()
         return Match(None, name, _("只有姓名无法确定是谁（档案中同名 %(n)d 人）：请补充身份证号") % {"n": same})
     return Match(None, "—", _("该行没有姓名、身份证号、单位名称或统一社会信用代码"))
 

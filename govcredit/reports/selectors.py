@@ -37,10 +37,11 @@ def queries_about_me(user: Any) -> QuerySet[ArchiveQuery]:
     """A subject's view: who looked at its archive, why and when."""
     if not access.has(user, {Role.SUBJECT}):
         return ArchiveQuery.objects.none()
+    rows = ArchiveQuery.objects.select_related("subject_org", "subject_person")  # each row names its subject
     if user.civil_servant_id:
-        return ArchiveQuery.objects.filter(subject_person_id=user.civil_servant_id)
+        return rows.filter(subject_person_id=user.civil_servant_id)
     if user.organization_id:
-        return ArchiveQuery.objects.filter(subject_org_id=user.organization_id)
+        return rows.filter(subject_org_id=user.organization_id)
     return ArchiveQuery.objects.none()
 
 

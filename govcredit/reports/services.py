@@ -31,6 +31,7 @@ from govcredit.accounts.models import User
 from govcredit.core import clock, crypto
 from govcredit.ledger.services import save_with_entry
 from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 from . import pdf
 from .models import ArchiveQuery, CreditReport, Purpose, QueryAction
@@ -49,7 +50,7 @@ def subject_filter(subject: Subject) -> dict[str, Any]:
 
 
 def _in_scope(user: User, subject: Subject) -> bool:
-    visible = access.visible_people(user) if isinstance(subject, CivilServant) else access.visible_orgs(user)
+    visible = visible_people(user) if isinstance(subject, CivilServant) else visible_orgs(user)
     return visible.filter(pk=subject.pk).exists()
 
 

@@ -24,6 +24,7 @@ from govcredit.core.ratelimit import client_address, hit, rate_setting
 from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import is_valid_credit_code
 from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 from . import education as education_rules
 from . import exports, review, roster, services
@@ -60,9 +61,9 @@ def _user(request: HttpRequest) -> User:
 
 def _subject(request: HttpRequest, kind: str, pk: int) -> CivilServant | Organization:
     if kind == "person":
-        return get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+        return get_object_or_404(visible_people(request.user).select_related("employer"), pk=pk)
     if kind == "org":
-        return get_object_or_404(access.visible_orgs(request.user).select_related("parent"), pk=pk)
+        return get_object_or_404(visible_orgs(request.user).select_related("parent"), pk=pk)
     raise PermissionDenied
 
 
@@ -74,8 +75,8 @@ def find(request: HttpRequest) -> HttpResponse:
     people: Any = CivilServant.objects.none()
     orgs: Any = Organization.objects.none()
     if form.is_valid() and (q := form.cleaned_data["q"].strip()):
-        people = access.visible_people(request.user).select_related("employer")
-        orgs = access.visible_orgs(request.user)
+        people = visible_people(request.user).select_related("employer")
+        orgs = visible_orgs(request.user)
         if len(q) == 18 and q[:17].isdigit():
             found = subject_services.find_person_by_id_number(q.upper())
             people, orgs = people.filter(pk=found.pk if found else 0), orgs.none()
@@ -117,7 +118,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
     query = _own_query(request, pk)
     subject = query.subject_person or query.subject_org
     assert subject is not None
-    if not (access.visible_people(request.user) if query.subject_person else access.visible_orgs(request.user)
+    if not (visible_people(request.user) if query.subject_person else visible_orgs(request.user)
             ).filter(pk=subject.pk).exists():
         raise PermissionDenied(_("该主体已不在您的查询范围内"))
     context = {
