@@ -35,6 +35,7 @@ from govcredit.exchange.national import run_export
 from govcredit.exchange.shared import log_query
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.reports.models import Purpose, QueryAction
+from govcredit.remedies.services import apply_repair, file_objection
 from govcredit.reports.services import log_query as log_archive_query
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.services import register_civil_servant, register_organization
@@ -146,6 +147,25 @@ def _exports(city: City, n: int) -> None:
         run_export(operator="credit")
 
 
+def _statistics_records(city: City, n: int) -> list[CreditRecord]:
+    """统计造假 findings about 王小明, four months old (open to objection and to repair)."""
+    decided = (clock.today() - dt.timedelta(days=124)).isoformat()
+    return [record_decision(RecordType.objects.get(code="tjzj").current(), {
+        "认定文号": f"玄统认〔2026〕{next(serial)}号", "认定机关": "玄武区统计局", "认定日期": decided,
+        "统计违法事实": "虚报统计数据", "严重程度": "一般"}, issuing_org=city.orgs["xuanwu"],
+        subject_person=city.people["xuanwu"], actor="test") for _ in range(n)]
+
+
+def _objections(city: City, n: int) -> None:
+    for record in _statistics_records(city, n):
+        file_objection(record, ground="其他", reasons="有误", files=[], user=city.users["subject"])
+
+
+def _repairs(city: City, n: int) -> None:
+    for record in _statistics_records(city, n):
+        apply_repair(record, user=city.users["subject"], corrected="已纠正", commitment=("c.pdf", b"%PDF-1.4"), files=[])
+
+
 Grow = Callable[[City, int], None]
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -175,6 +195,9 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("GET /api/portal/revoked", "public", lambda: "/api/portal/revoked", _revoked),
     ("GET /api/reports/audit", "credit", lambda: "/api/reports/audit", _archive_queries),
     ("GET /api/reports/looked-at-me", "subject", lambda: "/api/reports/looked-at-me", _archive_queries),
+    ("remedies:index", "credit", lambda: reverse("remedies:index"), _objections),
+    ("GET /api/remedies/objections", "credit", lambda: "/api/remedies/objections", _objections),
+    ("GET /api/remedies/repairs", "credit", lambda: "/api/remedies/repairs", _repairs),
 ]
 
 
