@@ -34,8 +34,8 @@ from govcredit.disclosure.services import sync
 from govcredit.exchange.national import run_export
 from govcredit.exchange.shared import log_query
 from govcredit.intake.services import run_batch, submit_rows
-from govcredit.reports.models import Purpose, QueryAction
 from govcredit.remedies.services import apply_repair, file_objection
+from govcredit.reports.models import Purpose, QueryAction
 from govcredit.reports.services import log_query as log_archive_query
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.services import register_civil_servant, register_organization
