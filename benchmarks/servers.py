@@ -4,15 +4,18 @@
 port with the given settings module; :class:`CpuMeter` reads ``/proc/<pid>/stat`` of the gunicorn master
 and workers and of the PostgreSQL backends of one database before and after a load, so that a request's
 cost is stated in CPU milliseconds, which other work on a shared machine does not change as much as it
-changes requests per second.
+changes requests per second. :class:`WorkCpu` does the same for work done in this process (all its
+threads) and by the PostgreSQL backends of its database, e.g. an import and the load it is compared with.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -130,3 +133,61 @@ class CpuMeter:
         app = sum(v - self.app0.get(k, 0.0) for k, v in app1.items())
         db = sum(v - self.db0.get(k, 0.0) for k, v in db1.items())
         return {"app": app, "db": db, "machine_busy": busy1[0] - self.busy0[0], "machine_total": busy1[1] - self.busy0[1]}
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class WorkCpu:
+    """CPU seconds of this process (every thread) and of one database's PostgreSQL backends during a
+    ``with`` block. Backends are sampled every ``every`` seconds, so that one which exits inside the
+    block (a writer thread's connection) is counted up to its last sample; the sampling thread's own
+    CPU is left out of this process's figure. ``dbname`` None: this process only (SQLite)."""
+
+    def __init__(self, dbname: str | None, every: float = 0.1) -> None:
+        self.dbname = dbname
+        self.every = every
+        self.process = 0.0
+        self.database = 0.0
+        self._stop = threading.Event()
+        self._sampler_cpu = 0.0
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+
+    def _match(self, pid: int, ppid: int, cmd: str) -> bool:
+        return cmd.startswith("postgres: ") and f" {self.dbname} " in cmd
+
+    def _sample(self) -> None:
+        for pid, cpu in _processes(self._match).items():
+            self._first.setdefault(pid, 0.0)  # a backend that started inside the block: all its CPU counts
+            self._last[pid] = cpu
+
+    def _run(self) -> None:
+        start = time.thread_time()
+        while not self._stop.wait(self.every):
+            self._sample()
+        self._sampler_cpu = time.thread_time() - start
+
+    def __enter__(self) -> WorkCpu:
+        if self.dbname:
+            self._first = _processes(self._match)
+            self._last = dict(self._first)
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        self._cpu0 = _own_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        own = _own_cpu()
+        if self.dbname:
+            self._stop.set()
+            self._thread.join()
+            self._sample()
+            self.database = sum(cpu - self._first.get(pid, 0.0) for pid, cpu in self._last.items())
+        self.process = own - self._cpu0 - self._sampler_cpu
+
+    @property
+    def total(self) -> float:
+        return self.process + self.database

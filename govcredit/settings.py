@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "govcredit.core.errors.DomainErrorMiddleware",
+    "govcredit.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "govcredit.urls"
@@ -135,6 +136,10 @@ CACHES = {
     # process on the machine shares them (each search is run once, not once per process) without a server.
     "portal": {"BACKEND": "govcredit.core.filecache.SharedFileCache",
                "LOCATION": str(VAR_DIR / "cache" / "portal"), "OPTIONS": {"MAX_ENTRIES": 10000}},
+    # Template fragments that depend only on the language (the portal's head, header and footer): each process
+    # keeps its own, as a lookup in the shared database cache costs more than rendering them.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "govcredit-fragments",
+                  "OPTIONS": {"MAX_ENTRIES": 100}},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

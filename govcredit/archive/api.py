@@ -29,16 +29,16 @@ from govcredit.api.common import (
     invalid,
     user_of,
 )
-from govcredit.archive import services
+from govcredit.archive import services, tables
+from govcredit.archive.display import field_values
 from govcredit.archive.filters import filter_records
-from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.parties import resolve_parties
 from govcredit.archive.selectors import visible_records
 from govcredit.catalog.models import RecordType
 from govcredit.core.params import Day, ObjectId
-from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.readable import ReadableEntry, describe
 from govcredit.ledger.services import history
-from govcredit.subjects.identifiers import mask_id_number, mask_name
 from govcredit.subjects.selectors import visible_orgs, visible_people
 
 router = Router(tags=["信用档案"], auth=api_auth(access.READ_SUBJECTS))
@@ -97,44 +97,33 @@ class RecordOut(Schema):
         return "organization" if obj.subject_org_id else "counterparty"
 
 
+class ChangeOut(Schema):
+    field: str = Field(description="字段")
+    old: str = Field(description="原值（按调用者角色脱敏）")
+    new: str = Field(description="新值（按调用者角色脱敏）")
+    hidden: bool = Field(description="是否为不显示内容的字段（密文、索引）：只说明已更改")
+
+
 class HistoryOut(Schema):
     seq: int = Field(description="留痕序号")
     time: dt.datetime = Field(description="时间")
     actor: str = Field(description="操作人")
+    person: str = Field(description="操作人姓名（系统操作为“系统”）")
+    organization: str = Field(description="操作人所属单位")
     action: str = Field(description="动作代码")
     action_label: str = Field(description="动作")
     reason: str = Field(description="理由")
+    changes: list[ChangeOut] = Field(description="变更的字段：原值 → 新值")
 
     @staticmethod
-    def resolve_time(obj: LedgerEntry) -> dt.datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_action_label(obj: LedgerEntry) -> str:
+    def resolve_action_label(obj: ReadableEntry) -> str:
         return ACTION_LABELS.get(obj.action, obj.action)
 
 
 def _display_fields(record: CreditRecord) -> dict[str, Any]:
     """Every catalog field of the record's version by Chinese label, personal identifiers masked."""
-    out: dict[str, Any] = {}
-    for spec in record.type_version.fields:
-        column = spec.get("column")
-        if column in ("counterparty_id", "legal_rep_id"):  # the counterparty's or the legal representative's ID
-            value: Any = getattr(record, f"{column}_masked")
-        elif column:
-            value = getattr(record, column, None)
-            if column == "counterparty_name" and record.counterparty_kind == CounterpartyKind.NATURAL:
-                value = mask_name(value or "")
-        else:
-            value = record.data.get(spec["key"])
-            if spec.get("type") == "id_number" and value:
-                value = mask_id_number(str(value))
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value)
-        out[spec["label"]] = "" if value is None else value
-    return out
+    labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
+    return {labels[key]: value for key, value in field_values(record).items()}
 
 
 class RecordDetailOut(RecordOut):
@@ -150,8 +139,9 @@ class RecordDetailOut(RecordOut):
         return _display_fields(obj)
 
     @staticmethod
-    def resolve_history(obj: CreditRecord) -> list[LedgerEntry]:
-        return list(history(obj).order_by("seq"))
+    def resolve_history(obj: CreditRecord, context: dict[str, Any]) -> list[ReadableEntry]:
+        labels = {spec["key"]: spec["label"] for spec in obj.type_version.fields}
+        return describe(history(obj).order_by("seq"), context["request"].user, data_labels=labels)
 
 
 class RecordFilter(Schema):
@@ -162,7 +152,9 @@ class RecordFilter(Schema):
     issuing_org: ObjectId | None = Field(None, description="报送/决定单位编号")
     decision_date_from: Day | None = Field(None, description="决定日期起（含）")
     decision_date_to: Day | None = Field(None, description="决定日期止（含）")
-    q: str | None = Field(None, max_length=100, description="决定文书号或行政相对人名称包含的文字")
+    q: str | None = Field(None, max_length=100, description="决定文书号、行政相对人名称或主体单位、公务员名称包含的文字")
+    sort: str | None = Field(None, max_length=30, description="排序：date（默认倒序）、type、number、authority、status；"
+                                                             "前加 - 为倒序")
 
 
 class RecordIn(Schema):
@@ -211,10 +203,11 @@ def _writable_record(request: HttpRequest, record_id: int) -> CreditRecord:
             description="调用者可见范围内的记录，按决定日期从新到旧。")
 @paginate(Pagination)
 def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> QuerySet[CreditRecord]:
-    return filter_records(_records(request), q=filters.q or "", record_type=filters.type or "",
+    qs = filter_records(_records(request), q=filters.q or "", record_type=filters.type or "",
                           status=filters.status or "", subject_org=filters.subject_org,
                           subject_person=filters.subject_person, issuing_org=filters.issuing_org,
                           decided_from=filters.decision_date_from, decided_to=filters.decision_date_to)
+    return tables.RECORDS.sort(qs, filters.sort, strict=True)[0]  # an unknown key answers 422
 
 
 @router.get("/records/{record_id}", response={200: RecordDetailOut, **ERRORS}, summary="信用记录详情",

@@ -14,11 +14,13 @@ def filter_records(records: QuerySet[CreditRecord], *, q: str = "", record_type:
                    subject_org: int | None = None, subject_person: int | None = None,
                    issuing_org: int | None = None, decided_from: dt.date | None = None,
                    decided_to: dt.date | None = None) -> QuerySet[CreditRecord]:
-    """``q``: part of the decision number or of the counterparty's name (letters in any case);
-    ``record_type``: a type's code; the ids and dates exactly."""
+    """``q``: part of the decision number, of the counterparty's name or of the name of the subject
+    organisation or civil servant (letters in any case); ``record_type``: a type's code; the ids and dates
+    exactly."""
     q = q.strip()
     if q:
-        records = records.filter(Q(decision_number__icontains=q) | Q(counterparty_name__icontains=q))
+        records = records.filter(Q(decision_number__icontains=q) | Q(counterparty_name__icontains=q)
+                                 | Q(subject_org__name__icontains=q) | Q(subject_person__name__icontains=q))
     if record_type:
         records = records.filter(record_type__code=record_type)
     if status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from govcredit.catalog import schema
 from govcredit.catalog.models import RecordType, RecordTypeVersion
@@ -14,17 +15,34 @@ from .models import RecordStatus
 
 
 class RecordFilterForm(forms.Form):
-    q = forms.CharField(label="文书号或相对人", required=False, max_length=100)
+    q = forms.CharField(label="文书号、相对人或主体名称", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("文书号、相对人、单位或公务员名称")}))
     record_type = params.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RecordStatus.choices])
 
 
+# Text that goes into these archive columns (TextField) is long; other text is a single line.
+LONG_COLUMNS = {"facts", "legal_basis", "result"}
+LONG_TEXT = 200  # a field allowed more characters than this gets a text area
+
+
+def is_long_text(spec: dict[str, Any]) -> bool:
+    """Does the catalog field hold prose (a text area) rather than a short value (one line)?"""
+    limit = schema.max_length(spec)
+    return spec["type"] == "text" and (spec.get("column") in LONG_COLUMNS or (limit is not None and limit > LONG_TEXT))
+
+
 def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
-    """A form with one input per catalog field, named by the field key and labelled in Chinese."""
+    """A form with one input per catalog field, named by the field key and labelled in Chinese.
+
+    Short values get one line (with the catalog's length as ``maxlength``), prose a text area, dates a date
+    input, amounts a decimal keyboard on phones; choices a drop-down (they are few) or check boxes.
+    """
     fields: dict[str, forms.Field] = {}
     for spec in version.fields:
         label, required = spec["label"], bool(spec.get("required"))
         kind = spec["type"]
+        limit = schema.max_length(spec)
         field: forms.Field
         if kind == "enum":
             field = forms.ChoiceField(label=label, required=required, choices=[("", "—"), *[(c, c) for c in spec["choices"]]])
@@ -33,10 +51,16 @@ def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
                                               widget=forms.CheckboxSelectMultiple)
         elif kind == "date":
             field = forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
-        elif kind in {"text"} and not spec.get("max_length"):
-            field = forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 2}))
+        elif is_long_text(spec):
+            field = forms.CharField(label=label, required=required, max_length=limit,
+                                    widget=forms.Textarea(attrs={"rows": 3, "class": "long"}))
+        elif kind == "decimal":
+            field = forms.CharField(label=label, required=required, max_length=30,
+                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
         else:
-            field = forms.CharField(label=label, required=required, max_length=schema.max_length(spec) or 200)
+            attrs = {"class": "wide"} if (limit or 200) > 50 else {}
+            field = forms.CharField(label=label, required=required, max_length=limit or 200,
+                                    widget=forms.TextInput(attrs=attrs))
         fields[spec["key"]] = field
     return type("RecordForm", (forms.Form,), fields)
 
@@ -56,3 +80,9 @@ def raw_values(version: RecordTypeVersion, cleaned: dict[str, Any]) -> dict[str,
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=RecordStatus.choices)
     reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("更正理由"), max_length=500,
+                             widget=forms.TextInput(attrs={"class": "wide"}),
+                             help_text=gettext_lazy("写入留痕记录，例如：原文书号录入错误"))

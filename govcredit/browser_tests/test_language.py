@@ -31,4 +31,4 @@ def test_switch_to_english(live_server: object, transactional_db: None, city: Ci
     with page.expect_navigation():
         page.locator(".mainnav a[href$='/subjects/orgs/']").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("#org-table")).to_be_visible()
+    expect(page.locator("#org-tree")).to_be_visible()

@@ -12,12 +12,15 @@ from django.http import HttpRequest
 MAX_PAGE = 500
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> dict[str, Any]:
-    """Context for templates/pagination.html: the page and the query string without ``page``."""
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 25, param: str = "page") -> dict[str, Any]:
+    """Context for templates/pagination.html: the page and the query string without the page number.
+
+    ``param`` names the page number in the query string, for a second paged list on one page.
+    """
     params = request.GET.copy()
-    params.pop("page", None)
-    page: Page = Paginator(queryset, per_page).get_page(min(_int(request.GET.get("page")), MAX_PAGE))
-    return {"page_obj": page, "querystring": params.urlencode()}
+    params.pop(param, None)
+    page: Page = Paginator(queryset, per_page).get_page(min(_int(request.GET.get(param)), MAX_PAGE))
+    return {"page_obj": page, "querystring": params.urlencode(), "page_param": param}
 
 
 def warn_if_unordered(queryset: Any) -> None:

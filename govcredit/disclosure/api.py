@@ -45,8 +45,8 @@ class HitOut(Schema):
 
 
 class SearchOut(Schema):
-    count: int = Field(description=f"符合条件的条数（最多计到 {search.MAX_RESULTS}，超过时 capped 为 true）")
-    capped: bool = Field(description=f"结果是否超过 {search.MAX_RESULTS} 条（只能查看前 {search.MAX_PAGES} 页）")
+    count: int = Field(description=f"符合条件的条数（最多计到 {search.form.MAX_RESULTS}，超过时 capped 为 true）")
+    capped: bool = Field(description=f"结果是否超过 {search.form.MAX_RESULTS} 条（只能查看前 {search.form.MAX_PAGES} 页）")
     page: int
     pages: int
     page_size: int
@@ -122,7 +122,7 @@ def search_publications(request: HttpRequest) -> Any:
         result = answers.search(criteria)
     except search.SearchError as exc:
         return _error(exc.status, exc.message)
-    return {"count": min(result.total, search.MAX_RESULTS), "capped": result.capped, "page": result.page,
+    return {"count": min(result.total, search.form.MAX_RESULTS), "capped": result.capped, "page": result.page,
             "pages": result.pages, "page_size": result.per_page, "notes": result.notes,
             "items": [_hit(h) for h in result.hits]}
 
@@ -147,11 +147,11 @@ def publication_detail(request: HttpRequest, pk: ObjectId) -> Any:
 @router.get("/revoked", auth=None, response={200: RevokedPageOut, 400: PortalError}, summary="撤销公示")
 def revoked_publications(request: HttpRequest, page: int = 1) -> Any:
     """已撤销、变更或确认无效而撤下的决定及其说明，按撤下时间倒序。"""
-    if not 1 <= page <= search.MAX_PAGES:
-        return _error(400, f"“页码”应在 1 到 {search.MAX_PAGES} 之间。")
+    if not 1 <= page <= search.form.MAX_PAGES:
+        return _error(400, f"“页码”应在 1 到 {search.form.MAX_PAGES} 之间。")
     rows, total = search.revoked_page(page)
     pager = search.ResultPage(hits=[], total=total, page=page)
-    return {"count": min(total, search.MAX_RESULTS), "page": page, "pages": pager.pages, "items": [
+    return {"count": min(total, search.form.MAX_RESULTS), "page": page, "pages": pager.pages, "items": [
         {"name": p.public_name, "type": p.type_name, "decision_number": p.decision_number,
          "authority": p.authority_name, "decision_date": p.decision_date,
          "withdrawn_on": clock.local_date(p.unpublished_at) if p.unpublished_at else None, "note": p.public_note}

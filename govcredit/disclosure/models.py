@@ -70,7 +70,7 @@ class Refusal(models.Model):
         return f"{self.record_id}：{self.reason}"
 
 
-# --- the public search index (see govcredit/disclosure/search.py for why it looks like this) ----------------
+# --- the public search index (see govcredit/disclosure/search/__init__.py for why it looks like this) ---
 
 
 class PublicationGram(models.Model):

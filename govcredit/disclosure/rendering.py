@@ -1,4 +1,4 @@
-"""HTML for the portal's hot spots (result rows, pager, detail fields), built in Python.
+"""HTML for the portal's hot spots (result rows, pager, the search form, the detail page's content), built in Python.
 
 Django's template engine spends tens of microseconds per variable and tag; a result page has
 twenty rows of eight values plus two pagers, and on the 2-core reference machine that was the
@@ -12,12 +12,14 @@ numbers, authorities, catalog type names and field labels) are data and stay as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .detail import PublicDetail
 from .masking import PublicField
 from .search import Hit, ResultPage
 
@@ -75,9 +77,71 @@ def field_list(fields: Iterable[PublicField]) -> SafeString:
     return mark_safe(items)  # noqa: S308 - escaped above
 
 
+def detail_body(record: PublicDetail, home: str) -> SafeString:
+    """The detail page's content: breadcrumb, name, status badge, the fields and the withdrawal note.
+
+    ``home`` is the portal's front page in the active language (``/portal/`` or ``/en/portal/``).
+    """
+    home_label, note = _e(_("首页")), _e(_("公示期满、决定被撤销或信用修复后，本信息将依法撤下。"))
+    if record.objection:
+        badge, hint = _e(_("异议中")), _e(_("该信息已有异议申请，正在核查处理中。"))
+        status = (f'<span class="badge s-异议中" id="portal-status">{badge}</span>\n'
+                  f'  <span class="muted small">{hint}</span>')
+    else:
+        shown = _e(_("公示中"))
+        status = f'<span class="badge s-有效" id="portal-status">{shown}</span>'
+    type_name = _e(record.type_name)
+    return mark_safe(  # noqa: S308 - every value is escaped (field_list escapes the fields)
+        f'<p class="breadcrumb"><a href="{_e(home)}">{home_label}</a> › {type_name}</p>\n'
+        f'<h1 id="portal-title">{_e(record.name)}</h1>\n'
+        f'<p>\n  <span class="badge">{type_name}</span>\n  {status}\n</p>\n'
+        f'<section class="card">\n  <dl class="fields" id="portal-fields">'
+        f'{field_list([*record.fields, *record.publicity])}</dl>\n</section>\n'
+        f'<p class="muted small">{note}</p>')
+
+
 def type_options(types: Iterable[str], selected: str) -> SafeString:
     """The ``<option>`` list of the type filter (“全部” first)."""
     everything = _e(_("全部"))
     options = [f'<option value="">{everything}</option>']
     options += [f'<option value="{_e(t)}"{" selected" if t == selected else ""}>{_e(t)}</option>' for t in types]
     return mark_safe("".join(options))  # noqa: S308 - escaped above
+
+
+#: The filters behind “更多条件”: the box starts open when any of them is filled in.
+_FILTERS = ("number", "authority", "type", "from", "to", "code")
+
+
+def search_form(form: Mapping[str, str], types: Iterable[str]) -> SafeString:
+    """The search box and its filters, filled in with ``form`` (the inputs as the page shows them again)."""
+    def value(key: str) -> str:
+        return _e(form.get(key) or "")
+
+    labels = {key: _e(text) for key, text in (
+        ("placeholder", _("输入名称（至少两个字）或统一社会信用代码")), ("q", _("名称或统一社会信用代码")),
+        ("submit", _("查询")), ("more", _("更多条件")), ("code", _("统一社会信用代码")), ("number", _("决定文书号")),
+        ("number_hint", _("文书号或其开头部分")), ("authority", _("决定机关")),
+        ("authority_hint", _("如：玄武区市场监督管理局")), ("type", _("类别")), ("from", _("决定日期起")),
+        ("to", _("决定日期止")))}
+    opened = " open" if any(form.get(key) for key in _FILTERS) else ""
+    return mark_safe(  # noqa: S308 - every value and label is escaped
+        f'<form class="portal-search" method="get" action="{_e(reverse("portal:search"))}" role="search">\n'
+        f'  <div class="portal-box">\n'
+        f'    <input type="search" name="q" id="portal-q" value="{value("q")}" maxlength="50" autocomplete="off"\n'
+        f'           placeholder="{labels["placeholder"]}" aria-label="{labels["q"]}">\n'
+        f'    <button type="submit" id="portal-submit">{labels["submit"]}</button>\n'
+        f'  </div>\n'
+        f'  <details class="portal-more"{opened}>\n'
+        f'    <summary>{labels["more"]}</summary>\n'
+        f'    <div class="portal-filters">\n'
+        f'      <label>{labels["code"]}<input name="code" value="{value("code")}" maxlength="50"></label>\n'
+        f'      <label>{labels["number"]}<input name="number" value="{value("number")}" maxlength="50" '
+        f'placeholder="{labels["number_hint"]}"></label>\n'
+        f'      <label>{labels["authority"]}<input name="authority" value="{value("authority")}" maxlength="50" '
+        f'placeholder="{labels["authority_hint"]}"></label>\n'
+        f'      <label>{labels["type"]}<select name="type">{type_options(types, form.get("type") or "")}</select></label>\n'
+        f'      <label>{labels["from"]}<input type="date" name="from" value="{value("from")}"></label>\n'
+        f'      <label>{labels["to"]}<input type="date" name="to" value="{value("to")}"></label>\n'
+        f'    </div>\n'
+        f'  </details>\n'
+        f'</form>')

@@ -35,7 +35,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     """The portal's front page: the search box, the filters, and the newest disclosures."""
     latest = search.latest(10)
     return render(request, "disclosure/landing.html", {
-        "type_options": rendering.type_options(search.public_type_names(), ""), "form": {},
+        "search_form": rendering.search_form({}, search.public_type_names()),
         "latest": rendering.hits_table(latest, reverse("portal:landing")) if latest else "",
     })
 
@@ -43,26 +43,30 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_safe
 def results(request: HttpRequest) -> HttpResponse:
     """Search results, 20 a page, at most 50 pages (whole pages are cached: see ``answers.page``)."""
-    limited = _limited(request, "search", "disclosure/results.html", lambda: _search_context(request)[1])
+    limited = _limited(request, "search", "disclosure/results.html", lambda: _form_context(*_search_context(request)))
     if limited is not None:
         return limited
     return answers.page(request, lambda: _results(request))
 
 
-def _search_context(request: HttpRequest) -> tuple[list[str], dict[str, Any]]:
-    types = search.public_type_names()
-    form = {k: str(v)[:search.MAX_INPUT] for k, v in request.GET.items()}
-    return types, {"form": form, "type_options": rendering.type_options(types, form.get("type", ""))}
+def _search_context(request: HttpRequest) -> tuple[dict[str, str], list[str]]:
+    """The inputs as sent (cut to the longest allowed) and the type filter's choices."""
+    return {k: str(v)[:search.form.MAX_INPUT] for k, v in request.GET.items()}, search.public_type_names()
+
+
+def _form_context(form: dict[str, str], types: list[str]) -> dict[str, Any]:
+    return {"search_form": rendering.search_form(form, types)}
 
 
 def _results(request: HttpRequest) -> HttpResponse:
-    types, context = _search_context(request)
+    sent, types = _search_context(request)
     try:
         criteria = search.parse_criteria(request.GET, type_names=types)
-        context["form"] = criteria.form
         result = answers.search(criteria)
     except search.SearchError as exc:
-        return render(request, "disclosure/results.html", {**context, "error": exc.message}, status=exc.status)
+        return render(request, "disclosure/results.html", {**_form_context(sent, types), "error": exc.message},
+                      status=exc.status)
+    context = _form_context(criteria.form, types)
     params = request.GET.copy()
     params.pop("page", None)
     context["result"] = result
@@ -82,7 +86,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         return render(request, "disclosure/not_found.html", status=404)
     return render(request, "disclosure/detail.html", {
-        "record": record, "fields": rendering.field_list([*record.fields, *record.publicity]),
+        "record": record, "body": rendering.detail_body(record, reverse("portal:landing")),
     })
 
 
@@ -94,9 +98,9 @@ def revoked(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     notes = []
-    if page > search.MAX_PAGES:
+    if page > search.form.MAX_PAGES:
         notes.append(search.MSG_PAGE_CAP)
-    page = min(max(page, 1), search.MAX_PAGES)
+    page = min(max(page, 1), search.form.MAX_PAGES)
     pubs, total = search.revoked_page(page)
     rows = [{"name": p.public_name, "type_name": p.type_name, "number": p.decision_number,
              "authority": p.authority_name, "unpublished_at": p.unpublished_at, "note": p.public_note} for p in pubs]

@@ -3,6 +3,7 @@
 * ``GET /records`` — the shared query for other departments (token of a department user; scoped by the
   catalog's disclosure level; every call logged with its purpose).
 * ``GET /exports`` — the national-platform exports with their files and acknowledgement counts (credit office).
+* ``POST /exports`` — queue a masked export (as the exports page does); ``GET /exports/run`` its progress and result.
 * ``POST /acks`` — upload the national platform's acknowledgement file (credit office).
 """
 
@@ -20,11 +21,12 @@ from ninja.pagination import paginate
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, invalid, user_of, via_session
 from govcredit.archive.models import CreditRecord
+from govcredit.core import jobs
 from govcredit.core.params import Day
 from govcredit.disclosure.masking import record_person_names
 from govcredit.subjects.identifiers import mask_text
 
-from . import acks, shared
+from . import acks, national, shared
 from .models import ExchangeExport
 
 router = Router(tags=["共享交换"])
@@ -172,6 +174,38 @@ def exports(request: HttpRequest) -> Any:
     return ExchangeExport.objects.prefetch_related("files").annotate(
         accepted=Count("acks", filter=Q(acks__accepted=True)), rejected=Count("acks", filter=Q(acks__accepted=False))
     ).order_by("-id")  # GROUP BY drops Meta.ordering
+
+
+class ExportRunOut(Schema):
+    queued: bool = Field(description="这次请求是否排入了新的导出（已在排队或进行中时为 false）")
+    running: bool = Field(description="是否正在导出")
+    requested_at: dt.datetime | None = Field(description="排队时间（等待后台执行）")
+    progress: int = Field(description="已处理记录数")
+    total: int | None = Field(description="预计记录数")
+    last_finished: dt.datetime | None = Field(description="上次导出结束时间")
+    last_ok: bool | None = Field(description="上次导出是否成功")
+    last_export: int | None = Field(description="上次成功导出的批次编号（见 GET /exports）")
+    last_error: str = Field(description="上次导出未能完成的原因")
+
+
+def _run_state(queued: bool) -> dict[str, Any]:
+    run = jobs.state_of(national.EXPORT_JOB)
+    result = run.last_result or {}
+    return {"queued": queued, "running": run.running, "requested_at": run.requested_at, "progress": run.progress,
+            "total": run.total, "last_finished": run.last_finished, "last_ok": run.last_ok,
+            "last_export": result.get("export"), "last_error": result.get("error", "")}
+
+
+@router.post("/exports", auth=CREDIT_OFFICE, response={200: ExportRunOut, **ERRORS}, summary="开始国家平台导出（后台执行）",
+             description="与导出页面的“开始导出”相同：排入后台任务，导出自上次成功导出以来变化的记录，证件号码和自然人姓名脱敏"
+                         "（完整证件号码只能在命令行导出）。用 GET /exports/run 查看进度和结果。")
+def start_export(request: HttpRequest) -> dict[str, Any]:
+    return _run_state(national.request_export(user_of(request).get_username()))
+
+
+@router.get("/exports/run", auth=CREDIT_OFFICE, response={200: ExportRunOut, **ERRORS}, summary="国家平台导出的进度和结果")
+def export_run(request: HttpRequest) -> dict[str, Any]:
+    return _run_state(False)
 
 
 @router.post("/acks", auth=CREDIT_OFFICE, response={200: AckOut, **ERRORS}, summary="上传国家平台回执文件")

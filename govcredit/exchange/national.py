@@ -39,7 +39,7 @@ from django.utils import timezone
 from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.core import clock, crypto, spreadsheet
+from govcredit.core import clock, crypto, jobs, spreadsheet
 from govcredit.core.errors import DomainError
 from govcredit.disclosure.masking import record_person_names
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
@@ -305,6 +305,34 @@ def run_export(*, operator: str, user: Any = None, full_id_numbers: bool = False
         export.status, export.finished_at, export.error = ExportStatus.FAILED, clock.now(), str(e)[:2000]
         export.save()
         raise
+
+
+EXPORT_JOB = "国家平台导出"
+EXPORT_TASK = "govcredit.exchange.national.export_job"
+
+
+def request_export(operator: str) -> bool:
+    """Queue a masked export for the task queue (what the exports page does); False when one is already
+    queued or running. Full ID numbers are never exported this way: only the command line can."""
+    return jobs.request_run(EXPORT_JOB, EXPORT_TASK, operator=operator)
+
+
+def export_job(operator: str) -> int | None:
+    """A masked incremental export run in a worker, its progress and result in the job's state row (which
+    the exports page shows). Returns the export's id, or None when another run holds the claim."""
+    planned = plan()
+    if not jobs.start(EXPORT_JOB, planned.total):
+        return None
+    try:
+        export = run_export(operator=operator, until=planned.until, progress=lambda n: jobs.advance(EXPORT_JOB, n))
+    except ExportError as e:
+        jobs.finish(EXPORT_JOB, False, {"error": str(e)})
+        return None
+    except BaseException as e:
+        jobs.finish(EXPORT_JOB, False, {"error": f"{type(e).__name__}: {e}"[:500]})
+        raise
+    jobs.finish(EXPORT_JOB, True, {"export": export.pk, "batch": export.batch_code, "counts": export.counts})
+    return export.pk
 
 
 def file_path(export: ExchangeExport, f: ExchangeFile) -> Path:

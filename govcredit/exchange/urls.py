@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("national/<id:pk>/", views.export_detail, name="export_detail"),
     path("national/<id:pk>/files/<str:name>", views.export_file, name="export_file"),
     path("national/acks/", views.ack_upload, name="ack_upload"),
+    path("national/start/", views.export_start, name="export_start"),
     path("shared-queries/", views.query_log, name="query_log"),
 ]

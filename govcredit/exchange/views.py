@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
-from govcredit.core import clock, params
+from govcredit.core import clock, jobs, params
 from govcredit.core.paging import paginate
+from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 
-from . import acks, national, opendata
+from . import acks, national, opendata, tables
 from .models import ExchangeAck, ExchangeExport, SharedQueryLog
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
@@ -96,17 +97,35 @@ class AckUploadForm(forms.Form):
 
 
 @login_required
-def exports(request: HttpRequest) -> HttpResponse:
+def exports(request: HttpRequest) -> HttpResponse | FileResponse:
     access.require(request.user, access.MANAGE_EXCHANGE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
-        n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
+        n_rejected=Count("acks", filter=Q(acks__accepted=False)))
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.EXPORTS, exports_qs, title=_("导出批次"), filename=_("导出批次"))
     rejections = ExchangeAck.objects.filter(accepted=False).select_related("item", "item__file", "record",
                                                                           "record__record_type")[:50]
+    run = jobs.state_of(national.EXPORT_JOB)
+    finished = run.last_result.get("export") if run.last_finished else None
     return render(request, "exchange/exports.html", {
-        **paginate(request, exports_qs, per_page=20), "rejections": rejections, "form": AckUploadForm(),
-        "last": national.last_successful(),
+        **table_page(request, tables.EXPORTS, exports_qs, per_page=20), "rejections": rejections, "form": AckUploadForm(),
+        "last": national.last_successful(), "run": run,
+        "run_export": ExchangeExport.objects.filter(pk=finished).first() if finished else None,
+        "busy": run.running or (run.requested_at is not None and run.requested_at > clock.now() - jobs.STALE_REQUEST),
     })
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Queue a masked national export (the task queue runs it; the exports page shows its progress)."""
+    access.require(request.user, access.MANAGE_EXCHANGE)
+    if national.request_export(request.user.get_username()):
+        messages.success(request, _("已提交导出任务，由后台执行；本页显示进度，完成后可下载文件。"))
+    else:
+        messages.info(request, _("导出任务已在排队或进行中，请稍后刷新本页。"))
+    return redirect("exchange:exports")
 
 
 @login_required
@@ -180,10 +199,13 @@ def _ack_summary(result: acks.AckResult) -> str:
 
 
 @login_required
-def query_log(request: HttpRequest) -> HttpResponse:
+def query_log(request: HttpRequest) -> HttpResponse | FileResponse:
     access.require(request.user, access.MANAGE_EXCHANGE)
     logs = SharedQueryLog.objects.select_related("user", "organization")
     who = request.GET.get("user", "").strip()
     if who:
         logs = logs.filter(user__username=who)
-    return render(request, "exchange/query_log.html", {"who": who, **paginate(request, logs, per_page=50)})
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.QUERY_LOG, logs, title=_("共享查询日志"), filename=_("共享查询日志"))
+    return render(request, "exchange/query_log.html", {"who": who, **table_page(request, tables.QUERY_LOG, logs,
+                                                                                 per_page=50)})

@@ -23,7 +23,6 @@ from govcredit.accounts import access
 from govcredit.api.common import (
     ERRORS,
     Pagination,
-    actor_of,
     api_auth,
     forbidden,
     get_in_scope,
@@ -35,7 +34,7 @@ from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
-from . import services
+from . import services, tables
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
 from .selectors import visible_batches
@@ -110,6 +109,8 @@ class RowsIn(Schema):
 class BatchFilter(Schema):
     status: BatchStatus | None = Field(None, description="状态")
     record_type: str | None = Field(None, max_length=50, description="信息类别名称或代码")
+    sort: str | None = Field(None, max_length=30, description="排序：created（默认倒序）、id、actor、org、type、status、"
+                                                             "accepted、updated、unchanged、rejected；前加 - 为倒序")
 
 
 def _batches(request: HttpRequest) -> QuerySet[ImportBatch]:
@@ -158,7 +159,7 @@ def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
     org = _org_for(request, payload.org)
     rtype = _type(payload.record_type)
     try:
-        batch = services.submit_rows(payload.rows, record_type=rtype, org=org, actor=actor_of(request),
+        batch = services.submit_rows(payload.rows, record_type=rtype, org=org, actor=user_of(request).get_username(),
                                      user=user_of(request), dry_run=payload.dry_run)
     except FileRejected as e:
         invalid("rows", str(e))
@@ -179,7 +180,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
     unit = _org_for(request, org)
     rtype = _type(record_type)
     path = _store_upload(file)
-    batch, resumed = services.submit_file(path, record_type=rtype, org=unit, actor=actor_of(request),
+    batch, resumed = services.submit_file(path, record_type=rtype, org=unit, actor=user_of(request).get_username(),
                                           user=user_of(request), source=BatchSource.API, file_name=file.name or path.name,
                                           sheet=sheet, dry_run=dry_run, stored=True)
     services.enqueue(batch)
@@ -207,7 +208,7 @@ def list_batches(request: HttpRequest, filters: Query[BatchFilter]) -> Any:  # n
         qs = qs.filter(status=filters.status)
     if filters.record_type:
         qs = qs.filter(record_type__name=filters.record_type) | qs.filter(record_type__code=filters.record_type)
-    return qs.order_by("-created_at", "-id")
+    return tables.BATCHES.sort(qs, filters.sort, strict=True)[0]  # the page's sort keys; others answer 422
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="批次详情与进度")

@@ -8,6 +8,7 @@ from django import forms
 
 from govcredit.catalog.models import RecordType
 from govcredit.core import params
+from govcredit.subjects.forms import org_picker
 from govcredit.subjects.models import Organization
 
 ACCEPT = ".csv,.txt,.xlsx,.jsonl,.ndjson,.json"
@@ -27,6 +28,8 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if orgs is not None:
             self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+            self.fields["org"].widget = org_picker(orgs)
+            self.fields["org"].widget.is_required = True
         if initial_org is not None:
             self.fields["org"].initial = initial_org.pk
 

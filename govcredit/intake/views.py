@@ -12,14 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
-from govcredit.core.paging import paginate
+from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.subjects.selectors import visible_orgs
 
-from . import services
+from . import services, tables
 from .forms import BatchFilterForm, UploadForm
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
@@ -52,14 +53,17 @@ def _store_upload(upload: Any) -> Path:
 
 
 @login_required
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: HttpRequest) -> HttpResponse | FileResponse:
     access.require(request.user, access.READ_BATCHES)
     form = BatchFilterForm(request.GET)
     batches = visible_batches(request.user)
     if form.is_valid() and form.cleaned_data["status"]:
         batches = batches.filter(status=form.cleaned_data["status"])
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.BATCHES, batches, title=_("归集批次"), filename=_("归集批次"))
     return render(request, "intake/batch_list.html", {
-        "form": form, "can_upload": access.has(request.user, access.WRITE_RECORDS), **paginate(request, batches),
+        "form": form, "can_upload": access.has(request.user, access.WRITE_RECORDS),
+        **table_page(request, tables.BATCHES, batches),
     })
 
 

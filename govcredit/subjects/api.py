@@ -28,7 +28,7 @@ from govcredit.api.common import (
     user_of,
 )
 from govcredit.core.params import Day, ObjectId
-from govcredit.subjects import services
+from govcredit.subjects import selectors, services, tables
 from govcredit.subjects.identifiers import IdentifierError, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, ServantStatus
 
@@ -66,6 +66,19 @@ class OrgFilter(Schema):
     parent: ObjectId | None = Field(None, description="上级单位编号（直属下级）")
     region_code: str | None = Field(None, pattern=REGION_CODE, description="行政区划代码（6 位）")
     is_active: bool | None = Field(None, description="是否有效")
+    sort: str | None = Field(None, max_length=30, description="排序：name、credit_code、org_type、region_code、parent、path"
+                                                             "（默认，树的顺序）；前加 - 为倒序")
+
+
+class SuggestOut(Schema):
+    kind: str = Field(description="org 单位，person 公务员")
+    id: int = Field(description="编号")
+    label: str = Field(description="名称或姓名")
+    detail: str = Field(description="用于区分同名者的说明：代码、类型、上级单位，或工作单位、职务、脱敏身份证号")
+
+
+class SuggestListOut(Schema):
+    results: list[SuggestOut]
 
 
 class OrgIn(Schema):
@@ -138,6 +151,7 @@ class PersonFilter(Schema):
     id_number: str | None = Field(None, max_length=30,
                                   description="身份证号精确查找：仅限可查看完整身份证号的角色。"
                                               "为免号码进入访问日志，建议改用 POST /api/subjects/people/lookup")
+    sort: str | None = Field(None, max_length=30, description="排序：name、employer（默认）、post、rank、status；前加 - 为倒序")
 
 
 class IdLookupIn(Schema):
@@ -205,7 +219,18 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> QuerySet[Organ
     qs = filter_orgs(_orgs(request), q=filters.q or "", credit_code=filters.credit_code or "",
                      org_type=filters.org_type or "", parent=filters.parent, region_code=filters.region_code or "",
                      is_active=filters.is_active)
-    return qs.order_by("path")
+    return tables.ORGS.sort(qs, filters.sort, strict=True)[0]  # an unknown key answers 422
+
+
+@router.get("/suggest", response={200: SuggestListOut, **ERRORS}, summary="按名称查找单位和公务员（边输边查）",
+            description="录入页面的选择框使用：名称（或统一社会信用代码）包含所输文字的单位、姓名包含所输文字的公务员，"
+                        "只在调用者可见范围内，以所输文字开头的在前，每类最多 15 条。")
+def suggest_subjects(request: HttpRequest, q: str = Query("", max_length=50, description="所输文字"),
+                     kind: str = Query("any", pattern="^(org|person|any)$",
+                                       description="org 只查单位，person 只查公务员，any 两者")) -> dict[str, Any]:
+    user = user_of(request)
+    access.require(user, access.READ_SUBJECTS)
+    return {"results": [m.__dict__ for m in selectors.suggest(user, q, kind)]}
 
 
 @router.get("/orgs/{org_id}", response={200: OrgDetailOut, **ERRORS}, summary="单位详情")
@@ -256,7 +281,7 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet[
         person = services.find_person_by_id_number(_id_number(filters.id_number))
         qs = qs.filter(pk=person.pk) if person else qs.none()
     qs = filter_people(qs, q=filters.q or "", employer=filters.employer, status=filters.status or "")
-    return qs.order_by("employer__path", "name", "id")
+    return tables.PEOPLE.sort(qs, filters.sort, strict=True)[0]
 
 
 @router.post("/people/lookup", response={200: PersonDetailOut, **ERRORS}, auth=api_auth(access.FULL_ID_NUMBERS),

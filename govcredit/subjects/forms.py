@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
+from django.urls import reverse
 
 from govcredit.core import params
+from govcredit.core.widgets import SearchPicker
 
 from .models import Organization, OrgType, ServantStatus
 
@@ -48,6 +52,23 @@ class PostChangeForm(forms.Form):
     effective = params.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="变动理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: object, employers: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["employer"].queryset = employers  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, employers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["employer"]
+        field.queryset = employers  # type: ignore[attr-defined]
+        field.widget = org_picker(employers)
+        field.widget.is_required = True
+
+
+def suggest_url(kind: str) -> str:
+    """The picker's JSON endpoint for ``kind`` (``org``, ``person`` or ``any``)."""
+    return f"{reverse('api-1.0:suggest_subjects')}?kind={kind}"
+
+
+def org_picker(orgs: Any) -> SearchPicker:
+    """A search-as-you-type organisation field over ``orgs`` (the form field validates against them too)."""
+    def label_of(pk: str) -> str:
+        org = orgs.filter(pk=params.parse_id(pk) or params.NO_ROW).first()
+        return org.name if org else ""
+
+    return SearchPicker(lambda: suggest_url("org"), "org", label_of)

@@ -6,15 +6,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
 from govcredit.core import clock
-from govcredit.core.paging import paginate
+from govcredit.core.params import query_id
+from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
-from . import services
+from . import selectors, services, tables
 from .filters import filter_orgs, filter_people
 from .forms import (
     OrgCreateForm,
@@ -33,26 +36,60 @@ def _need_read(request: HttpRequest) -> None:
 
 
 @login_required
-def org_list(request: HttpRequest) -> HttpResponse:
+def org_list(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The organisation tree, level by level with counts; with a search, the matching organisations as a
+    sortable table (exportable to XLSX with the same columns and filters)."""
     _need_read(request)
     form = OrgSearchForm(request.GET)
     orgs = visible_orgs(request.user).select_related("parent")
+    searching = False
     if form.is_valid():
         orgs = filter_orgs(orgs, q=form.cleaned_data["q"], org_type=form.cleaned_data["org_type"])
-    return render(request, "subjects/org_list.html", {"form": form, **paginate(request, orgs)})
+        searching = bool(form.cleaned_data["q"].strip() or form.cleaned_data["org_type"]
+                         or request.GET.get("view") == "list")
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.ORGS, orgs, title=_("单位"), filename=_("单位"))
+    if not searching:
+        return render(request, "subjects/org_list.html", {
+            "form": form, "tree": selectors.tree_level(request.user, None)})
+    return render(request, "subjects/org_list.html", {"form": form, **table_page(request, tables.ORGS, orgs)})
 
 
 @login_required
-def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def org_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """One level of the tree below ``pk`` (the nodes the tree page opens), as a fragment for the tree or,
+    opened on its own, as a page."""
+    _need_read(request)
+    org = get_object_or_404(visible_orgs(request.user), pk=pk)
+    nodes = selectors.tree_level(request.user, org)
+    if request.GET.get("fragment"):
+        return render(request, "subjects/tree_nodes.html", {"nodes": nodes})
+    return render(request, "subjects/org_list.html", {"form": OrgSearchForm(), "tree": nodes, "tree_root": org})
+
+
+@login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     _need_read(request)
     org = get_object_or_404(visible_orgs(request.user).select_related("parent"), pk=pk)
+    staff = visible_people(request.user).filter(employer=org)
+    children = selectors.with_counts(request.user, visible_orgs(request.user).filter(parent=org))
+    export = request.GET.get("export")
+    if wants_xlsx(request) and export == "staff":
+        return xlsx_response(request, tables.STAFF, staff, title=_("公务员"), filename=f"{org.name}_{_('公务员')}",
+                             sort_param="staff_sort")
+    if wants_xlsx(request) and export == "children":
+        return xlsx_response(request, tables.CHILDREN, children, title=_("下级单位"),
+                             filename=f"{org.name}_{_('下级单位')}", sort_param="children_sort")
+    staff_page = table_page(request, tables.STAFF, staff, page_param="staff_page", sort_param="staff_sort",
+                            export="staff")
+    children_page = table_page(request, tables.CHILDREN, children, page_param="children_page",
+                               sort_param="children_sort", export="children")
     context = {
         "org": org,
-        "children": visible_orgs(request.user).filter(parent=org)[:200],
-        "staff": visible_people(request.user).filter(employer=org)[:200],
+        "children": children_page, "staff": staff_page,
         "panels": render_panels(request, subject_org=org),
         "can_edit": access.can_edit_org(request.user, org),
-        "history": history(org).order_by("-seq")[:20],
+        "history": describe(history(org).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/org_detail.html", context)
 
@@ -69,7 +106,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = services.register_organization(name=d["name"], credit_code=d["credit_code"], org_type=d["org_type"],
                                                  region_code=d["region_code"], parent=parent,
-                                                 actor=request.user.get_username(), reason=d["reason"])
+                                                 actor=request.user, reason=d["reason"])
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -91,7 +128,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
-                                                     actor=request.user.get_username(),
+                                                     actor=request.user,
                                                      visible=visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
@@ -120,7 +157,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            services.change_organization(org, data, actor=request.user.get_username(), reason=reason)
+            services.change_organization(org, data, actor=request.user, reason=reason)
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -130,19 +167,27 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: HttpRequest) -> HttpResponse | FileResponse:
     _need_read(request)
     form = PersonSearchForm(request.GET)
     people = visible_people(request.user).select_related("employer")
+    employer = None
     if form.is_valid():
         people = filter_people(people, q=form.cleaned_data["q"], status=form.cleaned_data["status"])
+        employer_id = query_id(request.GET, "employer")
+        if employer_id is not None:
+            employer = visible_orgs(request.user).filter(pk=employer_id).first()
+            people = people.filter(employer=employer) if employer else people.none()
         number = form.cleaned_data["id_number"].strip().upper()
         if number:
             if not access.can_see_full_id(request.user):
-                raise PermissionDenied("您的角色不能按身份证号查询")
+                raise PermissionDenied(_("您的角色不能按身份证号查询"))
             found = services.find_person_by_id_number(number)
             people = people.filter(pk=found.pk) if found else people.none()
-    return render(request, "subjects/person_list.html", {"form": form, **paginate(request, people)})
+    if wants_xlsx(request):
+        return xlsx_response(request, tables.PEOPLE, people, title=_("公务员"), filename=_("公务员"))
+    return render(request, "subjects/person_list.html", {"form": form, "employer": employer,
+                                                         **table_page(request, tables.PEOPLE, people)})
 
 
 @login_required
@@ -156,6 +201,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": person.posts.select_related("employer"),
         "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
+        "history": describe(history(person).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/person_detail.html", context)
 
@@ -173,7 +219,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.change_post(person, employer=d["employer"], post=d["post"], rank=d["rank"], status=d["status"],
-                                 effective=d["effective"], actor=request.user.get_username(), reason=d["reason"])
+                                 effective=d["effective"], actor=request.user, reason=d["reason"])
         except ValidationError as e:
             form.add_error(None, e)
         else:

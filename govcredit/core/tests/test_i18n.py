@@ -137,7 +137,8 @@ def test_chinese_home_without_prefix(credit_client: Client) -> None:
 def test_english_pages_render(credit_client: Client, city: City) -> None:
     with translation.override("en"):
         pages = {
-            reverse("subjects:org_list"): "Unified social credit code",
+            reverse("subjects:org_list") + "?view=list": "Unified social credit code",
+            reverse("subjects:org_list"): "subordinate organizations",
             reverse("subjects:person_detail", args=[city.people["xuanwu"].pk]): "ID number",
             reverse("archive:record_detail", args=[city.records["qinhuai_penalty"].pk]): "Publicity period",
             reverse("catalog:type_list"): "Dual publicity",

@@ -24,7 +24,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from govcredit.accounts.services import issue_token
+from govcredit.accounts.models import Role
+from govcredit.accounts.services import create_user, issue_token, update_user
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status, record_decision
 from govcredit.catalog.models import RecordType
@@ -147,6 +148,17 @@ def _exports(city: City, n: int) -> None:
         run_export(operator="credit")
 
 
+def _users(city: City, n: int) -> None:
+    """Users created by the credit office, each then moved to another organisation (entries naming users,
+    organisations before and after)."""
+    for _ in range(n):
+        k = next(serial)
+        user = create_user(f"clerk{k}", "Temp-pass-123", role=Role.SUBMITTER, organization=city.orgs["scjg"],
+                           actor=city.users["credit"])
+        update_user(user, role=Role.SUBMITTER, organization=city.orgs[("xuanwu", "qinhuai")[k % 2]],
+                    display_name=f"办事员{k}", actor=city.users["credit"], reason="调动")
+
+
 def _statistics_records(city: City, n: int) -> list[CreditRecord]:
     """统计造假 findings about 王小明, four months old (open to objection and to repair)."""
     decided = (clock.today() - dt.timedelta(days=124)).isoformat()
@@ -178,6 +190,8 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("workflow:inbox", "credit", lambda: reverse("workflow:inbox"), _cases),
     ("catalog:type_list", "credit", lambda: reverse("catalog:type_list"), _types),
     ("reports:audit", "credit", lambda: reverse("reports:audit"), _archive_queries),
+    ("accounts:user_list", "credit", lambda: reverse("accounts:user_list"), _users),
+    ("ledger:overview", "credit", lambda: reverse("ledger:overview"), _users),
     ("reports:looked_at_me", "subject", lambda: reverse("reports:looked_at_me"), _archive_queries),
     ("portal:search", "public", lambda: reverse("portal:search") + "?q=贸易", _publications),
     ("portal:revoked", "public", lambda: reverse("portal:revoked"), _revoked),
@@ -240,7 +254,7 @@ def test_every_list_is_counted() -> None:
     counted = {entry[0] for entry in LISTS}
     pages = {"archive:record_list", "subjects:org_list", "subjects:person_list", "intake:batch_list",
              "exchange:exports", "exchange:query_log", "workflow:inbox", "catalog:type_list", "portal:search",
-             "portal:revoked", "reports:audit", "reports:looked_at_me"}
+             "portal:revoked", "reports:audit", "reports:looked_at_me", "accounts:user_list", "ledger:overview"}
     assert pages <= counted
     schema = api.get_openapi_schema()
     lists = {f"GET {path}" for path, ops in schema["paths"].items() if "get" in ops and "{" not in path

@@ -1,4 +1,4 @@
-# The portal's search index (see govcredit/disclosure/search.py) and the 撤销公示 list index.
+# The portal's search index (see govcredit/disclosure/search/__init__.py) and the 撤销公示 list index.
 
 import django.db.models.deletion
 from django.db import migrations, models

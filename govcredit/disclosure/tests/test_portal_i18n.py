@@ -93,12 +93,12 @@ def test_english_results(records: dict[str, Any]) -> None:
 def test_english_pager(records: dict[str, Any], city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     penalty(city, "玄市监罚〔2026〕604号", "南京玄武分页测试有限公司", credit_code=code(64))
     publish()
-    monkeypatch.setattr(search, "PER_PAGE", 1)
+    monkeypatch.setattr(search.form, "PER_PAGE", 1)
     html = _get(Client(), "/en/portal/search/", q="有限", page="2")
     assert 'rel="prev">Previous</a>' in html and 'rel="next">Next</a>' in html
     assert "Page 2 of 3 · 3 total" in html
-    monkeypatch.setattr(search, "MAX_PAGES", 2)
-    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    monkeypatch.setattr(search.form, "MAX_PAGES", 2)
+    monkeypatch.setattr(search.form, "MAX_RESULTS", 2)
     html = _get(Client(), "/en/portal/search/", q="有限")
     assert "2 pages; more than 2 results match" in html and "共 2 页" not in html  # the note is search.py's
 
@@ -204,9 +204,9 @@ def _capped(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """Three public names contain 有限 (one more than the records fixture's two); the cap lowered to 2."""
     penalty(city, "玄市监罚〔2026〕604号", "南京玄武分页测试有限公司", credit_code=code(64))
     publish()
-    monkeypatch.setattr(search, "PER_PAGE", 1)
-    monkeypatch.setattr(search, "MAX_PAGES", 2)
-    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    monkeypatch.setattr(search.form, "PER_PAGE", 1)
+    monkeypatch.setattr(search.form, "MAX_PAGES", 2)
+    monkeypatch.setattr(search.form, "MAX_RESULTS", 2)
 
 
 @pytest.mark.django_db

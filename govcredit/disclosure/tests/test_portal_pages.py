@@ -123,9 +123,9 @@ def test_refusals_return_400_in_chinese(records: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_deep_pages_are_clamped_with_a_note(records: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "PER_PAGE", 1)
-    monkeypatch.setattr(search, "MAX_PAGES", 2)
-    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    monkeypatch.setattr(search.form, "PER_PAGE", 1)
+    monkeypatch.setattr(search.form, "MAX_PAGES", 2)
+    monkeypatch.setattr(search.form, "MAX_RESULTS", 2)
     client = Client()
     html = client.get("/portal/search/", {"q": "有限", "page": "5000"}).content.decode()
     assert "最多显示前" in html and "超过 2 条" in html

@@ -10,7 +10,13 @@ from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.disclosure import search
 from govcredit.disclosure.detail import public_detail
-from govcredit.disclosure.models import GramCount, PublicationGram, PublicationSearchKey, PublicAuthority
+from govcredit.disclosure.models import (
+    GramCount,
+    Publication,
+    PublicationGram,
+    PublicationSearchKey,
+    PublicAuthority,
+)
 from govcredit.disclosure.search import Criteria, SearchError, parse_criteria, run_search
 from govcredit.testing import City
 
@@ -24,7 +30,7 @@ def names(data: dict[str, str], **kw: object) -> list[str]:
 @pytest.fixture(params=["probe", "like-only"])
 def strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run each search test with and without probing the second-rarest bigram before the LIKE."""
-    monkeypatch.setattr(search, "PROBE_SHARE", 1.0 if request.param == "probe" else -1.0)
+    monkeypatch.setattr(search.planning, "PROBE_SHARE", 1.0 if request.param == "probe" else -1.0)
     return str(request.param)
 
 
@@ -151,9 +157,9 @@ def test_refusals_are_chinese(portal: City) -> None:
 
 @pytest.mark.django_db
 def test_page_bounds(portal: City, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "PER_PAGE", 2)
-    monkeypatch.setattr(search, "MAX_PAGES", 3)
-    monkeypatch.setattr(search, "MAX_RESULTS", 6)
+    monkeypatch.setattr(search.form, "PER_PAGE", 2)
+    monkeypatch.setattr(search.form, "MAX_PAGES", 3)
+    monkeypatch.setattr(search.form, "MAX_RESULTS", 6)
     first = run_search(parse_criteria({"q": "有限"}))
     assert (first.total, first.capped, first.pages, len(first.hits)) == (7, True, 3, 2)
     assert any("超过 6 条" in n for n in first.notes)
@@ -208,7 +214,7 @@ def test_index_counts_follow_publish_and_withdraw(portal: City) -> None:
     assert search.rebuild_index() == 8
     assert sorted(PublicationGram.objects.values_list("gram", "publication_id")) == before
     assert GramCount.objects.get(gram=gram).n == 1
-    assert search.index_publications(list(search.Publication.objects.filter(is_public=True))) == 0  # idempotent
+    assert search.index_publications(list(Publication.objects.filter(is_public=True))) == 0  # idempotent
 
 
 @pytest.mark.django_db
@@ -246,7 +252,7 @@ def test_a_timed_out_search_is_a_chinese_503(portal: City, monkeypatch: pytest.M
     def slow(*args: object) -> None:
         raise OperationalError("canceling statement due to statement timeout")
 
-    monkeypatch.setattr(search, "_fetch", slow)
+    monkeypatch.setattr(search.running, "_fetch", slow)
     with pytest.raises(SearchError) as caught:
         run_search(parse_criteria({"q": "有限"}))
     assert caught.value.status == 503 and "过于宽泛" in caught.value.message
@@ -263,8 +269,8 @@ def test_postgres_statement_timeout_is_enforced_and_scoped(portal: City, setting
         cur.execute("SHOW statement_timeout")
         before = cur.fetchone()[0]
     with pytest.raises(OperationalError, match="statement timeout"), transaction.atomic():
-        search._fetch("default", "SELECT pg_sleep(0.5)", [])
-    assert search._fetch("default", "SELECT 1", []) == [(1,)]
+        search.running._fetch("default", "SELECT pg_sleep(0.5)", [])
+    assert search.running._fetch("default", "SELECT 1", []) == [(1,)]
     with connection.cursor() as cur:
         cur.execute("SHOW statement_timeout")
         assert cur.fetchone()[0] == before  # not left behind in the surrounding transaction

@@ -119,3 +119,21 @@ def test_log_page_for_the_credit_office_only(city: City) -> None:
     credit.force_login(city.users["credit"])
     page = credit.get(url).content.decode()
     assert "招标投标信用审查" in page and "南京市市场监督管理局" in page and company_code(9) in page
+
+
+def test_log_sorts_and_exports_what_the_page_shows(city: City) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    for i, purpose in enumerate(["乙事由", "甲事由"]):
+        Client().get(URL, {"credit_code": company_code(20 + i), "purpose": purpose}, **_token(city, "submitter"))
+    credit = Client()
+    credit.force_login(city.users["credit"])
+    url = reverse("exchange:query_log")
+    rows = credit.get(url, {"sort": "time"}).context["table"].rows
+    assert [r[5].text for r in rows] == ["乙事由", "甲事由"]
+    response = credit.get(url, {"sort": "-time", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][5] == "事由" and [v[5] for v in values[1:]] == ["甲事由", "乙事由"]

@@ -1,4 +1,4 @@
-"""Chunks are written on a second thread while the next one is checked (``services.ChunkWriter``):
+"""Chunks are written on a second thread while the next one is checked (``writer.ChunkWriter``):
 the outcome is the same as writing them one after the other, a failed write stops the batch after
 the chunks before it, and inside a caller's transaction the chunks are written inline."""
 
@@ -13,10 +13,10 @@ from django.db.models import Count
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import RecordType
-from govcredit.intake import services
+from govcredit.intake import writer
 from govcredit.intake.models import BatchStatus, ImportBatch, IntakeChunk
 from govcredit.intake.services import run_batch, submit_file
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.testing import build_city
 
 from .conftest import csv_bytes, penalty, write
@@ -43,15 +43,15 @@ def _submit(tmp_path: Path, settings: Any) -> ImportBatch:
 def _commits_on(monkeypatch: pytest.MonkeyPatch, fail_at: int | None = None) -> list[str]:
     """Record the thread each chunk is committed on; optionally fail the ``fail_at``-th commit."""
     threads: list[str] = []
-    commit = services.Processor.commit
+    commit = writer.ChunkCommitter.commit
 
-    def spy(self: services.Processor, *args: Any, **kwargs: Any) -> IntakeChunk:
+    def spy(self: writer.ChunkCommitter, *args: Any, **kwargs: Any) -> IntakeChunk:
         threads.append(threading.current_thread().name)
         if fail_at is not None and len(threads) == fail_at:
             raise RuntimeError("数据库连接中断（测试）")
         return commit(self, *args, **kwargs)
 
-    monkeypatch.setattr(services.Processor, "commit", spy)
+    monkeypatch.setattr(writer.ChunkCommitter, "commit", spy)
     return threads
 
 
