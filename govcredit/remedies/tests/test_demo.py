@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.remedies.models import Objection, Repair
 from govcredit.remedies.workflow import OBJECTION, REPAIR
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.remedies import services
 from govcredit.remedies.models import Objection, RemedyFile
 from govcredit.testing import COUNTERPARTY_ID, City, publish_recent_penalty
@@ -146,9 +146,11 @@ def test_counterparty_is_verified_by_the_number_the_record_holds(city: City) -> 
 def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list, django_capture_on_commit_callbacks: object) -> None:
     from govcredit.workflow.services import inbox
 
+    from govcredit.accounts.services import update_user
+
     subject = city.users["subject"]
-    subject.email = "wang@example.org"
-    subject.save()
+    update_user(subject, role=subject.role, organization=subject.organization, display_name="王小明",
+                actor="test", reason="登记邮箱", email="wang@example.org")
     record = statistics_record(city)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         objection = _file(city, record).objection
