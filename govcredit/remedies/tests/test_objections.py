@@ -144,13 +144,13 @@ def test_counterparty_is_verified_by_the_number_the_record_holds(city: City) -> 
 
 
 def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list, django_capture_on_commit_callbacks: object) -> None:
-    from govcredit.workflow.services import inbox
-
     from govcredit.accounts.services import update_user
+    from govcredit.workflow.services import inbox
 
     subject = city.users["subject"]
     update_user(subject, role=subject.role, organization=subject.organization, display_name="王小明",
                 actor="test", reason="登记邮箱", email="wang@example.org")
+    subject.refresh_from_db()
     record = statistics_record(city)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         objection = _file(city, record).objection
