@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "govcredit.workflow",
     "govcredit.sanctions",
     "govcredit.reports",
+    "govcredit.remedies",
     "govcredit.demo",
 ]
 

@@ -167,3 +167,23 @@ def twice_at_once(job: Callable[[], T]) -> list[T]:
         t.join(timeout=120)
     assert not errors, errors
     return results
+
+
+def add_remedies(city: City) -> None:
+    """An objection (by the subject, on its discipline record) and a repair application (on a 统计造假 finding
+    about it, decided four months ago) for the access matrices; ``city.track`` follows the objection."""
+    from govcredit.remedies.services import apply_repair, file_objection
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    decided = clock.today() - dt.timedelta(days=124)
+    city.repairable = record_decision(  # type: ignore[attr-defined]
+        RecordType.objects.get(code="tjzj").current(), {
+            "认定文号": "玄统认〔2026〕1号", "认定机关": "玄武区统计局", "认定日期": decided.isoformat(),
+            "统计违法事实": "虚报统计数据", "严重程度": "一般"},
+        issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
+    filed = file_objection(city.records["xuanwu_discipline"], ground="记录内容有误", reasons="处分种类有误", files=[],
+                           user=city.users["subject"])
+    city.objection = filed.objection  # type: ignore[attr-defined]
+    city.track = f"/api/remedies/track?number={filed.number}&code={filed.code}"  # type: ignore[attr-defined]
+    city.repair = apply_repair(city.repairable, user=city.users["subject"],  # type: ignore[attr-defined]
+                               corrected="已更正统计数据", commitment=("承诺书.pdf", pdf), files=[]).repair

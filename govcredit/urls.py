@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("workflow/", include("govcredit.workflow.urls")),
     path("sanctions/", include("govcredit.sanctions.urls")),
     path("reports/", include("govcredit.reports.urls")),
+    path("remedies/", include("govcredit.remedies.urls")),
     prefix_default_language=False,
 )
 

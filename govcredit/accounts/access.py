@@ -40,6 +40,11 @@ ISSUE_REPORTS = {Role.PERSONNEL, Role.CREDIT_OFFICE}
 AUDIT_QUERIES = {Role.CREDIT_OFFICE}
 RECONCILE_ROSTER = {Role.CREDIT_OFFICE}  # 核查比对 with the civil-servant personnel database
 READ_EDUCATION = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.DISTRICT, Role.SUBMITTER}
+# Objections and credit repairs: a subject files them about its own records; the department that submitted
+# the record (its subtree) and the credit office decide; the internal readers see those in their scope.
+FILE_REMEDIES = {Role.SUBJECT}
+DECIDE_REMEDIES = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT}
+READ_REMEDIES = READ_SUBJECTS
 
 
 def role_of(user: Any) -> str | None:
@@ -188,3 +193,13 @@ def can_record_fault_tolerance_finding(user: Any) -> bool:
 
 def can_read_rectification_lists(user: Any) -> bool:
     return has(user, READ_RECTIFICATION_LISTS)
+
+
+def can_decide_remedies(user: Any) -> bool:
+    """May the user take the department's steps on objections and repairs (within the case's scope)?"""
+    return has(user, DECIDE_REMEDIES)
+
+
+def can_file_remedies(user: Any) -> bool:
+    """May the user file objections and repair applications (about records in its own scope)?"""
+    return has(user, FILE_REMEDIES)

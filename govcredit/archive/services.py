@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,10 +28,11 @@ from govcredit.subjects.models import CivilServant, Organization
 
 from .models import CounterpartyKind, CreditRecord, RecordRequest, RecordStatus
 
-# Which statuses a record may move to from each status (revocation and repair are final).
+# Which statuses a record may move to from each status (revocation and repair are final). An objection
+# that is upheld or not accepted returns the record to the status it had: 有效, or 公示期满.
 TRANSITIONS: dict[str, set[str]] = {
     RecordStatus.VALID: {RecordStatus.OBJECTION, RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.EXPIRED},
-    RecordStatus.OBJECTION: {RecordStatus.VALID, RecordStatus.REVOKED},
+    RecordStatus.OBJECTION: {RecordStatus.VALID, RecordStatus.REVOKED, RecordStatus.EXPIRED},
     RecordStatus.EXPIRED: {RecordStatus.OBJECTION, RecordStatus.REVOKED, RecordStatus.REPAIRED},
     RecordStatus.REPAIRED: set(),
     RecordStatus.REVOKED: set(),
@@ -39,6 +41,17 @@ TRANSITIONS: dict[str, set[str]] = {
 
 # A revoked or repaired record is closed: it can no longer be corrected or change status.
 FINAL_STATUSES = frozenset({RecordStatus.REVOKED, RecordStatus.REPAIRED})
+
+
+# Checks a higher app registers (from its ``ready()``) on every status change: each may refuse one with a
+# ValidationError, e.g. remedies refuses to take a record out of 异议中 by hand while its objection is open.
+StatusGuard = Callable[[CreditRecord, str], None]
+_STATUS_GUARDS: list[StatusGuard] = []
+
+
+def register_status_guard(guard: StatusGuard) -> None:
+    if guard not in _STATUS_GUARDS:
+        _STATUS_GUARDS.append(guard)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -251,6 +264,8 @@ def change_status(record: CreditRecord, status: str, *, actor: Actor, reason: st
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if status not in TRANSITIONS.get(locked.status, set()):
         raise ValidationError({"status": f"记录状态不能从“{locked.status}”变为“{status}”"})
+    for guard in _STATUS_GUARDS:
+        guard(locked, status)
     locked.status = status
     save_with_entry(locked, actor=actor, action="record.status", reason=reason)
     record.refresh_from_db()

@@ -70,6 +70,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "record": record, "extra": extra, "form": form,
         "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
         "can_correct": _may_correct(request.user, record),
+        "can_file_remedies": access.can_file_remedies(request.user),
     })
 
 

@@ -99,6 +99,21 @@ def _check_severity_rules(name: str, data: dict[str, Any]) -> None:
         raise CatalogError(f"{name}：严重程度推定规则的最后一条须无条件（其他情形）")
 
 
+def _check_remedies(name: str, data: dict[str, Any]) -> None:
+    """``publication.objection`` / ``publication.repair``: working-day limits of objections and repairs
+    (``accept_days``, ``decide_days``; ``extend_days`` for objections); a severity's ``repairable``."""
+    for key in ("objection", "repair"):
+        limits = (data.get("publication") or {}).get(key) or {}
+        if not isinstance(limits, dict):
+            raise CatalogError(f"{name}：{key} 应为期限设置（键值对）")
+        for field, value in limits.items():
+            if field not in {"accept_days", "decide_days", "extend_days"} or not isinstance(value, int) or not 0 < value <= 60:
+                raise CatalogError(f"{name}：{key}.{field} 应为 1 到 60 之间的工作日数")
+    for s in data.get("severities") or []:
+        if not isinstance(s.get("repairable", True), bool):
+            raise CatalogError(f"{name}：严重程度“{s.get('name')}”的 repairable 应为 true 或 false")
+
+
 def check_definition(data: dict[str, Any]) -> None:
     """Reject a type definition that records could not be made under; messages in Chinese."""
     name = data.get("name", "?")
@@ -121,6 +136,7 @@ def check_definition(data: dict[str, Any]) -> None:
         if not s.get("name") or low < 0 or high < low:
             raise CatalogError(f"{name}：严重程度“{s.get('name')}”的公示期无效（最短期不得长于最长期）")
     _check_severity_rules(name, data)
+    _check_remedies(name, data)
     keys, labels = set(), set()
     for fld in data.get("fields") or []:
         if fld.get("type") not in FIELD_TYPES:

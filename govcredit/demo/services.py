@@ -35,6 +35,7 @@ from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.catalog.services import load_catalog
 from govcredit.core import clock
 from govcredit.ledger.services import create_with_entries
+from govcredit.remedies import demo as remedies_demo
 from govcredit.sanctions import demo as sanctions_demo
 from govcredit.subjects.identifiers import make_credit_code
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
@@ -1129,10 +1130,11 @@ def generate_demo_data(seed: int = DEFAULT_SEED, scale: float = 1.0, *, today: d
                 subject = CivilServant.objects.get(pk=person_pks[plan.subject_person])
         t = time.perf_counter()
         result.accounts = ensure_demo_users(subject)
-        stage("演示账号", t)
+        t = stage("演示账号", t)
         if result.created:
-            t = time.perf_counter()
             result.counts.update(sanctions_demo.build())
-            stage("联合奖惩", t)
+            t = stage("联合奖惩", t)
+            result.counts.update(remedies_demo.build_demo())
+            stage("异议与信用修复", t)
     result.timings["合计"] = time.perf_counter() - started
     return result

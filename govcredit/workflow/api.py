@@ -111,10 +111,14 @@ def case_detail(request: HttpRequest, case_id: ObjectId) -> CaseDetailOut:
 
 
 @router.post("/cases/{case_id}/transition", response={200: CaseDetailOut, **ERRORS}, summary="办理（状态转换）",
-             description="按事项类型的状态机转换；不允许的转换返回 422，角色无权返回 403，范围以外返回 404。")
+             description="按事项类型的状态机转换；不允许的转换返回 422，角色无权返回 403，范围以外返回 404；"
+                         "须在其业务页面或专用接口办理的事项（如异议、信用修复）返回 422。")
 def case_transition(request: HttpRequest, case_id: ObjectId, body: TransitionIn) -> CaseDetailOut:
     user = user_of(request)
     case = get_in_scope(visible_cases(user), pk=case_id)
+    handled_by = kinds.get(case.kind).handled_by
+    if handled_by:
+        invalid("to_state", f"该事项须通过{handled_by}办理，办理结果随之生效；此处不能直接转换状态")
     return _detail(services.transition(case, body.to_state, user, body.reason))
 
 

@@ -15,5 +15,6 @@ class WorkflowConfig(AppConfig):
         register_event_type("workflow.open", "立案办理事项", "Case opened")
         register_event_type("workflow.transition", "办理事项状态变更", "Case status changed")
         register_event_type("workflow.event", "办理事项记录", "Case history entry")
+        register_event_type("workflow.due", "变更办理期限", "Case due date changed")
         register_event_type("workflow.evidence", "上传佐证材料", "Evidence uploaded")
         register_router("/workflow", "govcredit.workflow.api.router")

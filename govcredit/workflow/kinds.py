@@ -40,6 +40,10 @@ class Kind:
     owner_roles: frozenset[Role] = frozenset()  # the owing side's roles: their inbox shows its open cases
     escalation_roles: frozenset[Role] = frozenset({Role.CREDIT_OFFICE})
     states: tuple[str, ...] = field(default=())
+    # Where users take the steps of a kind whose steps have effects beyond the case (a record's status, a
+    # correction): its app's own service, named here; the generic transition API then refuses them, so no
+    # step can be taken there without its effect. Empty: the generic API takes the steps.
+    handled_by: str = ""
 
     def __post_init__(self) -> None:
         named = {self.initial, *self.final} | {s.source for s in self.steps} | {s.target for s in self.steps}

@@ -186,6 +186,23 @@ def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Ca
     return case
 
 
+@transaction.atomic
+def set_due(case: Case, due_on: dt.date, *, actor: User | None, reason: str) -> Case:
+    """Give an open case a new due date (the next stage of a kind whose stages have their own time limits,
+    e.g. accepted → decided within n working days, or an extension); a ledger entry. The overdue and
+    escalation marks and the reminders sent are for the old date, so they are cleared."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.closed_at is not None:
+        raise ValidationError({"due_on": "办理事项已办结，不能变更办理期限"})
+    locked.due_on, locked.overdue_at, locked.escalated_at, locked.updated_at = due_on, None, None, clock.now()
+    save_with_entry(locked, actor=actor.get_username() if actor else SYSTEM, action="workflow.due",
+                    reason=f"办理期限改为 {due_on:%Y-%m-%d}：{reason}")
+    Alert.objects.filter(case=locked).delete()
+    for f in Case._meta.concrete_fields:
+        setattr(case, f.attname, getattr(locked, f.attname))
+    return case
+
+
 def open_cases_for(kind_code: str, basis: QuerySet[Any] | list[Any]) -> QuerySet[Case]:
     """The open cases of a kind whose basis is one of these rows."""
     objs = list(basis)

@@ -17,7 +17,7 @@ from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
 from govcredit.sanctions.tests.helpers import add_sanctions
-from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
+from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
@@ -98,6 +98,14 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("reports:review_detail", lambda c: [c.review.pk], {"credit", "personnel"}),
     ("reports:review_status", lambda c: [c.review.pk], {"credit", "personnel"}),
     ("reports:review_file", lambda c: [c.review.pk, "xlsx"], {"credit", "personnel"}),
+    ("remedies:index", lambda c: [], READERS),
+    ("remedies:objection_create", lambda c: [c.records["xuanwu_discipline"].pk], {"subject"}),
+    ("remedies:objection_create", lambda c: [c.records["qinhuai_penalty"].pk], set()),
+    ("remedies:repair_create", lambda c: [c.repairable.pk], {"subject"}),
+    ("remedies:commitment", lambda c: [c.repairable.pk], {"subject"}),
+    ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
+    ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
+    ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -112,6 +120,8 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:detail", lambda c: [c.publication.pk]),
     ("criticism:list", lambda c: []),
     ("reports:verify", lambda c: []),
+    ("remedies:portal_objection", lambda c: [c.publication.pk]),
+    ("remedies:track", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -130,7 +140,7 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("accounts:user_active", lambda c: [c.users["district"].pk], {"credit"}),
 ]
 PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
-                   "workflow", "reports", "accounts", "sanctions", "criticism"}
+                   "workflow", "reports", "accounts", "sanctions", "criticism", "remedies"}
 # The login page (the way in, tested in accounts/tests) and the logout (a POST that ends the session).
 OUTSIDE_MATRIX = {"accounts:login", "accounts:logout"}
 
@@ -162,6 +172,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     review.run(city.review.pk)  # type: ignore[attr-defined]
     city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
                                  "roster.csv")
+    add_remedies(city)
     return city
 
 

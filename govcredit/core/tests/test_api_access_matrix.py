@@ -22,7 +22,7 @@ from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
 from govcredit.reports.services import issue_report
 from govcredit.sanctions.tests.helpers import add_sanctions
-from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
+from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 from govcredit.workflow.services import open_case
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -119,19 +119,36 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("GET", "/api/sanctions/rectifications", lambda c, r: "/api/sanctions/rectifications",
      {"credit", "submitter", "district"}),
     ("GET", "/api/sanctions/criticism", lambda c, r: "/api/sanctions/criticism", ALL),
+    ("GET", "/api/remedies/objections", lambda c, r: "/api/remedies/objections", ALL),
+    ("POST", "/api/remedies/records/{record_id}/objections",
+     lambda c, r: f"/api/remedies/records/{c.records['xuanwu_discipline'].pk}/objections", {"subject"}),
+    ("GET", "/api/remedies/objections/{objection_id}", lambda c, r: f"/api/remedies/objections/{c.objection.pk}",
+     {"credit", "personnel", "district", "subject"}),
+    ("POST", "/api/remedies/objections/{objection_id}/act", lambda c, r: f"/api/remedies/objections/{c.objection.pk}/act",
+     {"credit", "district"}),
+    ("GET", "/api/remedies/repairs", lambda c, r: "/api/remedies/repairs", ALL),
+    ("GET", "/api/remedies/repairs/{repair_id}", lambda c, r: f"/api/remedies/repairs/{c.repair.pk}",
+     {"credit", "personnel", "district", "subject"}),
+    ("POST", "/api/remedies/repairs/{repair_id}/act", lambda c, r: f"/api/remedies/repairs/{c.repair.pk}/act",
+     {"credit", "district"}),
+    ("GET", "/api/remedies/track", lambda c, r: c.track, ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
 PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
                      ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked"),
-                     ("GET", "/api/reports/verify"), ("GET", "/api/sanctions/criticism")}
+                     ("GET", "/api/reports/verify"), ("GET", "/api/sanctions/criticism"),
+                     ("GET", "/api/remedies/track")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
 BODIES = {
     "/api/records/{record_id}/correct": '{"fields": {}, "reason": "matrix"}',
     "/api/records/{record_id}/status": '{"status": "已撤销", "reason": " "}',
     "/api/workflow/cases/{case_id}/transition": '{"to_state": "不存在的状态", "reason": "matrix"}',
+    "/api/remedies/records/{record_id}/objections": '{"ground": "其他", "reasons": " "}',
+    "/api/remedies/objections/{objection_id}/act": '{"action": "不存在", "reason": "matrix"}',
+    "/api/remedies/repairs/{repair_id}/act": '{"action": "不存在", "reason": "matrix"}',
 }
 
 
@@ -153,6 +170,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
     add_sanctions(city)
+    add_remedies(city)
     return city
 
 

@@ -35,6 +35,7 @@ from govcredit.disclosure.services import sync
 from govcredit.exchange.national import run_export
 from govcredit.exchange.shared import log_query
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.remedies.services import apply_repair, file_objection
 from govcredit.reports.models import Purpose, QueryAction
 from govcredit.reports.services import log_query as log_archive_query
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
@@ -174,6 +175,25 @@ def _users(city: City, n: int) -> None:
                     display_name=f"办事员{k}", actor=city.users["credit"], reason="调动")
 
 
+def _statistics_records(city: City, n: int) -> list[CreditRecord]:
+    """统计造假 findings about 王小明, four months old (open to objection and to repair)."""
+    decided = (clock.today() - dt.timedelta(days=124)).isoformat()
+    return [record_decision(RecordType.objects.get(code="tjzj").current(), {
+        "认定文号": f"玄统认〔2026〕{next(serial)}号", "认定机关": "玄武区统计局", "认定日期": decided,
+        "统计违法事实": "虚报统计数据", "严重程度": "一般"}, issuing_org=city.orgs["xuanwu"],
+        subject_person=city.people["xuanwu"], actor="test") for _ in range(n)]
+
+
+def _objections(city: City, n: int) -> None:
+    for record in _statistics_records(city, n):
+        file_objection(record, ground="其他", reasons="有误", files=[], user=city.users["subject"])
+
+
+def _repairs(city: City, n: int) -> None:
+    for record in _statistics_records(city, n):
+        apply_repair(record, user=city.users["subject"], corrected="已纠正", commitment=("c.pdf", b"%PDF-1.4"), files=[])
+
+
 Grow = Callable[[City, int], None]
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -213,6 +233,9 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("GET /api/sanctions/fault-tolerance", "district", lambda: "/api/sanctions/fault-tolerance", _fault_tolerance),
     ("GET /api/sanctions/rectifications", "district", lambda: "/api/sanctions/rectifications", _breaches),
     ("GET /api/sanctions/criticism", "public", lambda: "/api/sanctions/criticism", _breaches),
+    ("remedies:index", "credit", lambda: reverse("remedies:index"), _objections),
+    ("GET /api/remedies/objections", "credit", lambda: "/api/remedies/objections", _objections),
+    ("GET /api/remedies/repairs", "credit", lambda: "/api/remedies/repairs", _repairs),
 ]
 
 

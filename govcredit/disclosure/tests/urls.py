@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/criticism/", include("govcredit.sanctions.portal_urls")),  # linked from the portal's navigation
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
+    path("remedies/", include("govcredit.remedies.urls")),  # the detail page links to a counterparty's objection
 ]

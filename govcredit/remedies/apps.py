@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+
+
+class RemediesConfig(AppConfig):
+    name = "govcredit.remedies"
+    verbose_name = "异议与信用修复"
+
+    def ready(self) -> None:
+        from govcredit.api.common import register_router
+        from govcredit.archive.services import register_status_guard
+        from govcredit.core.home import register_home_tile
+        from govcredit.ledger.events import register_event_type
+        from govcredit.workflow.kinds import register
+
+        from . import panels
+        from .guards import status_guard
+        from .workflow import OBJECTION, REPAIR
+
+        register(OBJECTION)
+        register(REPAIR)
+        for code, zh, en in (
+            ("remedies.objection.file", "提出异议", "Objection filed"),
+            ("remedies.objection.accept", "受理异议", "Objection accepted"),
+            ("remedies.objection.refuse", "异议不予受理", "Objection not accepted"),
+            ("remedies.objection.extend", "延长异议核查期限", "Objection check extended"),
+            ("remedies.objection.correct", "异议处理：更正记录", "Objection decided, record corrected"),
+            ("remedies.objection.revoke", "异议处理：撤销记录", "Objection decided, record revoked"),
+            ("remedies.objection.uphold", "异议处理：维持原记录", "Objection decided, record upheld"),
+            ("remedies.repair.apply", "申请信用修复", "Credit repair applied for"),
+            ("remedies.repair.accept", "受理信用修复申请", "Credit repair accepted"),
+            ("remedies.repair.refuse", "信用修复申请不予受理", "Credit repair not accepted"),
+            ("remedies.repair.approve", "准予信用修复", "Credit repair approved"),
+            ("remedies.repair.reject", "不予信用修复", "Credit repair refused"),
+            ("remedies.file", "上传异议或修复材料", "Objection or repair file uploaded"),
+        ):
+            register_event_type(code, zh, en)
+        register_router("/remedies", "govcredit.remedies.api.router")
+        register_home_tile(panels.KEY, panels.HOME_TILE)
+        register_status_guard(status_guard)

@@ -1,0 +1,72 @@
+"""The two workflow kinds of this app: an objection and a credit repair, each an explicit state machine.
+
+Objection: 待受理 → 核查中 (accepted) or 不予受理; 核查中 → 延期核查 (once, with a written reason);
+核查中 / 延期核查 → 已更正, 已撤销 or 维持原记录. Repair: 待受理 → 审核中 or 不予受理; 审核中 → 已修复 or
+不予修复. Each step is taken by the department that submitted the record (its users in whose subtree it
+is) or by the credit office, and only through this app's services (``handled_by``), which change the
+record with it; the generic transition API refuses them.
+"""
+
+from __future__ import annotations
+
+from govcredit.accounts.models import Role
+from govcredit.workflow.kinds import Kind, Step
+
+DECIDERS = frozenset({Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT})
+DEPARTMENT = frozenset({Role.SUBMITTER, Role.DISTRICT})
+
+# objection states
+RECEIVED = "待受理"
+NOT_ACCEPTED = "不予受理"
+CHECKING = "核查中"
+EXTENDED = "延期核查"
+CORRECTED = "已更正"
+REVOKED = "已撤销"
+UPHELD = "维持原记录"
+OUTCOMES = (CORRECTED, REVOKED, UPHELD)
+
+OBJECTION = Kind(
+    code="remedies.objection",
+    label="信用信息异议",
+    initial=RECEIVED,
+    final=frozenset({NOT_ACCEPTED, CORRECTED, REVOKED, UPHELD}),
+    states=(RECEIVED, CHECKING, EXTENDED, NOT_ACCEPTED, CORRECTED, REVOKED, UPHELD),
+    steps=(
+        Step(RECEIVED, CHECKING, "受理异议", roles=DECIDERS),
+        Step(RECEIVED, NOT_ACCEPTED, "不予受理", roles=DECIDERS),
+        Step(CHECKING, EXTENDED, "延长核查期限", roles=DECIDERS),
+        *(Step(source, outcome, f"异议处理：{outcome}", roles=DECIDERS)
+          for source in (CHECKING, EXTENDED) for outcome in OUTCOMES),
+    ),
+    days=1,
+    working_days=True,
+    reminders=(1,),
+    escalate_after=1,
+    owner_roles=DEPARTMENT,
+    handled_by="异议处理页面或异议接口（/api/remedies/objections/）",
+)
+
+# repair states
+REVIEWING = "审核中"
+REPAIRED = "已修复"
+NOT_REPAIRED = "不予修复"
+
+REPAIR = Kind(
+    code="remedies.repair",
+    label="信用修复申请",
+    initial=RECEIVED,
+    final=frozenset({NOT_ACCEPTED, REPAIRED, NOT_REPAIRED}),
+    states=(RECEIVED, REVIEWING, NOT_ACCEPTED, REPAIRED, NOT_REPAIRED),
+    steps=(
+        Step(RECEIVED, REVIEWING, "受理修复申请", roles=DECIDERS),
+        Step(RECEIVED, NOT_ACCEPTED, "不予受理", roles=DECIDERS),
+        Step(REVIEWING, REPAIRED, "准予修复", roles=DECIDERS),
+        Step(REVIEWING, NOT_REPAIRED, "不予修复", roles=DECIDERS),
+    ),
+    days=2,
+    working_days=True,
+    reminders=(1,),
+    escalate_after=1,
+    owner_roles=DEPARTMENT,
+    handled_by="信用修复办理页面或修复接口（/api/remedies/repairs/）",
+)
