@@ -82,7 +82,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         return render(request, "disclosure/not_found.html", status=404)
     return render(request, "disclosure/detail.html", {
-        "record": record, "fields": rendering.field_list([*record.fields, *record.publicity]),
+        "record": record, "fields": rendering.field_list([*record.fields, *record.publicity], record.type_name),
     })
 
 

@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape, format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,7 +72,8 @@ def _scope(request: HttpRequest) -> tuple[Q, str, str]:
     org = getattr(request.user, "organization", None)
     if access.role_of(request.user) == Role.CREDIT_OFFICE or org is None:
         return scope, CITY_WIDE, _("全市")
-    return scope, f"{org.name}及下级单位", _("%(org)s及下级单位") % {"org": org.name}
+    name = format_html('<span translate="no">{}</span>', org.name)  # data inside the translated label
+    return scope, f"{org.name}及下级单位", mark_safe(escape(_("%(org)s及下级单位")) % {"org": name})  # noqa: S308
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
@@ -102,7 +105,7 @@ def internal(request: HttpRequest) -> HttpResponse:
     report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
         "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
-        "chart_labels": _chart_labels(), "notes": notes,
+        "chart_labels": _chart_labels(), "notes": notes, "city_level": services.CITY_LEVEL,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
         "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE, "run": jobs.state_of(services.JOB),
     }

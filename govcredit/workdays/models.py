@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MIN_YEAR = 1949
 MAX_YEAR = 2200
@@ -53,8 +54,8 @@ class YearSchedule(models.Model):
 
 class ScheduleDay(models.Model):
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", "休息日（法定节假日）"
-        WORKDAY = "workday", "调休上班日"
+        HOLIDAY = "holiday", _("休息日（法定节假日）")
+        WORKDAY = "workday", _("调休上班日")
 
     schedule = models.ForeignKey(
         YearSchedule, verbose_name="年度安排", on_delete=models.CASCADE, related_name="days"

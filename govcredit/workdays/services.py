@@ -31,6 +31,7 @@ import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import MAX_YEAR, MIN_YEAR, ScheduleDay, YearSchedule
 
@@ -49,7 +50,7 @@ _PACKAGE_CHINESE_NAMES: dict[str, str] = {h.value: h.chinese for h in chinese_ca
 
 
 def missing_year_warning(year: int) -> str:
-    return f"{year}年的节假日安排尚未录入，已按周一至周五计算"
+    return _("%(year)s年的节假日安排尚未录入，已按周一至周五计算") % {"year": year}
 
 
 # --------------------------------------------------------------------------- results

@@ -24,7 +24,7 @@ from govcredit.testing import City
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-SKIPPED = {"script", "style", "template"}
+SKIPPED = {"script", "style", "template", "title"}  # a title repeats the page's heading, whose data is marked
 
 
 class ReadableText(HTMLParser):

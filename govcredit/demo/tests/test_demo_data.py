@@ -21,14 +21,14 @@ from govcredit.accounts.models import Role, User
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock, crypto
+from govcredit.demo import planning, services
 from govcredit.demo import reference as ref
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.services import public_publications
-from govcredit.demo import planning, services
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import verify
-from govcredit.subjects.identifiers import mask_id_number, parse_credit_code, parse_id_number
 from govcredit.statistics.services import build_report, summary_is_current
+from govcredit.subjects.identifiers import mask_id_number, parse_credit_code, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
 
 SEED = 7
