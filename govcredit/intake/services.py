@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -25,13 +26,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
@@ -49,6 +51,9 @@ from .report import write_report
 from .resubmission import EarlierRun, updated_micros
 from .sources import FileRejected, Table, file_digest, limits, open_table, rows_table
 from .validate import ERR, RowValidator, value_col
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 logger = logging.getLogger("govcredit.intake")
 #: Chinese characters: a message written for the clerk rather than by a library.
@@ -523,6 +528,18 @@ def _beat(batch: ImportBatch, worker: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk, worker=worker).update(heartbeat=clock.now())
 
 
+def _in_site_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Run in the site's language (Chinese) whatever the request's: what a batch stores — its rejected rows'
+    reasons, its error report, its summary — is a file the clerk opens, fixes and uploads again, in the
+    catalog's language, the same from a page, the API, the command line or the task queue."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@_in_site_language
 def run_batch(batch_id: int, *, chunk_size: int | None = None,
               progress: Callable[[ImportBatch, int], None] | None = None, worker: str | None = None) -> ImportBatch:
     """Process a batch, or continue it after the last committed chunk (after a kill or a 失败).
