@@ -209,7 +209,7 @@ def ensure_demo_users(subject_person: CivilServant | None = None) -> list[DemoAc
                         display_name=display)
         else:
             org = existing.organization
-        accounts.append(DemoAccount(username, role.label, org.name if org else "—", DEMO_PASSWORD, existing is None))
+        accounts.append(DemoAccount(username, str(role.label), org.name if org else "—", DEMO_PASSWORD, existing is None))
     return accounts
 
 
