@@ -175,8 +175,8 @@ def test_rendering_in_chinese_is_unchanged() -> None:
         options = rendering.type_options(["行政处罚"], "行政处罚")
     assert table == (
         '<table class="portal-hits" id="portal-results"><thead><tr><th>名称</th><th>类别</th><th>决定文书号</th>'
-        '<th>决定机关</th><th>决定日期</th><th>状态</th></tr></thead><tbody><tr><td><a href="/portal/7/">'
-        '南京&lt;某&gt;公司</a></td><td>行政处罚</td><td>罚〔2026〕1号</td><td>玄武区</td>'
+        '<th>决定机关</th><th>决定日期</th><th>状态</th></tr></thead><tbody><tr><td translate="no"><a href="/portal/7/">'
+        '南京&lt;某&gt;公司</a></td><td>行政处罚</td><td translate="no">罚〔2026〕1号</td><td translate="no">玄武区</td>'
         '<td class="nowrap">2026-01-02</td><td><span class="badge s-异议中">异议中</span></td></tr></tbody></table>')
     assert pager == (
         '<nav class="pager portal-pager" aria-label="分页"><span class="muted">第 2 / 3 页，共 45 条</span>'
