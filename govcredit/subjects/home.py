@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from govcredit.accounts import access
 from govcredit.core.home import Count, HomeTile
+
+from .selectors import visible_orgs, visible_people
 
 TILE = "subjects"
 
 
 def counts(request: HttpRequest) -> list[Count]:
-    return [Count(_("可见单位"), access.visible_orgs(request.user).count(), "stat-orgs"),
-            Count(_("可见公务员"), access.visible_people(request.user).count(), "stat-people")]
+    return [Count(_("可见单位"), visible_orgs(request.user).count(), "stat-orgs"),
+            Count(_("可见公务员"), visible_people(request.user).count(), "stat-people")]
 
 
 HOME_TILE = HomeTile(order=10, counts=counts, template="subjects/home_search.html")

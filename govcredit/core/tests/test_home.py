@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from govcredit.accounts import access
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.selectors import visible_records
+from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.testing import City
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -30,8 +30,8 @@ def test_home_counts_what_the_user_may_see(city: City, username: str) -> None:
     user = city.users[username]
     records = visible_records(user)
     assert _figures(html) == [
-        ("可见单位", str(access.visible_orgs(user).count())),
-        ("可见公务员", str(access.visible_people(user).count())),
+        ("可见单位", str(visible_orgs(user).count())),
+        ("可见公务员", str(visible_people(user).count())),
         ("信用记录", str(records.count())),
         ("异议中", str(records.filter(status=RecordStatus.OBJECTION).count())),
     ]
