@@ -27,7 +27,7 @@ from govcredit.disclosure.models import Publication
 from govcredit.disclosure.services import public_publications
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import verify
-from govcredit.statistics.services import build_report, summary_is_current
+from govcredit.statistics.report import build_report, summary_is_current
 from govcredit.subjects.identifiers import mask_id_number, parse_credit_code, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
 
