@@ -27,12 +27,23 @@ def _english() -> dict[str, Any]:
     return data
 
 
+CATALOG_FILE = Path(__file__).resolve().parent / "data" / "catalog.json"
+
+
 @cache
 def _code_by_name() -> dict[str, str]:
-    """Chinese type name → code, for the places that keep only the name (publications, open data)."""
+    """Chinese type name → code in the database (types added on the catalog page too)."""
     from .models import RecordType
 
     return dict(RecordType.objects.values_list("name", "code"))
+
+
+@cache
+def _file_code_by_name() -> dict[str, str]:
+    """The same from the catalog file, without a query, for the places that keep only the name
+    (publications, open data)."""
+    catalog = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+    return {t["name"]: t["code"] for t in catalog["types"]}
 
 
 def in_english() -> bool:
@@ -54,7 +65,7 @@ def type_name_of(name: str) -> str:
     """The same, from the Chinese name alone."""
     if not in_english():
         return name
-    code = _code_by_name().get(name)
+    code = _file_code_by_name().get(name) or _code_by_name().get(name)
     if code is None:
         _code_by_name.cache_clear()  # a type added since
         code = _code_by_name().get(name)
