@@ -18,7 +18,7 @@ dropped afterwards. The schema comes from ``migrate``.
    payload with ``entry_payload`` and hashing it with the ledger's keyed BLAKE2b — with no checks at
    all; or reading them through the verifier's own chunk reader, whose payloads the database builds;
    whichever is faster, on one thread. Goal ≥ 0.7 of that limit. (The verifier fetches on
-   ``ledger.services.FETCHERS`` threads while it hashes, so on several cores it can exceed 1.) The hash rate over payloads already in memory is printed for reference.
+   ``ledger.verification.FETCHERS`` threads while it hashes, so on several cores it can exceed 1.) The hash rate over payloads already in memory is printed for reference.
 
 Timings are the best of ``--repeat`` runs for the verification figures; append figures are
 totals over all chunks.
@@ -56,6 +56,7 @@ def run(entries: int, chunk: int, repeat: int) -> int:
     from govcredit.catalog.models import RecordType
     from govcredit.catalog.services import load_catalog
     from govcredit.ledger import services as ledger
+    from govcredit.ledger import verification
     from govcredit.ledger.hashing import entry_payload, ledger_key
     from govcredit.ledger.models import LedgerEntry, ledger_writing
     from govcredit.subjects.identifiers import make_credit_code
@@ -126,8 +127,9 @@ def run(entries: int, chunk: int, repeat: int) -> int:
 
     # 2. verification against the raw hash rate --------------------------------------------------
     key = ledger_key()
-    rows = LedgerEntry.objects.order_by("seq").values_list(
-        "seq", "ts", "actor", "action", "entity_type", "entity_id", "reason", "state_digest", "prev_hash")
+    columns = ("seq", "ts", "actor", "action", "entity_type", "entity_id", "reason", "state_digest", "prev_hash",
+               "actor_user_id", "changes")
+    rows = LedgerEntry.objects.order_by("seq").values_list(*columns)
     payloads = [entry_payload(*r) for r in rows.iterator(chunk_size=20000)]
     n_entries = len(payloads)
     b2 = hashlib.blake2b
@@ -155,7 +157,6 @@ def run(entries: int, chunk: int, repeat: int) -> int:
     t_hash = min(t_with_key, t_from_copy)
     payloads.clear()
 
-    columns = ("seq", "ts", "actor", "action", "entity_type", "entity_id", "reason", "state_digest", "prev_hash")
     read_sql = (f"SELECT {', '.join(columns)} FROM {LedgerEntry._meta.db_table} WHERE seq > %s AND seq <= %s "
                 "ORDER BY seq")
     top = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
@@ -174,25 +175,25 @@ def run(entries: int, chunk: int, repeat: int) -> int:
     def read_chunks_and_hash() -> None:
         """The same, reading through the verifier's own chunk reader (payloads built by the database)."""
         keyed = b2(key=key, digest_size=32)
-        for lo in range(0, top, ledger.CHUNK):
-            for p in ledger._fetch_chunk(lo, lo + ledger.CHUNK).payloads:
+        for lo in range(0, top, verification.CHUNK):
+            for p in verification._fetch_chunk(lo, lo + verification.CHUNK).payloads:
                 h = keyed.copy()
                 h.update(p)
                 h.digest()
 
     t_limit = min(best(read_and_hash), best(read_chunks_and_hash))
 
-    reports: list[ledger.Report] = []
+    reports: list[verification.Report] = []
 
     def chain() -> None:
-        report = ledger.Report()
-        ledger.verify_chain(report)
+        report = verification.Report()
+        verification.verify_chain(report)
         reports.append(report)
 
     t_chain = best(chain)
     chain_report = reports[-1]
     t0 = time.perf_counter()
-    full = ledger.verify()
+    full = verification.verify()
     t_full = time.perf_counter() - t0
 
     hash_rate = n_entries / t_hash

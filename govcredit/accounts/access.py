@@ -24,6 +24,7 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+MANAGE_USERS = {Role.CREDIT_OFFICE}
 READ_BATCHES = WRITE_RECORDS | CITY_WIDE  # import batches: submitting roles, and the city-wide ones reading
 # 双公示 statistics: the credit office city-wide, districts and submitters their subtree; refreshing them.
 READ_STATISTICS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}

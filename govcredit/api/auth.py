@@ -84,9 +84,9 @@ def user_of(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-def actor_of(request: HttpRequest) -> str:
-    """The actor name written to the ledger."""
-    return user_of(request).get_username()
+def actor_of(request: HttpRequest) -> User:
+    """The actor written to the ledger: the request's user (the entry keeps the user and the user name)."""
+    return user_of(request)
 
 
 def via_session(request: HttpRequest) -> bool:

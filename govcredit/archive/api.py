@@ -37,7 +37,7 @@ from govcredit.archive.selectors import visible_records
 from govcredit.catalog import i18n as catalog_i18n
 from govcredit.catalog.models import RecordType
 from govcredit.core.params import Day, ObjectId
-from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.readable import ReadableEntry, describe
 from govcredit.ledger.services import history
 from govcredit.subjects.identifiers import mask_id_number, mask_name
 from govcredit.subjects.selectors import visible_orgs, visible_people
@@ -98,20 +98,26 @@ class RecordOut(Schema):
         return "organization" if obj.subject_org_id else "counterparty"
 
 
+class ChangeOut(Schema):
+    field: str = Field(description="字段")
+    old: str = Field(description="原值（按调用者角色脱敏）")
+    new: str = Field(description="新值（按调用者角色脱敏）")
+    hidden: bool = Field(description="是否为不显示内容的字段（密文、索引）：只说明已更改")
+
+
 class HistoryOut(Schema):
     seq: int = Field(description="留痕序号")
     time: dt.datetime = Field(description="时间")
     actor: str = Field(description="操作人")
+    person: str = Field(description="操作人姓名（系统操作为“系统”）")
+    organization: str = Field(description="操作人所属单位")
     action: str = Field(description="动作代码")
     action_label: str = Field(description="动作")
     reason: str = Field(description="理由")
+    changes: list[ChangeOut] = Field(description="变更的字段：原值 → 新值")
 
     @staticmethod
-    def resolve_time(obj: LedgerEntry) -> dt.datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_action_label(obj: LedgerEntry) -> str:
+    def resolve_action_label(obj: ReadableEntry) -> str:
         return ACTION_LABELS.get(obj.action, obj.action)
 
 
@@ -151,8 +157,9 @@ class RecordDetailOut(RecordOut):
         return _display_fields(obj)
 
     @staticmethod
-    def resolve_history(obj: CreditRecord) -> list[LedgerEntry]:
-        return list(history(obj).order_by("seq"))
+    def resolve_history(obj: CreditRecord, context: dict[str, Any]) -> list[ReadableEntry]:
+        labels = {spec["key"]: spec["label"] for spec in obj.type_version.fields}
+        return describe(history(obj).order_by("seq"), context["request"].user, data_labels=labels)
 
 
 class RecordFilter(Schema):

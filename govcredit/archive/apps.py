@@ -11,9 +11,10 @@ class ArchiveConfig(AppConfig):
         from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
         from govcredit.ledger.events import register_event_type
+        from govcredit.ledger.readable import register_entity
         from govcredit.subjects.panels import register_subject_panel
 
-        from . import panels
+        from . import history, panels
         from .models import CreditRecord
 
         register_encrypted_field(CreditRecord, "counterparty_id_cipher")
@@ -25,4 +26,6 @@ class ArchiveConfig(AppConfig):
         register_event_type("record.correct", "更正信用记录", "Record corrected")
         register_event_type("record.status", "变更记录状态", "Record status changed")
         register_event_type("record.expire", "公示期满", "Publicity period ended")
+        register_entity("archive.creditrecord", "信用记录", "Credit record", url_name="archive:record_detail",
+                        finder=history.find_records, persons=history.natural_persons)
         register_router("/", "govcredit.archive.api.router")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -77,6 +79,11 @@ class CreditRecord(LedgeredModel):
     batch_id = models.BigIntegerField("归集批次", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    # History pages: blind indexes (and, registered in apps.py, the ciphers) are never shown; a private
+    # individual's name is masked for readers who may not see personal data.
+    ledger_hidden: ClassVar[frozenset[str]] = frozenset({"counterparty_id_index", "legal_rep_id_index"})
+    ledger_person_names: ClassVar[frozenset[str]] = frozenset({"counterparty_name"})
 
     class Meta:
         verbose_name = "信用记录"

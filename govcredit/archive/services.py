@@ -23,7 +23,7 @@ from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import clock, crypto
 from govcredit.core.errors import Conflict
 from govcredit.core.jobs import RowFailure, read_rows
-from govcredit.ledger.services import save_with_entry, update_with_entries
+from govcredit.ledger.services import Actor, save_with_entry, update_with_entries
 from govcredit.subjects.identifiers import mask_id_number, mask_name
 from govcredit.subjects.models import CivilServant, Organization
 
@@ -164,7 +164,7 @@ def find_duplicate(record: CreditRecord) -> CreditRecord | None:
 
 
 @transaction.atomic
-def record_decision(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org: Organization, actor: str,
+def record_decision(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org: Organization, actor: Actor,
                     subject_org: Organization | None = None, subject_person: CivilServant | None = None,
                     reason: str = "") -> CreditRecord:
     """Enter one record into the archive; an exact duplicate (see ``find_duplicate``) is refused.
@@ -229,7 +229,7 @@ def unmask_values(record: CreditRecord, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: str, reason: str) -> CreditRecord:
+def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: Actor, reason: str) -> CreditRecord:
     """Correct a record's field values (the record keeps its id, the ledger keeps the old state)."""
     raw = unmask_values(record, raw)
     if not reason.strip():
@@ -246,7 +246,7 @@ def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: str, rea
 
 
 @transaction.atomic
-def change_status(record: CreditRecord, status: str, *, actor: str, reason: str) -> CreditRecord:
+def change_status(record: CreditRecord, status: str, *, actor: Actor, reason: str) -> CreditRecord:
     """Move a record to another status, e.g. 异议中 on receipt of an objection, 已撤销 on revocation."""
     if not reason.strip():
         raise ValidationError({"reason": _("状态变更必须填写理由")})

@@ -17,6 +17,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
 from govcredit.core.params import query_id, query_pk
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
 from . import services
@@ -49,7 +50,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("您无权变更记录状态"))
         if form.is_valid():
             try:
-                services.change_status(record, form.cleaned_data["status"], actor=request.user.get_username(),
+                services.change_status(record, form.cleaned_data["status"], actor=request.user,
                                        reason=form.cleaned_data["reason"])
             except ValidationError as e:
                 form.add_error(None, e)
@@ -59,7 +60,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     labels = catalog_i18n.labels(record.record_type.code, record.type_version.fields)
     extra = [(labels.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
-        "record": record, "extra": extra, "history": history(record).order_by("seq"), "form": form,
+        "record": record, "extra": extra, "form": form,
+        "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
     })
 
 
@@ -92,7 +94,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
             record = services.record_decision(version, raw_values(version, form.cleaned_data),
                                               issuing_org=parties.issuing_org, subject_org=parties.subject_org,
                                               subject_person=parties.subject_person,
-                                              actor=request.user.get_username())
+                                              actor=request.user)
         except ValidationError as e:
             # Services name a field by its Chinese label or its key; other errors belong to the form.
             by_label = {spec["label"]: spec["key"] for spec in version.fields}

@@ -40,12 +40,11 @@ def test_district_reads_archive_and_record_history(live_server: object, transact
     expect(page.locator("h1")).to_contain_text(f"纪律处分：{NUMBER}")
     expect(page.locator("#record-status")).to_have_text("有效")
     expect(page.locator("dl.fields")).to_contain_text("警告")
-    rows = page.locator("#record-history tbody tr")
+    rows = page.locator("#record-history > li")
     expect(rows).to_have_count(1)
-    cells = rows.first.locator("td")
-    expect(cells.nth(2)).to_have_text("test")
-    expect(cells.nth(3)).to_have_text("录入信用记录")
-    expect(cells.nth(4)).to_have_text("录入")
+    expect(rows.first.locator(".who")).to_have_text("test")
+    expect(rows.first.locator(".what")).to_have_text("录入信用记录")
+    expect(rows.first).to_contain_text("理由：录入")
     # The district may read but not change the status.
     expect(page.get_by_role("heading", name="变更状态")).to_have_count(0)
     expect(page.locator("select[name=status]")).to_have_count(0)
@@ -57,7 +56,7 @@ def test_credit_office_changes_status_to_objection(live_server: object, transact
     record = city.records["xuanwu_discipline"]
     page.goto(f"{live_server}/archive/records/{record.pk}/")
     expect(page.locator("#record-status")).to_have_text("有效")
-    expect(page.locator("#record-history tbody tr")).to_have_count(1)
+    expect(page.locator("#record-history > li")).to_have_count(1)
 
     page.select_option("select[name=status]", "异议中")
     page.fill("textarea[name=reason]", "当事人提出异议，待核查")
@@ -67,12 +66,14 @@ def test_credit_office_changes_status_to_objection(live_server: object, transact
     expect(page.locator("ul.messages")).to_contain_text("状态已变更为“异议中”，已留痕。")
     expect(page.locator("#record-status")).to_have_text("异议中")
     expect(page.locator("#record-status")).to_have_class("badge s-异议中")
-    rows = page.locator("#record-history tbody tr")
+    rows = page.locator("#record-history > li")
     expect(rows).to_have_count(2)
-    last = rows.nth(1).locator("td")
-    expect(last.nth(2)).to_have_text("credit")
-    expect(last.nth(3)).to_have_text("变更记录状态")
-    expect(last.nth(4)).to_have_text("当事人提出异议，待核查")
+    last = rows.nth(1)
+    credit = city.users["credit"]
+    expect(last.locator(".who")).to_have_text(f"{credit.get_full_name() or 'credit'}（{credit.organization.name}）")
+    expect(last.locator(".what")).to_have_text("变更记录状态")
+    expect(last).to_contain_text("理由：当事人提出异议，待核查")
+    expect(last.locator(".changes li")).to_have_text("状态：有效 → 异议中")
     assert CreditRecord.objects.get(pk=record.pk).status == "异议中"
 
     with page.expect_navigation():

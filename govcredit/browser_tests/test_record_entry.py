@@ -93,10 +93,10 @@ def test_enter_discipline_record(live_server: object, transactional_db: None, ci
     expect(fields).to_contain_text("2025-04-01")
     expect(fields).to_contain_text("记过")
     expect(fields).to_contain_text("南京市玄武区人民政府")
-    history = page.locator("#record-history tbody tr")
+    history = page.locator("#record-history > li")
     expect(history).to_have_count(1)
-    expect(history.first.locator("td").nth(2)).to_have_text("district")
-    expect(history.first.locator("td").nth(3)).to_have_text("录入信用记录")
+    expect(history.first.locator(".who")).to_contain_text("district")
+    expect(history.first.locator(".what")).to_have_text("录入信用记录")
     assert record.subject_person_id == city.people["xuanwu"].pk
     assert record.issuing_org_id == city.orgs["xuanwu"].pk
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from govcredit.core.errors import DomainError
-from govcredit.ledger.services import save_with_entry
+from govcredit.ledger.services import Actor, actor_of, save_with_entry
 
 from . import schema
 from .models import BatchMode, Disclosure, Polarity, RecordType, RecordTypeVersion, SubjectKind
@@ -147,12 +147,12 @@ def _same_definition(version: RecordTypeVersion, data: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def publish_version(record_type: RecordType, data: dict[str, Any], *, actor: str, reason: str = "") -> RecordTypeVersion:
+def publish_version(record_type: RecordType, data: dict[str, Any], *, actor: Actor, reason: str = "") -> RecordTypeVersion:
     """Add a new version of a type. Older versions and their records stay as they are."""
     check_definition({"name": record_type.name, **data})
     latest = RecordTypeVersion.objects.filter(record_type=record_type).order_by("-version").first()
     version = RecordTypeVersion(
-        record_type=record_type, version=(latest.version + 1) if latest else 1, created_by=actor,
+        record_type=record_type, version=(latest.version + 1) if latest else 1, created_by=actor_of(actor)[0],
         **{k: data[k] for k in VERSION_KEYS if k in data},
     )
     save_with_entry(version, actor=actor, action="catalog.publish", reason=reason or "发布目录版本")
@@ -160,7 +160,7 @@ def publish_version(record_type: RecordType, data: dict[str, Any], *, actor: str
 
 
 @transaction.atomic
-def load_catalog(path: Path = CATALOG_FILE, *, actor: str = "system") -> list[RecordTypeVersion]:
+def load_catalog(path: Path = CATALOG_FILE, *, actor: Actor = "system") -> list[RecordTypeVersion]:
     """Create missing types and publish a new version where the file differs from the latest one."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     published = []

@@ -47,7 +47,7 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
         reason = data.pop("reason")
         data["fields"] = data.pop("field_specs")
         try:
-            version = publish_version(rtype, data, actor=request.user.get_username(), reason=reason)
+            version = publish_version(rtype, data, actor=request.user, reason=reason)
         except CatalogError as e:
             form.add_error(None, str(e))
         else:

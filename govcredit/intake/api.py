@@ -23,7 +23,6 @@ from govcredit.accounts import access
 from govcredit.api.common import (
     ERRORS,
     Pagination,
-    actor_of,
     api_auth,
     forbidden,
     get_in_scope,
@@ -158,7 +157,7 @@ def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
     org = _org_for(request, payload.org)
     rtype = _type(payload.record_type)
     try:
-        batch = services.submit_rows(payload.rows, record_type=rtype, org=org, actor=actor_of(request),
+        batch = services.submit_rows(payload.rows, record_type=rtype, org=org, actor=user_of(request).get_username(),
                                      user=user_of(request), dry_run=payload.dry_run)
     except FileRejected as e:
         invalid("rows", str(e))
@@ -179,7 +178,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
     unit = _org_for(request, org)
     rtype = _type(record_type)
     path = _store_upload(file)
-    batch, resumed = services.submit_file(path, record_type=rtype, org=unit, actor=actor_of(request),
+    batch, resumed = services.submit_file(path, record_type=rtype, org=unit, actor=user_of(request).get_username(),
                                           user=user_of(request), source=BatchSource.API, file_name=file.name or path.name,
                                           sheet=sheet, dry_run=dry_run, stored=True)
     services.enqueue(batch)

@@ -18,7 +18,7 @@ class IntakeConfig(AppConfig):
         from govcredit.archive.models import CreditRecord
         from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.ledger.events import register_event_type
-        from govcredit.ledger.services import register_commitments
+        from govcredit.ledger.verification import register_commitments
 
         from .integrity import CHUNK_ACTION, committed_digests
 

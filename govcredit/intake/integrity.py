@@ -7,7 +7,7 @@ state digest ``ledger.hashing.digest_instance`` gives the record as stored; inne
 ``SHA-256(0x01 ‖ left ‖ right)`` and an odd node is carried up unchanged. The chunk row keeps the
 ids and digests (``IntakeChunk.digests``), so verification can name the exact record that changed:
 
-1. the chain check (``ledger.services.verify_chain``) proves every entry, including the chunk's, is intact;
+1. the chain check (``ledger.verification.verify_chain``) proves every entry, including the chunk's, is intact;
 2. the chunk's stored digests must hash to the root its entry committed to (else the chunk row was altered);
 3. every record whose newest commitment is a chunk (no per-record entry with a higher sequence number)
    must still have the digest the chunk stored for it (else: “信用记录 #id 的内容与最后一条留痕记录不符”);
@@ -15,7 +15,7 @@ ids and digests (``IntakeChunk.digests``), so verification can name the exact re
    records of its batch that nothing commits to any more are named as one finding of that batch instead
    of one “record inserted” each (they are :data:`ACCOUNTED_FOR`).
 
-:func:`committed_digests` is registered with ``ledger.services.register_commitments``, so
+:func:`committed_digests` is registered with ``ledger.verification.register_commitments``, so
 ``govcredit verify-ledger`` and the nightly check do steps 2 and 3 (a per-record entry, always newer
 than the chunk that created the record, takes precedence).
 """
@@ -29,7 +29,7 @@ from django.db.models import Count
 
 from govcredit.archive.models import CreditRecord
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import ACCOUNTED_FOR, Finding, Report
+from govcredit.ledger.verification import ACCOUNTED_FOR, Finding, Report
 
 from .models import ImportBatch, IntakeChunk
 

@@ -375,7 +375,8 @@ class Processor:
             )
             if root:
                 entry = append([Change(batch.actor, integrity.CHUNK_ACTION, integrity.CHUNK_ENTITY, chunk.pk, root,
-                                       f"归集批次 #{batch.pk} 第 {seq} 块：新增 {out.accepted} 条信用记录")])[0]
+                                       f"归集批次 #{batch.pk} 第 {seq} 块：新增 {out.accepted} 条信用记录",
+                                       actor_user_id=batch.created_by_id)])[0]
                 chunk.ledger_seq = entry.seq
                 chunk.save(update_fields=["ledger_seq"])
             locked.chunks_done = seq
@@ -423,7 +424,7 @@ class Processor:
         if ledger_mode() == "row":
             frame = self.builder.with_ciphers(out.creates)
             objs = [records.builder_instance(self.builder, row, now) for row in frame.iter_rows(named=True)]
-            create_with_entries(CreditRecord, objs, actor=self.batch.actor, action="record.create",
+            create_with_entries(CreditRecord, objs, actor=self.batch.created_by or self.batch.actor, action="record.create",
                                 reason=f"归集批次 #{self.batch.pk}")
             return b"", ""
         new = out.new or self._finish(out.draft or self._draft(out.creates, now))
@@ -443,7 +444,7 @@ class Processor:
                     continue  # the same number: keep its cipher rather than re-encrypting it
                 setattr(obj, name, getattr(fresh, name))
             changed.append(obj)
-        update_with_entries(CreditRecord, changed, list(records.UPDATED), actor=self.batch.actor,
+        update_with_entries(CreditRecord, changed, list(records.UPDATED), actor=self.batch.created_by or self.batch.actor,
                             action="record.correct", reason=f"归集批次 #{self.batch.pk} 更正")
         open_withdrawals(changed)  # a corrected decision on the portal must be updated there within 3 working days
 

@@ -69,14 +69,31 @@ def micros(ts: dt.datetime) -> int:
     return (ts - EPOCH) // ONE_MICROSECOND
 
 
+GENESIS = "0" * 64
+#: The columns of an entry as both sides read and write them; the hash covers all but ``entry_hash``.
+ENTRY_COLUMNS = ("seq", "ts", "actor", "action", "entity_type", "entity_id", "reason", "state_digest",
+                 "prev_hash", "entry_hash", "actor_user_id", "changes")
+
+
 def entry_payload(
     seq: int, ts_micros: int, actor: str, action: str, entity_type: str, entity_id: int | None,
-    reason: str, state_digest: str, prev_hash: str,
+    reason: str, state_digest: str, prev_hash: str, actor_user_id: int | None = None, changes: str = "",
 ) -> bytes:
-    return SEP.join(
-        (str(seq), str(ts_micros), actor, action, entity_type, "" if entity_id is None else str(entity_id),
-         reason, state_digest, prev_hash)
-    ).encode()
+    """The bytes an entry's hash covers: its fields joined by U+001F, ending with the previous hash.
+
+    The acting user's id and the changed values (``changes``, canonical JSON, which escapes every
+    control character) come before ``prev_hash`` when either is set; an entry with neither keeps the
+    nine-field form entries had before these columns existed, so older chains verify as they are, and
+    clearing both columns of a newer entry changes its payload (and breaks its hash) like any other edit.
+    """
+    eid = "" if entity_id is None else str(entity_id)
+    if actor_user_id is None and not changes:
+        fields: tuple[str, ...] = (str(seq), str(ts_micros), actor, action, entity_type, eid, reason, state_digest,
+                                   prev_hash)
+    else:
+        fields = (str(seq), str(ts_micros), actor, action, entity_type, eid, reason, state_digest,
+                  "" if actor_user_id is None else str(actor_user_id), changes, prev_hash)
+    return SEP.join(fields).encode()
 
 
 def entry_hash(payload: bytes, key: bytes | None = None) -> str:
@@ -90,21 +107,21 @@ def _decimal(places: int) -> Callable[[Any], str]:
     return lambda value: str((value if type(value) is Decimal else Decimal(value)).quantize(quantum))
 
 
-def _datetime(field: models.Field) -> Callable[[Any], int]:
+def _datetime(field: models.Field[Any, Any]) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, str):
             value = field.to_python(value)
-        return (value - EPOCH) // ONE_MICROSECOND
+        return int((value - EPOCH) // ONE_MICROSECOND)
     return convert
 
 
-def _date(field: models.Field) -> Callable[[Any], str]:
+def _date(field: models.Field[Any, Any]) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
-        return (field.to_python(value) if isinstance(value, str) else value).isoformat()
+        return str((field.to_python(value) if isinstance(value, str) else value).isoformat())
     return convert
 
 
-def converter(field: models.Field) -> Converter:
+def converter(field: models.Field[Any, Any]) -> Converter:
     """How a non-null value of ``field`` on a model instance becomes canonical; ``None``: kept as it is."""
     if isinstance(field, models.DecimalField):
         return _decimal(field.decimal_places)
@@ -157,7 +174,7 @@ def _json(value: Any) -> Any:
     return value
 
 
-def stored_converter(field: models.Field) -> Converter:
+def stored_converter(field: models.Field[Any, Any]) -> Converter:
     """How a non-null value of ``field`` read by :func:`stored_select` becomes canonical.
 
     Agrees with :func:`converter` on every value the application stores; anything else (another
@@ -193,7 +210,8 @@ def stored_select(model: type[models.Model], vendor: str) -> str:
 
 
 def state_attnames(model: type[models.Model]) -> list[str]:
-    """The attribute names of every concrete column of ``model``, sorted: the canonical order."""
+    """The attribute names of every concrete column of ``model`` but those it declares ``ledger_unhashed``,
+    sorted: the canonical order."""
     return list(_conversions(model)[0])
 
 
@@ -228,8 +246,10 @@ def state_of(instance: models.Model) -> dict[str, Any]:
 Conversions = tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...]]
 
 
-def _plan(model: type[models.Model], make: Callable[[models.Field], Converter]) -> Conversions:
-    fields = sorted(model._meta.concrete_fields, key=operator.attrgetter("attname"))
+def _plan(model: type[models.Model], make: Callable[[models.Field[Any, Any]], Converter]) -> Conversions:
+    unhashed: frozenset[str] = getattr(model, "ledger_unhashed", frozenset())
+    fields = sorted((f for f in model._meta.concrete_fields if f.attname not in unhashed),
+                    key=operator.attrgetter("attname"))
     return (tuple(f.attname for f in fields),
             tuple((i, f.attname, convert) for i, f in enumerate(fields) if (convert := make(f)) is not None))
 
@@ -286,7 +306,7 @@ def digest_text(text: str) -> str:
     """The keyed digest of a canonical state already encoded as JSON text."""
     h = _state_hasher().copy()
     h.update(text.encode())
-    return h.hexdigest()
+    return str(h.hexdigest())
 
 
 def digest_state(state: dict[str, Any]) -> str:
@@ -295,6 +315,11 @@ def digest_state(state: dict[str, Any]) -> str:
 
 def digest_instance(instance: models.Model) -> str:
     return digest_state(state_of(instance))
+
+
+def encode(value: Any) -> str:
+    """Canonical JSON text (sorted keys, no spaces; control characters escaped, so never a raw U+001F)."""
+    return _ENCODER.encode(value)
 
 
 def entity_type_of(model: type[models.Model]) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Max
 from govcredit.core import jobs
 
 from .models import LedgerEntry
-from .services import verify
+from .verification import verify
 
 logger = logging.getLogger("govcredit.jobs")
 

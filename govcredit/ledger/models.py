@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models.signals import class_prepared, pre_delete
 
@@ -40,7 +42,7 @@ def _guard(model: type[models.Model]) -> None:
         raise LedgerBypassError(model._meta.label)
 
 
-class LedgeredQuerySet(models.QuerySet):
+class LedgeredQuerySet(models.QuerySet[Any]):
     """Bulk writes are refused unless the ledger services are doing them."""
 
     def update(self, **kwargs: Any) -> int:
@@ -63,6 +65,11 @@ class LedgeredModel(models.Model):
     """A model whose every create and change is a ledger entry, and which is never deleted."""
 
     objects = LedgeredQuerySet.as_manager()
+    #: Columns left out of the state digest (a value that changes without being a decision, e.g. a last-login time).
+    ledger_unhashed: ClassVar[frozenset[str]] = frozenset()
+    #: Columns whose values never go into an entry's changed values (ciphers, blind indexes, password hashes):
+    #: the entry says only that they changed.
+    ledger_hidden: ClassVar[frozenset[str]] = frozenset()
 
     class Meta:
         abstract = True
@@ -113,6 +120,8 @@ class LedgerEntry(models.Model):
     seq = models.BigIntegerField("序号", primary_key=True)
     ts = models.BigIntegerField("时间（微秒）", help_text="UTC 纪元以来的微秒数；哈希覆盖的正是这个整数")
     actor = models.CharField("操作人", max_length=150)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作用户", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField("动作", max_length=40)
     entity_type = models.CharField("对象类型", max_length=60)
     entity_id = models.BigIntegerField("对象编号", null=True)
@@ -120,12 +129,15 @@ class LedgerEntry(models.Model):
     state_digest = models.CharField("新状态摘要", max_length=64)
     prev_hash = models.CharField("前一条哈希", max_length=64)
     entry_hash = models.CharField("本条哈希", max_length=64)
+    changes = models.TextField("变更内容", blank=True, default="",
+                               help_text="变更字段的旧值和新值：规范 JSON {字段: [旧值, 新值]}，不显示的字段为 null")
 
     class Meta:
         verbose_name = "留痕记录"
         verbose_name_plural = verbose_name
         ordering = ["seq"]
-        indexes = [models.Index(fields=["entity_type", "entity_id", "seq"], name="ledger_entity_idx")]
+        indexes = [models.Index(fields=["entity_type", "entity_id", "seq"], name="ledger_entity_idx"),
+                   models.Index(fields=["actor_user", "seq"], name="ledger_actor_user_idx")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.entity_type}:{self.entity_id}"
@@ -138,3 +150,8 @@ class LedgerEntry(models.Model):
     def action_label(self) -> str:
         """The action as people read it (the registered event type's label, ``ledger.events``)."""
         return events.label(self.action)
+
+    @property
+    def changed_values(self) -> dict[str, Any]:
+        """attname → [old, new] canonical values, or None for a column whose values are not shown."""
+        return dict(json.loads(self.changes)) if self.changes else {}

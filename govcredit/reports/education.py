@@ -42,7 +42,7 @@ def set_target(user: Any, year: int, hours: int, reason: str) -> EducationTarget
         raise ValidationError(_("请填写年度、1–500 之间的学时和依据"))
     target = EducationTarget.objects.filter(year=year).first() or EducationTarget(year=year)
     target.hours, target.set_by, target.reason = hours, user.get_username(), reason.strip()[:200]
-    save_with_entry(target, actor=user.get_username(), action="education.target", reason=target.reason)
+    save_with_entry(target, actor=user, action="education.target", reason=target.reason)
     return target
 
 

@@ -99,7 +99,7 @@ def compare(user: User, data: bytes, file_name: str) -> RosterCheck:
             created_at=clock.now())
         for f in new:
             f.check_run = check
-        create_with_entries(RosterFinding, new, actor=user.get_username(), action="roster.finding",
+        create_with_entries(RosterFinding, new, actor=user, action="roster.finding",
                             reason=f"人事库核查比对：{file_name[:100]}")
     return check
 
@@ -125,7 +125,7 @@ def resolve(user: User, finding: RosterFinding, *, action: str, reason: str) -> 
         if action == "register" and finding.kind == FindingKind.MISSING_HERE:
             finding.person = register_civil_servant(
                 name=values["name"], id_number=crypto.decrypt(finding.id_cipher), employer=_employer(values["employer"]),
-                post=values.get("post") or "—", rank=values.get("rank", ""), actor=actor, reason=reason)
+                post=values.get("post") or "—", rank=values.get("rank", ""), actor=user, reason=reason)
             status = FindingStatus.REGISTERED
         elif action == "post" and finding.kind in {k for _key, k in COMPARED} and finding.person is not None:
             person = finding.person
@@ -135,7 +135,7 @@ def resolve(user: User, finding: RosterFinding, *, action: str, reason: str) -> 
                 raise ValidationError(_("名册中的状态“%(s)s”不是公务员状态") % {"s": status_value})
             change_post(person, employer=employer, post=values.get("post") or person.post,
                         rank=values.get("rank") or person.rank, status=status_value, effective=clock.today(),
-                        actor=actor, reason=reason)
+                        actor=user, reason=reason)
             status = FindingStatus.POST_CHANGED
         elif action == "dismiss":
             status = FindingStatus.DISMISSED
@@ -150,5 +150,5 @@ def resolve(user: User, finding: RosterFinding, *, action: str, reason: str) -> 
                 clock.now()
             if item is finding or item.person_id is None:
                 item.person = finding.person
-            save_with_entry(item, actor=actor, action="roster.resolve", reason=f"{status}：{reason.strip()}")
+            save_with_entry(item, actor=user, action="roster.resolve", reason=f"{status}：{reason.strip()}")
     return finding

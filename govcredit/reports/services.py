@@ -78,7 +78,7 @@ def log_query(user: User, subject: Subject, *, action: str, purpose: str, purpos
                          user_org_name=user.organization.name if user.organization else "",
                          action=action, purpose=purpose, purpose_text=purpose_text,
                          case_reference=case_reference, at=clock.now(), **subject_filter(subject))
-    save_with_entry(query, actor=user.get_username(), action=ACTIONS[QueryAction(action)],
+    save_with_entry(query, actor=user, action=ACTIONS[QueryAction(action)],
                     reason=f"{purpose}{'：' + purpose_text if purpose_text else ''}（{case_reference}）")
     return query
 
@@ -192,7 +192,7 @@ def issue_report(user: User, subject: Subject, *, purpose: str, purpose_text: st
                                       content_digest=_digest(content), archive_digest=digest,
                                       pdf_sha256=hashlib.sha256(document).hexdigest(), pdf_path=str(path),
                                       **subject_filter(subject))
-                save_with_entry(report, actor=user.get_username(), action="report.issue",
+                save_with_entry(report, actor=user, action="report.issue",
                                 reason=f"{number}：{query.purpose}（{query.case_reference}）")
                 return report, code
         except IntegrityError:  # two reports numbered at once: take the next number

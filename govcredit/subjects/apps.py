@@ -10,8 +10,9 @@ class SubjectsConfig(AppConfig):
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type
+        from govcredit.ledger.readable import register_entity
 
-        from . import home
+        from . import history, home
         from .models import CivilServant
 
         register_encrypted_field(CivilServant, "id_cipher")
@@ -22,4 +23,9 @@ class SubjectsConfig(AppConfig):
         register_event_type("subject.person.update", "修改公务员信息", "Civil servant changed")
         register_event_type("subject.post.start", "任职", "Post taken up")
         register_event_type("subject.post.end", "离任", "Post left")
+        register_entity("subjects.organization", "单位", "Organisation", url_name="subjects:org_detail",
+                        finder=history.find_orgs)
+        register_entity("subjects.civilservant", "公务员", "Civil servant", url_name="subjects:person_detail",
+                        finder=history.find_people)
+        register_entity("subjects.postassignment", "任职经历", "Post held", finder=history.find_posts)
         register_router("/subjects", "govcredit.subjects.api.router")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,8 @@ class CivilServant(LedgeredModel):
     status = models.CharField("状态", max_length=4, choices=ServantStatus.choices, default=ServantStatus.ACTIVE)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    ledger_hidden: ClassVar[frozenset[str]] = frozenset({"id_index"})  # history pages never show it
 
     class Meta:
         verbose_name = "公务员"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from govcredit.core import clock, crypto
-from govcredit.ledger.services import save_with_entry
+from govcredit.ledger.services import Actor, actor_of, save_with_entry
 
 from .identifiers import IdentifierError, mask_id_number, parse_credit_code, parse_id_number
 from .models import CivilServant, Organization, PostAssignment, ServantStatus
@@ -24,7 +24,7 @@ NEUTRAL_REFUSAL = gettext_noop("无法登记该身份证号，请联系信用管
 
 
 def register_organization(*, name: str, credit_code: str, org_type: str, region_code: str,
-                          parent: Organization | None, actor: str, reason: str = "") -> Organization:
+                          parent: Organization | None, actor: Actor, reason: str = "") -> Organization:
     try:
         info = parse_credit_code(credit_code)
     except IdentifierError as e:
@@ -38,7 +38,7 @@ def register_organization(*, name: str, credit_code: str, org_type: str, region_
     return org
 
 
-def change_organization(org: Organization, changes: dict[str, Any], *, actor: str, reason: str) -> Organization:
+def change_organization(org: Organization, changes: dict[str, Any], *, actor: Actor, reason: str) -> Organization:
     """Rename or retype an organisation; the tree position and credit code are fixed once registered."""
     allowed = {"name", "org_type", "region_code", "is_active"}
     bad = set(changes) - allowed
@@ -57,7 +57,7 @@ def find_person_by_id_number(number: str) -> CivilServant | None:
     return CivilServant.objects.filter(id_index=crypto.blind_index(number)).first()
 
 
-def _refuse_registered(number: str, holder: CivilServant, visible: QuerySet[CivilServant] | None, *, actor: str,
+def _refuse_registered(number: str, holder: CivilServant, visible: QuerySet[CivilServant] | None, *, actor: Actor,
                       employer: Organization) -> NoReturn:
     """Refuse a number that is already registered, without telling a caller that it exists outside its scope.
 
@@ -68,14 +68,14 @@ def _refuse_registered(number: str, holder: CivilServant, visible: QuerySet[Civi
     if visible is None or visible.filter(pk=holder.pk).exists():
         raise ValidationError({"id_number": _("该身份证号已登记")})
     security_log.warning("subject.person.create refused: ID number %s is held outside the caller's scope "
-                         "(actor=%s, employer=%s, holder=%s)", mask_id_number(number), actor, employer.credit_code,
+                         "(actor=%s, employer=%s, holder=%s)", mask_id_number(number), actor_of(actor)[0], employer.credit_code,
                          holder.pk)
     raise ValidationError({"id_number": _(NEUTRAL_REFUSAL)})
 
 
 @transaction.atomic
 def register_civil_servant(*, name: str, id_number: str, employer: Organization, post: str, rank: str = "",
-                           start_date: dt.date | None = None, actor: str, reason: str = "",
+                           start_date: dt.date | None = None, actor: Actor, reason: str = "",
                            visible: QuerySet[CivilServant] | None = None) -> CivilServant:
     """Register a civil servant and start the first post.
 
@@ -102,7 +102,7 @@ def register_civil_servant(*, name: str, id_number: str, employer: Organization,
 
 @transaction.atomic
 def change_post(person: CivilServant, *, employer: Organization, post: str, rank: str, status: str,
-                effective: dt.date, actor: str, reason: str) -> CivilServant:
+                effective: dt.date, actor: Actor, reason: str) -> CivilServant:
     """Move a civil servant to a new post (or status); the old post closes, history is kept."""
     if not reason.strip():
         raise ValidationError({"reason": _("请填写变动理由")})
@@ -123,7 +123,7 @@ def change_post(person: CivilServant, *, employer: Organization, post: str, rank
     return person
 
 
-def rename_civil_servant(person: CivilServant, *, name: str, actor: str, reason: str) -> CivilServant:
+def rename_civil_servant(person: CivilServant, *, name: str, actor: Actor, reason: str) -> CivilServant:
     if not reason.strip():
         raise ValidationError({"reason": _("请填写修改理由")})
     person.name = name.strip()

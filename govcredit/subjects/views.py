@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from govcredit.accounts import access
 from govcredit.core import clock
 from govcredit.core.paging import paginate
+from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
 from . import services
@@ -53,7 +54,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": visible_people(request.user).filter(employer=org)[:200],
         "panels": render_panels(request, subject_org=org),
         "can_edit": access.can_edit_org(request.user, org),
-        "history": history(org).order_by("-seq")[:20],
+        "history": describe(history(org).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/org_detail.html", context)
 
@@ -70,7 +71,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             org = services.register_organization(name=d["name"], credit_code=d["credit_code"], org_type=d["org_type"],
                                                  region_code=d["region_code"], parent=parent,
-                                                 actor=request.user.get_username(), reason=d["reason"])
+                                                 actor=request.user, reason=d["reason"])
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -92,7 +93,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
-                                                     actor=request.user.get_username(),
+                                                     actor=request.user,
                                                      visible=visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
@@ -121,7 +122,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         try:
-            services.change_organization(org, data, actor=request.user.get_username(), reason=reason)
+            services.change_organization(org, data, actor=request.user, reason=reason)
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -157,6 +158,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": person.posts.select_related("employer"),
         "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
+        "history": describe(history(person).order_by("-seq")[:20], request.user),
     }
     return render(request, "subjects/person_detail.html", context)
 
@@ -174,7 +176,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.change_post(person, employer=d["employer"], post=d["post"], rank=d["rank"], status=d["status"],
-                                 effective=d["effective"], actor=request.user.get_username(), reason=d["reason"])
+                                 effective=d["effective"], actor=request.user, reason=d["reason"])
         except ValidationError as e:
             form.add_error(None, e)
         else:

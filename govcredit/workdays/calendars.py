@@ -35,6 +35,7 @@ from .models import ScheduleDay, YearSchedule
 
 HOLIDAY = ScheduleDay.Kind.HOLIDAY.value
 WORKDAY = ScheduleDay.Kind.WORKDAY.value
+WITHDRAWN = ScheduleDay.Kind.WITHDRAWN.value
 
 Source = Literal["schedule", "package", "missing"]
 
@@ -138,7 +139,7 @@ def _load_calendar(year: int) -> YearCalendar:
         workdays: set[date] = set()
         names: dict[date, str] = {}
         for d, kind, name in rows:
-            if d is None:
+            if d is None or kind == WITHDRAWN:
                 continue
             (workdays if kind == WORKDAY else holidays).add(d)
             if name:

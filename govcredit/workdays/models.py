@@ -5,6 +5,10 @@ Council publishes the next year's notice (usually in November) and after we upgr
 :class:`YearSchedule` fills that gap, and when one exists it overrides the package for its year.
 Only the exceptions are stored: days off that would be Monday–Friday (plus, optionally, the
 weekend days of the same holiday period) and weekend days that are working days (调休上班日).
+
+Both are ledgered models: a schedule is entered or replaced only through ``services.import_schedule``,
+each row with its ledger entry. Nothing is deleted: a day a replacement no longer lists is kept as
+withdrawn (an ordinary day again), with the entry saying so.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govcredit.ledger.models import LedgeredModel
+
 MIN_YEAR = 1949
 MAX_YEAR = 2200
 
 
-class YearSchedule(models.Model):
+class YearSchedule(LedgeredModel):
     year = models.PositiveSmallIntegerField(
         "年份",
         unique=True,
@@ -52,10 +58,11 @@ class YearSchedule(models.Model):
         return f"{self.year}年节假日安排"
 
 
-class ScheduleDay(models.Model):
+class ScheduleDay(LedgeredModel):
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("休息日（法定节假日）")
         WORKDAY = "workday", _("调休上班日")
+        WITHDRAWN = "withdrawn", _("已撤回（按常规）")
 
     schedule = models.ForeignKey(
         YearSchedule, verbose_name="年度安排", on_delete=models.CASCADE, related_name="days"

@@ -15,10 +15,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from govcredit.ledger.services import create_with_entries, save_with_entry, update_with_entries
+
 from .calendars import (
     HOLIDAY,
     PACKAGE_FIRST_YEAR,
     PACKAGE_LAST_YEAR,
+    WITHDRAWN,
     WORKDAY,
     Deadline,
     WorkdayCount,
@@ -45,7 +48,7 @@ from .schedule import (
 )
 
 __all__ = [
-    "HOLIDAY", "PACKAGE_FIRST_YEAR", "PACKAGE_LAST_YEAR", "WORKDAY", "Deadline", "ImportResult", "ScheduleEntry",
+    "HOLIDAY", "PACKAGE_FIRST_YEAR", "PACKAGE_LAST_YEAR", "WITHDRAWN", "WORKDAY", "Deadline", "ImportResult", "ScheduleEntry",
     "ScheduleImportError", "WorkdayCount", "YearCalendar", "add_workdays", "clear_cache", "clear_cache_on_change",
     "entries_from_dict", "import_schedule", "import_schedule_dict", "import_schedule_text", "is_missing_year",
     "is_workday", "missing_year_warning", "missing_years", "parse_date", "parse_kind", "parse_schedule_text",
@@ -123,9 +126,11 @@ def import_schedule(
 ) -> ImportResult:
     """Validate and save ``entries`` as the schedule of ``year``, all or nothing.
 
-    An existing schedule of the year is only replaced with ``replace=True`` (it is deleted and
-    created anew, so ``created_by``/``created_at`` describe the current content). Raises
-    :class:`ScheduleImportError` with Chinese messages; then nothing has been written.
+    An existing schedule of the year is only replaced with ``replace=True``: its source, note and
+    ``created_by`` become the new ones, its days are changed to the new kinds and names, and days the new
+    schedule does not list are withdrawn (ordinary days again); nothing is deleted. Every row written has
+    its ledger entry, with ``user`` as the actor. Raises :class:`ScheduleImportError` with Chinese
+    messages; then nothing has been written.
     """
     entries = tuple(entries)
     errors = validate_schedule(year, entries)  # in input order, so messages follow the file's lines
@@ -144,17 +149,43 @@ def import_schedule(
             )
         if dry_run:
             return ImportResult(year, entries, existing is not None, overrides_package, None)
-        if existing is not None:
-            existing.delete()
-        schedule = YearSchedule.objects.create(
-            year=year, source=source[:255], note=note, created_by=user if getattr(user, "pk", None) else None
-        )
-        ScheduleDay.objects.bulk_create(
-            ScheduleDay(schedule=schedule, date=e.date, kind=e.kind, name=e.name) for e in entries
-        )
-        # bulk_create sends no signal.
+        schedule = _save_schedule(year, entries, existing, source=source, note=note, user=user)
+        # bulk writes send no signal.
         clear_cache_on_change()
     return ImportResult(year, entries, existing is not None, overrides_package, schedule)
+
+
+def _save_schedule(year: int, entries: tuple[ScheduleEntry, ...], existing: YearSchedule | None, *, source: str,
+                   note: str, user: Any) -> YearSchedule:
+    """Write a validated schedule through the ledger: the year's row, then each day that changes."""
+    person = user if getattr(user, "pk", None) else None
+    actor = person or "system"
+    if existing is None:
+        schedule = YearSchedule(year=year, source=source[:255], note=note, created_by=person)
+        save_with_entry(schedule, actor=actor, action="workdays.schedule.create", reason=source[:255] or "录入节假日安排")
+        create_with_entries(ScheduleDay, [ScheduleDay(schedule=schedule, date=e.date, kind=e.kind, name=e.name)
+                                          for e in entries], actor=actor, action="workdays.day.set",
+                            reason=f"录入{year}年节假日安排")
+        return schedule
+    existing.source, existing.note, existing.created_by = source[:255], note, person
+    save_with_entry(existing, actor=actor, action="workdays.schedule.replace", reason=source[:255] or "覆盖节假日安排")
+    old = {d.date: d for d in ScheduleDay.objects.filter(schedule=existing)}
+    new = {e.date: e for e in entries}
+    changed = []
+    for day, row in old.items():
+        entry = new.get(day)
+        kind, name = (entry.kind, entry.name) if entry else (WITHDRAWN, "")
+        if (row.kind, row.name) != (kind, name):
+            row.kind, row.name = kind, name
+            changed.append(row)
+    if changed:
+        update_with_entries(ScheduleDay, changed, ["kind", "name"], actor=actor, action="workdays.day.set",
+                            reason=f"覆盖{year}年节假日安排")
+    added = [ScheduleDay(schedule=existing, date=e.date, kind=e.kind, name=e.name) for d, e in new.items()
+             if d not in old]
+    if added:
+        create_with_entries(ScheduleDay, added, actor=actor, action="workdays.day.set", reason=f"覆盖{year}年节假日安排")
+    return existing
 
 
 def import_schedule_text(text: str, *, year: int, **options: Any) -> ImportResult:

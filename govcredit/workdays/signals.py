@@ -1,7 +1,7 @@
 """Drop the per-process calendar cache whenever a schedule changes.
 
-Bulk operations (``bulk_create``, ``QuerySet.update``) send no signals; the import service clears
-the cache itself.
+Bulk writes (``create_with_entries``, ``update_with_entries``) send no signals; the import service clears
+the cache itself. Schedules are ledgered and never deleted.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.signals import setting_changed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from .calendars import clear_cache, clear_cache_on_change
@@ -17,9 +17,7 @@ from .models import ScheduleDay, YearSchedule
 
 
 @receiver(post_save, sender=YearSchedule, dispatch_uid="workdays_year_saved")
-@receiver(post_delete, sender=YearSchedule, dispatch_uid="workdays_year_deleted")
 @receiver(post_save, sender=ScheduleDay, dispatch_uid="workdays_day_saved")
-@receiver(post_delete, sender=ScheduleDay, dispatch_uid="workdays_day_deleted")
 def _schedule_changed(sender: type, **kwargs: Any) -> None:
     clear_cache_on_change()
 

@@ -122,7 +122,7 @@ def notify(case: Case, users: list[User], text: str) -> None:
 def _event(case: Case, from_state: str, actor: User | None, reason: str, now: dt.datetime) -> None:
     event = CaseEvent(case=case, from_state=from_state, to_state=case.status, actor=actor,
                       actor_name=actor.get_username() if actor else SYSTEM, reason=reason, at=now)
-    save_with_entry(event, actor=event.actor_name, action="workflow.event", reason=reason)
+    save_with_entry(event, actor=actor or SYSTEM, action="workflow.event", reason=reason)
 
 
 @transaction.atomic
@@ -138,7 +138,7 @@ def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
                 basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
                 basis_id=basis.pk if basis is not None else None, basis_text=basis_text, status=kind.initial,
                 opened_on=today, due_on=due_date(kind, today), created_at=now, updated_at=now)
-    save_with_entry(case, actor=actor.get_username() if actor else SYSTEM, action="workflow.open", reason=reason)
+    save_with_entry(case, actor=actor or SYSTEM, action="workflow.open", reason=reason)
     _event(case, "", actor, reason, now)
     notify(case, recipients(case, _waiting_roles(kind, case.status)),
            f"新办理事项：{kind.label}（{case.basis_text[:80]}），请于 {case.due_on:%Y-%m-%d} 前办结")
@@ -176,7 +176,7 @@ def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Ca
     locked.status, locked.updated_at = to_state, now
     if to_state in kind.final:
         locked.closed_at = now
-    save_with_entry(locked, actor=actor.get_username() if actor else SYSTEM, action="workflow.transition",
+    save_with_entry(locked, actor=actor or SYSTEM, action="workflow.transition",
                     reason=f"{from_state} → {to_state}：{reason}")
     _event(locked, from_state, actor, reason, now)
     roles = _waiting_roles(kind, to_state) if to_state not in kind.final else set(kind.owner_roles)
@@ -244,7 +244,7 @@ def attach_evidence(case: Case, name: str, data: bytes, actor: User) -> Evidence
         path = default_storage.save(path, ContentFile(data))
     evidence = Evidence(case=case, name=name[-200:] or f"{digest[:12]}{ext}", content_type=ctype, size=len(data),
                         sha256=digest, path=path, uploaded_by=actor, uploaded_at=clock.now())
-    save_with_entry(evidence, actor=actor.get_username(), action="workflow.evidence", reason=f"上传佐证材料 {evidence.name}")
+    save_with_entry(evidence, actor=actor, action="workflow.evidence", reason=f"上传佐证材料 {evidence.name}")
     return evidence
 
 

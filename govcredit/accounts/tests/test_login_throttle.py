@@ -10,6 +10,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, identify_hasher
 from django.test import Client
 
+from govcredit.ledger.services import save_with_entry
 from govcredit.testing import PASSWORD, City
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_argon2_costs_19_mib_and_old_hashes_are_upgraded_on_login(city: City) ->
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert identify_hasher(user.password).algorithm == "argon2" and get_hasher().memory_cost <= 64 * 1024
     user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())  # Django's 100 MiB
-    user.save(update_fields=["password"])
+    save_with_entry(user, actor="test", action="account.rehash", reason="旧参数的散列")
     assert ",p=8$" in user.password
     assert Client().post(LOGIN, {"username": "credit", "password": PASSWORD}).status_code == 302
     user.refresh_from_db()

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from govcredit.accounts.models import ApiToken
-from govcredit.accounts.services import issue_token
+from govcredit.accounts.services import issue_token, set_active
 
 from .conftest import World
 
@@ -75,8 +75,7 @@ def test_wrong_token_is_refused() -> None:
 def test_inactive_users_token_is_refused(world: World) -> None:
     user = world.users["submitter"]
     _, key = issue_token(user, "x")
-    user.is_active = False
-    user.save()
+    set_active(user, False, actor="test", reason="离职")
     assert Client(headers={"authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
 
 

@@ -108,6 +108,11 @@ def test_correct_record(world: World) -> None:
     assert (body["result"], body["amount"]) == ("罚款人民币三千元", "0.300000")
     assert [h["action"] for h in body["history"]] == ["record.create", "record.correct"]
     assert body["history"][-1]["reason"] == "金额录入有误"
+    last = body["history"][-1]
+    assert (last["person"], last["organization"]) == ("xuanwu_scjg", world.dept_a.name)
+    changed = {c["field"]: (c["old"], c["new"], c["hidden"]) for c in last["changes"]}
+    assert changed["结果"] == ("罚款人民币五千元", "罚款人民币三千元", False)
+    assert all(c["hidden"] or not re.search(r"\d{17}[\dX]", c["old"] + c["new"]) for c in last["changes"])
     assert counts() == (before[0] + 1, before[1])
 
     # a correction with invalid values, or without a reason, changes nothing

@@ -18,7 +18,8 @@ from govcredit.catalog.models import RecordType
 from govcredit.catalog.services import publish_version
 from govcredit.core import clock
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import history, verify
+from govcredit.ledger.services import history
+from govcredit.ledger.verification import verify
 from govcredit.testing import COUNTERPARTY_ID, City
 
 DISCIPLINE = {"处分决定文号": "玄纪〔2024〕9号", "处分机关": "玄武区纪委监委", "处分决定日期": "2024年2月29日",

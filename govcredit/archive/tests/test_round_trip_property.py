@@ -21,7 +21,7 @@ from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.disclosure.services import sync
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.statistics.services import refresh
 from govcredit.testing import City, penalty_row
 

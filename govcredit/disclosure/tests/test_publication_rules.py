@@ -9,7 +9,8 @@ from govcredit.archive.services import change_status, record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.disclosure.models import Publication, UnpublishReason
 from govcredit.disclosure.services import public_publications, sync
-from govcredit.ledger.services import history, verify
+from govcredit.ledger.services import history
+from govcredit.ledger.verification import verify
 from govcredit.testing import City, on_day
 
 #: The decisions below are of late 2026; the tests run on a day when their windows are open.

@@ -13,7 +13,8 @@ from govcredit.disclosure.models import Publication, PublicationSearchKey, Publi
 from govcredit.disclosure.rules import public_name
 from govcredit.disclosure.search import index_publications, parse_criteria, run_search
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import create_with_entries, verify
+from govcredit.ledger.services import create_with_entries
+from govcredit.ledger.verification import verify
 from govcredit.testing import City
 
 from .portal_data import code, days_ago, penalty

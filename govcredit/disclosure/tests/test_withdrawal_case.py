@@ -12,7 +12,7 @@ from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status, correct_record
 from govcredit.disclosure.services import sync
 from govcredit.disclosure.workflow import OPEN, UPDATED, WITHDRAWAL, WITHDRAWN
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.testing import City, on_day, penalty_row, publish_recent_penalty
 from govcredit.workflow import services as workflow
 from govcredit.workflow.models import Case

@@ -12,7 +12,8 @@ from govcredit.catalog.services import VERSION_KEYS, publish_version
 from govcredit.intake.models import BatchSource, BatchStatus
 from govcredit.intake.services import submit_file
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import history, verify
+from govcredit.ledger.services import history
+from govcredit.ledger.verification import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 

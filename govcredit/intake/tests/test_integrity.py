@@ -12,7 +12,7 @@ from govcredit.intake.integrity import CHUNK_ACTION, merkle_root, unpack
 from govcredit.intake.models import IntakeChunk
 from govcredit.ledger.hashing import digest_instance
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 

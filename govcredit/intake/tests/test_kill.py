@@ -18,7 +18,7 @@ from govcredit.archive.models import CreditRecord
 from govcredit.intake.integrity import CHUNK_ACTION
 from govcredit.intake.models import BatchStatus, ImportBatch, IntakeChunk
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.testing import build_city, database_url
 
 from .conftest import NATIONAL, penalty

@@ -16,7 +16,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.intake import services
 from govcredit.intake.models import BatchStatus, ImportBatch, IntakeChunk
 from govcredit.intake.services import run_batch, submit_file
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.testing import build_city
 
 from .conftest import csv_bytes, penalty, write

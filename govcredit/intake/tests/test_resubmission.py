@@ -15,7 +15,7 @@ from govcredit.archive.services import change_status
 from govcredit.intake import resubmission
 from govcredit.intake.models import BatchStatus, IntakeChunk
 from govcredit.intake.validate import RowValidator
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from govcredit.archive.models import CreditRecord
 from govcredit.intake.models import BatchStatus
 from govcredit.ledger.hashing import digest_instance
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 
 from .conftest import csv_bytes, penalty, run_file, write
 

@@ -15,7 +15,7 @@ from govcredit.archive.services import change_status, record_decision
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.catalog.services import load_catalog
 from govcredit.ledger.models import LedgerEntry, LedgerHead
-from govcredit.ledger.services import Report
+from govcredit.ledger.verification import Report
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization, PostAssignment
 from govcredit.subjects.services import register_civil_servant, register_organization

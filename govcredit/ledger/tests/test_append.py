@@ -16,8 +16,9 @@ from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status, record_decision
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.catalog.services import load_catalog
-from govcredit.ledger import services
+from govcredit.ledger import services, verification
 from govcredit.ledger.hashing import (
+    ENTRY_COLUMNS,
     digest_instance,
     digest_state,
     entity_type_of,
@@ -32,14 +33,8 @@ from govcredit.ledger.hashing import (
     stored_select,
 )
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import (
-    Change,
-    append,
-    create_with_entries,
-    history,
-    update_with_entries,
-    verify,
-)
+from govcredit.ledger.services import Change, append, create_with_entries, history, update_with_entries
+from govcredit.ledger.verification import verify
 from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization, PostAssignment
@@ -58,7 +53,7 @@ class InsertSpy:
         def spy(rows: list[tuple[Any, ...]]) -> None:
             present = []
             for row in rows:
-                model = next(m for m in services.ledgered_models() if entity_type_of(m) == row[4])
+                model = next(m for m in verification.ledgered_models() if entity_type_of(m) == row[4])
                 present.append(model._base_manager.filter(pk=row[5]).exists())
             self.calls.append({"atomic": connection.in_atomic_block, "entities": [(r[4], r[5]) for r in rows],
                                "present": present})
@@ -87,7 +82,8 @@ def test_register_organization_writes_one_entry_in_its_transaction(world: World,
     assert (entry.entity_type, entry.entity_id) == ("subjects.organization", org.pk)
     assert entry.state_digest == digest_instance(Organization.objects.get(pk=org.pk))
     assert entry.entry_hash == entry_hash(entry_payload(entry.seq, entry.ts, entry.actor, entry.action, entry.entity_type,
-                                                        entry.entity_id, entry.reason, entry.state_digest, entry.prev_hash))
+                                                        entry.entity_id, entry.reason, entry.state_digest, entry.prev_hash,
+                                                        entry.actor_user_id, entry.changes))
     assert (head().seq, head().entry_hash) == (entry.seq, entry.entry_hash)
     assert spy.calls == [{"atomic": True, "entities": [("subjects.organization", org.pk)], "present": [True]}]
     assert list(history(org)) == [entry]
@@ -278,9 +274,9 @@ def test_the_database_builds_the_payloads_python_builds(world: World) -> None:
         append([Change("张三（审核）", "record.create", "archive.note", None, "a" * 64, ""),
                 Change("system", "x", "archive.note", 9_007_199_254_740_993, "b" * 64, "理由：🙂 ünï"),
                 Change("system", "x", "archive.note", -5, "c" * 64, "多行\n理由\t")])
-    rows = list(LedgerEntry.objects.order_by("seq").values_list(*services.ENTRY_COLUMNS))
-    chunk = services._fetch_chunk(0, rows[-1][0])
-    assert chunk.payloads == [entry_payload(*r[:9]) for r in rows]
+    rows = list(LedgerEntry.objects.order_by("seq").values_list(*ENTRY_COLUMNS))
+    chunk = verification._fetch_chunk(0, rows[-1][0])
+    assert chunk.payloads == [entry_payload(*r[:9], *r[10:]) for r in rows]
     assert chunk.hashes == [r[9].encode() for r in rows]
     assert (chunk.first, chunk.last, chunk.count) == (1, rows[-1][0], len(rows))
     keyed = keyed_hasher()

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from govcredit.archive.services import change_status
 from govcredit.core import clock
 from govcredit.ledger import checkpoints
-from govcredit.ledger.services import Report, verify
+from govcredit.ledger.verification import Report, verify
 
 from .conftest import World, head, last_seq, sql
 

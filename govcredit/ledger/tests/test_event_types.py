@@ -53,8 +53,8 @@ def test_entries_of_a_city_are_registered_and_pages_show_their_labels(city: City
     client.force_login(city.users["credit"], backend=MODEL_BACKEND)
     record = city.records["qinhuai_penalty"]
     html = client.get(f"/archive/records/{record.pk}/").content.decode()
-    assert '<td title="record.create">录入信用记录</td>' in html
+    assert '<span class="what" title="record.create">录入信用记录</span>' in html
     english = client.get(f"/en/archive/records/{record.pk}/").content.decode()
-    assert '<td title="record.create">Record entered</td>' in english
+    assert '<span class="what" title="record.create">Record entered</span>' in english
     org = city.orgs["xuanwu"]
-    assert '<td title="subject.org.create">登记单位</td>' in client.get(f"/subjects/orgs/{org.pk}/").content.decode()
+    assert '<span class="what" title="subject.org.create">登记单位</span>' in client.get(f"/subjects/orgs/{org.pk}/").content.decode()

@@ -10,7 +10,7 @@ import pytest
 from django.db import models, transaction
 
 from govcredit.ledger.models import LedgerBypassError, LedgerEntry, ledger_writing
-from govcredit.ledger.services import ledgered_models, verify
+from govcredit.ledger.verification import ledgered_models, verify
 
 from .conftest import World
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from govcredit.archive.models import CreditRecord
 from govcredit.core.keys import PUBLISHED_KEYS
 from govcredit.ledger import services
-from govcredit.ledger.hashing import entry_payload, state_of
-from govcredit.ledger.services import verify
+from govcredit.ledger.hashing import ENTRY_COLUMNS, entry_payload, state_of
+from govcredit.ledger.verification import verify
 
 from .conftest import World, head, sql
 
@@ -37,12 +37,12 @@ def test_a_record_rewritten_and_rehashed_with_the_old_default_key_is_found(world
     sql("UPDATE archive_creditrecord SET facts = %s WHERE id = %s", ["并无此事", record.pk])
     forged_state = old_state_digest(CreditRecord.objects.get(pk=record.pk))
     start = services.history(record).order_by("-seq").values_list("seq", flat=True)[0]
-    rows = sql(f"SELECT {', '.join(services.ENTRY_COLUMNS)} FROM ledger_ledgerentry WHERE seq >= %s ORDER BY seq",
+    rows = sql(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM ledger_ledgerentry WHERE seq >= %s ORDER BY seq",
                [start])
     [(prev,)] = sql("SELECT entry_hash FROM ledger_ledgerentry WHERE seq = %s", [start - 1])
-    for seq, ts, actor, action, etype, eid, reason, sdig, _, _ in rows:
+    for seq, ts, actor, action, etype, eid, reason, sdig, _, _, uid, changes in rows:
         sdig = forged_state if seq == start else sdig
-        digest = hashlib.blake2b(entry_payload(seq, ts, actor, action, etype, eid, reason, sdig, prev),
+        digest = hashlib.blake2b(entry_payload(seq, ts, actor, action, etype, eid, reason, sdig, prev, uid, changes),
                                  key=OLD_LEDGER_KEY, digest_size=32).hexdigest()
         sql("UPDATE ledger_ledgerentry SET state_digest = %s, prev_hash = %s, entry_hash = %s WHERE seq = %s",
             [sdig, prev, digest, seq])

@@ -17,7 +17,8 @@ from django.test import override_settings
 from govcredit.archive.models import CreditRecord
 from govcredit.core import crypto
 from govcredit.exchange import national
-from govcredit.ledger.services import rotate_encrypted_fields, verify
+from govcredit.ledger.services import rotate_encrypted_fields
+from govcredit.ledger.verification import verify
 from govcredit.statistics.tests.factories import PERSON_ID, penalty
 from govcredit.subjects.models import CivilServant
 from govcredit.testing import COUNTERPARTY_ID, City

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 
 from .conftest import World, sql
 

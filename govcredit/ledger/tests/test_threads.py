@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from govcredit.ledger import services
-from govcredit.ledger.services import Report, verify, verify_chain
+from govcredit.ledger import verification
+from govcredit.ledger.verification import Report, verify, verify_chain
 
 from .conftest import World, last_seq, sql
 
@@ -17,21 +17,21 @@ from .conftest import World, last_seq, sql
 def fetch_threads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """Small chunks, so that a small ledger has many; returns the names of the threads that fetched."""
     names: set[str] = set()
-    real = services._fetch_chunk
+    real = verification._fetch_chunk
 
     def spy(lo: int, hi: int) -> Any:
         names.add(threading.current_thread().name)
         return real(lo, hi)
 
-    monkeypatch.setattr(services, "CHUNK", 4)
-    monkeypatch.setattr(services, "_fetch_chunk", spy)
+    monkeypatch.setattr(verification, "CHUNK", 4)
+    monkeypatch.setattr(verification, "_fetch_chunk", spy)
     return names
 
 
 def findings(fetchers: int) -> tuple[int, list[tuple[str, int | None, str | None]]]:
     report = Report()
     state = verify_chain(report, fetchers=fetchers)
-    services.verify_records(report, state)
+    verification.verify_records(report, state)
     return report.entries, [(f.kind, f.seq, f.entity) for f in report.findings]
 
 
@@ -65,15 +65,15 @@ def test_inside_a_transaction_the_calling_thread_fetches(world: World, fetch_thr
 
 @pytest.mark.django_db(transaction=True)
 def test_an_error_in_a_fetching_thread_reaches_the_caller(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "CHUNK", 4)
-    real = services._fetch_chunk
+    monkeypatch.setattr(verification, "CHUNK", 4)
+    real = verification._fetch_chunk
 
     def failing(lo: int, hi: int) -> Any:
         if lo >= 12:
             raise RuntimeError("连接中断")
         return real(lo, hi)
 
-    monkeypatch.setattr(services, "_fetch_chunk", failing)
+    monkeypatch.setattr(verification, "_fetch_chunk", failing)
     with pytest.raises(RuntimeError, match="连接中断"):
         verify()
     assert not [t for t in threading.enumerate() if t.name.startswith("ledger-verify")]

@@ -10,10 +10,11 @@ from django.db import transaction
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status
-from govcredit.ledger import services
-from govcredit.ledger.hashing import digest_instance, entry_payload
+from govcredit.ledger import services, verification
+from govcredit.ledger.hashing import ENTRY_COLUMNS, digest_instance, entry_payload
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import Change, Report, append, verify, verify_chain, verify_records
+from govcredit.ledger.services import Change, append
+from govcredit.ledger.verification import Report, verify, verify_chain, verify_records
 
 from .conftest import World, head, kinds, last_seq, sql
 
@@ -32,7 +33,7 @@ def test_a_clean_ledger_verifies(world: World) -> None:
     report = verify()
     assert report.ok and report.findings == []
     assert report.entries == last_seq() == head().seq
-    assert report.records == sum(m._base_manager.count() for m in services.ledgered_models())
+    assert report.records == sum(m._base_manager.count() for m in verification.ledgered_models())
 
 
 # (a) a column of a row changed ---------------------------------------------------------------------
@@ -166,11 +167,11 @@ def forge(seq: int, prev: str, state_digest: str, key: bytes | None = None, acto
                             "更正", state_digest, prev)
     digest = hashlib.blake2b(payload, key=key or b"not-the-ledger-key", digest_size=32).hexdigest()
     return (seq, 1_750_000_000_000_000, actor, "record.correct", "archive.creditrecord", 1, "更正", state_digest, prev,
-            digest)
+            digest, None, "")
 
 
-INSERT_ENTRY = (f"INSERT INTO ledger_ledgerentry ({', '.join(services.ENTRY_COLUMNS)}) "
-                f"VALUES ({', '.join(['%s'] * len(services.ENTRY_COLUMNS))})")
+INSERT_ENTRY = (f"INSERT INTO ledger_ledgerentry ({', '.join(ENTRY_COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(ENTRY_COLUMNS))})")
 
 
 @pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_a_forged_entry_covering_a_changed_row_is_found(world: World) -> None:
     forged = forge(last + 1, tip, digest_instance(CreditRecord.objects.get(pk=world.penalty.pk)))
     forged = forged[:5] + (world.penalty.pk,) + forged[6:]
     sql(INSERT_ENTRY, forged)
-    sql("UPDATE ledger_ledgerhead SET seq = %s, entry_hash = %s WHERE id = 1", [last + 1, forged[-1]])
+    sql("UPDATE ledger_ledgerhead SET seq = %s, entry_hash = %s WHERE id = 1", [last + 1, forged[9]])
     assert found(verify()) == [("entry_altered", last + 1, None)]
 
 
@@ -200,7 +201,7 @@ def test_an_entry_rehashed_with_another_key_is_entry_altered(world: World) -> No
     entry = entry_of(world.discipline)  # not the last entry: the next one links to it
     digest = "f" * 64
     payload = entry_payload(entry.seq, entry.ts, entry.actor, entry.action, entry.entity_type, entry.entity_id,
-                            entry.reason, digest, entry.prev_hash)
+                            entry.reason, digest, entry.prev_hash, entry.actor_user_id, entry.changes)
     rehashed = hashlib.blake2b(payload, key=b"guessed-key", digest_size=32).hexdigest()
     sql("UPDATE ledger_ledgerentry SET state_digest = %s, entry_hash = %s WHERE seq = %s", [digest, rehashed, entry.seq])
     sql("UPDATE ledger_ledgerentry SET prev_hash = %s WHERE seq = %s", [rehashed, entry.seq + 1])
@@ -215,7 +216,7 @@ def test_the_last_entry_rehashed_with_another_key_is_found(world: World) -> None
     entry = entry_of(world.penalty)
     assert entry.seq == last_seq()
     payload = entry_payload(entry.seq, entry.ts, "root", entry.action, entry.entity_type, entry.entity_id,
-                            entry.reason, entry.state_digest, entry.prev_hash)
+                            entry.reason, entry.state_digest, entry.prev_hash, entry.actor_user_id, entry.changes)
     rehashed = hashlib.blake2b(payload, key=b"guessed-key", digest_size=32).hexdigest()
     sql("UPDATE ledger_ledgerentry SET actor = 'root', entry_hash = %s WHERE seq = %s", [rehashed, entry.seq])
     sql("UPDATE ledger_ledgerhead SET entry_hash = %s WHERE id = 1", [rehashed])
@@ -265,7 +266,7 @@ def test_small_chunks_give_the_same_findings(world: World, monkeypatch: pytest.M
     sql("UPDATE ledger_ledgerentry SET reason = 'x' WHERE seq = 7")
     sql("DELETE FROM ledger_ledgerentry WHERE seq IN (10, 11)")
     expected = found(verify())
-    monkeypatch.setattr(services, "CHUNK", 3)
+    monkeypatch.setattr(verification, "CHUNK", 3)
     assert found(verify()) == expected
     assert [k for k, _, _ in expected][:2] == ["entry_altered", "entry_deleted"]
     assert [(k, seq) for k, seq, _ in expected][:2] == [("entry_altered", 7), ("entry_deleted", 10)]
@@ -283,7 +284,7 @@ def test_rows_vouched_for_by_another_apps_entries(world: World, monkeypatch: pyt
     def provider(report: Report, upto: int) -> dict[int, str]:
         return vouched
 
-    monkeypatch.setitem(services._commitment_providers, "archive.creditrecord", [provider])
+    monkeypatch.setitem(verification._commitment_providers, "archive.creditrecord", [provider])
     assert verify().ok
     sql("UPDATE archive_creditrecord SET result = '免予处罚' WHERE id = %s", [new_id])
     assert found(verify()) == [("record_altered", None, f"archive.creditrecord:{new_id}")]

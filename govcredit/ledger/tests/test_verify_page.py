@@ -30,7 +30,7 @@ def credit(city: City) -> Client:
 
 
 def test_the_page_never_verifies_and_a_post_only_enqueues(credit: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("govcredit.ledger.services.verify", _never)
+    monkeypatch.setattr("govcredit.ledger.verification.verify", _never)
     url = reverse("ledger:overview")
     assert credit.get(url).status_code == 200
     assert credit.post(url).status_code == 302

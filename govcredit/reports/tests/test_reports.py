@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from govcredit.archive.services import change_status
-from govcredit.ledger.services import verify_chain
+from govcredit.ledger.verification import verify_chain
 from govcredit.reports import services
 from govcredit.reports.models import ArchiveQuery, CreditReport, QueryAction
 from govcredit.reports.selectors import audit_queries, queries_about_me
@@ -87,7 +87,7 @@ def test_a_report_counts_the_dishonesty_records_in_force(city: City, media: Path
 
 
 def verify_chain_ok() -> bool:
-    from govcredit.ledger.services import Report
+    from govcredit.ledger.verification import Report
 
     report = Report()
     verify_chain(report)

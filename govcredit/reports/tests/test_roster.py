@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from govcredit.ledger.services import Report, verify_chain
+from govcredit.ledger.verification import Report, verify_chain
 from govcredit.reports import roster
 from govcredit.reports.models import FindingKind, FindingStatus, RosterFinding
 from govcredit.subjects.identifiers import make_id_number

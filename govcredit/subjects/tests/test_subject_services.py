@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from govcredit.core import clock
-from govcredit.ledger.services import history, verify
+from govcredit.ledger.services import history
+from govcredit.ledger.verification import verify
 from govcredit.subjects.identifiers import make_credit_code
 from govcredit.subjects.models import ServantStatus
 from govcredit.subjects.services import (

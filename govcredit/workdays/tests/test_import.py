@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from govcredit.ledger.models import LedgerBypassError
+from govcredit.ledger.services import history
+from govcredit.ledger.verification import verify
 from govcredit.workdays import services
 from govcredit.workdays.models import ScheduleDay, YearSchedule
 from govcredit.workdays.services import (
@@ -130,7 +133,7 @@ def test_existing_year_needs_replace(schedule_2027_text: str) -> None:
 
     result = import_schedule_text("2027-05-03,holiday,劳动节\n", year=2027, replace=True)
     assert result.replaced and result.summary().startswith("已覆盖导入2027年")
-    assert YearSchedule.objects.get().days.count() == 1
+    assert YearSchedule.objects.get().days.exclude(kind="withdrawn").count() == 1  # the others withdrawn, kept
     assert is_workday(date(2027, 1, 1)) and not is_workday(date(2027, 5, 3))
 
 
@@ -144,16 +147,23 @@ def test_schedule_overrides_package_year() -> None:
     assert services.year_calendar(2024).source == "schedule"
 
 
-def test_model_changes_clear_the_cache() -> None:
+def test_a_schedule_is_written_and_replaced_through_the_ledger_and_clears_the_cache() -> None:
     assert is_workday(date(2028, 1, 3))  # loaded as missing (Monday)
-    schedule = YearSchedule.objects.create(year=2028)
-    assert not services.year_calendar(2028).missing  # an (empty) schedule is no longer missing
-    day = ScheduleDay.objects.create(schedule=schedule, date=date(2028, 1, 3), kind="holiday", name="元旦")
-    assert not is_workday(date(2028, 1, 3))
-    day.delete()
-    assert is_workday(date(2028, 1, 3))
-    schedule.delete()
-    assert services.year_calendar(2028).missing
+    services.import_schedule_text("2028-01-03,holiday,元旦\n2028-01-08,workday,元旦", year=2028, source="通知一")
+    assert not is_workday(date(2028, 1, 3)) and is_workday(date(2028, 1, 8))
+    services.import_schedule_text("2028-01-08,workday,元旦调休\n2028-01-10,holiday,元旦", year=2028,
+                                  source="通知二", replace=True)
+    assert is_workday(date(2028, 1, 3)) and not is_workday(date(2028, 1, 10))  # 01-03 withdrawn
+    days = {d.date: d for d in ScheduleDay.objects.all()}
+    assert (days[date(2028, 1, 3)].kind, days[date(2028, 1, 8)].name) == ("withdrawn", "元旦调休")
+    withdrawn = history(days[date(2028, 1, 3)]).order_by("-seq").first()
+    assert withdrawn is not None and withdrawn.changed_values == {"kind": ["holiday", "withdrawn"], "name": ["元旦", ""]}
+    assert YearSchedule.objects.get().source == "通知二"
+    with pytest.raises(LedgerBypassError):
+        ScheduleDay.objects.filter(date=date(2028, 1, 3)).update(kind="holiday")
+    with pytest.raises(LedgerBypassError):
+        YearSchedule.objects.get().delete()
+    assert verify().ok
 
 
 def test_import_command(tmp_path: Path, schedule_2027_text: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from govcredit.accounts.models import User
+from govcredit.accounts.services import update_user
 from govcredit.ledger.models import LedgerEntry
 from govcredit.testing import City, on_day
 from govcredit.workflow import services
@@ -24,7 +24,9 @@ def _notes(city: City, role: str) -> list[str]:
 
 def test_reminders_once_per_offset_and_overdue_once(city: City, time_machine: Any, mailoutbox: list[Any],
                                                     django_capture_on_commit_callbacks: Any) -> None:
-    User.objects.filter(pk=city.users["district"].pk).update(email="xuanwu@example.gov.cn")
+    district = city.users["district"]
+    update_user(district, role=district.role, organization=district.organization, display_name="", actor="test",
+                reason="登记通知邮箱", email="xuanwu@example.gov.cn")
     time_machine.move_to(on_day(dt.date(2026, 11, 2)))
     case = open_sample(city)
     closed = open_sample(city, status="已办结")

@@ -11,7 +11,7 @@ from django.db import connection
 
 from govcredit.ledger.hashing import entity_type_of
 from govcredit.ledger.models import LedgerBypassError, LedgerEntry
-from govcredit.ledger.services import verify
+from govcredit.ledger.verification import verify
 from govcredit.testing import City, on_day
 from govcredit.workflow import services
 from govcredit.workflow.models import Case, CaseEvent, Evidence

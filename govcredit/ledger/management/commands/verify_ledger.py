@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from govcredit.ledger.checkpoints import load_public_key
 from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import (
+from govcredit.ledger.verification import (
     KIND_LABELS,
     Report,
     record_count,
