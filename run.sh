@@ -14,5 +14,7 @@ export GOVCREDIT_DEBUG="${GOVCREDIT_DEBUG:-0}"
 .venv/bin/govcredit migrate --noinput -v0
 .venv/bin/govcredit compilemessages -v0 --ignore=.venv >/dev/null
 .venv/bin/govcredit collectstatic --noinput -v0
+# The demo city, its publication history, the portal's first publishing run and the first statistics
+# refresh, all before the server starts: the site is announced ready only with its data on it.
 .venv/bin/govcredit demo-data --seed "${GOVCREDIT_SEED:-1}" --scale "${GOVCREDIT_SCALE:-1}"
 exec .venv/bin/govcredit serve --bind "${GOVCREDIT_BIND:-127.0.0.1:8000}"

@@ -8,18 +8,19 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.ledger.models import LedgeredModel, LedgeredQuerySet
 
 
 class Role(models.TextChoices):
-    CREDIT_OFFICE = "credit_office", "信用管理部门"
-    SUBMITTER = "submitter", "数据报送单位"
-    PERSONNEL = "personnel", "组织人事部门"
-    DISTRICT = "district", "区政府"
-    SUBJECT = "subject", "信用主体"
-    PUBLIC = "public", "社会公众"
-    THIRD_PARTY = "third_party", "第三方评估机构"
+    CREDIT_OFFICE = "credit_office", _("信用管理部门")
+    SUBMITTER = "submitter", _("数据报送单位")
+    PERSONNEL = "personnel", _("组织人事部门")
+    DISTRICT = "district", _("区政府")
+    SUBJECT = "subject", _("信用主体")
+    PUBLIC = "public", _("社会公众")
+    THIRD_PARTY = "third_party", _("第三方评估机构")
 
 
 class UserManager(DjangoUserManager.from_queryset(LedgeredQuerySet)):  # type: ignore[misc]

@@ -35,6 +35,7 @@ from govcredit.archive.filters import filter_records
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.parties import resolve_parties
 from govcredit.archive.selectors import visible_records
+from govcredit.catalog import i18n as catalog_i18n
 from govcredit.catalog.models import RecordType
 from govcredit.core.params import Day, ObjectId
 from govcredit.ledger.readable import ReadableEntry, describe
@@ -84,7 +85,7 @@ class RecordOut(Schema):
 
     @staticmethod
     def resolve_type_name(obj: CreditRecord) -> str:
-        return obj.record_type.name
+        return catalog_i18n.type_name(obj.record_type.code, obj.record_type.name)
 
     @staticmethod
     def resolve_type_version(obj: CreditRecord) -> int:

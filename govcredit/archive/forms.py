@@ -5,20 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from govcredit.catalog import i18n as catalog_i18n
 from govcredit.catalog import schema
+from govcredit.catalog.forms import RecordTypeField
 from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.core import params
 
 from .models import RecordStatus
 
 
 class RecordFilterForm(forms.Form):
-    q = forms.CharField(label="文书号、相对人或主体名称", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("文书号、相对人、单位或公务员名称")}))
-    record_type = params.ModelChoiceField(label="类别", required=False, queryset=RecordType.objects.all(), empty_label="全部类别")
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *RecordStatus.choices])
+    q = forms.CharField(label=_("文书号、相对人或主体名称"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("文书号、相对人、单位或公务员名称")}))
+    record_type = RecordTypeField(label=_("类别"), required=False, queryset=RecordType.objects.all(), empty_label=_("全部类别"))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *RecordStatus.choices])
 
 
 # Text that goes into these archive columns (TextField) is long; other text is a single line.
@@ -33,22 +34,25 @@ def is_long_text(spec: dict[str, Any]) -> bool:
 
 
 def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
-    """A form with one input per catalog field, named by the field key and labelled in Chinese.
+    """A form with one input per catalog field, named by the field key and labelled in the page's language.
 
     Short values get one line (with the catalog's length as ``maxlength``), prose a text area, dates a date
-    input, amounts a decimal keyboard on phones; choices a drop-down (they are few) or check boxes.
+    input, amounts a decimal keyboard on phones; choices a drop-down (they are few) or check boxes. The
+    choices of enum fields are values the record stores (data), shown as they are stored.
     """
     fields: dict[str, forms.Field] = {}
+    code = version.record_type.code
     for spec in version.fields:
-        label, required = spec["label"], bool(spec.get("required"))
+        label, required = catalog_i18n.field_label(code, spec["key"], spec["label"]), bool(spec.get("required"))
         kind = spec["type"]
         limit = schema.max_length(spec)
         field: forms.Field
         if kind == "enum":
-            field = forms.ChoiceField(label=label, required=required, choices=[("", "—"), *[(c, c) for c in spec["choices"]]])
+            field = forms.ChoiceField(label=label, required=required, choices=[("", "—"), *[(c, c) for c in spec["choices"]]],
+                                     widget=forms.Select(attrs={"translate": "no"}))
         elif kind == "multi_enum":
             field = forms.MultipleChoiceField(label=label, required=required, choices=[(c, c) for c in spec["choices"]],
-                                              widget=forms.CheckboxSelectMultiple)
+                                              widget=forms.CheckboxSelectMultiple(attrs={"translate": "no"}))
         elif kind == "date":
             field = forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
         elif is_long_text(spec):
@@ -78,11 +82,11 @@ def raw_values(version: RecordTypeVersion, cleaned: dict[str, Any]) -> dict[str,
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="新状态", choices=RecordStatus.choices)
-    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(label=_("新状态"), choices=RecordStatus.choices)
+    reason = forms.CharField(label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CorrectionReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("更正理由"), max_length=500,
+    reason = forms.CharField(label=_("更正理由"), max_length=500,
                              widget=forms.TextInput(attrs={"class": "wide"}),
-                             help_text=gettext_lazy("写入留痕记录，例如：原文书号录入错误"))
+                             help_text=_("写入留痕记录，例如：原文书号录入错误"))

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core import crypto
@@ -16,17 +17,17 @@ from govcredit.subjects.models import CivilServant, Organization
 
 
 class RecordStatus(models.TextChoices):
-    VALID = "有效", "有效"
-    OBJECTION = "异议中", "异议中"
-    REPAIRED = "已修复", "已修复"
-    REVOKED = "已撤销", "已撤销"
-    EXPIRED = "公示期满", "公示期满"
+    VALID = "有效", _("有效")
+    OBJECTION = "异议中", _("异议中")
+    REPAIRED = "已修复", _("已修复")
+    REVOKED = "已撤销", _("已撤销")
+    EXPIRED = "公示期满", _("公示期满")
 
 
 class CounterpartyKind(models.TextChoices):
-    LEGAL = "法人及非法人组织", "法人及非法人组织"
-    NATURAL = "自然人", "自然人"
-    INDIVIDUAL_BUSINESS = "个体工商户", "个体工商户"
+    LEGAL = "法人及非法人组织", _("法人及非法人组织")
+    NATURAL = "自然人", _("自然人")
+    INDIVIDUAL_BUSINESS = "个体工商户", _("个体工商户")
 
 
 class CreditRecord(LedgeredModel):

@@ -14,9 +14,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from govcredit.accounts.models import User
 from govcredit.catalog import schema
+from govcredit.catalog.i18n import type_name
 from govcredit.catalog.models import RecordType, RecordTypeVersion, SubjectKind
 from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import clock, crypto
@@ -76,7 +78,8 @@ def publicity_window(version: RecordTypeVersion, severity: str, decision_date: d
 
 def _check_submitter(version: RecordTypeVersion, issuing_org: Organization) -> None:
     if version.submitters and not any(issuing_org.path.find(f"{code}/") >= 0 for code in version.submitters):
-        raise ValidationError({"issuing_org": f"{issuing_org.name} 不是“{version.record_type.name}”的报送单位"})
+        raise ValidationError({"issuing_org": _("%(org)s 不是“%(type)s”的报送单位") % {
+            "org": issuing_org.name, "type": type_name(version.record_type.code, version.record_type.name)}})
 
 
 def _apply_values(record: CreditRecord, version: RecordTypeVersion, values: dict[str, Any]) -> None:
@@ -107,18 +110,20 @@ def build_record(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_org
     kinds = set(version.subject_kinds)
     has_counterparty = bool(cleaned.values.get("counterparty_name"))
     if subject_person is not None and SubjectKind.CIVIL_SERVANT not in kinds:
-        raise ValidationError({"subject": f"“{version.record_type.name}”不适用于公务员"})
+        raise ValidationError({"subject": _("“%(type)s”不适用于公务员") % {
+            "type": type_name(version.record_type.code, version.record_type.name)}})
     if subject_org is not None and SubjectKind.ORGANIZATION not in kinds:
-        raise ValidationError({"subject": f"“{version.record_type.name}”不适用于单位"})
+        raise ValidationError({"subject": _("“%(type)s”不适用于单位") % {
+            "type": type_name(version.record_type.code, version.record_type.name)}})
     if subject_org is None and subject_person is None and not has_counterparty:
-        raise ValidationError({"subject": "请指定信用主体（单位、公务员或行政相对人）"})
+        raise ValidationError({"subject": _("请指定信用主体（单位、公务员或行政相对人）")})
     _check_submitter(version, issuing_org)
     record = CreditRecord(record_type=version.record_type, type_version=version, issuing_org=issuing_org,
                           subject_org=subject_org, subject_person=subject_person)
     _apply_values(record, version, cleaned.values)
     if record.counterparty_kind == CounterpartyKind.NATURAL and record.counterparty_code:
         label = next(f["label"] for f in version.fields if f.get("column") == "counterparty_code")
-        raise ValidationError({label: "自然人不应填写统一社会信用代码"})
+        raise ValidationError({label: _("自然人不应填写统一社会信用代码")})
     check_dates(record)
     _set_severity(record, version)
     window = publicity_window(version, record.severity, record.decision_date)
@@ -134,7 +139,7 @@ def _set_severity(record: CreditRecord, version: RecordTypeVersion) -> None:
     basis = SEVERITY_GIVEN
     if record.severity:
         if version.severity(record.severity) is None:
-            raise ValidationError({"严重程度": f"“{record.severity}”不是该类别的严重程度"})
+            raise ValidationError({"严重程度": _("“%(value)s”不是该类别的严重程度") % {"value": record.severity}})
     else:
         derived = derive_severity(version, record.data.get("penalty_kinds"), record.counterparty_kind, record.amount,
                                   record.result)
@@ -149,9 +154,10 @@ def _set_severity(record: CreditRecord, version: RecordTypeVersion) -> None:
 def check_dates(record: CreditRecord) -> None:
     today = clock.today()
     if record.decision_date > today:
-        raise ValidationError({"decision_date": f"决定日期 {record.decision_date} 晚于今天"})
+        raise ValidationError({"decision_date": _("决定日期 %(date)s 晚于今天") % {"date": record.decision_date}})
     if record.publicity_end and record.publicity_end < record.decision_date:
-        raise ValidationError({"publicity_end": f"公示截止期 {record.publicity_end} 早于决定日期 {record.decision_date}"})
+        raise ValidationError({"publicity_end": _("公示截止期 %(end)s 早于决定日期 %(date)s") % {
+            "end": record.publicity_end, "date": record.decision_date}})
 
 
 class DuplicateRecord(Conflict):
@@ -186,8 +192,8 @@ def record_decision(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_
     list(RecordType.objects.select_for_update().filter(pk=version.record_type_id))
     earlier = find_duplicate(record)
     if earlier is not None:
-        raise DuplicateRecord(f"已有相同的记录（编号 {earlier.pk}）：同一信息类别、决定文书号和行政相对人"
-                              "（或主体）只能录入一次；如需修改请更正该记录", field="decision_number")
+        raise DuplicateRecord(_("已有相同的记录（编号 %(pk)s）：同一信息类别、决定文书号和行政相对人"
+                                "（或主体）只能录入一次；如需修改请更正该记录") % {"pk": earlier.pk}, field="decision_number")
     save_with_entry(record, actor=actor, action="record.create", reason=reason or "录入")
     return record
 
@@ -199,7 +205,7 @@ def record_decision_once(version: RecordTypeVersion, raw: dict[str, Any], *, req
     def earlier() -> CreditRecord | None:
         done = RecordRequest.objects.filter(user=requester, key=key).select_related("record").first()
         if done is not None and done.body_digest != body_digest:
-            raise KeyReused("该幂等键（Idempotency-Key）已用于内容不同的另一次录入：请为新的录入使用新的键")
+            raise KeyReused(_("该幂等键（Idempotency-Key）已用于内容不同的另一次录入：请为新的录入使用新的键"))
         return done.record if done is not None else None
 
     first = earlier()
@@ -244,9 +250,9 @@ def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: Actor, r
     """Correct a record's field values (the record keeps its id, the ledger keeps the old state)."""
     raw = unmask_values(record, raw)
     if not reason.strip():
-        raise ValidationError({"reason": "更正必须填写理由"})
+        raise ValidationError({"reason": _("更正必须填写理由")})
     if record.status in FINAL_STATUSES:
-        raise ValidationError({"status": f"记录已{record.status}，不能更正"})
+        raise ValidationError({"status": _("记录已%(status)s，不能更正") % {"status": record.get_status_display()}})
     fresh = build_record(record.type_version, raw, issuing_org=record.issuing_org, subject_org=record.subject_org,
                          subject_person=record.subject_person)
     for f in CreditRecord._meta.concrete_fields:
@@ -260,10 +266,11 @@ def correct_record(record: CreditRecord, raw: dict[str, Any], *, actor: Actor, r
 def change_status(record: CreditRecord, status: str, *, actor: Actor, reason: str) -> CreditRecord:
     """Move a record to another status, e.g. 异议中 on receipt of an objection, 已撤销 on revocation."""
     if not reason.strip():
-        raise ValidationError({"reason": "状态变更必须填写理由"})
+        raise ValidationError({"reason": _("状态变更必须填写理由")})
     locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
     if status not in TRANSITIONS.get(locked.status, set()):
-        raise ValidationError({"status": f"记录状态不能从“{locked.status}”变为“{status}”"})
+        raise ValidationError({"status": _("记录状态不能从“%(old)s”变为“%(new)s”") % {
+            "old": locked.get_status_display(), "new": RecordStatus(status).label if status in RecordStatus.values else status}})
     for guard in _STATUS_GUARDS:
         guard(locked, status)
     locked.status = status

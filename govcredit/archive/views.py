@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
+from govcredit.catalog import i18n as catalog_i18n
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core.errors import DomainError
 from govcredit.core.params import query_id, query_pk
@@ -54,7 +55,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST or None) if can_change else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("您无权变更记录状态")
+            raise PermissionDenied(_("您无权变更记录状态"))
         if form.is_valid():
             try:
                 services.change_status(record, form.cleaned_data["status"], actor=request.user,
@@ -62,10 +63,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, f"状态已变更为“{record.status}”，已留痕。")
+                messages.success(request, _("状态已变更为“%(status)s”，已留痕。") % {"status": record.get_status_display()})
                 return redirect("archive:record_detail", pk=record.pk)
-    labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
-    extra = [(labels.get(k, k), v) for k, v in record.data.items()]
+    labels = catalog_i18n.labels(record.record_type.code, record.type_version.fields)
+    extra = [(labels.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v) for k, v in record.data.items()]
     return render(request, "archive/record_detail.html", {
         "record": record, "extra": extra, "form": form,
         "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),

@@ -5,31 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.ledger.models import LedgeredModel
 
 
 class Polarity(models.TextChoices):
-    DISHONEST = "失信", "失信"
-    TRUSTWORTHY = "守信", "守信"
-    NEUTRAL = "中性", "中性"
+    DISHONEST = "失信", _("失信")
+    TRUSTWORTHY = "守信", _("守信")
+    NEUTRAL = "中性", _("中性")
 
 
 class Disclosure(models.TextChoices):
-    PUBLIC = "公开", "公开"
-    SHARED = "共享", "共享"
-    INTERNAL = "内部", "内部"
+    PUBLIC = "公开", _("公开")
+    SHARED = "共享", _("共享")
+    INTERNAL = "内部", _("内部")
 
 
 class SubjectKind(models.TextChoices):
-    ORGANIZATION = "organization", "政府机构"
-    CIVIL_SERVANT = "civil_servant", "公务员"
-    COUNTERPARTY = "counterparty", "行政相对人"
+    ORGANIZATION = "organization", _("政府机构")
+    CIVIL_SERVANT = "civil_servant", _("公务员")
+    COUNTERPARTY = "counterparty", _("行政相对人")
 
 
 class BatchMode(models.TextChoices):
-    ALL_OR_NOTHING = "all_or_nothing", "整批通过或整批退回"
-    ACCEPT_VALID = "accept_valid", "接收有效行"
+    ALL_OR_NOTHING = "all_or_nothing", _("整批通过或整批退回")
+    ACCEPT_VALID = "accept_valid", _("接收有效行")
 
 
 class RecordType(LedgeredModel):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from govcredit.core import params
 from govcredit.subjects.identifiers import IdentifierError, parse_credit_code, parse_id_number
 
@@ -80,17 +82,17 @@ def parse_date(raw: Any) -> dt.date:
         serial = float(raw)
         if 1 <= serial < 2958466:
             return EXCEL_EPOCH + dt.timedelta(days=int(serial))
-        raise FieldError(f"“{raw}”不是有效日期")
+        raise FieldError(_("“%(value)s”不是有效日期") % {"value": raw})
     text = clean_text(raw, fold=True)
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return parse_date(float(text))
     m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not m:
-        raise FieldError(f"“{text}”不是有效日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）")
+        raise FieldError(_("“%(value)s”不是有效日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）") % {"value": text})
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise FieldError(f"“{text}”不是有效日期") from None
+        raise FieldError(_("“%(value)s”不是有效日期") % {"value": text}) from None
 
 
 def check_date(value: dt.date) -> dt.date:
@@ -111,10 +113,11 @@ def parse_decimal(raw: Any) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise FieldError(f"“{text}”不是有效数字") from None
+        raise FieldError(_("“%(value)s”不是有效数字") % {"value": text}) from None
     if not value.is_finite() or value < 0:
-        raise FieldError(f"“{text}”应为非负数")
-    too_large = FieldError(f"“{text}”超出金额范围（保留 {DECIMAL_PLACES} 位小数后应小于 {DECIMAL_LIMIT:,}）")
+        raise FieldError(_("“%(value)s”应为非负数") % {"value": text})
+    too_large = FieldError(_("“%(value)s”超出金额范围（保留 %(places)s 位小数后应小于 %(limit)s）")
+                           % {"value": text, "places": DECIMAL_PLACES, "limit": f"{DECIMAL_LIMIT:,}"})
     if value >= DECIMAL_LIMIT:  # before rounding, so a huge exponent never reaches quantize
         raise too_large
     if int(value.as_tuple().exponent) < -DECIMAL_PLACES:
@@ -127,10 +130,10 @@ def parse_decimal(raw: Any) -> Decimal:
 def parse_integer(text: str) -> int:
     """An integer (``12`` or ``12.0``) of at most 15 digits, read exactly (never through a float)."""
     if not re.fullmatch(r"-?\d+(\.0+)?", text):
-        raise FieldError(f"“{text}”不是整数")
+        raise FieldError(_("“%(value)s”不是整数") % {"value": text})
     value = int(text.split(".")[0])
     if abs(value) >= INTEGER_LIMIT:
-        raise FieldError(f"“{text}”超出整数范围（绝对值应小于 10 的 15 次方）")
+        raise FieldError(_("“%(value)s”超出整数范围（绝对值应小于 10 的 15 次方）") % {"value": text})
     return value
 
 
@@ -144,7 +147,7 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
     kind = spec["type"]
     if isinstance(raw, list | tuple | dict):
         if kind != "multi_enum" or isinstance(raw, dict):
-            raise FieldError("应为单个值，不能是数组或对象")
+            raise FieldError(_("应为单个值，不能是数组或对象"))
         raw = "、".join(clean_text(p) for p in raw)  # a multi-choice as the API returns it: ["警告", "罚款"]
     if kind == "date":
         return check_date(parse_date(raw))
@@ -155,13 +158,13 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
         return parse_integer(text)
     if kind == "enum":
         if text not in spec["choices"]:
-            raise FieldError(f"“{text}”不在可选值内（{'、'.join(spec['choices'])}）")
+            raise FieldError(_("“%(value)s”不在可选值内（%(choices)s）") % {"value": text, "choices": "、".join(spec["choices"])})
         return text
     if kind == "multi_enum":
         parts = [p.strip() for p in MULTI_SEPARATORS.split(text) if p.strip()]
         bad = [p for p in parts if p not in spec["choices"]]
         if bad:
-            raise FieldError(f"“{'、'.join(bad)}”不在可选值内（{'、'.join(spec['choices'])}）")
+            raise FieldError(_("“%(value)s”不在可选值内（%(choices)s）") % {"value": "、".join(bad), "choices": "、".join(spec["choices"])})
         return parts
     if kind == "credit_code":
         try:
@@ -179,7 +182,7 @@ def _clean_one(spec: dict[str, Any], raw: Any) -> Any:
 def _check_length(spec: dict[str, Any], text: str) -> str:
     limit = max_length(spec)
     if limit and len(text) > limit:
-        raise FieldError(f"长度超过 {limit} 个字符")
+        raise FieldError(_("长度超过 %(limit)s 个字符") % {"limit": limit})
     return text
 
 
@@ -220,12 +223,12 @@ def validate(fields: list[dict[str, Any]], raw: dict[str, Any]) -> Cleaned:
         by_key[spec["key"]] = value
     out = Cleaned()
     for name in unknown:
-        out.errors[str(name)] = "目录中没有这个字段"
+        out.errors[str(name)] = _("目录中没有这个字段")
     for spec in fields:
         value = by_key.get(spec["key"])
         if is_blank(value):
             if spec.get("required"):
-                out.errors[spec["label"]] = "必填项为空"
+                out.errors[spec["label"]] = _("必填项为空")
             continue
         try:
             out.values[spec["key"]] = _clean_one(spec, value)

@@ -2,12 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
 
 from .forms import VersionForm
 from .models import RecordType
 from .services import VERSION_KEYS, CatalogError, publish_version
+
+DATA_FIELDS = ("source_category", "severities", "field_specs", "description", "submitters", "subject_kinds")
 
 
 @login_required
@@ -28,6 +31,9 @@ def type_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+DATA_FIELDS = ("source_category", "severities", "field_specs", "description", "submitters", "subject_kinds")
+
+
 @login_required
 def version_create(request: HttpRequest, code: str) -> HttpResponse:
     access.require(request.user, access.MANAGE_CATALOG)
@@ -45,6 +51,8 @@ def version_create(request: HttpRequest, code: str) -> HttpResponse:
         except CatalogError as e:
             form.add_error(None, str(e))
         else:
-            messages.success(request, f"已发布 {version}；按旧版本录入的记录不受影响。")
+            messages.success(request, _("已发布 %(version)s；按旧版本录入的记录不受影响。") % {"version": version})
             return redirect("catalog:type_detail", code=code)
-    return render(request, "catalog/version_form.html", {"rtype": rtype, "form": form, "current": current})
+    return render(request, "catalog/version_form.html", {"rtype": rtype, "form": form, "current": current,
+                                                        # the catalog as stored (Chinese): data, not interface
+                                                        "data_fields": DATA_FIELDS})

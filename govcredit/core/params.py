@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import BadRequest
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 #: The largest primary key SQLite's INTEGER and PostgreSQL's bigint hold.
@@ -53,7 +54,8 @@ def parse_id(text: str) -> int | None:
 
 def in_range(day: dt.date) -> dt.date:
     if not DATE_MIN <= day <= DATE_MAX:
-        raise ValueError(f"日期 {day.isoformat()} 超出范围（应在 {DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()} 之间）")
+        raise ValueError(_("日期 %(day)s 超出范围（应在 %(min)s 至 %(max)s 之间）") % {
+            "day": day.isoformat(), "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
     return day
 
 
@@ -62,7 +64,7 @@ def parse_date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"“{text}”不是有效日期（应为 YYYY-MM-DD）") from None
+        raise ValueError(_("“%(value)s”不是有效日期（应为 YYYY-MM-DD）") % {"value": text}) from None
     return in_range(day)
 
 
@@ -74,7 +76,7 @@ def parse_month(text: str) -> dt.date:
             raise ValueError
         day = dt.date(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
-        raise ValueError(f"“{text}”不是有效月份（应为 YYYY-MM）") from None
+        raise ValueError(_("“%(value)s”不是有效月份（应为 YYYY-MM）") % {"value": text}) from None
     return in_range(day)
 
 

@@ -17,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The 400 page (``handler400``): a parameter refused by ``core.params`` says why, in Chinese."""
-    message = str(exception) if isinstance(exception, BadParameter) else "请求无法处理，请检查链接或输入。"
+    message = str(exception) if isinstance(exception, BadParameter) else _("请求无法处理，请检查链接或输入。")
     return render(request, "400.html", {"message": message}, status=400)
 
 

@@ -1,6 +1,6 @@
 """Reference data for the demo city: Nanjing's departments, districts, streets, names and texts.
 
-Everything here is static; :mod:`govcredit.demo.services` turns it into a plan with a seeded
+Everything here is static; :mod:`govcredit.demo.planning` turns it into a plan with a seeded
 random generator. Street and town names are the real ones (民政部 2020 administrative divisions).
 """
 

@@ -10,10 +10,12 @@ class DisclosureConfig(AppConfig):
 
         from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
+        from govcredit.core.demo import DemoStep, register_demo_step
         from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
+        from .demo import first_sync
         from .workflow import WITHDRAWAL, record_saved
 
         register(WITHDRAWAL)
@@ -26,3 +28,4 @@ class DisclosureConfig(AppConfig):
         register_event_type("disclosure.remask", "重新脱敏", "Public values masked again")
         register_event_type("disclosure.refresh", "更新公开内容", "Public listing updated after a correction")
         register_router("/portal", "govcredit.disclosure.api.router")
+        register_demo_step("disclosure", DemoStep(800, "公开信息首次同步", first_sync))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.archive.models import CreditRecord
 from govcredit.ledger.models import LedgeredModel
 
 
 class UnpublishReason(models.TextChoices):
-    EXPIRED = "公示期满", "公示期满"
-    REVOKED = "已撤销", "决定已撤销、变更或被确认无效"
-    REPAIRED = "已修复", "信用修复"
-    RULES = "不予公示", "按公示规则不予公示"
+    EXPIRED = "公示期满", _("公示期满")
+    REVOKED = "已撤销", _("决定已撤销、变更或被确认无效")
+    REPAIRED = "已修复", _("信用修复")
+    RULES = "不予公示", _("按公示规则不予公示")
 
 
 class Publication(LedgeredModel):

@@ -6,8 +6,9 @@ largest single cost of a search request. These fragments are plain string buildi
 value escaped (``html.escape``), marked safe once, and included by the templates.
 
 The fixed labels (column headings, the pager's words, the status badges, “全部”) are translated with
-``gettext`` in the active language, like the templates' ``{% translate %}``; the values (names,
-numbers, authorities, catalog type names and field labels) are data and stay as stored.
+``gettext`` in the active language, like the templates' ``{% translate %}``, and the catalog's type
+names and field labels with ``catalog.i18n``; the values (names, numbers, authorities, record
+contents) are data, stay as stored and are marked ``translate="no"`` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from govcredit.catalog.i18n import field_label_by_name, type_name_of
 
 from .detail import PublicDetail
 from .masking import PublicField
@@ -38,8 +41,9 @@ def hits_table(hits: Iterable[Hit], base: str, table_id: str = "portal-results")
     for h in hits:
         code = f'<div class="muted small">{_e(h.credit_code)}</div>' if h.credit_code else ""
         badge = objection if h.objection else shown
-        rows.append(f'<tr><td><a href="{_e(base)}{h.id}/">{_e(h.name)}</a>{code}</td><td>{_e(h.type_name)}</td>'
-                    f'<td>{_e(h.decision_number)}</td><td>{_e(h.authority)}</td>'
+        rows.append(f'<tr><td translate="no"><a href="{_e(base)}{h.id}/">{_e(h.name)}</a>{code}</td>'
+                    f'<td>{_e(type_name_of(h.type_name))}</td>'
+                    f'<td translate="no">{_e(h.decision_number)}</td><td translate="no">{_e(h.authority)}</td>'
                     f'<td class="nowrap">{h.decision_date.isoformat()}</td><td>{badge}</td></tr>')
     head = "".join(f"<th>{_e(label)}</th>" for label in (
         _("名称"), _("类别"), _("决定文书号"), _("决定机关"), _("决定日期"), _("状态")))
@@ -71,9 +75,16 @@ def pager(result: ResultPage, querystring: str) -> SafeString:
     return mark_safe(f'<nav class="pager portal-pager" aria-label="{label}">{"".join(parts)}</nav>')  # noqa: S308
 
 
-def field_list(fields: Iterable[PublicField]) -> SafeString:
+def _label(type_zh_name: str, label: str) -> str:
+    """A field's label in the page's language: the catalog's own fields, or the portal's (公开日期 …)."""
+    translated = field_label_by_name(type_zh_name, label)
+    return _(label) if translated == label else translated
+
+
+def field_list(fields: Iterable[PublicField], type_zh_name: str = "") -> SafeString:
     """The detail page's ``<dt>``/``<dd>`` pairs; line breaks in a value are kept."""
-    items = "".join(f"<dt>{_e(f.label)}</dt><dd>{_e(f.value).replace(chr(10), '<br>')}</dd>" for f in fields)
+    items = "".join(f"<dt>{_e(_label(type_zh_name, f.label))}</dt>"
+                    f"<dd translate=\"no\">{_e(f.value).replace(chr(10), '<br>')}</dd>" for f in fields)
     return mark_safe(items)  # noqa: S308 - escaped above
 
 
@@ -90,13 +101,13 @@ def detail_body(record: PublicDetail, home: str) -> SafeString:
     else:
         shown = _e(_("公示中"))
         status = f'<span class="badge s-有效" id="portal-status">{shown}</span>'
-    type_name = _e(record.type_name)
+    type_name = _e(type_name_of(record.type_name))
     return mark_safe(  # noqa: S308 - every value is escaped (field_list escapes the fields)
         f'<p class="breadcrumb"><a href="{_e(home)}">{home_label}</a> › {type_name}</p>\n'
-        f'<h1 id="portal-title">{_e(record.name)}</h1>\n'
+        f'<h1 id="portal-title" translate="no">{_e(record.name)}</h1>\n'
         f'<p>\n  <span class="badge">{type_name}</span>\n  {status}\n</p>\n'
         f'<section class="card">\n  <dl class="fields" id="portal-fields">'
-        f'{field_list([*record.fields, *record.publicity])}</dl>\n</section>\n'
+        f'{field_list([*record.fields, *record.publicity], record.type_name)}</dl>\n</section>\n'
         f'<p class="muted small">{note}</p>')
 
 
@@ -104,7 +115,8 @@ def type_options(types: Iterable[str], selected: str) -> SafeString:
     """The ``<option>`` list of the type filter (“全部” first)."""
     everything = _e(_("全部"))
     options = [f'<option value="">{everything}</option>']
-    options += [f'<option value="{_e(t)}"{" selected" if t == selected else ""}>{_e(t)}</option>' for t in types]
+    options += [f'<option value="{_e(t)}"{" selected" if t == selected else ""}>{_e(type_name_of(t))}</option>'
+                for t in types]
     return mark_safe("".join(options))  # noqa: S308 - escaped above
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -101,10 +102,44 @@ def _claim(candidates: QuerySet[CreditRecord]) -> tuple[list[int], int | None]:
     return [pk for pk in ids if pk not in taken], ids[-1]
 
 
+def _publish_chunk(ids: list[int], moment: Callable[[CreditRecord], dt.datetime],
+                   failures: list[RowFailure]) -> tuple[list[Publication], int]:
+    """Judge and publish the records ``ids`` (claimed by the caller's transaction), each at ``moment(record)``.
+
+    Returns the new publications and how many records the rules refused (remembered as :class:`Refusal`).
+    """
+    rows_of = CreditRecord.objects.select_related("type_version", "record_type", "subject_org", "subject_person")
+    now = clock.now()
+
+    def judge(record: CreditRecord) -> tuple[CreditRecord, str | None, Publication | None]:
+        why = refusal(record)
+        return record, why, None if why else _publication(record, moment(record))
+
+    judged = each_row(JOB, read_rows(JOB, rows_of, ids, failures), judge, failures)
+    new = [pub for _, _, pub in judged if pub is not None]
+    refusals = [Refusal(record_id=r.pk, record_updated_at=r.updated_at, reason=why[:200], checked_at=now)
+                for r, why, _ in judged if why]
+    Refusal.objects.bulk_create(refusals, update_conflicts=True, unique_fields=["record"],
+                                update_fields=["record_updated_at", "reason", "checked_at"])
+    create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
+    Refusal.objects.filter(record_id__in=[p.record_id for p in new]).delete()  # refused before a change
+    index_publications(new)  # the portal's search index, in the same transaction
+    return new, len(refusals)
+
+
+def _report(failures: list[RowFailure]) -> None:
+    if failures:
+        logger.error("%s：%d 条记录无法发布，已跳过（其余照常发布）：%s", JOB, len(failures),
+                     "、".join(str(f.pk) for f in failures[:50]))
+
+
+def _at(moment: dt.datetime) -> Callable[[CreditRecord], dt.datetime]:
+    return lambda record: moment
+
+
 def publish_due(today: dt.date | None = None) -> PublishResult:
     """Publish every disclosable record that is not on the portal yet (one transaction per chunk)."""
     today = today or clock.today()
-    rows_of = CreditRecord.objects.select_related("type_version", "record_type", "subject_org", "subject_person")
     published = refused = 0
     failures: list[RowFailure] = []
     last_pk = 0
@@ -114,27 +149,44 @@ def publish_due(today: dt.date | None = None) -> PublishResult:
             if last_seen is None:
                 break
             last_pk = last_seen
-            now = clock.now()
-
-            def judge(record: CreditRecord, now: dt.datetime = now) -> tuple[CreditRecord, str | None,
-                                                                             Publication | None]:
-                why = refusal(record)
-                return record, why, None if why else _publication(record, now)
-
-            judged = each_row(JOB, read_rows(JOB, rows_of, ids, failures), judge, failures)
-            new = [pub for _, _, pub in judged if pub is not None]
-            refusals = [Refusal(record_id=r.pk, record_updated_at=r.updated_at, reason=why[:200], checked_at=now)
-                        for r, why, _ in judged if why]
-            Refusal.objects.bulk_create(refusals, update_conflicts=True, unique_fields=["record"],
-                                        update_fields=["record_updated_at", "reason", "checked_at"])
-            create_with_entries(Publication, new, actor="system", action="disclosure.publish", reason="依规公示")
-            Refusal.objects.filter(record_id__in=[p.record_id for p in new]).delete()  # refused before a change
-            index_publications(new)  # the portal's search index, in the same transaction
+            new, n_refused = _publish_chunk(ids, _at(clock.now()), failures)
             published += len(new)
-            refused += len(refusals)
-    if failures:
-        logger.error("%s：%d 条记录无法发布，已跳过（其余照常发布）：%s", JOB, len(failures),
-                     "、".join(str(f.pk) for f in failures[:50]))
+            refused += n_refused
+    _report(failures)
+    return PublishResult(published, refused, tuple(failures))
+
+
+def publish_as_of(moments: Mapping[int, dt.datetime]) -> PublishResult:
+    """Publish records at the past moments their departments published them (record id → moment).
+
+    For records whose publication happened before this portal kept it: decisions taken over from the
+    portal this one replaces, and the demo city's history (``govcredit demo-data``), so that the 双公示
+    statistics count the working days each decision really waited. Each record is judged by the same
+    rules as :func:`publish_due` as of its moment: it must be disclosable, shown, not published yet and
+    inside its publicity window on that day; a moment may not lie in the future. Publications are made in
+    the order of their moments (the portal lists the newest first by id). Records not due are skipped.
+    """
+    now = clock.now()
+    if any(moment > now for moment in moments.values()):
+        raise ValueError("公开时间不能晚于当前时间")
+    ordered = sorted(moments, key=lambda pk: (moments[pk], pk))
+    published = refused = 0
+    failures: list[RowFailure] = []
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start:start + CHUNK]
+        with transaction.atomic():
+            candidates = CreditRecord.objects.filter(
+                pk__in=chunk, type_version__disclosure=Disclosure.PUBLIC, status__in=SHOWN_STATUSES,
+                publication__isnull=True)
+            if connection.vendor == "postgresql":
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            window = dict(candidates.values_list("pk", "publicity_end"))
+            ids = [pk for pk in chunk if pk in window and window[pk] is not None
+                   and window[pk] >= clock.local_date(moments[pk])]
+            new, n_refused = _publish_chunk(ids, lambda record: moments[record.pk], failures)
+            published += len(new)
+            refused += n_refused
+    _report(failures)
     return PublishResult(published, refused, tuple(failures))
 
 

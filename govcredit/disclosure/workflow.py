@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from govcredit.accounts.models import Role
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.workflow import services as workflow
@@ -21,19 +23,21 @@ from govcredit.workflow.kinds import Kind, Step
 from .models import Publication
 from .rules import SHOWN_STATUSES
 
-OPEN = "待撤下"
-WITHDRAWN = "已撤下"
-UPDATED = "已更新"
-DISMISSED = "已撤回立案"
+# Names of the kind, its states and steps are Chinese (stored); gettext_noop marks them for the English
+# catalogue, and the inbox translates them when it shows them.
+OPEN = gettext_noop("待撤下")
+WITHDRAWN = gettext_noop("已撤下")
+UPDATED = gettext_noop("已更新")
+DISMISSED = gettext_noop("已撤回立案")
 WITHDRAWAL = Kind(
     code="disclosure.withdrawal",
-    label="撤下已撤销、变更或无效的处罚公示",
+    label=gettext_noop("撤下已撤销、变更或无效的处罚公示"),
     initial=OPEN,
     final=frozenset({WITHDRAWN, UPDATED, DISMISSED}),
     steps=(
-        Step(OPEN, WITHDRAWN, "公示已撤下", system=True),
-        Step(OPEN, UPDATED, "公示已按更正后的决定更新", system=True),
-        Step(OPEN, DISMISSED, "撤回立案（撤销有误已恢复）", roles=frozenset({Role.CREDIT_OFFICE})),
+        Step(OPEN, WITHDRAWN, gettext_noop("公示已撤下"), system=True),
+        Step(OPEN, UPDATED, gettext_noop("公示已按更正后的决定更新"), system=True),
+        Step(OPEN, DISMISSED, gettext_noop("撤回立案（撤销有误已恢复）"), roles=frozenset({Role.CREDIT_OFFICE})),
     ),
     days=3,
     working_days=True,

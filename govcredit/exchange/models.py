@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.archive.models import CreditRecord
 from govcredit.subjects.models import Organization
 
 
 class ExportStatus(models.TextChoices):
-    RUNNING = "running", "进行中"
-    SUCCEEDED = "succeeded", "已完成"
-    FAILED = "failed", "失败"
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
 
 
 class IdNumbers(models.TextChoices):
-    MASKED = "masked", "脱敏"
-    FULL = "full", "完整（仅操作员在命令行导出）"
+    MASKED = "masked", _("脱敏")
+    FULL = "full", _("完整（仅操作员在命令行导出）")
 
 
 class ExchangeExport(models.Model):
@@ -75,8 +76,8 @@ class ExchangeFile(models.Model):
 
 
 class ItemAction(models.TextChoices):
-    REPORT = "上报", "上报"
-    WITHDRAW = "撤回", "撤回"
+    REPORT = "上报", _("上报")
+    WITHDRAW = "撤回", _("撤回")
 
 
 class ExchangeItem(models.Model):

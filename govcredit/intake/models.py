@@ -9,23 +9,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.subjects.models import Organization
 
 
 class BatchStatus(models.TextChoices):
-    PENDING = "待处理", "待处理"
-    RUNNING = "处理中", "处理中"
-    DONE = "已完成", "已完成"
-    FAILED = "失败", "失败"
-    RETURNED = "已退回", "已退回"
+    PENDING = "待处理", _("待处理")
+    RUNNING = "处理中", _("处理中")
+    DONE = "已完成", _("已完成")
+    FAILED = "失败", _("失败")
+    RETURNED = "已退回", _("已退回")
 
 
 class BatchSource(models.TextChoices):
-    UPLOAD = "upload", "页面上传"
-    CLI = "cli", "命令行"
-    API = "api", "接口"
+    UPLOAD = "upload", _("页面上传")
+    CLI = "cli", _("命令行")
+    API = "api", _("接口")
 
 
 class ImportBatch(models.Model):

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -26,13 +27,14 @@ import socket
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import translation
 
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.core import clock
@@ -44,6 +46,9 @@ from .models import BatchSource, BatchStatus, ImportBatch
 from .report import write_report
 from .sources import FileRejected, Table, copy_file, file_digest, limits, open_table, rows_table
 from .writer import BatchConflict, ChunkCommitter, ChunkWriter
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 logger = logging.getLogger("govcredit.intake")
 #: Chinese characters: a message written for the clerk rather than by a library.
@@ -187,6 +192,18 @@ def _beat(batch: ImportBatch, worker: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk, worker=worker).update(heartbeat=clock.now())
 
 
+def _in_site_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Run in the site's language (Chinese) whatever the request's: what a batch stores — its rejected rows'
+    reasons, its error report, its summary — is a file the clerk opens, fixes and uploads again, in the
+    catalog's language, the same from a page, the API, the command line or the task queue."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@_in_site_language
 def run_batch(batch_id: int, *, chunk_size: int | None = None,
               progress: Callable[[ImportBatch, int], None] | None = None, worker: str | None = None) -> ImportBatch:
     """Process a batch, or continue it after the last committed chunk (after a kill or a 失败).

@@ -76,7 +76,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         org = form.cleaned_data["org"]
         if not access.can_write_records_for(request.user, org):
-            raise PermissionDenied("您只能以本单位或下级单位名义报送")
+            raise PermissionDenied(_("您只能以本单位或下级单位名义报送"))
         upload_file = form.cleaned_data["file"]
         path = _store_upload(upload_file)
         batch, resumed = services.submit_file(
@@ -122,7 +122,7 @@ def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
 def batch_report(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not batch.error_report or not Path(batch.error_report).exists():
-        raise Http404("该批次没有错误报告")
+        raise Http404(_("该批次没有错误报告"))
     return FileResponse(report_for(batch, full_id_numbers=access.can_see_submitted_ids(request.user)), as_attachment=True,
                         filename=f"归集批次{batch.pk}-错误报告.xlsx")
 
@@ -132,7 +132,7 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
 def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not access.can_write_records_for(request.user, batch.org):
-        raise PermissionDenied("您只能以本单位或下级单位名义报送")
+        raise PermissionDenied(_("您只能以本单位或下级单位名义报送"))
     if batch.status in (BatchStatus.FAILED, BatchStatus.PENDING, BatchStatus.RUNNING):
         services.enqueue(batch)
         messages.info(request, f"批次 #{batch.pk} 已重新排队，将从最后提交的块之后继续。")

@@ -6,6 +6,11 @@ class RemediesConfig(AppConfig):
     verbose_name = "异议与信用修复"
 
     def ready(self) -> None:
+        from govcredit.core.demo import DemoStep, register_demo_step
+
+        from . import demo
+
+        register_demo_step("remedies", DemoStep(650, "异议与信用修复", lambda run: demo.build_demo()))
         from govcredit.api.common import register_router
         from govcredit.archive.services import register_status_guard
         from govcredit.core.home import register_home_tile

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,7 +103,8 @@ def purpose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("reports:archive", pk=query.pk)
-    return render(request, "reports/purpose.html", {"form": form, "subject": subject, "kind": kind})
+    return render(request, "reports/purpose.html", {"form": form, "subject": subject, "kind": kind,
+                                                    "subject_name_marked": format_html('<span translate="no">{}</span>', subject.name)})
 
 
 def _own_query(request: HttpRequest, pk: int) -> ArchiveQuery:

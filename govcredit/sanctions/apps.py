@@ -6,6 +6,11 @@ class SanctionsConfig(AppConfig):
     verbose_name = "联合奖惩"
 
     def ready(self) -> None:
+        from govcredit.core.demo import DemoStep, register_demo_step
+
+        from . import demo
+
+        register_demo_step("sanctions", DemoStep(600, "联合奖惩", lambda run: demo.build()))
         from django.db.models.signals import post_save
 
         from govcredit.api.common import register_router

@@ -7,7 +7,11 @@ class StatisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from govcredit.api.common import register_router
+        from govcredit.core.demo import DemoStep, register_demo_step
         from govcredit.core.jobs import FrequentJob, register_job
+
+        from .demo import first_refresh
 
         register_job(FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5))
         register_router("/statistics", "govcredit.statistics.api.router")
+        register_demo_step("statistics", DemoStep(900, "双公示统计首次刷新", first_refresh))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from govcredit.core import clock
 from govcredit.subjects.models import Organization
@@ -241,7 +242,7 @@ def build_report(scope: Q, start: dt.date, end: dt.date, *, today: dt.date | Non
     warnings = calendar_warnings(start, end)
     estimated = sum(int(row["n_estimated"] or 0) for row in groups)
     if estimated:
-        warnings.append(f"其中 {estimated} 条决定的公示期限涉及尚未录入节假日安排的年份，已按周一至周五估算")
+        warnings.append(_("其中 %(n)s 条决定的公示期限涉及尚未录入节假日安排的年份，已按周一至周五估算") % {"n": estimated})
     return Report(start=start, end=end, today=today, months=[MonthRow(m, c) for m, c in sorted(months.items())],
                   departments=departments, districts=districts, total=total, warnings=warnings,
                   refreshed_at=refreshed_at(), scope_label=scope_label, org_months=org_months,

@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape, format_html
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,7 +70,8 @@ def _scope(request: HttpRequest) -> tuple[Q, str, str]:
         raise PermissionDenied(_("您的角色无权查看双公示统计"))
     if scope.org is None:
         return scope.filter, scope.label, _("全市")
-    return scope.filter, scope.label, _("%(org)s及下级单位") % {"org": scope.org.name}
+    name = format_html('<span translate="no">{}</span>', scope.org.name)  # data inside the translated label
+    return scope.filter, scope.label, mark_safe(escape(_("%(org)s及下级单位")) % {"org": name})  # noqa: S308
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
@@ -100,7 +103,7 @@ def internal(request: HttpRequest) -> HttpResponse:
     report = figures.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
         "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
-        "chart_labels": _chart_labels(), "notes": notes,
+        "chart_labels": _chart_labels(), "notes": notes, "city_level": figures.CITY_LEVEL,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
         "can_refresh": access.has(request.user, access.REFRESH_STATISTICS), "run": jobs.state_of(services.JOB),
     }

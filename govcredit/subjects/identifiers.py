@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "CREDIT_CODE_CHARSET",
     "ORG_CATEGORY_CODES",
@@ -186,17 +188,17 @@ def _today() -> date:
 
 def _check_region(region: str, start: int, end: int, *, allow_central: bool) -> None:
     """Validate a 6-digit GB/T 2260 region code occupying positions ``start``–``end``."""
-    label = f"第{start}–{end}位行政区划码“{region}”"
+    label = _("第%(start)s–%(end)s位行政区划码“%(region)s”") % {"start": start, "end": end, "region": region}
     if not (len(region) == 6 and region.isascii() and region.isdigit()):
-        raise IdentifierError(f"{label}应为6位数字", start)
+        raise IdentifierError(_("%(label)s应为6位数字") % {"label": label}, start)
     if region == "000000":
-        raise IdentifierError(f"{label}无效：不能全为0", start)
+        raise IdentifierError(_("%(label)s无效：不能全为0") % {"label": label}, start)
     province = region[:2]
     if province in PROVINCE_CODES:
         return
     if allow_central and province == _CENTRAL_REGION_PREFIX:
         return
-    raise IdentifierError(f"{label}无效：省级代码“{province}”不存在", start)
+    raise IdentifierError(_("%(label)s无效：省级代码“%(province)s”不存在") % {"label": label, "province": province}, start)
 
 
 # --------------------------------------------------------------------------- 统一社会信用代码
@@ -210,7 +212,7 @@ def normalize_credit_code(raw: str) -> str:
 def _check_credit_chars(code: str) -> None:
     for pos, ch in enumerate(code, start=1):
         if ch not in _CREDIT_CODE_VALUES:
-            raise IdentifierError(f"第{pos}位字符“{ch}”不在统一社会信用代码字符集内", pos)
+            raise IdentifierError(_("第%(pos)s位字符“%(ch)s”不在统一社会信用代码字符集内") % {"pos": pos, "ch": ch}, pos)
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -227,16 +229,16 @@ def parse_credit_code(raw: str) -> CreditCodeInfo:
     """Validate a 统一社会信用代码 and split it into its parts; raises :class:`IdentifierError`."""
     code = normalize_credit_code(raw)
     if len(code) != 18:
-        raise IdentifierError(f"统一社会信用代码应为18位，实为{len(code)}位")
+        raise IdentifierError(_("统一社会信用代码应为18位，实为%(n)s位") % {"n": len(code)})
     _check_credit_chars(code)
     prefix = code[:2]
     if prefix not in ORG_CATEGORY_CODES:
-        raise IdentifierError(f"第1–2位登记管理部门和机构类别代码“{prefix}”无效", 1)
+        raise IdentifierError(_("第1–2位登记管理部门和机构类别代码“%(prefix)s”无效") % {"prefix": prefix}, 1)
     region = code[2:8]
     _check_region(region, 3, 8, allow_central=True)
     expected = credit_code_check_char(code[:17])
     if code[17] != expected:
-        raise IdentifierError(f"校验码错误：第18位应为“{expected}”，实为“{code[17]}”", 18)
+        raise IdentifierError(_("校验码错误：第18位应为“%(expected)s”，实为“%(found)s”") % {"expected": expected, "found": code[17]}, 18)
     return CreditCodeInfo(
         code=code,
         registration_dept=REGISTRATION_DEPT_CODES[prefix[0]],
@@ -291,19 +293,19 @@ def id_number_check_char(first17: str) -> str:
 def _check_id_digits(body: str) -> None:
     for pos, ch in enumerate(body, start=1):
         if not ("0" <= ch <= "9"):
-            raise IdentifierError(f"第{pos}位字符“{ch}”应为数字", pos)
+            raise IdentifierError(_("第%(pos)s位字符“%(ch)s”应为数字") % {"pos": pos, "ch": ch}, pos)
 
 
 def _check_birth(digits: str, today: date) -> date:
-    label = f"第7–14位出生日期“{digits}”"
+    label = _("第7–14位出生日期“%(digits)s”") % {"digits": digits}
     try:
         birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdentifierError(f"{label}不是有效日期", 7) from None
+        raise IdentifierError(_("%(label)s不是有效日期") % {"label": label}, 7) from None
     if birth.year < _MIN_BIRTH_YEAR:
-        raise IdentifierError(f"{label}早于{_MIN_BIRTH_YEAR}年", 7)
+        raise IdentifierError(_("%(label)s早于%(year)s年") % {"label": label, "year": _MIN_BIRTH_YEAR}, 7)
     if birth > today:
-        raise IdentifierError(f"{label}晚于当前日期{today:%Y%m%d}", 7)
+        raise IdentifierError(_("%(label)s晚于当前日期%(today)s") % {"label": label, "today": f"{today:%Y%m%d}"}, 7)
     return birth
 
 
@@ -311,17 +313,17 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumberInfo:
     """Validate an 18-digit 身份证号 and split it; ``today`` bounds the birth date (default: today)."""
     number = normalize_id_number(raw)
     if len(number) != 18:
-        raise IdentifierError(f"身份证号应为18位，实为{len(number)}位")
+        raise IdentifierError(_("身份证号应为18位，实为%(n)s位") % {"n": len(number)})
     _check_id_digits(number[:17])
     last = number[17]
     if not ("0" <= last <= "9" or last == "X"):
-        raise IdentifierError(f"第18位字符“{last}”应为数字或X", 18)
+        raise IdentifierError(_("第18位字符“%(ch)s”应为数字或X") % {"ch": last}, 18)
     region = number[:6]
     _check_region(region, 1, 6, allow_central=False)
     birth = _check_birth(number[6:14], today if today is not None else _today())
     expected = id_number_check_char(number[:17])
     if last != expected:
-        raise IdentifierError(f"校验码错误：第18位应为“{expected}”，实为“{last}”", 18)
+        raise IdentifierError(_("校验码错误：第18位应为“%(expected)s”，实为“%(found)s”") % {"expected": expected, "found": last}, 18)
     return IdNumberInfo(
         number=number,
         region_code=region,

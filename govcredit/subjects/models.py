@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.core import crypto
 from govcredit.ledger.models import LedgeredModel
@@ -14,15 +15,15 @@ from .identifiers import mask_id_number, validate_credit_code_field
 
 
 class OrgType(models.TextChoices):
-    GOVERNMENT = "机关", "机关"
-    INSTITUTION = "事业单位", "事业单位"
-    MASS_ORG = "群众团体", "群众团体"
-    ZONE = "功能区", "功能区"
-    STREET = "街道", "街道"
-    TOWN = "乡镇", "乡镇"
-    VILLAGE = "村民委员会", "村民委员会"
-    RESIDENTS = "居民委员会", "居民委员会"
-    OTHER = "其他", "其他"
+    GOVERNMENT = "机关", _("机关")
+    INSTITUTION = "事业单位", _("事业单位")
+    MASS_ORG = "群众团体", _("群众团体")
+    ZONE = "功能区", _("功能区")
+    STREET = "街道", _("街道")
+    TOWN = "乡镇", _("乡镇")
+    VILLAGE = "村民委员会", _("村民委员会")
+    RESIDENTS = "居民委员会", _("居民委员会")
+    OTHER = "其他", _("其他")
 
 
 class OrgLevel(models.IntegerChoices):
@@ -65,10 +66,10 @@ class Organization(LedgeredModel):
 
 
 class ServantStatus(models.TextChoices):
-    ACTIVE = "在职", "在职"
-    TRANSFERRED = "调任", "调任"
-    RETIRED = "退休", "退休"
-    LEFT = "离职", "离职"
+    ACTIVE = "在职", _("在职")
+    TRANSFERRED = "调任", _("调任")
+    RETIRED = "退休", _("退休")
+    LEFT = "离职", _("离职")
 
 
 class CivilServant(LedgeredModel):

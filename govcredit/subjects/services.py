@@ -9,6 +9,8 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govcredit.core import clock, crypto
 from govcredit.ledger.services import Actor, actor_of, save_with_entry
@@ -18,7 +20,7 @@ from .models import CivilServant, Organization, PostAssignment, ServantStatus
 
 security_log = logging.getLogger("govcredit.security")
 # The answer to a number held outside the caller's scope: the same whoever holds it and wherever.
-NEUTRAL_REFUSAL = "无法登记该身份证号，请联系信用管理部门核实"
+NEUTRAL_REFUSAL = gettext_noop("无法登记该身份证号，请联系信用管理部门核实")  # in the active language when raised
 
 
 def register_organization(*, name: str, credit_code: str, org_type: str, region_code: str,
@@ -28,7 +30,7 @@ def register_organization(*, name: str, credit_code: str, org_type: str, region_
     except IdentifierError as e:
         raise ValidationError({"credit_code": e.message}) from None
     if Organization.objects.filter(credit_code=info.code).exists():
-        raise ValidationError({"credit_code": f"统一社会信用代码 {info.code} 已登记"})
+        raise ValidationError({"credit_code": _("统一社会信用代码 %(code)s 已登记") % {"code": info.code}})
     org = Organization(name=name.strip(), credit_code=info.code, org_type=org_type, region_code=region_code, parent=parent)
     org.compute_path()
     org.full_clean()
@@ -41,9 +43,9 @@ def change_organization(org: Organization, changes: dict[str, Any], *, actor: Ac
     allowed = {"name", "org_type", "region_code", "is_active"}
     bad = set(changes) - allowed
     if bad:
-        raise ValidationError(f"不能修改：{'、'.join(sorted(bad))}")
+        raise ValidationError(_("不能修改：%(fields)s") % {"fields": "、".join(sorted(bad))})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写修改理由"})
+        raise ValidationError({"reason": _("请填写修改理由")})
     for key, value in changes.items():
         setattr(org, key, value)
     org.full_clean()
@@ -64,11 +66,11 @@ def _refuse_registered(number: str, holder: CivilServant, visible: QuerySet[Civi
     the attempt goes to the security log, where the credit office can follow it up.
     """
     if visible is None or visible.filter(pk=holder.pk).exists():
-        raise ValidationError({"id_number": "该身份证号已登记"})
+        raise ValidationError({"id_number": _("该身份证号已登记")})
     security_log.warning("subject.person.create refused: ID number %s is held outside the caller's scope "
                          "(actor=%s, employer=%s, holder=%s)", mask_id_number(number), actor_of(actor)[0], employer.credit_code,
                          holder.pk)
-    raise ValidationError({"id_number": NEUTRAL_REFUSAL})
+    raise ValidationError({"id_number": _(NEUTRAL_REFUSAL)})
 
 
 @transaction.atomic
@@ -103,13 +105,13 @@ def change_post(person: CivilServant, *, employer: Organization, post: str, rank
                 effective: dt.date, actor: Actor, reason: str) -> CivilServant:
     """Move a civil servant to a new post (or status); the old post closes, history is kept."""
     if not reason.strip():
-        raise ValidationError({"reason": "请填写变动理由"})
+        raise ValidationError({"reason": _("请填写变动理由")})
     if status not in ServantStatus.values:
-        raise ValidationError({"status": "状态无效"})
+        raise ValidationError({"status": _("状态无效")})
     current = person.posts.filter(end_date__isnull=True).order_by("-start_date").first()
     if current:
         if effective < current.start_date:
-            raise ValidationError({"effective": f"生效日期不能早于现任职起始日期 {current.start_date}"})
+            raise ValidationError({"effective": _("生效日期不能早于现任职起始日期 %(date)s") % {"date": current.start_date}})
         current.end_date = effective
         save_with_entry(current, actor=actor, action="subject.post.end", reason=reason)
     person.employer, person.post, person.rank, person.status = employer, post.strip(), rank.strip(), status
@@ -123,7 +125,7 @@ def change_post(person: CivilServant, *, employer: Organization, post: str, rank
 
 def rename_civil_servant(person: CivilServant, *, name: str, actor: Actor, reason: str) -> CivilServant:
     if not reason.strip():
-        raise ValidationError({"reason": "请填写修改理由"})
+        raise ValidationError({"reason": _("请填写修改理由")})
     person.name = name.strip()
     save_with_entry(person, actor=actor, action="subject.person.update", reason=reason)
     return person

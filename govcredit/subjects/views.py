@@ -110,9 +110,9 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             _add_errors(form, e)
         else:
-            messages.success(request, f"已登记 {org.name}，已留痕。")
+            messages.success(request, _("已登记 %(name)s，已留痕。") % {"name": org.name})
             return redirect("subjects:org_detail", pk=org.pk)
-    return render(request, "subjects/create.html", {"form": form, "title": f"在“{parent.name}”下登记单位",
+    return render(request, "subjects/create.html", {"form": form, "title": _("登记下级单位"), "title_data": parent.name,
                                                     "back": parent.get_absolute_url()})
 
 
@@ -133,9 +133,9 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             _add_errors(form, e)
         else:
-            messages.success(request, f"已登记 {person.name}，已留痕。")
+            messages.success(request, _("已登记 %(name)s，已留痕。") % {"name": person.name})
             return redirect("subjects:person_detail", pk=person.pk)
-    return render(request, "subjects/create.html", {"form": form, "title": f"为“{employer.name}”登记公务员",
+    return render(request, "subjects/create.html", {"form": form, "title": _("登记公务员"), "title_data": employer.name,
                                                     "back": employer.get_absolute_url()})
 
 
@@ -161,7 +161,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, "已保存，修改已留痕。")
+            messages.success(request, _("已保存，修改已留痕。"))
             return redirect("subjects:org_detail", pk=org.pk)
     return render(request, "subjects/org_edit.html", {"org": org, "form": form})
 
@@ -223,6 +223,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, "任职变动已保存并留痕。")
+            messages.success(request, _("任职变动已保存并留痕。"))
             return redirect("subjects:person_detail", pk=person.pk)
     return render(request, "subjects/person_edit.html", {"person": person, "form": form})

@@ -29,6 +29,7 @@ from typing import Literal
 import chinese_calendar
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import ScheduleDay, YearSchedule
 
@@ -48,7 +49,7 @@ _PACKAGE_CHINESE_NAMES: dict[str, str] = {h.value: h.chinese for h in chinese_ca
 
 
 def missing_year_warning(year: int) -> str:
-    return f"{year}年的节假日安排尚未录入，已按周一至周五计算"
+    return _("%(year)s年的节假日安排尚未录入，已按周一至周五计算") % {"year": year}
 
 
 # --------------------------------------------------------------------------- results

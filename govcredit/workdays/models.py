@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.ledger.models import LedgeredModel
 
@@ -59,9 +60,9 @@ class YearSchedule(LedgeredModel):
 
 class ScheduleDay(LedgeredModel):
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", "休息日（法定节假日）"
-        WORKDAY = "workday", "调休上班日"
-        WITHDRAWN = "withdrawn", "已撤回（按常规）"
+        HOLIDAY = "holiday", _("休息日（法定节假日）")
+        WORKDAY = "workday", _("调休上班日")
+        WITHDRAWN = "withdrawn", _("已撤回（按常规）")
 
     schedule = models.ForeignKey(
         YearSchedule, verbose_name="年度安排", on_delete=models.CASCADE, related_name="days"

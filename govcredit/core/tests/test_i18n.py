@@ -301,7 +301,7 @@ def test_data_dictionary_in_english_keeps_the_column_names(client: Client, city:
     _assert_translated(
         html,
         ("Data dictionary: dual publicity open data", "Field name", "English key", "Meaning", "Example",
-         "Date of the decision", "Date (YYYY-MM-DD)", "Records with the status “异议中”"),
+         "Date of the decision", "Date (YYYY-MM-DD)", "Records with the status “<span translate=\"no\">异议中</span>”"),
         ("数据字典", "字段名称", "英文键", "含义", "示例", "作出决定的日期", "日期（YYYY-MM-DD）", "请谨慎使用"),
     )
     # The column names are the data format of the downloads and stay Chinese; the explanations are translated.

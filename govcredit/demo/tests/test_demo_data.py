@@ -6,12 +6,14 @@ import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
@@ -19,10 +21,13 @@ from govcredit.accounts.models import Role, User
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock, crypto
+from govcredit.demo import planning, services
 from govcredit.demo import reference as ref
-from govcredit.demo import services
+from govcredit.disclosure.models import Publication
+from govcredit.disclosure.services import public_publications
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.verification import verify
+from govcredit.statistics.report import build_report, summary_is_current
 from govcredit.subjects.identifiers import mask_id_number, parse_credit_code, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, PostAssignment, ServantStatus
 
@@ -65,9 +70,9 @@ def _district_code(org: Organization, district_paths: dict[str, str]) -> str:
 
 def test_plan_is_a_pure_function_of_seed_and_scale() -> None:
     today = dt.date(2026, 3, 2)
-    first = services.build_plan(SEED, SCALE, today)
-    again = services.build_plan(SEED, SCALE, today)
-    other = services.build_plan(SEED + 1, SCALE, today)
+    first = planning.build_plan(SEED, SCALE, today)
+    again = planning.build_plan(SEED, SCALE, today)
+    other = planning.build_plan(SEED + 1, SCALE, today)
     assert first.digest() == again.digest()
     assert [(o.name, o.credit_code) for o in first.orgs] == [(o.name, o.credit_code) for o in again.orgs]
     assert [(p.name, p.id_number) for p in first.persons] == [(p.name, p.id_number) for p in again.persons]
@@ -76,7 +81,7 @@ def test_plan_is_a_pure_function_of_seed_and_scale() -> None:
 
 def test_scale_one_plan_meets_the_minimums_without_writing() -> None:
     today = clock.today()
-    plan = services.build_plan(services.DEFAULT_SEED, 1.0, today)
+    plan = planning.build_plan(planning.DEFAULT_SEED, 1.0, today)
     kinds = Counter(o.kind for o in plan.orgs)
     assert kinds["street"] >= 100
     assert kinds["committee"] >= 1000
@@ -101,15 +106,15 @@ def test_scale_one_plan_meets_the_minimums_without_writing() -> None:
     assert statuses[ServantStatus.TRANSFERRED] > 100 and statuses[ServantStatus.RETIRED] > 100
     # decision dates: the past four years up to yesterday
     dates = [dt.date.fromisoformat(next(v for k, v in r.values.items() if k.endswith("日期"))) for r in plan.records]
-    assert min(dates) >= today - dt.timedelta(days=services.RECORD_HISTORY_DAYS)
+    assert min(dates) >= today - dt.timedelta(days=planning.RECORD_HISTORY_DAYS)
     assert max(dates) <= today - dt.timedelta(days=1)
 
 
 def test_volumes_grow_with_the_scale() -> None:
-    small = services.build_plan(SEED, 0.1, dt.date(2026, 3, 2))
+    small = planning.build_plan(SEED, 0.1, dt.date(2026, 3, 2))
     assert len(small.persons) == 2000
-    assert sum(small.record_counts().values()) == round(sum(services.RECORDS_PER_SCALE.values()) * 0.1)
-    assert services._scaled(services.PERSONS_PER_SCALE, 10) == 200_000
+    assert sum(small.record_counts().values()) == round(sum(planning.RECORDS_PER_SCALE.values()) * 0.1)
+    assert planning._scaled(planning.PERSONS_PER_SCALE, 10) == 200_000
 
 
 def test_command_rejects_a_bad_scale() -> None:
@@ -246,7 +251,7 @@ def test_records_of_every_catalog_type(demo_output: str) -> None:
 
 @pytest.mark.django_db
 def test_written_data_is_the_plan(demo_output: str) -> None:
-    plan = services.build_plan(SEED, SCALE, clock.today())
+    plan = planning.build_plan(SEED, SCALE, clock.today())
     assert {(o.name, o.credit_code) for o in Organization.objects.all()} == {(o.name, o.credit_code) for o in plan.orgs}
     written = sorted((p.name, p.full_id_number()) for p in CivilServant.objects.all())
     assert written == sorted((p.name, p.id_number) for p in plan.persons)
@@ -323,3 +328,37 @@ def test_demo_has_sanctions_in_every_state(demo_output: str) -> None:
     assert rect.filter(overdue_at__isnull=False, escalated_at__isnull=True).exists()
     assert FaultToleranceApplication.objects.filter(finding__outcome="减轻").exists()
     assert verify().ok
+# --------------------------------------------------------------------------- a ready site
+
+
+def test_plan_publishes_most_decisions_on_time() -> None:
+    plan = planning.build_plan(SEED, SCALE, dt.date(2026, 6, 16))
+    delays = [r.published_after for r in plan.records if r.type_code in planning.DOUBLE_PUBLICITY_TYPES]
+    assert delays and all(d is not None and d >= 1 for d in delays)
+    late = sum(1 for d in delays if d is not None and d > planning.PUBLISH_WITHIN_WORKDAYS)
+    assert 0.05 <= late / len(delays) <= 0.13
+    assert all(r.published_after is None for r in plan.records if r.type_code not in planning.DOUBLE_PUBLICITY_TYPES)
+
+
+@pytest.mark.django_db
+def test_portal_and_statistics_are_ready(demo_output: str) -> None:
+    """The command ends with the portal filled and the statistics computed: a city's on-time rate, a few
+    departments below the target, every decision published on a day of its own."""
+    assert public_publications().exists()
+    assert Publication.objects.dates("published_at", "day").count() > 30  # not all on the day of the demo
+    assert summary_is_current(clock.today())
+    report = build_report(Q(), dt.date(2000, 1, 1), clock.today(), use_summary=True)
+    assert report.total.on_time_rate is not None and 0.85 <= report.total.on_time_rate <= 0.95
+    assert report.total.late_published > 0
+    assert 1 <= len(report.below_target) <= len(report.departments) // 2
+    assert "统计的双公示决定" in demo_output and "发布公开信息" in demo_output
+
+
+def test_run_sh_announces_the_site_after_the_data() -> None:
+    """run.sh builds the demo (publishing and statistics included) before it starts the server, whose
+    first line is the ready message with the portal's address."""
+    script = (Path(settings.BASE_DIR).parent / "run.sh").read_text(encoding="utf-8")
+    assert script.index("demo-data") < script.index("govcredit serve")
+    assert "GOVCREDIT_BIND" in script
+    serve = (Path(settings.BASE_DIR) / "core" / "management" / "commands" / "serve.py").read_text(encoding="utf-8")
+    assert "/portal/" in serve

@@ -67,7 +67,7 @@ def test_english_landing(records: dict[str, Any]) -> None:
         "Credit Information Disclosure Search", "Latest disclosures", "More filters", "Decision date from",
         "Decision date to", 'placeholder="Name (at least two characters) or unified social credit code"',
         ">Search</button>", '<option value="">All</option>', "<th>Name</th>", "<th>Decision document no.</th>",
-        "<th>Status</th>", ">Disclosed</span>", ">Under objection</span>", "Example: enter “玄武”",
+        "<th>Status</th>", ">Disclosed</span>", ">Under objection</span>", "Example: enter “<span translate=\"no\">玄武</span>”",
     ))
     # The data stays as stored, and the links stay in the English portal.
     assert "南京市玄武区红山餐饮管理有限公司" in html and "玄市监罚〔2026〕601号" in html
@@ -110,9 +110,10 @@ def test_english_detail(records: dict[str, Any]) -> None:
     _assert_english(html, ('id="portal-status">Disclosed<', '<a href="/en/portal/">Home</a>',
                            "This information will be withdrawn as required by law"),
                     (*CHINESE_LABELS, "依法撤下"))
-    # Values and the catalog's field labels are data: they stay Chinese.
-    for value in ("南京市玄武区红山餐饮管理有限公司", "玄市监罚〔2026〕601号", "违法事实", "使用超过保质期的食品原料", "赵*柱"):
+    # Values are data: they stay Chinese; the catalog's field labels are English (catalog/data/catalog.en.json).
+    for value in ("南京市玄武区红山餐饮管理有限公司", "玄市监罚〔2026〕601号", "使用超过保质期的食品原料", "赵*柱"):
         assert value in html, value
+    assert "<dt>Facts of the violation</dt>" in html and "违法事实" not in html
     html = _get(client, f"/en/portal/{pub_of(records['zhang']).pk}/")
     assert 'id="portal-status">Under objection<' in html
     assert "An objection to this information has been filed" in html and "正在核查处理中" not in html
@@ -139,7 +140,7 @@ def test_chinese_pages_unchanged(records: dict[str, Any]) -> None:
     for text in ("<title>首页 · 信用南京</title>", "信用信息公示查询", "最新公示", "更多条件", "决定日期起",
                  '<option value="">全部</option>', "<th>名称</th><th>类别</th><th>决定文书号</th><th>决定机关</th>"
                  "<th>决定日期</th><th>状态</th>", '<span class="badge s-有效">公示中</span>',
-                 "示例：输入“玄武”可查到名称中含“玄武”的主体；输入 18 位统一社会信用代码可精确查询。",
+                 "示例：输入“<span translate=\"no\">玄武</span>”可查到名称中含“<span translate=\"no\">玄武</span>”的主体；输入 18 位统一社会信用代码可精确查询。",
                  "南京市政务诚信信息公示 · 依据宁政传〔2018〕96号建设<br>公示信息中自然人的姓名"):
         assert text in html, text
     assert "Latest disclosures" not in html and "Credit Nanjing" not in html
@@ -174,8 +175,8 @@ def test_rendering_in_chinese_is_unchanged() -> None:
         options = rendering.type_options(["行政处罚"], "行政处罚")
     assert table == (
         '<table class="portal-hits" id="portal-results"><thead><tr><th>名称</th><th>类别</th><th>决定文书号</th>'
-        '<th>决定机关</th><th>决定日期</th><th>状态</th></tr></thead><tbody><tr><td><a href="/portal/7/">'
-        '南京&lt;某&gt;公司</a></td><td>行政处罚</td><td>罚〔2026〕1号</td><td>玄武区</td>'
+        '<th>决定机关</th><th>决定日期</th><th>状态</th></tr></thead><tbody><tr><td translate="no"><a href="/portal/7/">'
+        '南京&lt;某&gt;公司</a></td><td>行政处罚</td><td translate="no">罚〔2026〕1号</td><td translate="no">玄武区</td>'
         '<td class="nowrap">2026-01-02</td><td><span class="badge s-异议中">异议中</span></td></tr></tbody></table>')
     assert pager == (
         '<nav class="pager portal-pager" aria-label="分页"><span class="muted">第 2 / 3 页，共 45 条</span>'

@@ -90,3 +90,20 @@ def test_a_publication_whose_record_has_an_unreadable_amount_is_still_withdrawn(
     _raw(f"UPDATE {TABLE} SET amount = %s WHERE id = %s", ["10000000000", record.pk])
     result = services.sync(record.publicity_end + dt.timedelta(days=1))  # both windows have ended
     assert result.withdrawn == 2 and not Publication.objects.filter(is_public=True, record__in=[record, other]).exists()
+
+
+@pytest.mark.django_db
+def test_publish_as_of_keeps_the_moment_and_the_rules(city: City) -> None:
+    """Publications taken over with their past moments: the statistics count the real delay, the rules still
+    apply (a refused record stays off), a moment in the future is refused."""
+    on_time, late = _penalty(city, 301), _penalty(city, 302)
+    warning_only = _penalty(city, 305, kinds="警告")
+    moment = on_day(dt.date(2026, 10, 12), hour=15)
+    with pytest.raises(ValueError):
+        services.publish_as_of({on_time.pk: on_day(dt.date(2026, 11, 2))})
+    result = services.publish_as_of({on_time.pk: moment, late.pk: on_day(dt.date(2026, 10, 30)), warning_only.pk: moment})
+    assert result.published == 2 and result.refused == 1
+    assert Publication.objects.get(record=on_time).published_at == moment
+    assert not Publication.objects.filter(record=warning_only).exists()
+    again = services.publish_as_of({on_time.pk: moment})  # already published: nothing happens
+    assert again.published == 0

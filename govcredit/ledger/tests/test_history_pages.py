@@ -39,7 +39,7 @@ def corrected(city: City) -> City:
 def test_a_records_history_says_who_changed_what_from_what_to_what_and_why(corrected: City) -> None:
     record = corrected.records["xuanwu_discipline"]
     page = signed_in(corrected, "credit").get(reverse("archive:record_detail", args=[record.pk])).content.decode()
-    assert "变更记录状态" in page and "理由：本人提出异议" in page
+    assert "变更记录状态" in page and "理由：<span translate=\"no\">本人提出异议</span>" in page
     assert "credit（南京市发展和改革委员会）" in page
     assert "<del>有效</del> → <ins>异议中</ins>" in page
     assert f"<ins>违规发放津贴补贴（经办人证件号 {COUNTERPARTY_ID}）</ins>" in page  # the credit office sees it all
@@ -136,5 +136,5 @@ def test_a_civil_servants_page_shows_their_history_without_the_id_number(city: C
     for role in ("district", "credit"):
         page = signed_in(city, role).get(reverse("subjects:person_detail", args=[person.pk])).content.decode()
         entries = page.split('id="person-history"')[1]
-        assert "<del>王小明</del> → <ins>王晓明</ins>" in entries and "理由：户籍更名" in entries
+        assert "<del>王小明</del> → <ins>王晓明</ins>" in entries and "理由：<span translate=\"no\">户籍更名</span>" in entries
         assert XUANWU_ID not in entries

@@ -110,7 +110,7 @@ def test_internal_page_in_english_with_figures(figures: City) -> None:
     # The page shows the scope in English; the XLSX (and its file name) keep the Chinese one.
     district = _client(figures, "district")
     html = district.get(url, period).content.decode()
-    assert "南京市玄武区人民政府 and subordinate organizations" in html and "及下级单位" not in html
+    assert "<span translate=\"no\">南京市玄武区人民政府</span> and subordinate organizations" in html and "及下级单位" not in html
     with translation.override("en"):
         export = district.get(reverse("statistics:internal_export"), period)
     book = openpyxl.load_workbook(io.BytesIO(export.content))
@@ -118,7 +118,7 @@ def test_internal_page_in_english_with_figures(figures: City) -> None:
     assert "%E5%8F%8A%E4%B8%8B%E7%BA%A7%E5%8D%95%E4%BD%8D" in export["Content-Disposition"]  # 及下级单位
     with translation.override("zh-hans"):
         chinese = district.get(reverse("statistics:internal"), period).content.decode()
-    assert "南京市玄武区人民政府及下级单位" in chinese and "统计期间 2025年1月 至 2025年12月（按决定日期）" in chinese
+    assert "<span translate=\"no\">南京市玄武区人民政府</span>及下级单位" in chinese and "统计期间 2025年1月 至 2025年12月（按决定日期）" in chinese
 
 
 def test_refresh_message_in_english(figures: City) -> None:

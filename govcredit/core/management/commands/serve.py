@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -21,6 +23,19 @@ def gunicorn_command(bind: str, workers: int) -> list[str]:
             "--threads", str(WEB_THREADS), "--access-logfile", "-"]
 
 
+def _wait_until_listening(bind: str, web: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Return once the web server accepts connections on ``bind`` (or has exited, or after ``seconds``),
+    so that the ready message is true when it is printed."""
+    host, _, port = bind.rpartition(":")
+    deadline = time.monotonic() + seconds
+    while web.poll() is None and time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=1):
+                return
+        except (OSError, ValueError):
+            time.sleep(0.2)
+
+
 class Command(BaseCommand):
     help = "启动网站与接口（gunicorn）以及后台任务和定时任务（django-q2）"
 
@@ -34,7 +49,9 @@ class Command(BaseCommand):
             subprocess.Popen([python, "-m", "govcredit.cli", "qcluster"]),  # noqa: S603
             subprocess.Popen(gunicorn_command(opts["bind"], opts["web_workers"])),  # noqa: S603
         ]
-        self.stdout.write(self.style.SUCCESS(f"网站与接口：http://{opts['bind']}/    接口文档：http://{opts['bind']}/api/docs"))
+        _wait_until_listening(opts["bind"], procs[1])
+        site = f"http://{opts['bind']}"
+        self.stdout.write(self.style.SUCCESS(f"网站已就绪：{site}/    公开门户：{site}/portal/    接口文档：{site}/api/docs"))
         self.stdout.write("后台任务与定时任务已启动；按 Ctrl+C 停止。")
 
         def stop(*_: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from govcredit.demo import services
+from govcredit.demo import planning, services
 
 
 def _width(text: str) -> int:
@@ -38,8 +38,8 @@ class Command(BaseCommand):
     help = "生成演示数据（南京市各部门、区、街道、村居委会、公务员、各类信用记录和演示账号）；已有数据时跳过"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=services.DEFAULT_SEED,
-                            help=f"随机种子，同一种子生成相同的数据（默认 {services.DEFAULT_SEED}）")
+        parser.add_argument("--seed", type=int, default=planning.DEFAULT_SEED,
+                            help=f"随机种子，同一种子生成相同的数据（默认 {planning.DEFAULT_SEED}）")
         parser.add_argument("--scale", type=_scale, default=1.0,
                             help="规模：1 = 约 2 万名公务员、1,200 个村（居）委会、7,800 条信用记录；可为小数，如 0.05")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
