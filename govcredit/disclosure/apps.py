@@ -7,10 +7,12 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_save
+        from django.utils.translation import gettext_lazy
 
         from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
         from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
@@ -26,3 +28,5 @@ class DisclosureConfig(AppConfig):
         register_event_type("disclosure.remask", "重新脱敏", "Public values masked again")
         register_event_type("disclosure.refresh", "更新公开内容", "Public listing updated after a correction")
         register_router("/portal", "govcredit.disclosure.api.router")
+        register_menu_item("portal.landing", MenuItem(gettext_lazy("公示查询"), "portal:landing",
+                                            lambda user: True, 100))

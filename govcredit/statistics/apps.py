@@ -6,8 +6,16 @@ class StatisticsConfig(AppConfig):
     verbose_name = "双公示统计"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
+
+        from .services import INTERNAL_ROLES
 
         register_job(FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5))
         register_router("/statistics", "govcredit.statistics.api.router")
+        register_menu_item("statistics.internal", MenuItem(gettext_lazy("统计"), "statistics:internal",
+                                            lambda user: access.has(user, INTERNAL_ROLES), 60))

@@ -6,9 +6,13 @@ class SubjectsConfig(AppConfig):
     verbose_name = "信用主体"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
 
         from . import home
@@ -23,3 +27,7 @@ class SubjectsConfig(AppConfig):
         register_event_type("subject.post.start", "任职", "Post taken up")
         register_event_type("subject.post.end", "离任", "Post left")
         register_router("/subjects", "govcredit.subjects.api.router")
+        register_menu_item("subjects.orgs", MenuItem(gettext_lazy("单位"), "subjects:org_list",
+                                            lambda user: access.has(user, access.READ_SUBJECTS), 20))
+        register_menu_item("subjects.people", MenuItem(gettext_lazy("公务员"), "subjects:person_list",
+                                            lambda user: access.has(user, access.READ_SUBJECTS), 30))

@@ -6,8 +6,11 @@ class WorkflowConfig(AppConfig):
     verbose_name = "办理时限与督办"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
         from govcredit.api.common import register_router
         from govcredit.core.jobs import DailyJob, FrequentJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
 
         register_job(DailyJob("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0))
@@ -17,3 +20,5 @@ class WorkflowConfig(AppConfig):
         register_event_type("workflow.event", "办理事项记录", "Case history entry")
         register_event_type("workflow.evidence", "上传佐证材料", "Evidence uploaded")
         register_router("/workflow", "govcredit.workflow.api.router")
+        register_menu_item("workflow.inbox", MenuItem(gettext_lazy("待办"), "workflow:inbox",
+                                            lambda user: user.is_authenticated, 10))
