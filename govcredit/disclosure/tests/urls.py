@@ -16,6 +16,8 @@ api.add_router("/portal", router)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
+    path("portal/statistics/", include("govcredit.statistics.urls")),  # linked from the public frame
+    path("accounts/", include("govcredit.accounts.urls")),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
 ]
