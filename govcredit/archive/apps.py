@@ -31,4 +31,4 @@ class ArchiveConfig(AppConfig):
         register_event_type("record.expire", "公示期满", "Publicity period ended")
         register_router("/", "govcredit.archive.api.router")
         register_menu_item("archive.records", MenuItem(gettext_lazy("信用记录"), "archive:record_list",
-                                            lambda user: access.has(user, access.READ_SUBJECTS), 40))
+                                                       lambda user: access.has(user, access.READ_SUBJECTS), 40))

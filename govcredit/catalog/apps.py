@@ -20,4 +20,4 @@ class CatalogConfig(AppConfig):
         register_event_type("catalog.publish", "发布目录版本", "Catalogue version published")
         register_router("/catalog", "govcredit.catalog.api.router")
         register_menu_item("catalog.types", MenuItem(gettext_lazy("目录"), "catalog:type_list",
-                                            lambda user: access.has(user, access.READ_CATALOG), 80))
+                                                     lambda user: access.has(user, access.READ_CATALOG), 80))

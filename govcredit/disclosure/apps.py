@@ -29,4 +29,4 @@ class DisclosureConfig(AppConfig):
         register_event_type("disclosure.refresh", "更新公开内容", "Public listing updated after a correction")
         register_router("/portal", "govcredit.disclosure.api.router")
         register_menu_item("portal.landing", MenuItem(gettext_lazy("公示查询"), "portal:landing",
-                                            lambda user: True, 100))
+                                                      lambda user: True, 100))

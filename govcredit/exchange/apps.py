@@ -15,4 +15,4 @@ class ExchangeConfig(AppConfig):
 
         register_router("/exchange", "govcredit.exchange.api.router")
         register_menu_item("exchange.exports", MenuItem(gettext_lazy("共享交换"), "exchange:exports",
-                                            lambda user: access.has(user, {Role.CREDIT_OFFICE}), 70))
+                                                        lambda user: access.has(user, {Role.CREDIT_OFFICE}), 70))

@@ -32,7 +32,7 @@ class IntakeConfig(AppConfig):
         register_event_type(CHUNK_ACTION, "批量归集写入", "Import chunk written")
         register_router("/intake", "govcredit.intake.api.router")
         register_menu_item("intake.batches", MenuItem(gettext_lazy("归集"), "intake:batch_list",
-                                            lambda user: access.has(user, access.WRITE_RECORDS | access.CITY_WIDE), 50))
+                                                      lambda user: access.has(user, access.WRITE_RECORDS | access.CITY_WIDE), 50))
 
 
 def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:

@@ -19,4 +19,4 @@ class LedgerConfig(AppConfig):
         register_job(DailyJob("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50))
         register_event_type("crypto.rekey", "密钥轮换重新加密", "Re-encrypted under the newest key")
         register_menu_item("ledger.overview", MenuItem(gettext_lazy("留痕"), "ledger:overview",
-                                            lambda user: access.has(user, access.VERIFY_LEDGER), 90))
+                                                       lambda user: access.has(user, access.VERIFY_LEDGER), 90))

@@ -18,4 +18,4 @@ class StatisticsConfig(AppConfig):
         register_job(FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5))
         register_router("/statistics", "govcredit.statistics.api.router")
         register_menu_item("statistics.internal", MenuItem(gettext_lazy("统计"), "statistics:internal",
-                                            lambda user: access.has(user, INTERNAL_ROLES), 60))
+                                                           lambda user: access.has(user, INTERNAL_ROLES), 60))

@@ -28,6 +28,6 @@ class SubjectsConfig(AppConfig):
         register_event_type("subject.post.end", "离任", "Post left")
         register_router("/subjects", "govcredit.subjects.api.router")
         register_menu_item("subjects.orgs", MenuItem(gettext_lazy("单位"), "subjects:org_list",
-                                            lambda user: access.has(user, access.READ_SUBJECTS), 20))
+                                                     lambda user: access.has(user, access.READ_SUBJECTS), 20))
         register_menu_item("subjects.people", MenuItem(gettext_lazy("公务员"), "subjects:person_list",
-                                            lambda user: access.has(user, access.READ_SUBJECTS), 30))
+                                                       lambda user: access.has(user, access.READ_SUBJECTS), 30))

@@ -4,6 +4,7 @@ servants the user may see, and the search forms for both."""
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
@@ -13,8 +14,10 @@ TILE = "subjects"
 
 
 def counts(request: HttpRequest) -> list[Count]:
-    return [Count(_("可见单位"), access.visible_orgs(request.user).count(), "stat-orgs"),
-            Count(_("可见公务员"), access.visible_people(request.user).count(), "stat-people")]
+    return [Count(_("可见单位"), access.visible_orgs(request.user).count(), "stat-orgs", reverse("subjects:org_list")),
+            Count(_("可见公务员"), access.visible_people(request.user).count(), "stat-people",
+                  reverse("subjects:person_list"))]
 
 
-HOME_TILE = HomeTile(order=10, counts=counts, template="subjects/home_search.html")
+HOME_TILE = HomeTile(order=10, counts=counts, template="subjects/home_search.html",
+                     shown=lambda request: access.has(request.user, access.READ_SUBJECTS))

@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from govcredit.catalog.models import RecordType
+from govcredit.disclosure.models import Publication
+from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
@@ -76,6 +78,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:search", lambda c: []),
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
+    ("portal:subject", lambda c: [c.company_publication.credit_code]),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -140,6 +143,9 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
+    company = penalty(city, "玄市监罚〔2026〕501号", "南京市玄武区红山餐饮管理有限公司", credit_code=code(501))
+    publish()
+    city.company_publication = Publication.objects.get(record=company)  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
     return city
 

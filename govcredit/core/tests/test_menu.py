@@ -1,4 +1,5 @@
-"""The menu of every role: each link it shows opens for that role, and nothing it may not use is shown."""
+"""The menu and the home page of every role: each link they show opens for that role, and nothing it may not
+use is shown."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ NAV = re.compile(r'<nav class="mainnav"[^>]*>(.*?)</nav>', re.S)
 HREF = re.compile(r'href="([^"]+)"')
 
 
+COUNT = re.compile(r'<a class="card count-link" href="([^"]+)"')
+
+
 def _menu_links(html: str) -> list[str]:
     match = NAV.search(html)
     return HREF.findall(match.group(1)) if match else []
@@ -27,9 +31,11 @@ def test_every_menu_link_of_every_role_opens(city: City) -> None:
     for role in ROLES:
         client = Client()
         client.force_login(city.users[role])
-        links = _menu_links(client.get(reverse("core:home")).content.decode())
+        home = client.get(reverse("core:home")).content.decode()
+        links = _menu_links(home)
         assert links, f"{role} has no menu"
-        for url in links:
+        for url in links + COUNT.findall(home):  # the menu, then the home page's to-dos
+            url = url.replace("&amp;", "&")
             status = client.get(url).status_code
             if status != 200:
                 failures.append(f"{role}: {url} → {status}")
@@ -65,3 +71,22 @@ def test_the_menu_follows_the_language(city: City) -> None:
     html = client.get("/en/").content.decode()
     nav = NAV.search(html)
     assert nav and "/en/archive/records/" in nav.group(1) and "信用记录" not in nav.group(1)
+
+
+@pytest.mark.django_db
+def test_home_lists_the_to_dos_with_links(city: City) -> None:
+    from govcredit.archive.models import RecordStatus
+    from govcredit.archive.services import change_status
+
+    change_status(city.records["xuanwu_discipline"], RecordStatus.OBJECTION, actor="test", reason="收到异议")
+    client = Client()
+    client.force_login(city.users["district"])
+    html = client.get(reverse("core:home")).content.decode()
+    assert 'id="todo-total"' in html and 'id="todo-overdue"' in html
+    objection = reverse("archive:record_list") + "?status=%E5%BC%82%E8%AE%AE%E4%B8%AD"
+    assert f'href="{objection}"' in html
+    assert "王小明" in client.get(objection).content.decode()
+
+    client.force_login(city.users["public"])
+    html = client.get(reverse("core:home")).content.decode()
+    assert 'id="todo-total"' in html and 'id="stat-orgs"' not in html and "最近记录" not in html
