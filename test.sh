@@ -4,10 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
-# Debian's chromium for the browser tests, and a CJK font so their screenshots are readable.
-if ! command -v chromium >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
-  echo "安装浏览器测试所需的 Debian chromium 与中文字体 …"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null
+# Debian's chromium for the browser tests, and the Noto CJK fonts the credit reports' PDFs embed (and
+# screenshots show).
+# gettext's msgfmt compiles the English translation.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 \
+   || ! ls /usr/share/fonts/opentype/noto 2>/dev/null | grep -q CJK; then
+  echo "安装浏览器测试所需的 Debian chromium、中文字体与 gettext …"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext) >/dev/null
 fi
 PG_URL="${GOVCREDIT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

@@ -146,6 +146,7 @@ def run(n: int, seed: int) -> None:
     from govcredit.archive.models import CreditRecord
     from govcredit.disclosure.models import Publication
     from govcredit.ledger.models import ledger_writing
+    from govcredit.statistics import report as figures
     from govcredit.statistics import services
     from govcredit.statistics.models import DecisionFact
     from govcredit.subjects.models import Organization
@@ -173,19 +174,19 @@ def run(n: int, seed: int) -> None:
             for pk, d, num in rows], batch_size=2000)
     inc = _timed(f"refresh (after {len(rows):,} new publications)", services.refresh)
     print(f"  computed {inc.computed:,}")
-    start, end = services.default_period()
+    start, end = figures.default_period()
     report = _timed("report city-wide, 12 months (aggregate query + rollups)",
-                    lambda: services.build_report(Q(), start, end))
+                    lambda: figures.build_report(Q(), start, end))
     print(f"  {report.total.total:,} decisions, on-time {report.total.on_time_rate:.3f}, "
           f"complete {report.total.completeness_rate:.3f}, {len(report.departments)} departments")
-    report36 = _timed("report city-wide, 36 months", lambda: services.build_report(Q(), services.add_months(end, -35), end))
+    report36 = _timed("report city-wide, 36 months", lambda: figures.build_report(Q(), figures.add_months(end, -35), end))
     print(f"  {report36.total.total:,} decisions")
     district = Organization.objects.get(name="第1区人民政府")
     sub = _timed("report one district subtree, 12 months",
-                 lambda: services.build_report(Q(issuing_org__path__startswith=district.path), start, end))
+                 lambda: figures.build_report(Q(issuing_org__path__startswith=district.path), start, end))
     print(f"  {sub.total.total:,} decisions")
     summary = _timed("report city-wide, 36 months, from the monthly figures (what the pages do)",
-                     lambda: services.build_report(Q(), services.add_months(end, -35), end, use_summary=True))
+                     lambda: figures.build_report(Q(), figures.add_months(end, -35), end, use_summary=True))
     assert summary.total == report36.total
     print(f"  {summary.total.total:,} decisions")
     print(f"facts: {DecisionFact.objects.count():,}")

@@ -83,6 +83,32 @@ def city(db: None) -> City:
     return build_city()
 
 
+@pytest.fixture(scope="class")
+def class_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
+    """The city built once for a whole test class (Django's ``setUpTestData``): inside an outer transaction
+    that is rolled back after the class, each test's own transaction (``db``) is a savepoint in it, so what
+    a test writes is gone before the next one. Tests take it through ``shared_city``."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_city()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_city(class_city: City, db: None) -> City:
+    """The class's city for one test: a deep copy, so objects a test changes in memory do not reach the next
+    test (as ``setUpTestData`` gives each test its own copy)."""
+    import copy
+
+    return copy.deepcopy(class_city)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Debian chromium per test process, shared by every browser test.

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "govcredit.statistics",
     "govcredit.exchange",
     "govcredit.workflow",
+    "govcredit.reports",
     "govcredit.demo",
 ]
 
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "govcredit.core.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "govcredit.urls"

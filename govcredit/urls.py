@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),
     path("workflow/", include("govcredit.workflow.urls")),
+    path("reports/", include("govcredit.reports.urls")),
     prefix_default_language=False,
 )
 

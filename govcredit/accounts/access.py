@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.models import Organization
 
 from .models import Role
 
@@ -24,6 +24,21 @@ FULL_ID_NUMBERS = {Role.CREDIT_OFFICE, Role.PERSONNEL}
 MANAGE_CATALOG = {Role.CREDIT_OFFICE}
 READ_CATALOG = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
 VERIFY_LEDGER = {Role.CREDIT_OFFICE}
+READ_BATCHES = WRITE_RECORDS | CITY_WIDE  # import batches: submitting roles, and the city-wide ones reading
+# 双公示 statistics: the credit office city-wide, districts and submitters their subtree; refreshing them.
+READ_STATISTICS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
+REFRESH_STATISTICS = {Role.CREDIT_OFFICE}
+# The exchange: the shared query for departments (the credit office also reaches 内部 types), national
+# exports, acknowledgements and the shared-query log.
+SHARED_QUERY = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
+SHARED_QUERY_INTERNAL = {Role.CREDIT_OFFICE}
+MANAGE_EXCHANGE = {Role.CREDIT_OFFICE}
+# 查询与报告: archive queries with a stated purpose, credit reports, the audit of every query
+QUERY_ARCHIVES = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+ISSUE_REPORTS = {Role.PERSONNEL, Role.CREDIT_OFFICE}
+AUDIT_QUERIES = {Role.CREDIT_OFFICE}
+RECONCILE_ROSTER = {Role.CREDIT_OFFICE}  # 核查比对 with the civil-servant personnel database
+READ_EDUCATION = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.DISTRICT, Role.SUBMITTER}
 
 
 def role_of(user: Any) -> str | None:
@@ -41,26 +56,35 @@ def require(user: Any, roles: set[Role]) -> None:
         raise PermissionDenied("您的角色无权进行此操作")
 
 
-def visible_orgs(user: Any) -> QuerySet[Organization]:
+def org_scope(user: Any) -> Q | None:
+    """A filter on Organization for what the user may read; None means nothing
+    (querysets: ``subjects.selectors.visible_orgs``)."""
     role = role_of(user)
     if role in CITY_WIDE:
-        return Organization.objects.all()
+        return Q()
     if role in SUBTREE and user.organization_id:
-        return Organization.objects.filter(path__startswith=user.organization.path)
+        return Q(path__startswith=user.organization.path)
     if role == Role.SUBJECT and user.organization_id and not user.civil_servant_id:
-        return Organization.objects.filter(pk=user.organization_id)
-    return Organization.objects.none()
+        return Q(pk=user.organization_id)
+    return None
 
 
-def visible_people(user: Any) -> QuerySet[CivilServant]:
+def person_scope(user: Any) -> Q | None:
+    """A filter on CivilServant for what the user may read; None means nothing
+    (querysets: ``subjects.selectors.visible_people``)."""
     role = role_of(user)
     if role in CITY_WIDE:
-        return CivilServant.objects.all()
+        return Q()
     if role in SUBTREE and user.organization_id:
-        return CivilServant.objects.filter(employer__path__startswith=user.organization.path)
+        return Q(employer__path__startswith=user.organization.path)
     if role == Role.SUBJECT and user.civil_servant_id:
-        return CivilServant.objects.filter(pk=user.civil_servant_id)
-    return CivilServant.objects.none()
+        return Q(pk=user.civil_servant_id)
+    return None
+
+
+def _in_org_scope(user: Any, org: Organization) -> bool:
+    scope = org_scope(user)
+    return scope is not None and Organization.objects.filter(scope, pk=org.pk).exists()
 
 
 def record_scope(user: Any) -> Q | None:
@@ -80,14 +104,56 @@ def record_scope(user: Any) -> Q | None:
     return None
 
 
+def case_scope(user: Any) -> Q | None:
+    """A filter on workflow cases for what the user may see; None means none (querysets:
+    ``workflow.selectors.visible_cases``). The archive's subtree rule applied to whoever owes the case:
+    city-wide roles see every case, a district or a submitting department the cases owed by organisations
+    and people in its subtree, a subject its own."""
+    role = role_of(user)
+    if role in CITY_WIDE:
+        return Q()
+    if role in SUBTREE and user.organization_id:
+        path = user.organization.path
+        return Q(debtor_org__path__startswith=path) | Q(debtor_person__employer__path__startswith=path)
+    if role == Role.SUBJECT:
+        if user.civil_servant_id:
+            return Q(debtor_person_id=user.civil_servant_id)
+        if user.organization_id:
+            return Q(debtor_org_id=user.organization_id)
+    return None
+
+
+def statistics_scope(user: Any) -> Q | None:
+    """A filter on a row's ``issuing_org`` for the statistics the user may read; None means none.
+
+    The credit office reads the whole city; districts and submitters their subtree (personnel do not:
+    the figures are about departments' publication, not about people)."""
+    role = role_of(user)
+    if role == Role.CREDIT_OFFICE:
+        return Q()
+    if role in READ_STATISTICS and user.organization_id:
+        return Q(issuing_org__path__startswith=user.organization.path)
+    return None
+
+
 def can_edit_org(user: Any, org: Organization) -> bool:
-    return has(user, EDIT_SUBJECTS) and visible_orgs(user).filter(pk=org.pk).exists()
+    return has(user, EDIT_SUBJECTS) and _in_org_scope(user, org)
 
 
 def can_write_records_for(user: Any, org: Organization) -> bool:
     """May the user submit records issued by ``org`` (its own organisation or one in its subtree)?"""
-    return has(user, WRITE_RECORDS) and visible_orgs(user).filter(pk=org.pk).exists()
+    return has(user, WRITE_RECORDS) and _in_org_scope(user, org)
 
 
 def can_see_full_id(user: Any) -> bool:
+    """May the user ask for a full ID number (each time with a purpose, logged: reports.reveal_id_number)?"""
     return has(user, FULL_ID_NUMBERS)
+
+
+# Rejected intake rows as they were sent (to be fixed and uploaded again) are the credit office's work on
+# submitted data; everyone else, the personnel office included, sees their ID numbers masked.
+SUBMITTED_IDS = {Role.CREDIT_OFFICE}
+
+
+def can_see_submitted_ids(user: Any) -> bool:
+    return has(user, SUBMITTED_IDS)

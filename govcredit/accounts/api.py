@@ -8,6 +8,7 @@ from ninja.responses import Status
 
 from govcredit.accounts import access
 from govcredit.accounts.models import ApiToken
+from govcredit.accounts.selectors import tokens_of
 from govcredit.accounts.services import issue_token
 from govcredit.accounts.services import revoke_token as revoke
 from govcredit.api.common import ERRORS, Ref, api_auth, forbidden, get_in_scope, user_of, via_session
@@ -73,7 +74,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS}, auth=TOKEN_USERS, summary="我的接口令牌")
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
     _may_use_tokens(request)
-    return list(ApiToken.objects.filter(user=user_of(request)).order_by("-created_at", "-id"))
+    return list(tokens_of(user_of(request)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, auth=TOKEN_USERS, summary="创建接口令牌",
@@ -91,5 +92,5 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedO
                description="吊销本人的一个令牌；吊销后该令牌立即失效。")
 def revoke_token(request: HttpRequest, token_id: ObjectId) -> ApiToken:
     _may_use_tokens(request)
-    token = get_in_scope(ApiToken.objects.filter(user=user_of(request)), pk=token_id)
+    token = get_in_scope(tokens_of(user_of(request)), pk=token_id)
     return revoke(token)

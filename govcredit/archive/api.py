@@ -10,10 +10,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -31,6 +30,7 @@ from govcredit.api.common import (
     user_of,
 )
 from govcredit.archive import services
+from govcredit.archive.filters import filter_records
 from govcredit.archive.models import CounterpartyKind, CreditRecord, RecordStatus
 from govcredit.archive.parties import resolve_parties
 from govcredit.archive.selectors import visible_records
@@ -39,6 +39,7 @@ from govcredit.core.params import Day, ObjectId
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import history
 from govcredit.subjects.identifiers import mask_id_number, mask_name
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 router = Router(tags=["信用档案"], auth=api_auth(access.READ_SUBJECTS))
 WRITERS = api_auth(access.WRITE_RECORDS)
@@ -210,25 +211,10 @@ def _writable_record(request: HttpRequest, record_id: int) -> CreditRecord:
             description="调用者可见范围内的记录，按决定日期从新到旧。")
 @paginate(Pagination)
 def list_records(request: HttpRequest, filters: Query[RecordFilter]) -> QuerySet[CreditRecord]:
-    qs = _records(request)
-    if filters.type:
-        qs = qs.filter(record_type__code=filters.type)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.subject_org is not None:
-        qs = qs.filter(subject_org_id=filters.subject_org)
-    if filters.subject_person is not None:
-        qs = qs.filter(subject_person_id=filters.subject_person)
-    if filters.issuing_org is not None:
-        qs = qs.filter(issuing_org_id=filters.issuing_org)
-    if filters.decision_date_from:
-        qs = qs.filter(decision_date__gte=filters.decision_date_from)
-    if filters.decision_date_to:
-        qs = qs.filter(decision_date__lte=filters.decision_date_to)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(decision_number__icontains=q) | Q(counterparty_name__icontains=q))
-    return qs
+    return filter_records(_records(request), q=filters.q or "", record_type=filters.type or "",
+                          status=filters.status or "", subject_org=filters.subject_org,
+                          subject_person=filters.subject_person, issuing_org=filters.issuing_org,
+                          decided_from=filters.decision_date_from, decided_to=filters.decision_date_to)
 
 
 @router.get("/records/{record_id}", response={200: RecordDetailOut, **ERRORS}, summary="信用记录详情",
@@ -257,18 +243,14 @@ def create_record(request: HttpRequest, payload: RecordIn, response: HttpRespons
                               "actor": actor_of(request), "subject_org": parties.subject_org,
                               "subject_person": parties.subject_person,
                               "reason": payload.reason}
-    try:
-        if key:
-            body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
-            record, created = services.record_decision_once(
-                requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
-            if not created:
-                response["Idempotent-Replayed"] = "true"
-        else:
-            record = services.record_decision(**values)
-    except (services.DuplicateRecord, services.KeyReused) as e:
-        message = e.messages[0] if isinstance(e, services.DuplicateRecord) else str(e)
-        raise HttpError(409, message) from None
+    if key:
+        body = json.dumps(payload.model_dump(exclude={"idempotency_key"}), sort_keys=True, ensure_ascii=False, default=str)
+        record, created = services.record_decision_once(
+            requester=user, key=key, body_digest=hashlib.sha256(body.encode()).hexdigest(), **values)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+    else:
+        record = services.record_decision(**values)
     return Status(201, get_in_scope(_records(request), pk=record.pk))
 
 
@@ -299,7 +281,7 @@ def change_status(request: HttpRequest, record_id: ObjectId, payload: StatusIn) 
 def org_archive(request: HttpRequest, org_id: ObjectId) -> QuerySet[CreditRecord]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
-    org = get_in_scope(access.visible_orgs(user), pk=org_id)
+    org = get_in_scope(visible_orgs(user), pk=org_id)
     return _records(request).filter(subject_org=org)
 
 
@@ -309,5 +291,5 @@ def org_archive(request: HttpRequest, org_id: ObjectId) -> QuerySet[CreditRecord
 def person_archive(request: HttpRequest, person_id: ObjectId) -> QuerySet[CreditRecord]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
-    person = get_in_scope(access.visible_people(user), pk=person_id)
+    person = get_in_scope(visible_people(user), pk=person_id)
     return _records(request).filter(subject_person=person)

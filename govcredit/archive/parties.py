@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from govcredit.accounts import access
 from govcredit.subjects.models import CivilServant, Organization
+from govcredit.subjects.selectors import visible_orgs, visible_people
 
 MSG_ISSUER = "无权以该单位名义报送：单位不存在或不在您的管辖范围内"
 MSG_SUBJECT_ORG = "无权为该单位录入记录：单位不存在或不在您的管辖范围内"
@@ -31,17 +32,17 @@ def resolve_parties(user: Any, *, issuing_org: int | None, subject_org: int | No
     No ``issuing_org`` means the user's own organisation; an id that is absent or outside the scope
     raises PermissionDenied (403) with a message that does not tell which of the two it is.
     """
-    issuer = (access.visible_orgs(user).filter(pk=issuing_org).first() if issuing_org is not None
+    issuer = (visible_orgs(user).filter(pk=issuing_org).first() if issuing_org is not None
               else getattr(user, "organization", None))
     if issuer is None or not access.can_write_records_for(user, issuer):
         raise PermissionDenied(MSG_ISSUER)
     org = person = None
     if subject_org is not None:
-        org = access.visible_orgs(user).filter(pk=subject_org).first()
+        org = visible_orgs(user).filter(pk=subject_org).first()
         if org is None:
             raise PermissionDenied(MSG_SUBJECT_ORG)
     if subject_person is not None:
-        person = access.visible_people(user).filter(pk=subject_person).first()
+        person = visible_people(user).filter(pk=subject_person).first()
         if person is None:
             raise PermissionDenied(MSG_SUBJECT_PERSON)
     return Parties(issuer, org, person)

@@ -19,6 +19,7 @@ from govcredit.catalog import schema
 from govcredit.catalog.models import RecordType, RecordTypeVersion, SubjectKind
 from govcredit.catalog.services import SEVERITY_GIVEN, derive_severity
 from govcredit.core import clock, crypto
+from govcredit.core.errors import Conflict
 from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import save_with_entry, update_with_entries
 from govcredit.subjects.identifiers import mask_id_number, mask_name
@@ -136,11 +137,11 @@ def check_dates(record: CreditRecord) -> None:
         raise ValidationError({"publicity_end": f"公示截止期 {record.publicity_end} 早于决定日期 {record.decision_date}"})
 
 
-class DuplicateRecord(ValidationError):
+class DuplicateRecord(Conflict):
     """The archive already holds this decision about this counterparty (or subject)."""
 
 
-class KeyReused(ValueError):
+class KeyReused(Conflict, ValueError):
     """An idempotency key sent again with a different request."""
 
 
@@ -168,8 +169,8 @@ def record_decision(version: RecordTypeVersion, raw: dict[str, Any], *, issuing_
     list(RecordType.objects.select_for_update().filter(pk=version.record_type_id))
     earlier = find_duplicate(record)
     if earlier is not None:
-        raise DuplicateRecord({"decision_number": f"已有相同的记录（编号 {earlier.pk}）：同一信息类别、决定文书号和行政相对人"
-                                                  "（或主体）只能录入一次；如需修改请更正该记录"})
+        raise DuplicateRecord(f"已有相同的记录（编号 {earlier.pk}）：同一信息类别、决定文书号和行政相对人"
+                              "（或主体）只能录入一次；如需修改请更正该记录", field="decision_number")
     save_with_entry(record, actor=actor, action="record.create", reason=reason or "录入")
     return record
 

@@ -7,17 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
+from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
 from govcredit.core.params import query_id, query_pk
 from govcredit.ledger.services import history
 
 from . import services
+from .filters import filter_records
 from .forms import RecordFilterForm, StatusForm, raw_values, record_form_class
 from .parties import resolve_parties
 from .selectors import visible_records
@@ -29,13 +30,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
     form = RecordFilterForm(request.GET)
     records = visible_records(request.user)
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            records = records.filter(Q(decision_number__contains=q) | Q(counterparty_name__contains=q))
-        if form.cleaned_data["record_type"]:
-            records = records.filter(record_type=form.cleaned_data["record_type"])
-        if form.cleaned_data["status"]:
-            records = records.filter(status=form.cleaned_data["status"])
+        rtype = form.cleaned_data["record_type"]
+        records = filter_records(records, q=form.cleaned_data["q"], record_type=rtype.code if rtype else "",
+                                 status=form.cleaned_data["status"])
     return render(request, "archive/record_list.html", {"form": form, **paginate(request, records)})
 
 
@@ -101,6 +98,8 @@ def record_create(request: HttpRequest) -> HttpResponse:
                 key = name if name in form.fields else by_label.get(name)
                 for msg in errors:
                     form.add_error(key if key in form.fields else None, msg)
+        except DomainError as e:  # a duplicate: beside the decision number
+            form.add_error(e.field if e.field in form.fields else None, str(e))
         else:
             messages.success(request, "记录已录入并留痕。")
             return redirect("archive:record_detail", pk=record.pk)

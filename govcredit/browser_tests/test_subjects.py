@@ -49,9 +49,21 @@ def test_credit_office_searches_orgs_and_people(live_server: object, transaction
     expect(page.locator("dl.fields")).to_contain_text("320102")
     expect(page.locator(".breadcrumb")).to_contain_text("南京市人民政府")
 
-    # People: the credit office sees the full ID number on the person's page.
+    # People: even the credit office sees the number masked on the person's page; the full number is a
+    # separate step that asks for the purpose and is logged (the reports app).
     _open_person(page, str(live_server))
     expect(page).to_have_url(f"{live_server}/subjects/people/{city.people['xuanwu'].pk}/")
+    expect(page.locator("#id-number")).to_contain_text(mask_id_number(XUANWU_ID))
+    assert XUANWU_ID not in page.content()
+    page.locator("#reveal-link").click()
+    page.locator("#id_purpose").select_option("其他")
+    page.locator("#id_purpose_text").fill("核对人事档案")
+    page.locator("#id_case_reference").fill("核-2026-3")
+    with page.expect_navigation():
+        page.locator("#purpose-form button").click()
+    expect(page.locator("#id-number")).to_have_text(mask_id_number(XUANWU_ID))
+    with page.expect_navigation():
+        page.locator("#reveal").click()
     expect(page.locator("#id-number")).to_have_text(XUANWU_ID)
 
 

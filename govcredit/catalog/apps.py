@@ -9,13 +9,10 @@ class CatalogConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from govcredit.accounts import access
-        from govcredit.api.common import register_input_error, register_router
+        from govcredit.api.common import register_router
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
 
-        from .services import CatalogError
-
-        register_input_error(CatalogError)
         register_event_type("catalog.create_type", "新建信用信息类别", "Record type created")
         register_event_type("catalog.publish", "发布目录版本", "Catalogue version published")
         register_router("/catalog", "govcredit.catalog.api.router")

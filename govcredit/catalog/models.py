@@ -47,7 +47,12 @@ class RecordType(LedgeredModel):
         return self.name
 
     def current(self) -> RecordTypeVersion:
-        version = self.versions.order_by("-version").first()
+        prefetched: list[RecordTypeVersion] | None = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        version: RecordTypeVersion | None
+        if prefetched is not None:  # a list read them with prefetch_related("versions"): no query per type
+            version = max(prefetched, key=lambda v: v.version, default=None)
+        else:
+            version = self.versions.order_by("-version").first()
         assert version is not None, f"{self.name} 没有任何版本"
         return version
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from govcredit.core.errors import DomainError
 from govcredit.ledger.services import save_with_entry
 
 from . import schema
@@ -30,8 +31,8 @@ VERSION_KEYS = ("polarity", "source_category", "disclosure", "subject_kinds", "s
                 "batch_mode", "double_publicity", "publication", "description")
 
 
-class CatalogError(ValueError):
-    pass
+class CatalogError(DomainError, ValueError):
+    """A catalog entry or version the rules refuse (the API answers 422, a page 400, with the message)."""
 
 
 # --------------------------------------------------------------------------- publication and severity rules

@@ -25,6 +25,8 @@ from typing import Any
 import openpyxl
 from django.db import transaction
 
+from govcredit.core.errors import DomainError
+
 from .models import ExchangeAck, ExchangeExport, ExchangeItem, ExportStatus
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -42,8 +44,10 @@ ALIASES = {
 _BATCH_RE = re.compile(r"^(GC\d{6,})")
 
 
-class AckError(ValueError):
-    """The file cannot be read at all (Chinese message)."""
+class AckError(DomainError, ValueError):
+    """The file cannot be read at all (Chinese message; the API answers 422 about ``file``)."""
+
+    field = "file"
 
 
 @dataclass

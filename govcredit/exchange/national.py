@@ -40,6 +40,7 @@ from govcredit.accounts import access
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core import clock, crypto, spreadsheet
+from govcredit.core.errors import DomainError
 from govcredit.disclosure.masking import record_person_names
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
 from govcredit.subjects.identifiers import mask_id_number, mask_name, mask_text
@@ -56,7 +57,7 @@ STANDARD = "全国信用信息共享平台“双公示”数据标准（字段�
 T = TypeVar("T")
 
 
-class ExportError(Exception):
+class ExportError(DomainError):
     """The export cannot run; the message is Chinese."""
 
 

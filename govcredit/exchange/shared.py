@@ -24,26 +24,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from govcredit.accounts import access
-from govcredit.accounts.models import Role
 from govcredit.archive.models import CreditRecord
-from govcredit.archive.selectors import visible_records
-from govcredit.catalog.models import Disclosure
 
 from .models import SharedQueryLog
-
-SHARED_QUERY_ROLES = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.PERSONNEL, Role.DISTRICT}
-LEVELS_FOR_OTHERS = (Disclosure.PUBLIC, Disclosure.SHARED)
-
-
-def visible_levels(user: Any) -> tuple[str, ...]:
-    """The catalog disclosure levels the user may query through the shared channel."""
-    role = access.role_of(user)
-    if role == Role.CREDIT_OFFICE:
-        return (Disclosure.PUBLIC, Disclosure.SHARED, Disclosure.INTERNAL)
-    if role in SHARED_QUERY_ROLES:
-        return LEVELS_FOR_OTHERS
-    return ()
+from .selectors import shared_records
 
 
 @dataclass(frozen=True)
@@ -66,10 +50,7 @@ class Conditions:
 
 def search(user: Any, cond: Conditions) -> QuerySet[CreditRecord]:
     """Records matching ``cond`` within the levels the user may see, newest decision first."""
-    levels = visible_levels(user)
-    if not levels:
-        return CreditRecord.objects.none()
-    qs = visible_records(user).filter(type_version__disclosure__in=levels)
+    qs = shared_records(user)
     if cond.credit_code:
         code = cond.credit_code.strip().upper()
         qs = qs.filter(Q(counterparty_code=code) | Q(subject_org__credit_code=code))

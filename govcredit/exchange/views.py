@@ -17,14 +17,12 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
-from govcredit.accounts.models import Role
 from govcredit.core import clock, params
 from govcredit.core.paging import paginate
 
 from . import acks, national, opendata
 from .models import ExchangeAck, ExchangeExport, SharedQueryLog
 
-CREDIT_OFFICE = {Role.CREDIT_OFFICE}
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 RECENT_DAYS = 7
@@ -99,7 +97,7 @@ class AckUploadForm(forms.Form):
 
 @login_required
 def exports(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     exports_qs = ExchangeExport.objects.prefetch_related("files").annotate(
         n_accepted=Count("acks", filter=Q(acks__accepted=True)),
         n_rejected=Count("acks", filter=Q(acks__accepted=False))).order_by("-id")  # GROUP BY drops Meta.ordering
@@ -113,7 +111,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     export = get_object_or_404(ExchangeExport, pk=pk)
     acks_qs = ExchangeAck.objects.filter(export=export).select_related("item", "item__file", "record")
     show = request.GET.get("show", "rejected")
@@ -131,7 +129,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
     """A file of an export (the credit office only; it may hold full ID numbers when the operator chose so)."""
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     export = get_object_or_404(ExchangeExport, pk=pk)
     f = get_object_or_404(export.files, name=name)
     path = national.file_path(export, f)
@@ -146,7 +144,7 @@ def export_file(request: HttpRequest, pk: int, name: str) -> FileResponse:
 @login_required
 @require_POST
 def ack_upload(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     form = AckUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择回执文件。"))
@@ -183,7 +181,7 @@ def _ack_summary(result: acks.AckResult) -> str:
 
 @login_required
 def query_log(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, CREDIT_OFFICE)
+    access.require(request.user, access.MANAGE_EXCHANGE)
     logs = SharedQueryLog.objects.select_related("user", "organization")
     who = request.GET.get("user", "").strip()
     if who:

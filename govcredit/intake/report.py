@@ -4,8 +4,8 @@ Cells are always written as text, through :mod:`govcredit.core.spreadsheet`: tex
 would take for a formula gets a leading apostrophe, so the report cannot run formulas (CSV/formula
 injection) even if it is later saved as CSV and opened again.
 
-Rejected rows carry whatever the clerk sent, ID numbers included. Only roles with full-ID access
-(``access.can_see_full_id``) see them as sent; every other viewer — on the page, in the API and in the
+Rejected rows carry whatever the clerk sent, ID numbers included. Only the credit office
+(``access.can_see_submitted_ids``) sees them as sent; every other viewer — on the page, in the API and in the
 XLSX — gets them through :func:`rejected_rows` with ``full_id_numbers=False``: the ID-number columns
 masked whole, and ID and phone numbers masked inside every other cell and the reason (``mask_text``).
 The report stored with the batch is the full one; a masked copy is written for each such download.

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,20 +17,14 @@ from django.views.decorators.http import require_POST
 from govcredit.accounts import access
 from govcredit.catalog.models import RecordType
 from govcredit.core.paging import paginate
+from govcredit.subjects.selectors import visible_orgs
 
 from . import services
 from .forms import BatchFilterForm, UploadForm
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
+from .selectors import visible_batches
 from .template import template_response
-
-
-def visible_batches(user: Any) -> QuerySet[ImportBatch]:
-    """Batches of the organisations the user sees (the credit office sees all)."""
-    if not access.has(user, access.WRITE_RECORDS | access.CITY_WIDE):
-        return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(org__in=access.visible_orgs(user)).select_related(
-        "record_type", "org", "created_by")
 
 
 def status_of(batch: ImportBatch) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def _store_upload(upload: Any) -> Path:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, access.WRITE_RECORDS | access.CITY_WIDE)
+    access.require(request.user, access.READ_BATCHES)
     form = BatchFilterForm(request.GET)
     batches = visible_batches(request.user)
     if form.is_valid() and form.cleaned_data["status"]:
@@ -73,7 +66,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.WRITE_RECORDS)
-    orgs = access.visible_orgs(request.user)
+    orgs = visible_orgs(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, orgs=orgs,
                       initial_org=getattr(request.user, "organization", None))
     if request.method == "POST" and form.is_valid():
@@ -99,14 +92,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_download(request: HttpRequest, code: str) -> FileResponse:
     """The blank XLSX template of a record type's current catalog version (see :mod:`.template`)."""
-    access.require(request.user, access.WRITE_RECORDS | access.CITY_WIDE)
+    access.require(request.user, access.READ_BATCHES)
     return template_response(get_object_or_404(RecordType, code=code, is_active=True))
 
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
-    rows = rejected_rows(batch, full_id_numbers=access.can_see_full_id(request.user))
+    rows = rejected_rows(batch, full_id_numbers=access.can_see_submitted_ids(request.user))
     preview = [(row_no, reason) for row_no, _values, reason in islice(rows, 100)]
     return render(request, "intake/batch_detail.html", {
         "batch": batch, "status": status_of(batch), "preview": preview,
@@ -126,7 +119,7 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not batch.error_report or not Path(batch.error_report).exists():
         raise Http404("该批次没有错误报告")
-    return FileResponse(report_for(batch, full_id_numbers=access.can_see_full_id(request.user)), as_attachment=True,
+    return FileResponse(report_for(batch, full_id_numbers=access.can_see_submitted_ids(request.user)), as_attachment=True,
                         filename=f"归集批次{batch.pk}-错误报告.xlsx")
 
 

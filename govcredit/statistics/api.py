@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from govcredit.accounts import access
 from govcredit.api.common import ERRORS, api_auth, user_of
 from govcredit.core.params import Month
 
-from . import services
+from . import report as figures
+from .selectors import visible_figures
 
 router = Router(tags=["双公示统计"])
 MAX_MONTHS = 60
@@ -75,14 +77,14 @@ class PeriodIn(Schema):
     end: Month | None = Field(None, description="截止月份 YYYY-MM（默认本月）")
 
 
-def _counts(c: services.Counts) -> dict[str, object]:
+def _counts(c: figures.Counts) -> dict[str, object]:
     return {"total": c.total, "complete": c.complete, "due": c.due, "on_time": c.on_time,
             "late_published": c.late_published, "overdue_unpublished": c.overdue_unpublished, "pending": c.pending,
             "on_time_rate": c.on_time_rate, "publication_rate": c.publication_rate,
             "completeness_rate": c.completeness_rate, "avg_workdays": c.avg_workdays}
 
 
-def _summary(report: services.Report) -> dict[str, object]:
+def _summary(report: figures.Report) -> dict[str, object]:
     return {"scope": report.scope_label, "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
             "today": report.today, "target": 1.0, "total": _counts(report.total),
             "months": [{"month": m.label, **_counts(m.counts)} for m in report.months],
@@ -90,25 +92,24 @@ def _summary(report: services.Report) -> dict[str, object]:
 
 
 @router.get("/summary", auth=None, response=SummaryOut, summary="全市双公示月度及时率、完整率（公开）")
-def summary(request: HttpRequest, months: int = Query(12, ge=1, le=60, description="最近几个月")) -> dict[str, object]:
-    start, end = services.default_period(months=months)
-    return _summary(services.build_report(Q(), start, end, use_summary=True))
+def summary(request: HttpRequest,
+            months: int = Query(12, ge=1, le=60, description="最近几个月")) -> dict[str, object]:  # type: ignore[type-arg]
+    start, end = figures.default_period(months=months)
+    return _summary(figures.build_report(Q(), start, end, use_summary=True))
 
 
-@router.get("/departments", auth=api_auth(services.INTERNAL_ROLES), response={200: DepartmentsOut, **ERRORS},
+@router.get("/departments", auth=api_auth(access.READ_STATISTICS), response={200: DepartmentsOut, **ERRORS},
             summary="按部门、区域的双公示统计与排名（本单位及下级范围）")
 def departments(request: HttpRequest, period: Query[PeriodIn]) -> dict[str, object]:
-    user = user_of(request)
-    scope = services.fact_scope(user)
+    scope = visible_figures(user_of(request))
     if scope is None:
         raise PermissionDenied("您的角色无权查看双公示统计")
-    default_start, default_end = services.default_period()
+    default_start, default_end = figures.default_period()
     start = period.start or default_start
     end = period.end or default_end
     start, end = min(start, end), max(start, end)
-    start = max(start, services.add_months(end, -(MAX_MONTHS - 1)))
-    label = "全市" if scope == Q() else f"{user.organization.name}及下级单位"  # type: ignore[union-attr]
-    report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
+    start = max(start, figures.add_months(end, -(MAX_MONTHS - 1)))
+    report = figures.build_report(scope.filter, start, end, scope_label=scope.label, use_summary=True)
     out = _summary(report)
     out["departments"] = [{"rank": d.rank, "org_id": d.org_id, "name": d.name, "district": d.district,
                            "below_target": d.counts.below_target, **_counts(d.counts)} for d in report.departments]

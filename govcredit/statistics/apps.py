@@ -13,9 +13,7 @@ class StatisticsConfig(AppConfig):
         from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.core.menu import MenuItem, register_menu_item
 
-        from .services import INTERNAL_ROLES
-
         register_job(FrequentJob("双公示统计刷新", "govcredit.statistics.services.refresh", 5))
         register_router("/statistics", "govcredit.statistics.api.router")
         register_menu_item("statistics.internal", MenuItem(gettext_lazy("统计"), "statistics:internal",
-                                                           lambda user: access.has(user, INTERNAL_ROLES), 60))
+                                                           lambda user: access.has(user, access.READ_STATISTICS), 60))

@@ -16,27 +16,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
-from govcredit.accounts.models import Role
 from govcredit.core import jobs, params
 
+from . import report as figures
 from . import services
+from .selectors import CITY_WIDE, visible_figures
 from .xlsx import report_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MONTHS = 60
 PUBLIC_MONTH_CHOICES = (12, 24, 36)
-# The scope as written into the XLSX files and their names (data: always Chinese); pages show a translation.
-CITY_WIDE = "全市"
 
 
-def _public_report(request: HttpRequest) -> services.Report:
+def _public_report(request: HttpRequest) -> figures.Report:
     try:
         months = int(request.GET.get("months", 12))
     except ValueError:
         months = 12
     months = months if months in PUBLIC_MONTH_CHOICES else 12
-    start, end = services.default_period(months=months)
-    return services.build_report(Q(), start, end, scope_label=CITY_WIDE, use_summary=True)
+    start, end = figures.default_period(months=months)
+    return figures.build_report(Q(), start, end, scope_label=CITY_WIDE, use_summary=True)
 
 
 def _chart_labels() -> dict[str, str]:
@@ -63,35 +62,34 @@ def public_export(request: HttpRequest) -> HttpResponse:
 
 def _scope(request: HttpRequest) -> tuple[Q, str, str]:
     """The fact filter, the scope label for the report and its files (Chinese), and the label for the page."""
-    access.require(request.user, services.INTERNAL_ROLES)
-    scope = services.fact_scope(request.user)
-    if scope is None:
+    access.require(request.user, access.READ_STATISTICS)
+    scope = visible_figures(request.user)
+    if scope is None:  # a district or submitter without an organisation
         raise PermissionDenied(_("您的角色无权查看双公示统计"))
-    org = getattr(request.user, "organization", None)
-    if access.role_of(request.user) == Role.CREDIT_OFFICE or org is None:
-        return scope, CITY_WIDE, _("全市")
-    return scope, f"{org.name}及下级单位", _("%(org)s及下级单位") % {"org": org.name}
+    if scope.org is None:
+        return scope.filter, scope.label, _("全市")
+    return scope.filter, scope.label, _("%(org)s及下级单位") % {"org": scope.org.name}
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date, list[str]]:
-    default_start, default_end = services.default_period()
+    default_start, default_end = figures.default_period()
     start = params.query_month(request.GET, "start") or default_start
     end = params.query_month(request.GET, "end") or default_end
     notes = []
     if start > end:
         start, end = end, start
         notes.append(_("起止月份颠倒，已自动调换"))
-    if len(services.month_range(start, end)) > MAX_MONTHS:
-        start = services.add_months(end, -(MAX_MONTHS - 1))
+    if len(figures.month_range(start, end)) > MAX_MONTHS:
+        start = figures.add_months(end, -(MAX_MONTHS - 1))
         notes.append(_("统计期间最长 %(months)d 个月，已从 %(start)s 起统计")
                      % {"months": MAX_MONTHS, "start": f"{start:%Y-%m}"})
     return start, end, notes
 
 
-def _internal_report(request: HttpRequest) -> services.Report:
+def _internal_report(request: HttpRequest) -> figures.Report:
     scope, label, _display = _scope(request)
     start, end, _notes = _period(request)
-    return services.build_report(scope, start, end, scope_label=label, use_summary=True)
+    return figures.build_report(scope, start, end, scope_label=label, use_summary=True)
 
 
 @login_required
@@ -99,12 +97,12 @@ def internal(request: HttpRequest) -> HttpResponse:
     """/portal/statistics/internal/ — trends, department and district rankings, who misses 100%."""
     scope, label, scope_display = _scope(request)
     start, end, notes = _period(request)
-    report = services.build_report(scope, start, end, scope_label=label, use_summary=True)
+    report = figures.build_report(scope, start, end, scope_label=label, use_summary=True)
     context: dict[str, Any] = {
         "report": report, "scope_display": scope_display, "chart": report.chart(), "ranking": report.ranking_chart(),
         "chart_labels": _chart_labels(), "notes": notes,
         "start": f"{report.start:%Y-%m}", "end": f"{report.end:%Y-%m}",
-        "can_refresh": access.role_of(request.user) == Role.CREDIT_OFFICE, "run": jobs.state_of(services.JOB),
+        "can_refresh": access.has(request.user, access.REFRESH_STATISTICS), "run": jobs.state_of(services.JOB),
     }
     return render(request, "statistics/internal.html", context)
 
@@ -120,7 +118,7 @@ def internal_export(request: HttpRequest) -> HttpResponse:
 @require_POST
 def refresh_now(request: HttpRequest) -> HttpResponse:
     """The credit office asks for a refresh: it is enqueued for a worker, the page shows its progress."""
-    access.require(request.user, {Role.CREDIT_OFFICE})
+    access.require(request.user, access.REFRESH_STATISTICS)
     if services.request_refresh(full=request.POST.get("full") == "1"):
         messages.success(request, _("已提交重新统计任务，由后台执行；本页显示进度，完成后数据随之更新。"))
     else:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from govcredit.core.spreadsheet import workbook, write_cell
 
-from .services import Counts, Report
+from .report import Counts, Report
 
 COUNT_HEADERS = ["双公示决定数", "数据完整数", "完整率", "应公示数", "按时公示数", "逾期公示数", "逾期未公示数",
                  "期限内待公示数", "及时率", "公示率", "平均公示用时（工作日）"]

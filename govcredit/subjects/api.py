@@ -29,8 +29,11 @@ from govcredit.api.common import (
 )
 from govcredit.core.params import Day, ObjectId
 from govcredit.subjects import services
-from govcredit.subjects.identifiers import IdentifierError, normalize_credit_code, parse_id_number
+from govcredit.subjects.identifiers import IdentifierError, parse_id_number
 from govcredit.subjects.models import CivilServant, Organization, OrgType, ServantStatus
+
+from .filters import filter_orgs, filter_people
+from .selectors import visible_orgs, visible_people
 
 router = Router(tags=["信用主体"], auth=api_auth(access.READ_SUBJECTS))
 EDITORS = api_auth(access.EDIT_SUBJECTS)
@@ -108,7 +111,8 @@ def _full_id_allowed(context: Any) -> bool:
 
 
 class PersonDetailOut(PersonOut):
-    id_number: str | None = Field(description="完整身份证号：仅信用管理部门、组织人事部门可见，其他角色为空")
+    id_number: str | None = Field(description="完整身份证号：不在此返回。可查看完整号码的角色须说明目的，"
+                                              "通过 POST /api/reports/reveal 单独查看（每次记录）")
     birth_date: dt.date | None = Field(description="出生日期：与完整身份证号同等保护，其他角色为空")
     posts: list[PostOut] = Field(description="任职经历，最近的在前")
     created_at: dt.datetime = Field(description="登记时间")
@@ -116,7 +120,7 @@ class PersonDetailOut(PersonOut):
 
     @staticmethod
     def resolve_id_number(obj: CivilServant, context: Any) -> str | None:
-        return obj.full_id_number() if _full_id_allowed(context) else None
+        return None
 
     @staticmethod
     def resolve_birth_date(obj: CivilServant, context: Any) -> dt.date | None:
@@ -164,13 +168,13 @@ class PostChangeIn(Schema):
 def _orgs(request: HttpRequest) -> QuerySet[Organization]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
-    return access.visible_orgs(user).select_related("parent")
+    return visible_orgs(user).select_related("parent")
 
 
 def _people(request: HttpRequest) -> QuerySet[CivilServant]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
-    return access.visible_people(user).select_related("employer")
+    return visible_people(user).select_related("employer")
 
 
 def _editable_org(request: HttpRequest, org_id: int, message: str) -> Organization:
@@ -179,7 +183,7 @@ def _editable_org(request: HttpRequest, org_id: int, message: str) -> Organizati
     Absent and out-of-scope organisations get the same answer, so the reply reveals nothing.
     """
     user = user_of(request)
-    org = access.visible_orgs(user).filter(pk=org_id).first()
+    org = visible_orgs(user).filter(pk=org_id).first()
     if org is None or not access.can_edit_org(user, org):
         forbidden(message)
     return org
@@ -198,19 +202,9 @@ def _id_number(raw: str) -> str:
             description="调用者可见范围内的单位（本单位及下级；信用管理部门、组织人事部门为全市）。")
 @paginate(Pagination)
 def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> QuerySet[Organization]:
-    qs = _orgs(request)
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q.strip())
-    if filters.credit_code:
-        qs = qs.filter(credit_code=normalize_credit_code(filters.credit_code))
-    if filters.org_type:
-        qs = qs.filter(org_type=filters.org_type)
-    if filters.parent is not None:
-        qs = qs.filter(parent_id=filters.parent)
-    if filters.region_code:
-        qs = qs.filter(region_code=filters.region_code)
-    if filters.is_active is not None:
-        qs = qs.filter(is_active=filters.is_active)
+    qs = filter_orgs(_orgs(request), q=filters.q or "", credit_code=filters.credit_code or "",
+                     org_type=filters.org_type or "", parent=filters.parent, region_code=filters.region_code or "",
+                     is_active=filters.is_active)
     return qs.order_by("path")
 
 
@@ -261,12 +255,7 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet[
             forbidden("您的角色不能按完整身份证号查找")
         person = services.find_person_by_id_number(_id_number(filters.id_number))
         qs = qs.filter(pk=person.pk) if person else qs.none()
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q.strip())
-    if filters.employer is not None:
-        qs = qs.filter(employer_id=filters.employer)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_people(qs, q=filters.q or "", employer=filters.employer, status=filters.status or "")
     return qs.order_by("employer__path", "name", "id")
 
 
@@ -295,7 +284,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[CivilServan
     person = services.register_civil_servant(name=payload.name, id_number=payload.id_number, employer=employer,
                                              post=payload.post, rank=payload.rank, start_date=payload.start_date,
                                              actor=actor_of(request), reason=payload.reason,
-                                             visible=access.visible_people(user_of(request)))
+                                             visible=visible_people(user_of(request)))
     return Status(201, person)
 
 

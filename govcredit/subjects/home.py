@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from govcredit.accounts import access
 from govcredit.core.home import Count, HomeTile
 
+from .selectors import visible_orgs, visible_people
+
 TILE = "subjects"
 
 
 def counts(request: HttpRequest) -> list[Count]:
-    return [Count(_("可见单位"), access.visible_orgs(request.user).count(), "stat-orgs", reverse("subjects:org_list")),
-            Count(_("可见公务员"), access.visible_people(request.user).count(), "stat-people",
-                  reverse("subjects:person_list"))]
+    return [Count(_("可见单位"), visible_orgs(request.user).count(), "stat-orgs", reverse("subjects:org_list")),
+            Count(_("可见公务员"), visible_people(request.user).count(), "stat-people", reverse("subjects:person_list"))]
 
 
 HOME_TILE = HomeTile(order=10, counts=counts, template="subjects/home_search.html",

@@ -77,7 +77,7 @@ def register_civil_servant(*, name: str, id_number: str, employer: Organization,
                            visible: QuerySet[CivilServant] | None = None) -> CivilServant:
     """Register a civil servant and start the first post.
 
-    ``visible`` is the set of civil servants the caller may see (``access.visible_people(user)`` for a page or
+    ``visible`` is the set of civil servants the caller may see (``selectors.visible_people(user)`` for a page or
     an API call); None means everyone (commands, demo data). It decides how a number that is already
     registered is refused (see :func:`_refuse_registered`).
     """

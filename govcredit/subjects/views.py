@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -16,6 +15,7 @@ from govcredit.core.paging import paginate
 from govcredit.ledger.services import history
 
 from . import services
+from .filters import filter_orgs, filter_people
 from .forms import (
     OrgCreateForm,
     OrgEditForm,
@@ -24,8 +24,8 @@ from .forms import (
     PersonSearchForm,
     PostChangeForm,
 )
-from .identifiers import normalize_credit_code
 from .panels import render_panels
+from .selectors import visible_orgs, visible_people
 
 
 def _need_read(request: HttpRequest) -> None:
@@ -36,24 +36,20 @@ def _need_read(request: HttpRequest) -> None:
 def org_list(request: HttpRequest) -> HttpResponse:
     _need_read(request)
     form = OrgSearchForm(request.GET)
-    orgs = access.visible_orgs(request.user).select_related("parent")
+    orgs = visible_orgs(request.user).select_related("parent")
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            orgs = orgs.filter(Q(name__contains=q) | Q(credit_code=normalize_credit_code(q)))
-        if form.cleaned_data["org_type"]:
-            orgs = orgs.filter(org_type=form.cleaned_data["org_type"])
+        orgs = filter_orgs(orgs, q=form.cleaned_data["q"], org_type=form.cleaned_data["org_type"])
     return render(request, "subjects/org_list.html", {"form": form, **paginate(request, orgs)})
 
 
 @login_required
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need_read(request)
-    org = get_object_or_404(access.visible_orgs(request.user).select_related("parent"), pk=pk)
+    org = get_object_or_404(visible_orgs(request.user).select_related("parent"), pk=pk)
     context = {
         "org": org,
-        "children": access.visible_orgs(request.user).filter(parent=org)[:200],
-        "staff": access.visible_people(request.user).filter(employer=org)[:200],
+        "children": visible_orgs(request.user).filter(parent=org)[:200],
+        "staff": visible_people(request.user).filter(employer=org)[:200],
         "panels": render_panels(request, subject_org=org),
         "can_edit": access.can_edit_org(request.user, org),
         "history": history(org).order_by("-seq")[:20],
@@ -64,7 +60,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def org_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Register an organisation below ``pk`` (the credit office anywhere, a district in its subtree)."""
-    parent = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    parent = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, parent):
         raise PermissionDenied("您无权在该单位下登记下级单位")
     form = OrgCreateForm(request.POST or None, initial={"region_code": parent.region_code})
@@ -86,7 +82,7 @@ def org_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Register a civil servant employed by organisation ``pk``."""
-    employer = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    employer = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, employer):
         raise PermissionDenied("您无权为该单位登记公务员")
     form = PersonCreateForm(request.POST or None, initial={"start_date": clock.today()})
@@ -96,7 +92,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
             person = services.register_civil_servant(name=d["name"], id_number=d["id_number"], employer=employer,
                                                      post=d["post"], rank=d["rank"], start_date=d["start_date"],
                                                      actor=request.user.get_username(),
-                                                     visible=access.visible_people(request.user))
+                                                     visible=visible_people(request.user))
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -115,7 +111,7 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
 
 @login_required
 def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(access.visible_orgs(request.user), pk=pk)
+    org = get_object_or_404(visible_orgs(request.user), pk=pk)
     if not access.can_edit_org(request.user, org):
         raise PermissionDenied("您无权修改该单位")
     initial = {"name": org.name, "org_type": org.org_type, "region_code": org.region_code, "is_active": org.is_active}
@@ -137,13 +133,9 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     _need_read(request)
     form = PersonSearchForm(request.GET)
-    people = access.visible_people(request.user).select_related("employer")
+    people = visible_people(request.user).select_related("employer")
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            people = people.filter(name__contains=q)
-        if form.cleaned_data["status"]:
-            people = people.filter(status=form.cleaned_data["status"])
+        people = filter_people(people, q=form.cleaned_data["q"], status=form.cleaned_data["status"])
         number = form.cleaned_data["id_number"].strip().upper()
         if number:
             if not access.can_see_full_id(request.user):
@@ -156,10 +148,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _need_read(request)
-    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    person = get_object_or_404(visible_people(request.user).select_related("employer"), pk=pk)
     context = {
         "person": person,
-        "id_number": person.full_id_number() if access.can_see_full_id(request.user) else person.id_masked,
+        "id_number": person.id_masked,  # the full number only through the logged reveal (reports app)
+        "can_reveal": access.can_see_full_id(request.user),
         "posts": person.posts.select_related("employer"),
         "panels": render_panels(request, subject_person=person),
         "can_edit": access.can_edit_org(request.user, person.employer),
@@ -169,10 +162,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.visible_people(request.user).select_related("employer"), pk=pk)
+    person = get_object_or_404(visible_people(request.user).select_related("employer"), pk=pk)
     if not access.can_edit_org(request.user, person.employer):
         raise PermissionDenied("您无权修改该公务员信息")
-    employers = access.visible_orgs(request.user)
+    employers = visible_orgs(request.user)
     initial = {"employer": person.employer_id, "post": person.post, "rank": person.rank, "status": person.status,
                "effective": clock.today()}
     form = PostChangeForm(request.POST or None, initial=initial, employers=employers)

@@ -12,8 +12,8 @@ from django.core.signals import setting_changed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .calendars import clear_cache, clear_cache_on_change
 from .models import ScheduleDay, YearSchedule
-from .services import clear_cache, clear_cache_on_change
 
 
 @receiver(post_save, sender=YearSchedule, dispatch_uid="workdays_year_saved")

@@ -36,7 +36,7 @@ from govcredit.workdays.services import add_workdays
 from . import kinds
 from .kinds import SYSTEM, Kind
 from .models import Alert, Case, CaseEvent, Evidence, Notification
-from .selectors import visible_cases
+from .selectors import notifications_of, visible_cases
 
 logger = logging.getLogger("govcredit.workflow")
 
@@ -82,7 +82,7 @@ def _ancestor_paths(case: Case) -> list[str]:
 
 
 def recipients(case: Case, roles: set[Role]) -> list[User]:
-    """Active users of ``roles`` whose scope holds the case (the same rule as :func:`.selectors.case_scope`)."""
+    """Active users of ``roles`` whose scope holds the case (the same rule as ``access.case_scope``)."""
     scope = Q(role__in=access.CITY_WIDE & roles)
     subtree = access.SUBTREE & roles
     if subtree:
@@ -352,7 +352,7 @@ def inbox(user: Any) -> Inbox:
     labels = {k.code: k.label for k in kinds.all_kinds()}
     counted = {row["kind"]: (row["n"], row["late"]) for row in cases.order_by().values("kind").annotate(
         n=Count("pk"), late=Count("pk", filter=Q(overdue_at__isnull=False)))}
-    unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count() if user.pk else 0
+    unread = notifications_of(user).filter(read_at__isnull=True).count()
     return Inbox(cases=cases.order_by("due_on", "pk"), total=sum(n for n, _ in counted.values()),
                  overdue=sum(late for _, late in counted.values()),
                  by_kind=[(labels.get(k, k), n) for k, (n, _) in sorted(counted.items())], unread=unread)

@@ -9,14 +9,14 @@ from django.shortcuts import render
 from govcredit.core.paging import paginate
 
 from . import kinds, services
-from .models import Notification
+from .selectors import notifications_of
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     box = services.inbox(request.user)
     labels = {k.code: k.label for k in kinds.all_kinds()}
-    notes = Notification.objects.filter(user_id=request.user.pk or 0).order_by("-created_at", "-pk")[:20]
+    notes = notifications_of(request.user)[:20]
     paged = paginate(request, box.cases)
     rows = [(case, labels.get(case.kind, case.kind)) for case in paged["page_obj"]]
     return render(request, "workflow/inbox.html", {"box": box, "rows": rows, "notifications": notes, **paged})

@@ -12,9 +12,9 @@ def test_each_app_registers_its_router() -> None:
         ("/catalog", "govcredit.catalog.api.router"), ("/", "govcredit.archive.api.router"),
         ("/intake", "govcredit.intake.api.router"), ("/statistics", "govcredit.statistics.api.router"),
         ("/portal", "govcredit.disclosure.api.router"), ("/exchange", "govcredit.exchange.api.router"),
-        ("/workflow", "govcredit.workflow.api.router"),
+        ("/workflow", "govcredit.workflow.api.router"), ("/reports", "govcredit.reports.api.router"),
     ])
     paths = api.get_openapi_schema()["paths"]
     for prefix in ("/api/subjects/", "/api/catalog/", "/api/intake/", "/api/statistics/", "/api/portal/",
-                   "/api/exchange/", "/api/records", "/api/tokens", "/api/workflow/"):
+                   "/api/exchange/", "/api/records", "/api/tokens", "/api/workflow/", "/api/reports/"):
         assert any(path.startswith(prefix) for path in paths), prefix

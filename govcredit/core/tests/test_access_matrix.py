@@ -22,6 +22,9 @@ from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.reports import review, roster
+from govcredit.reports.models import QueryAction
+from govcredit.reports.services import issue_report, log_query
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
@@ -66,6 +69,22 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
     ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
+    ("reports:find", lambda c: [], {"credit", "personnel"}),
+    ("reports:purpose", lambda c: ["person", c.people["xuanwu"].pk], {"credit", "personnel"}),
+    ("reports:purpose", lambda c: ["org", c.orgs["qinhuai"].pk], {"credit", "personnel"}),
+    ("reports:archive", lambda c: [c.query.pk], {"personnel"}),  # only the user who stated the purpose
+    ("reports:report_list", lambda c: [], {"credit", "personnel", "subject"}),
+    ("reports:report", lambda c: [c.report.number], {"credit", "personnel", "subject"}),
+    ("reports:report_pdf", lambda c: [c.report.number], {"credit", "personnel", "subject"}),
+    ("reports:audit", lambda c: [], {"credit"}),
+    ("reports:looked_at_me", lambda c: [], {"subject"}),
+    ("reports:education", lambda c: [], {"credit", "personnel", "district", "submitter"}),
+    ("reports:reviews", lambda c: [], {"credit", "personnel"}),
+    ("reports:rosters", lambda c: [], {"credit"}),
+    ("reports:roster_detail", lambda c: [c.roster.pk], {"credit"}),
+    ("reports:review_detail", lambda c: [c.review.pk], {"credit", "personnel"}),
+    ("reports:review_status", lambda c: [c.review.pk], {"credit", "personnel"}),
+    ("reports:review_file", lambda c: [c.review.pk, "xlsx"], {"credit", "personnel"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -79,12 +98,16 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
     ("portal:subject", lambda c: [c.company_publication.credit_code]),
+    ("reports:verify", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("intake:batch_rerun", lambda c: [c.batch.pk], {"credit", "district"}),
     ("statistics:refresh", lambda c: [], {"credit"}),
     ("exchange:ack_upload", lambda c: [], {"credit"}),
+    ("reports:reveal", lambda c: [c.query.pk], {"personnel"}),
+    ("reports:issue", lambda c: [c.query.pk], {"personnel"}),
+    ("reports:roster_resolve", lambda c: [c.roster.findings.get().pk], {"credit"}),
 ]
 # Pages with a behaviour of their own, tested where that behaviour is: (url name, why).
 SPECIAL: dict[str, str] = {
@@ -147,6 +170,15 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     publish()
     city.company_publication = Publication.objects.get(record=company)  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
+    city.query = log_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,  # type: ignore[attr-defined]
+                           purpose="职务晋升", case_reference="matrix")
+    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
+                                      purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
+    city.review = review.submit(city.users["personnel"], "姓名,身份证号\n王小明,x\n".encode(), "a.csv",  # type: ignore[attr-defined]
+                                purpose="选拔任用", purpose_text="", case_reference="matrix", verify_url="http://t/")
+    review.run(city.review.pk)  # type: ignore[attr-defined]
+    city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
+                                 "roster.csv")
     return city
 
 

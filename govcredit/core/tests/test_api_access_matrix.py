@@ -20,6 +20,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
+from govcredit.reports.services import issue_report
 from govcredit.testing import City, publish_recent_penalty, rejected_penalty_row
 from govcredit.workflow.services import open_case
 
@@ -92,12 +93,23 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      {"credit", "personnel", "district"}),
     ("POST", "/api/workflow/cases/{case_id}/evidence", lambda c, r: f"/api/workflow/cases/{c.case.pk}/evidence",
      {"credit", "personnel", "district"}),
+    ("POST", "/api/reports/queries", lambda c, r: "/api/reports/queries", {"credit", "personnel"}),
+    ("POST", "/api/reports/reveal", lambda c, r: "/api/reports/reveal", {"credit", "personnel"}),
+    ("POST", "/api/reports/reports", lambda c, r: "/api/reports/reports", {"credit", "personnel"}),
+    ("GET", "/api/reports/reports/{number}", lambda c, r: f"/api/reports/reports/{c.report.number}",
+     {"credit", "personnel", "subject"}),
+    ("GET", "/api/reports/reports/{number}/pdf", lambda c, r: f"/api/reports/reports/{c.report.number}/pdf",
+     {"credit", "personnel", "subject"}),
+    ("GET", "/api/reports/audit", lambda c, r: "/api/reports/audit", {"credit"}),
+    ("GET", "/api/reports/looked-at-me", lambda c, r: "/api/reports/looked-at-me", ALL),
+    ("GET", "/api/reports/verify", lambda c, r: f"/api/reports/verify?number={c.report.number}&code=WRONG", ALL),
 ]
 
 
 # Operations for everyone, signed in or not.
 PUBLIC_OPERATIONS = {("GET", "/api/statistics/summary"), ("GET", "/api/portal/search"),
-                     ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked")}
+                     ("GET", "/api/portal/records/{pk}"), ("GET", "/api/portal/revoked"),
+                     ("GET", "/api/reports/verify")}
 
 # Bodies that pass the schema but not the service, so that the handler's scope check is reached.
 BODIES = {
@@ -122,6 +134,8 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
     city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",  # type: ignore[attr-defined]
                           basis_text="matrix", reason="matrix")
+    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
+                                      purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
     return city
 
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from govcredit.accounts import access
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.selectors import visible_records
+from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.testing import City
 from govcredit.workflow.services import inbox
 
@@ -33,8 +33,8 @@ def test_home_counts_what_the_user_may_see(city: City, username: str) -> None:
     box = inbox(user)
     assert _figures(html) == [
         ("待办事项", str(box.total)), ("已逾期", str(box.overdue)), ("未读通知", str(box.unread)),
-        ("可见单位", str(access.visible_orgs(user).count())),
-        ("可见公务员", str(access.visible_people(user).count())),
+        ("可见单位", str(visible_orgs(user).count())),
+        ("可见公务员", str(visible_people(user).count())),
         ("信用记录", str(records.count())),
         ("异议中", str(records.filter(status=RecordStatus.OBJECTION).count())),
     ]

@@ -10,7 +10,7 @@ from govcredit.accounts.services import issue_token
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
 from govcredit.catalog.models import Disclosure, RecordType
-from govcredit.exchange import shared
+from govcredit.exchange import selectors
 from govcredit.exchange.models import SharedQueryLog
 from govcredit.statistics.tests.factories import PERSON_ID, company_code, penalty
 from govcredit.testing import COUNTERPARTY_ID, XUANWU_ID, City
@@ -46,8 +46,8 @@ def test_internal_records_only_for_the_credit_office(city: City) -> None:
     assert credit["count"] == 1 and credit["items"][0]["disclosure"] == "内部"
     assert credit["items"][0]["id_number_masked"] != XUANWU_ID and XUANWU_ID[-4:] in credit["items"][0]["id_number_masked"]
     assert list(SharedQueryLog.objects.order_by("id").values_list("result_count", flat=True)) == [0, 1]
-    assert shared.visible_levels(city.users["district"]) == (Disclosure.PUBLIC, Disclosure.SHARED)
-    assert shared.visible_levels(city.users["subject"]) == ()
+    assert selectors.visible_levels(city.users["district"]) == (Disclosure.PUBLIC, Disclosure.SHARED)
+    assert selectors.visible_levels(city.users["subject"]) == ()
 
 
 def test_natural_persons_are_masked(city: City) -> None:

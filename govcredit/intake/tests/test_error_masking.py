@@ -48,8 +48,11 @@ def batch(city: Any, tmp_path: Path) -> ImportBatch:
     return batch
 
 
-def test_district_user_gets_masked_ids_in_api_page_and_report(city: Any, batch: ImportBatch) -> None:
-    client = _client(city, "district")  # 区政府: no full-ID access, but the batch is in its scope
+@pytest.mark.parametrize("role", ["district", "personnel"])
+def test_others_get_masked_ids_in_api_page_and_report(city: Any, batch: ImportBatch, role: str) -> None:
+    # 区政府: the batch is in its scope; 组织人事部门: sees every batch, but a full ID number only through
+    # the logged reveal of the reports app
+    client = _client(city, role)
     errors = client.get(f"/api/intake/batches/{batch.pk}/errors")
     assert errors.status_code == 200
     assert _leaks(errors.content.decode()) == []

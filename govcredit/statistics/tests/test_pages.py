@@ -177,11 +177,14 @@ def test_xlsx_export_opens_with_the_right_numbers(figures: City) -> None:
 
 
 def test_xlsx_neutralises_formula_like_text(figures: City) -> None:
+    from django.db.models import Q
+
     from govcredit.core.spreadsheet import neutralise
+    from govcredit.statistics.report import build_report
     from govcredit.statistics.xlsx import report_workbook
 
     assert neutralise("=1+1") == "'=1+1" and neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise("南京") == "南京"
-    report = services.build_report(services.Q(), dt.date(2025, 7, 1), dt.date(2025, 7, 1))
+    report = build_report(Q(), dt.date(2025, 7, 1), dt.date(2025, 7, 1))
     report.departments[0].name = '=HYPERLINK("http://evil","点击")'
     book = openpyxl.load_workbook(io.BytesIO(report_workbook(report, with_departments=True)))
     cell = book["部门排名"].cell(row=2, column=2)

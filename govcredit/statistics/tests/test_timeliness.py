@@ -10,6 +10,7 @@ from django.db.models import Q
 from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.core import clock
+from govcredit.statistics import report as figures
 from govcredit.statistics import services
 from govcredit.statistics.models import DecisionFact
 from govcredit.testing import City
@@ -34,7 +35,7 @@ def test_national_day_holiday_counts_only_working_days(city: City) -> None:
     assert (facts[fast.pk].workdays, facts[edge.pk].workdays, facts[slow.pk].workdays) == (2, 7, 8)
     assert facts[fast.pk].last_on_time_day == dt.date(2025, 10, 16)
     assert not any(f.estimated for f in facts.values())
-    report = services.build_report(Q(issuing_org=city.orgs["scjg"]), dt.date(2025, 9, 1), dt.date(2025, 9, 1))
+    report = figures.build_report(Q(issuing_org=city.orgs["scjg"]), dt.date(2025, 9, 1), dt.date(2025, 9, 1))
     c = report.total
     assert (c.total, c.due, c.on_time, c.late_published, c.overdue_unpublished, c.pending) == (3, 3, 2, 1, 0, 0)
     assert c.on_time_rate == pytest.approx(2 / 3)
@@ -49,7 +50,7 @@ def test_on_time_across_a_weekend_after_the_last_working_day(city: City) -> None
     services.refresh()
     fact = DecisionFact.objects.get(record=record)
     assert fact.workdays == 7 and fact.last_on_time_day == dt.date(2025, 3, 16)
-    assert services.build_report(Q(record=record), dt.date(2025, 3, 1), dt.date(2025, 3, 1)).total.on_time == 1
+    assert figures.build_report(Q(record=record), dt.date(2025, 3, 1), dt.date(2025, 3, 1)).total.on_time == 1
 
 
 def test_unpublished_past_deadline_is_late_and_recent_is_pending(city: City) -> None:
@@ -59,12 +60,12 @@ def test_unpublished_past_deadline_is_late_and_recent_is_pending(city: City) -> 
     services.refresh()
     scope = Q(record__in=[old, new])
     jan = dt.date(2025, 1, 1)
-    report = services.build_report(scope, jan, today)
+    report = figures.build_report(scope, jan, today)
     assert (report.total.overdue_unpublished, report.total.pending, report.total.settled) == (1, 1, 1)
     assert report.total.on_time_rate == 0
     # The same decision judged on the day of its deadline: still pending.
     fact = DecisionFact.objects.get(record=old)
-    on_deadline = services.build_report(scope, jan, today, today=fact.last_on_time_day)
+    on_deadline = figures.build_report(scope, jan, today, today=fact.last_on_time_day)
     assert on_deadline.total.pending >= 1 and on_deadline.total.overdue_unpublished == 0
 
 
@@ -76,7 +77,7 @@ def test_not_disclosable_and_revoked_before_publication_are_not_due(city: City) 
     facts = DecisionFact.objects.in_bulk([warning.pk, revoked.pk])
     assert not facts[warning.pk].due and "警告" in facts[warning.pk].not_due_reason
     assert not facts[revoked.pk].due and facts[revoked.pk].not_due_reason == "决定在公示前已撤销"
-    c = services.build_report(Q(record__in=[warning, revoked]), dt.date(2025, 4, 1), dt.date(2025, 4, 1)).total
+    c = figures.build_report(Q(record__in=[warning, revoked]), dt.date(2025, 4, 1), dt.date(2025, 4, 1)).total
     assert (c.total, c.due, c.settled, c.complete) == (2, 0, 0, 2)
     assert c.on_time_rate is None and c.completeness_rate == 1
 
@@ -93,7 +94,7 @@ def test_completeness_revalidates_stored_values(city: City) -> None:
     assert facts[good.pk].complete and facts[lic.pk].complete and facts[good.pk].problems == {}
     assert facts[missing.pk].problems == {"违法行为类型": "必填项为空"}
     assert set(facts[invalid.pk].problems) == {"处罚机关统一社会信用代码", "处罚类别"}
-    c = services.build_report(Q(record__in=[good, missing, invalid, lic]), dt.date(2025, 2, 1), dt.date(2025, 2, 1)).total
+    c = figures.build_report(Q(record__in=[good, missing, invalid, lic]), dt.date(2025, 2, 1), dt.date(2025, 2, 1)).total
     assert (c.total, c.complete) == (4, 2) and c.completeness_rate == 0.5
 
 
@@ -112,7 +113,7 @@ def test_rates_per_department_district_and_month(city: City) -> None:
     publish(b, "2025-09-01")
     publish(c, "2025-07-16")
     services.refresh()
-    report = services.build_report(Q(), dt.date(2025, 1, 1), dt.date(2025, 12, 1))
+    report = figures.build_report(Q(), dt.date(2025, 1, 1), dt.date(2025, 12, 1))
     deps = {d.name: d for d in report.departments}
     scjg, jiedao = deps["南京市市场监督管理局"], deps["玄武区新街口街道办事处"]
     assert (scjg.counts.total, scjg.counts.on_time, scjg.counts.late_published) == (2, 1, 1)
@@ -166,11 +167,11 @@ def test_refresh_is_skipped_while_another_runs(city: City) -> None:
 
 
 def test_missing_year_gives_a_calendar_warning(city: City) -> None:
-    warnings = services.calendar_warnings(dt.date(2030, 1, 1), dt.date(2030, 12, 1))
+    warnings = figures.calendar_warnings(dt.date(2030, 1, 1), dt.date(2030, 12, 1))
     assert warnings == ["2030年的节假日安排尚未录入，已按周一至周五计算", "2031年的节假日安排尚未录入，已按周一至周五计算"]
 
 
-def _figures(report: services.Report) -> tuple[object, ...]:
+def _figures(report: figures.Report) -> tuple[object, ...]:
     return (report.total, [(m.label, m.counts) for m in report.months],
             [(d.name, d.district, d.counts, d.rank) for d in report.departments],
             [(a.name, a.counts) for a in report.districts], report.warnings)
@@ -184,13 +185,13 @@ def test_monthly_figures_match_the_facts_and_follow_changes(city: City) -> None:
     start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 1)
     district = Q(issuing_org__path__startswith=city.orgs["xuanwu"].path)
     for scope in (Q(), district):
-        assert _figures(services.build_report(scope, start, end, use_summary=True)) == \
-            _figures(services.build_report(scope, start, end))
-    assert services.summary_is_current(clock.today())
+        assert _figures(figures.build_report(scope, start, end, use_summary=True)) == \
+            _figures(figures.build_report(scope, start, end))
+    assert figures.summary_is_current(clock.today())
     publish(b, "2025-07-30")  # late
     services.refresh()
-    summary = services.build_report(district, start, end, use_summary=True)
-    assert summary.total.late_published == 1 and _figures(summary) == _figures(services.build_report(district, start, end))
+    summary = figures.build_report(district, start, end, use_summary=True)
+    assert summary.total.late_published == 1 and _figures(summary) == _figures(figures.build_report(district, start, end))
     # A new day: decisions still in time yesterday may be overdue today; the figures move with them.
     from govcredit.statistics.models import MonthlyFigure, RefreshState
 
@@ -204,5 +205,5 @@ def test_monthly_figures_match_the_facts_and_follow_changes(city: City) -> None:
     assert (row.pending, row.overdue_unpublished, row.as_of) == (0, 1, later)
     RefreshState.objects.filter(pk=1).update(summarised_on=today - dt.timedelta(days=1))
     # Not current: the report falls back to the facts (and stays right).
-    assert _figures(services.build_report(Q(), start, end, use_summary=True)) == _figures(
-        services.build_report(Q(), start, end))
+    assert _figures(figures.build_report(Q(), start, end, use_summary=True)) == _figures(
+        figures.build_report(Q(), start, end))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 
-from govcredit.workdays import services
+from govcredit.workdays import calendars, services
 from govcredit.workdays.services import add_workdays, is_workday, missing_years, workdays_between
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_datetime_is_rejected() -> None:
 def test_cache_expires_after_configured_seconds(settings, monkeypatch) -> None:
     settings.WORKDAYS_CACHE_SECONDS = 60
     clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(calendars.time, "monotonic", lambda: clock[0])
     first = services.year_calendar(2027)
     assert services.year_calendar(2027) is first
     clock[0] += 61

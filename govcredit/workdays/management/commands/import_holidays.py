@@ -1,7 +1,7 @@
 """``govcredit import-holidays FILE --year 2027``: enter a year's holiday schedule from a text file.
 
 Lines ``2027-01-01,holiday,元旦`` / ``2027-02-07,workday,春节`` (see
-:func:`govcredit.workdays.services.parse_schedule_text`). UTF-8 (with or without BOM) is tried
+:func:`govcredit.workdays.schedule.parse_schedule_text`). UTF-8 (with or without BOM) is tried
 first, then GB18030, because CSV files saved by Excel on Chinese Windows are GBK.
 """
 

@@ -1,0 +1,235 @@
+"""Query-count baselines for every list page and list endpoint (NetBox's ``assertNumQueries`` per list).
+
+Each list is loaded with N more rows than the city has, then with 3N: the number of queries must not
+grow. A list that reads a relation per row (a missing ``select_related``/``prefetch_related``, a property
+that queries) issues more queries with more rows and fails here, naming the list and both counts.
+A new list page or list endpoint adds a line to ``LISTS``; ``test_every_list_is_counted`` fails otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from govcredit.accounts.services import issue_token
+from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.archive.services import change_status, record_decision
+from govcredit.catalog.models import RecordType
+from govcredit.catalog.services import CATALOG_FILE, load_catalog
+from govcredit.core import clock
+from govcredit.disclosure.services import sync
+from govcredit.exchange.national import run_export
+from govcredit.exchange.shared import log_query
+from govcredit.intake.services import run_batch, submit_rows
+from govcredit.reports.models import Purpose, QueryAction
+from govcredit.reports.services import log_query as log_archive_query
+from govcredit.subjects.identifiers import make_credit_code, make_id_number
+from govcredit.subjects.services import register_civil_servant, register_organization
+from govcredit.testing import City, penalty_row
+from govcredit.workflow.services import open_case
+
+N = 3
+serial = itertools.count(1)
+
+
+ONE_COMPANY = make_credit_code("91", "320100", "MA1Q2W3E4")
+
+
+def _records(city: City, n: int, *, company: str | None = None) -> list[CreditRecord]:
+    """Penalties of 市场监管局 about companies, recent and large enough to be published."""
+    version = RecordType.objects.get(code="xzcf").current()
+    decided = (clock.today() - dt.timedelta(days=10)).isoformat()
+    made = []
+    for _ in range(n):
+        k = next(serial)
+        values = {**penalty_row(city.orgs["scjg"]), "行政相对人名称": f"南京某某贸易有限公司{k}", "行政相对人类别": "法人及非法人组织",
+                  "证件类型": "", "证件号码": "",
+                  "统一社会信用代码": company or make_credit_code("91", "320100", f"MA{k:07d}"),
+                  "行政处罚决定书文号": f"宁市监罚〔2026〕{k}号", "处罚决定日期": decided, "罚款金额（万元）": "2"}
+        made.append(record_decision(version, values, issuing_org=city.orgs["scjg"], actor="test"))
+    return made
+
+
+def _one_company(city: City, n: int) -> None:
+    """Decisions about one company: what a shared query by its credit code finds."""
+    _records(city, n, company=ONE_COMPANY)
+
+
+def _revoked(city: City, n: int) -> None:
+    records = _records(city, n)
+    sync()
+    for record in records:
+        change_status(record, RecordStatus.REVOKED, actor="test", reason="复议撤销")
+    sync()
+
+
+def _types(city: City, n: int) -> None:
+    """New record types loaded from a catalog file (copies of 行政许可 under new codes)."""
+    template = next(t for t in json.loads(CATALOG_FILE.read_text(encoding="utf-8"))["types"] if t["code"] == "xzxk")
+    extra = []
+    for _ in range(n):
+        k = next(serial)
+        extra.append({**template, "code": f"test{k}", "name": f"测试类别{k}"})
+    path = Path(tempfile.mkdtemp()) / "extra.json"
+    path.write_text(json.dumps({"types": extra}, ensure_ascii=False), encoding="utf-8")
+    load_catalog(path)
+
+
+def _publications(city: City, n: int) -> None:
+    _records(city, n)
+    sync()
+
+
+def _orgs(city: City, n: int) -> None:
+    for _ in range(n):
+        k = next(serial)
+        register_organization(name=f"南京市测试局{k}", credit_code=make_credit_code("11", "320100", f"{500 + k:09d}"),
+                              org_type="机关", region_code="320100", parent=city.orgs["city"], actor="test")
+
+
+def _people(city: City, n: int) -> None:
+    for _ in range(n):
+        k = next(serial)
+        register_civil_servant(name=f"测试员{k}", id_number=make_id_number("320102", dt.date(1980, 1, 1)
+                                                                          + dt.timedelta(days=k), k),
+                               employer=city.orgs["fgw"], post="科员", rank="一级科员", actor="test")
+
+
+def _batches(city: City, n: int) -> None:
+    xzcf = RecordType.objects.get(code="xzcf")
+    for _ in range(n):
+        k = next(serial)
+        row = {**penalty_row(city.orgs["scjg"]), "行政处罚决定书文号": f"宁市监罚〔2025〕{k}号"}
+        run_batch(submit_rows([row], record_type=xzcf, org=city.orgs["scjg"], actor="test", user=city.users["submitter"]).pk)
+
+
+def _query_logs(city: City, n: int) -> None:
+    for _ in range(n):
+        log_query(city.users["district"], purpose="资格审查", params={"name": "某某"}, result_count=1,
+                  auth_method="token", client_ip="127.0.0.1")
+
+
+def _tokens(city: City, n: int) -> None:
+    for _ in range(n):
+        issue_token(city.users["credit"], f"令牌{next(serial)}")
+
+
+def _cases(city: City, n: int) -> None:
+    for _ in range(n):
+        open_case("disclosure.withdrawal", debtor_org=city.orgs["scjg"], owed_to="社会公众（公开网站）",
+                  basis_text="行政处罚法第四十八条", reason=f"测试 {next(serial)}")
+
+
+def _archive_queries(city: City, n: int) -> None:
+    """Purpose-logged looks at 王小明's archive by the personnel department."""
+    for _ in range(n):
+        log_archive_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,
+                          purpose=Purpose.SELECTION, case_reference=f"干审〔2026〕{next(serial)}号")
+
+
+def _exports(city: City, n: int) -> None:
+    for _ in range(n):
+        _records(city, 1)
+        run_export(operator="credit")
+
+
+Grow = Callable[[City, int], None]
+# (what is listed, the role that reads it, the URL, how to add n rows the role sees)
+LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
+    ("archive:record_list", "credit", lambda: reverse("archive:record_list"), _records),
+    ("subjects:org_list", "credit", lambda: reverse("subjects:org_list"), _orgs),
+    ("subjects:person_list", "credit", lambda: reverse("subjects:person_list"), _people),
+    ("intake:batch_list", "credit", lambda: reverse("intake:batch_list"), _batches),
+    ("exchange:exports", "credit", lambda: reverse("exchange:exports"), _exports),
+    ("exchange:query_log", "credit", lambda: reverse("exchange:query_log"), _query_logs),
+    ("workflow:inbox", "credit", lambda: reverse("workflow:inbox"), _cases),
+    ("catalog:type_list", "credit", lambda: reverse("catalog:type_list"), _types),
+    ("reports:audit", "credit", lambda: reverse("reports:audit"), _archive_queries),
+    ("reports:looked_at_me", "subject", lambda: reverse("reports:looked_at_me"), _archive_queries),
+    ("portal:search", "public", lambda: reverse("portal:search") + "?q=贸易", _publications),
+    ("portal:revoked", "public", lambda: reverse("portal:revoked"), _revoked),
+    ("GET /api/records", "credit", lambda: "/api/records", _records),
+    ("GET /api/subjects/orgs", "credit", lambda: "/api/subjects/orgs", _orgs),
+    ("GET /api/subjects/people", "credit", lambda: "/api/subjects/people", _people),
+    ("GET /api/intake/batches", "credit", lambda: "/api/intake/batches", _batches),
+    ("GET /api/exchange/records", "credit", lambda: f"/api/exchange/records?purpose=资格审查&credit_code={ONE_COMPANY}",
+     _one_company),
+    ("GET /api/catalog/types", "credit", lambda: "/api/catalog/types", _types),
+    ("GET /api/exchange/exports", "credit", lambda: "/api/exchange/exports", _exports),
+    ("GET /api/tokens", "credit", lambda: "/api/tokens", _tokens),
+    ("GET /api/workflow/inbox", "credit", lambda: "/api/workflow/inbox", _cases),
+    ("GET /api/portal/search", "public", lambda: "/api/portal/search?q=贸易", _publications),
+    ("GET /api/portal/revoked", "public", lambda: "/api/portal/revoked", _revoked),
+    ("GET /api/reports/audit", "credit", lambda: "/api/reports/audit", _archive_queries),
+    ("GET /api/reports/looked-at-me", "subject", lambda: "/api/reports/looked-at-me", _archive_queries),
+]
+
+
+def _count(client: Client, url: str, moment: dt.datetime) -> int:
+    """The queries of a request with warm caches but without a cached answer.
+
+    A first request fills what is cached per process or per ledger head (the portal's page fragments);
+    the portal's answer cache is then emptied, so the counted request reads the rows. Every request of a
+    test is made at the same ``moment``, so the per-minute rate-limit counters stay in one row."""
+    with time_machine.travel(moment, tick=False):
+        client.get(url)
+        caches["portal"].clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return len(queries)
+
+
+class TestListQueryCounts:
+    """One city for all the lists (built once for the class); each test's rows are rolled back after it."""
+
+    @pytest.mark.parametrize(("name", "role", "url", "grow"), LISTS, ids=[entry[0] for entry in LISTS])
+    def test_a_list_does_not_query_per_row(self, shared_city: City, settings: Any, tmp_path: Path, name: str,
+                                           role: str, url: Callable[[], str], grow: Grow) -> None:
+        settings.MEDIA_ROOT = tmp_path
+        moment = clock.now()
+        client = Client()
+        client.force_login(shared_city.users[role])
+        grow(shared_city, N)
+        small = _count(client, url(), moment)
+        grow(shared_city, 2 * N)
+        large = _count(client, url(), moment)
+        assert large <= small, f"{name}: {small} queries with {N} more rows, {large} with {3 * N}: a query per row"
+
+
+def test_every_list_is_counted() -> None:
+    """Every list page of the access matrix and every list endpoint of the API has a baseline here."""
+    from govcredit.api.api import api
+
+    counted = {entry[0] for entry in LISTS}
+    pages = {"archive:record_list", "subjects:org_list", "subjects:person_list", "intake:batch_list",
+             "exchange:exports", "exchange:query_log", "workflow:inbox", "catalog:type_list", "portal:search",
+             "portal:revoked", "reports:audit", "reports:looked_at_me"}
+    assert pages <= counted
+    schema = api.get_openapi_schema()
+    lists = {f"GET {path}" for path, ops in schema["paths"].items() if "get" in ops and "{" not in path
+             and _is_list(ops["get"])}
+    assert len(lists) > 10, lists  # the detection itself works
+    assert lists - counted == set(), f"list endpoints without a query-count baseline: {sorted(lists - counted)}"
+
+
+def _is_list(operation: dict[str, Any]) -> bool:
+    """A GET whose answer is an array, a page of items (``items``) or an inbox/search answer listing rows."""
+    responses = operation.get("responses", {})
+    content = (responses.get(200) or responses.get("200") or {}).get("content", {}).get("application/json", {})
+    schema = content.get("schema", {})
+    ref = schema.get("$ref", "")
+    return schema.get("type") == "array" or "Paged" in ref or ref.endswith(("InboxOut", "SearchOut", "RevokedPageOut"))

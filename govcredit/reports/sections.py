@@ -1,0 +1,86 @@
+"""The sections of a credit report, and the registry through which other apps add theirs.
+
+The archive's own sections (dishonesty records, positive records and integrity education) are built
+here; apps above the archive (objections and repairs, measures, rectifications, fault-tolerance
+findings) register a :class:`Section` from their ``apps.py`` with :func:`register_report_section`,
+so the report lists them without this app importing them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.core import clock
+
+Row = list[str]
+
+
+@dataclass(frozen=True)
+class Section:
+    """``rows(subject_filter, at)`` returns the section's rows for a subject (``{"subject_person": p}`` or
+    ``{"subject_org": o}``) as it stood at ``at``; ``columns`` and ``widths`` (Typst column widths such as
+    ``"auto"`` or ``"1fr"``) lay out its table; ``title`` is called in the reader's language."""
+
+    order: int
+    title: Callable[[], str]
+    columns: Callable[[], list[str]]
+    widths: tuple[str, ...]
+    rows: Callable[[dict[str, Any], dt.datetime], list[Row]]
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_report_section(key: str, section: Section) -> None:
+    _SECTIONS[key] = section
+
+
+def registered_sections() -> list[Section]:
+    return sorted(_SECTIONS.values(), key=lambda s: s.order)
+
+
+NEGATIVE = "失信"
+COUNTED = (RecordStatus.VALID, RecordStatus.OBJECTION, RecordStatus.EXPIRED)  # in force: counted in the conclusion
+SHOWN = (*COUNTED, RecordStatus.REPAIRED)  # revoked records are not in force and not in a report
+
+
+def in_force(subject: dict[str, Any], at: dt.datetime) -> QuerySet[CreditRecord]:
+    """The subject's records decided by ``at`` that a report lists (revoked ones are not)."""
+    return (CreditRecord.objects.filter(**subject, decision_date__lte=clock.local_date(at), status__in=SHOWN)
+            .select_related("record_type", "issuing_org").order_by("-decision_date", "-pk"))
+
+
+def _record_row(n: int, record: CreditRecord) -> Row:
+    what = record.result or record.facts or record.decision_number
+    return [str(n), record.record_type.name, f"{record.decision_number}\n{what[:120]}",
+            record.decision_date.isoformat(), record.issuing_org.name, str(record.get_status_display())]
+
+
+def record_columns() -> list[str]:
+    return [_("序号"), _("信息类别"), _("文书号与内容"), _("决定日期"), _("报送单位"), _("状态")]
+
+
+RECORD_WIDTHS = ("auto", "auto", "1fr", "auto", "auto", "auto")
+
+
+def negative_rows(subject: dict[str, Any], at: dt.datetime) -> list[Row]:
+    records = in_force(subject, at).filter(type_version__polarity=NEGATIVE)
+    return [_record_row(n, r) for n, r in enumerate(records, 1)]
+
+
+def positive_rows(subject: dict[str, Any], at: dt.datetime) -> list[Row]:
+    records = in_force(subject, at).exclude(type_version__polarity=NEGATIVE)
+    return [_record_row(n, r) for n, r in enumerate(records, 1)]
+
+
+register_report_section("archive.negative", Section(
+    10, lambda: _("失信记录"), record_columns, RECORD_WIDTHS, negative_rows))
+register_report_section("archive.positive", Section(
+    20, lambda: _("守信与正面信息（表彰奖励、诚信教育培训、诚信模范）"), record_columns, RECORD_WIDTHS, positive_rows))
