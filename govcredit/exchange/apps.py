@@ -9,10 +9,9 @@ class ExchangeConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from govcredit.accounts import access
-        from govcredit.accounts.models import Role
         from govcredit.api.common import register_router
         from govcredit.core.menu import MenuItem, register_menu_item
 
         register_router("/exchange", "govcredit.exchange.api.router")
         register_menu_item("exchange.exports", MenuItem(gettext_lazy("共享交换"), "exchange:exports",
-                                                        lambda user: access.has(user, {Role.CREDIT_OFFICE}), 70))
+                                                        lambda user: access.has(user, access.MANAGE_EXCHANGE), 70))
