@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("portal/statistics/", include("govcredit.statistics.urls")),  # linked from the public frame
     path("accounts/", include("govcredit.accounts.urls")),
+    path("reports/", include("govcredit.reports.urls")),  # report verification, linked from the public frame
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
 ]
