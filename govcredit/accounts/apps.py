@@ -6,6 +6,15 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与权限"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as menu_label
+
+        from govcredit.core.menu import MenuItem, register_menu_item
+
+        from . import access as menu_access
+
+        register_menu_item("accounts.users", MenuItem(menu_label("用户"), "accounts:user_list",
+                                                      lambda user: menu_access.has(user, menu_access.MANAGE_USERS), 96))
+
         from govcredit.api.common import register_router
         from govcredit.core.home import register_home_tile
         from govcredit.ledger.events import register_event_type

@@ -6,10 +6,14 @@ class ArchiveConfig(AppConfig):
     verbose_name = "政务信用档案"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
         from govcredit.core.jobs import DailyJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
         from govcredit.subjects.panels import register_subject_panel
@@ -29,3 +33,5 @@ class ArchiveConfig(AppConfig):
         register_entity("archive.creditrecord", "信用记录", "Credit record", url_name="archive:record_detail",
                         finder=history.find_records, persons=history.natural_persons)
         register_router("/", "govcredit.archive.api.router")
+        register_menu_item("archive.records", MenuItem(gettext_lazy("信用记录"), "archive:record_list",
+                                                       lambda user: access.has(user, access.READ_SUBJECTS), 40))

@@ -5,10 +5,13 @@ timeline."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from govcredit.accounts import access
 from govcredit.core.home import Count, HomeTile
 from govcredit.subjects.panels import SubjectPanel
 
@@ -19,9 +22,12 @@ KEY = "archive"
 
 
 def counts(request: HttpRequest) -> list[Count]:
+    """The records the user may see and, as a to-do, those under objection, each linking to its list."""
     records = visible_records(request.user)
-    return [Count(_("信用记录"), records.count()),
-            Count(_("异议中"), records.filter(status=RecordStatus.OBJECTION).count())]
+    listing = reverse("archive:record_list")
+    return [Count(_("信用记录"), records.count(), url=listing),
+            Count(_("异议中"), records.filter(status=RecordStatus.OBJECTION).count(),
+                  url=f"{listing}?{urlencode({'status': RecordStatus.OBJECTION})}")]
 
 
 def recent(request: HttpRequest) -> dict[str, Any]:
@@ -29,7 +35,8 @@ def recent(request: HttpRequest) -> dict[str, Any]:
     return {"recent": records.select_related("record_type", "subject_org", "subject_person")[:10]}
 
 
-HOME_TILE = HomeTile(order=20, counts=counts, template="archive/home_recent.html", context=recent)
+HOME_TILE = HomeTile(order=20, counts=counts, template="archive/home_recent.html", context=recent,
+                     shown=lambda request: access.has(request.user, access.READ_SUBJECTS))
 
 
 def timeline(request: HttpRequest, subject: dict[str, Any]) -> dict[str, Any]:

@@ -39,9 +39,11 @@ def test_login_wrong_then_right_then_logout(live_server: object, transactional_d
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("h1")).to_have_text("登录政务诚信信息平台")
     expect(page.locator(".userbox .who")).to_have_count(0)
-    # Logged out for real: the home page sends us back to the login form.
+    # Logged out for real: the front door is the public portal again, and staff pages send us to the login form.
     page.goto(f"{live_server}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page).to_have_url(f"{live_server}/portal/")
+    page.goto(f"{live_server}/archive/records/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/archive/records/$"))
 
 
 def test_repeated_failures_lock_the_account(live_server: object, transactional_db: None, city: City,
@@ -58,4 +60,4 @@ def test_repeated_failures_lock_the_account(live_server: object, transactional_d
     expect(page.locator("main")).to_contain_text("登录失败次数过多")
     expect(page.locator("h1", has_text="工作台")).to_have_count(0)
     page.goto(f"{live_server}/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page).to_have_url(f"{live_server}/portal/")  # not logged in: the public front door

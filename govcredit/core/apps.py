@@ -28,8 +28,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        from .menu import MenuItem, register_menu_item
         from .params import IdConverter
 
         post_migrate.connect(_ensure_schedules, dispatch_uid="govcredit.ensure_schedules")
         post_migrate.connect(_ensure_cache_table, dispatch_uid="govcredit.ensure_cache_table")
         register_converter(IdConverter, "id")
+        # The API's documentation is open to everyone; its URL belongs to the assembled API (api/api.py).
+        register_menu_item("api.docs", MenuItem("API", "api-1.0:openapi-view", lambda user: True, 110))

@@ -18,11 +18,15 @@ from django.utils.safestring import SafeString
 
 @dataclass(frozen=True)
 class Count:
-    """One figure in the home page's top row."""
+    """One figure in the home page's top row; with a ``url``, a link to the list behind it (a to-do).
+
+    An app registers a count only for users who may open its ``url`` (core/tests/test_menu.py follows
+    every count's link for every role)."""
 
     label: str
     value: int
     element_id: str = ""  # an id for the figure's element, where a test or a script finds it
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,15 @@ class HomeTile:
 
     ``counts(request)`` gives the figures for the top row; ``template``, rendered with
     ``context(request)``, is a section below them. The request's user has logged in; each function
-    shows only what that user may see.
+    shows only what that user may see. ``shown(request)``, when given, leaves the whole tile out for
+    users whose role may not use the pages it links to (ask ``accounts/access.py``).
     """
 
     order: int
     counts: Callable[[HttpRequest], Sequence[Count]] | None = None
     template: str = ""
     context: Callable[[HttpRequest], dict[str, Any]] | None = None
+    shown: Callable[[HttpRequest], bool] | None = None
 
 
 _TILES: dict[str, HomeTile] = {}
@@ -54,7 +60,7 @@ def home_tiles() -> list[HomeTile]:
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
     """The figures of the top row and the rendered sections, in the tiles' order."""
-    tiles = home_tiles()
+    tiles = [tile for tile in home_tiles() if tile.shown is None or tile.shown(request)]
     counts = [count for tile in tiles if tile.counts for count in tile.counts(request)]
     sections: list[SafeString] = [
         render_to_string(tile.template, tile.context(request) if tile.context else {}, request=request)

@@ -1,17 +1,19 @@
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .home import home_context
 from .params import BadParameter
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: what each app registered in ``core.home`` (counts, then sections)."""
+    """The front door. A visitor who has not logged in lands on the public portal (where staff log in);
+    a logged-in user gets their home page: what each app registered in ``core.home`` (counts, then
+    sections). The portal's URL name is the one thing ``core`` knows of the pages above it."""
+    if not request.user.is_authenticated:
+        return redirect("portal:landing")
     return render(request, "core/home.html", home_context(request))
 
 

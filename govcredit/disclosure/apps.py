@@ -7,11 +7,13 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_save
+        from django.utils.translation import gettext_lazy
 
         from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
         from govcredit.core.demo import DemoStep, register_demo_step
         from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.workflow.kinds import register
 
@@ -29,3 +31,5 @@ class DisclosureConfig(AppConfig):
         register_event_type("disclosure.refresh", "更新公开内容", "Public listing updated after a correction")
         register_router("/portal", "govcredit.disclosure.api.router")
         register_demo_step("disclosure", DemoStep(800, "公开信息首次同步", first_sync))
+        register_menu_item("portal.landing", MenuItem(gettext_lazy("公示查询"), "portal:landing",
+                                                      lambda user: True, 100))

@@ -39,7 +39,8 @@ def hits_table(hits: Iterable[Hit], base: str, table_id: str = "portal-results")
     shown = f'<span class="badge s-有效">{shown}</span>'
     rows = []
     for h in hits:
-        code = f'<div class="muted small">{_e(h.credit_code)}</div>' if h.credit_code else ""
+        code = (f'<div class="small"><a class="muted" href="{_e(base)}subjects/{_e(h.credit_code)}/">'
+                f'{_e(h.credit_code)}</a></div>' if h.credit_code else "")
         badge = objection if h.objection else shown
         rows.append(f'<tr><td translate="no"><a href="{_e(base)}{h.id}/">{_e(h.name)}</a>{code}</td>'
                     f'<td>{_e(type_name_of(h.type_name))}</td>'

@@ -9,5 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.landing, name="landing"),
     path("search/", views.results, name="search"),
     path("revoked/", views.revoked, name="revoked"),
+    path("subjects/<str:code>/", views.subject, name="subject"),
     path("<id:pk>/", views.detail, name="detail"),
 ]

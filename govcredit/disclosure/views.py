@@ -12,7 +12,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
+
+from govcredit.subjects.identifiers import mask_name
 
 from . import answers, rendering, search
 from .detail import public_detail
@@ -70,6 +73,9 @@ def _results(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     context["result"] = result
+    query = criteria.form.get("q", "")
+    if search.looks_like_full_name(query):
+        context["name_hint"] = {"name": query, "masked": mask_name(query)}
     if result.hits:
         context["table"] = rendering.hits_table(result.hits, reverse("portal:landing"))
         context["pager"] = rendering.pager(result, params.urlencode())
@@ -107,3 +113,27 @@ def revoked(request: HttpRequest) -> HttpResponse:
     result = search.ResultPage(hits=[], total=total, page=page, notes=notes)
     return render(request, "disclosure/revoked.html", {"rows": rows, "result": result,
                                                        "pager": rendering.pager(result, "")})
+
+
+@require_safe
+def subject(request: HttpRequest, code: str) -> HttpResponse:
+    """One subject (an organisation or a counterparty, by its credit code): all its disclosed records, the
+    dishonesty records and the rewards told apart by colour and label; 404 when nothing of it is public."""
+    limited = _limited(request, "detail", "disclosure/not_found.html")
+    if limited is not None:
+        return limited
+    return answers.page(request, lambda: _subject(request, code))
+
+
+POLARITIES = [("失信", gettext_lazy("失信信息")), ("守信", gettext_lazy("守信激励")), ("中性", gettext_lazy("其他公示信息"))]
+
+
+def _subject(request: HttpRequest, code: str) -> HttpResponse:
+    rows = search.subject_hits(code)
+    if not rows:
+        return render(request, "disclosure/not_found.html", status=404)
+    groups = [{"polarity": polarity, "label": label, "rows": [r.hit for r in rows if r.polarity == polarity]}
+              for polarity, label in POLARITIES]
+    return render(request, "disclosure/subject.html", {
+        "code": code, "name": rows[0].hit.name, "groups": groups, "capped": len(rows) >= search.form.MAX_RESULTS,
+    })

@@ -12,11 +12,14 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
         from django_q.signals import post_spawn
 
+        from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.archive.models import CreditRecord
         from govcredit.core.jobs import FrequentJob, register_job
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.verification import register_commitments
 
@@ -28,6 +31,8 @@ class IntakeConfig(AppConfig):
         register_job(FrequentJob("归集批次续跑", "govcredit.intake.services.resume_stalled", 1))
         register_event_type(CHUNK_ACTION, "批量归集写入", "Import chunk written")
         register_router("/intake", "govcredit.intake.api.router")
+        register_menu_item("intake.batches", MenuItem(gettext_lazy("归集"), "intake:batch_list",
+                                                      lambda user: access.has(user, access.WRITE_RECORDS | access.CITY_WIDE), 50))
 
 
 def resume_on_spawn(sender: Any, proc_name: str = "", **kwargs: Any) -> None:

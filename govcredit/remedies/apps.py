@@ -6,6 +6,14 @@ class RemediesConfig(AppConfig):
     verbose_name = "异议与信用修复"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as menu_label
+
+        from govcredit.accounts import access as menu_access
+        from govcredit.core.menu import MenuItem, register_menu_item
+
+        register_menu_item("remedies.index", MenuItem(menu_label("异议与修复"), "remedies:index",
+                                                      lambda user: menu_access.has(user, menu_access.READ_REMEDIES), 35))
+
         from govcredit.core.demo import DemoStep, register_demo_step
 
         from . import demo

@@ -6,6 +6,22 @@ class SanctionsConfig(AppConfig):
     verbose_name = "联合奖惩"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as menu_label
+
+        from govcredit.accounts import access as menu_access
+        from govcredit.core.menu import MenuItem, register_menu_item
+
+        register_menu_item("sanctions.measures", MenuItem(menu_label("联合奖惩"), "sanctions:measure_list",
+                                                          lambda user: menu_access.has(user, menu_access.READ_MEASURES), 36))
+        register_menu_item("sanctions.rectifications", MenuItem(menu_label("整改督办"), "sanctions:rectification_list",
+                                                                menu_access.can_read_rectification_lists, 37))
+        register_menu_item("sanctions.fault_tolerance", MenuItem(menu_label("容错纠错"), "sanctions:fault_tolerance_list",
+                                                                 lambda user: menu_access.has(user, menu_access.READ_MEASURES), 38))
+        register_menu_item("sanctions.eligibility", MenuItem(menu_label("资格核查"), "sanctions:eligibility",
+                                                             menu_access.can_check_eligibility, 39))
+        register_menu_item("sanctions.catalogue", MenuItem(menu_label("奖惩措施清单"), "sanctions:catalogue",
+                                                           menu_access.can_manage_measures, 95))
+
         from govcredit.core.demo import DemoStep, register_demo_step
 
         from . import demo

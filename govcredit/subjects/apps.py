@@ -6,9 +6,13 @@ class SubjectsConfig(AppConfig):
     verbose_name = "信用主体"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.core.crypto import register_encrypted_field
         from govcredit.core.home import register_home_tile
+        from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
 
@@ -29,3 +33,7 @@ class SubjectsConfig(AppConfig):
                         finder=history.find_people)
         register_entity("subjects.postassignment", "任职经历", "Post held", finder=history.find_posts)
         register_router("/subjects", "govcredit.subjects.api.router")
+        register_menu_item("subjects.orgs", MenuItem(gettext_lazy("单位"), "subjects:org_list",
+                                                     lambda user: access.has(user, access.READ_SUBJECTS), 20))
+        register_menu_item("subjects.people", MenuItem(gettext_lazy("公务员"), "subjects:person_list",
+                                                       lambda user: access.has(user, access.READ_SUBJECTS), 30))

@@ -1,4 +1,11 @@
-"""Every page with every role: allowed pages render, others are refused or hidden (404 outside scope)."""
+"""Every page of the URL conf with every role: allowed pages render; the others answer the documented denial.
+
+The pages are found by walking the URL conf (:func:`_url_names`), not from a list: a new page that is in
+none of the tables below fails ``test_matrix_covers_every_page``. A role is refused a page its role may
+not use with 403; a page its role may use, but about an object outside its scope, answers 404 (the same
+as a page that does not exist). Exceptions to that rule are listed, with their reason, in ``DENIALS``.
+A visitor who has not logged in is sent to the login page (``ANONYMOUS`` lists the exceptions).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from govcredit.catalog.models import RecordType
+from govcredit.disclosure.models import Publication
+from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.reports import review, roster
@@ -119,6 +128,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("portal:revoked", lambda c: []),
     ("portal:detail", lambda c: [c.publication.pk]),
     ("criticism:list", lambda c: []),
+    ("portal:subject", lambda c: [c.company_publication.credit_code]),
     ("reports:verify", lambda c: []),
     ("remedies:portal_objection", lambda c: [c.publication.pk]),
     ("remedies:track", lambda c: []),
@@ -139,17 +149,52 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("accounts:user_password_reset", lambda c: [c.users["district"].pk], {"credit"}),
     ("accounts:user_active", lambda c: [c.users["district"].pk], {"credit"}),
 ]
-PAGE_NAMESPACES = {"core", "subjects", "archive", "catalog", "ledger", "intake", "statistics", "exchange", "portal",
-                   "workflow", "reports", "accounts", "sanctions", "criticism", "remedies"}
-# The login page (the way in, tested in accounts/tests) and the logout (a POST that ends the session).
-OUTSIDE_MATRIX = {"accounts:login", "accounts:logout"}
+# Pages with a behaviour of their own, tested where that behaviour is: (url name, why).
+SPECIAL: dict[str, str] = {
+    "accounts:login": "open to everyone; a logged-in user is sent on to the home page (accounts/tests)",
+    "accounts:logout": "POST only, for everyone (accounts/tests)",
+    "set_language": "Django's language switch, a POST for everyone",
+}
+# Denials other than the rule (403 for the role, 404 out of scope): {(url name, role): status}.
+DENIALS: dict[tuple[str, str], int] = {}
+# Where a visitor who has not logged in goes instead of the login page: {url name: URL name of the target}.
+ANONYMOUS = {"core:home": "portal:landing"}  # the front door: the public portal, where staff log in
+# The JSON API has its own matrix (test_api_access_matrix.py) built from its OpenAPI schema.
+API_PREFIX = "api/"
+
+
+def _url_names(patterns: list[URLPattern | URLResolver] | None = None, namespace: str = "",
+               prefix: str = "") -> dict[str, str]:
+    """Every page of the URL conf: {qualified name: route}; a page without a name is reported by route."""
+    names: dict[str, str] = {}
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if route.startswith(API_PREFIX):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _url_names(entry.url_patterns, inner, route)
+        else:
+            names[f"{namespace}{entry.name}" if entry.name else f"<unnamed {route}>"] = route
+    return names
 
 
 def test_matrix_covers_every_page() -> None:
-    resolver = get_resolver()
-    names = {f"{ns}:{name}" for ns, (_, sub) in resolver.namespace_dict.items() if ns in PAGE_NAMESPACES
-             for name in sub.reverse_dict if isinstance(name, str)}
-    assert names - OUTSIDE_MATRIX == {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX} | {row[0] for row in PUBLIC}
+    covered = {row[0] for row in MATRIX} | {row[0] for row in POST_MATRIX} | {row[0] for row in PUBLIC} | set(SPECIAL)
+    pages = _url_names()
+    assert not set(pages) - covered, f"pages in no table of this file: {sorted(set(pages) - covered)}"
+    assert not covered - set(pages), f"tables name pages the URL conf lacks: {sorted(covered - set(pages))}"
+    assert {name for name, _role in DENIALS} | set(ANONYMOUS) <= covered
+
+
+def _denials(name: str, role: str, args: list[object]) -> set[int]:
+    """The documented answers to ``role`` for a row it does not get: a page about no object refuses the
+    role (403); a page about an object answers 404 when the object is outside what the role may see (for
+    a role that sees nothing, every object) and 403 when it may see it but not do this. ``DENIALS``
+    overrides."""
+    if (name, role) in DENIALS:
+        return {DENIALS[name, role]}
+    return {403, 404} if args else {403}
 
 
 @pytest.fixture
@@ -161,6 +206,9 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     run_batch(batch.pk)
     city.batch = batch  # type: ignore[attr-defined]
     city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
+    company = penalty(city, "玄市监罚〔2026〕501号", "南京市玄武区红山餐饮管理有限公司", credit_code=code(501))
+    publish()
+    city.company_publication = Publication.objects.get(record=company)  # type: ignore[attr-defined]
     city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
     add_sanctions(city)
     city.query = log_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,  # type: ignore[attr-defined]
@@ -184,17 +232,19 @@ def test_every_page_with_every_role(city_with_batch: City) -> None:
         client = Client()
         client.force_login(city.users[role])
         for name, args, allowed in MATRIX:
-            url = reverse(name, args=args(city))
+            values = args(city)
+            url = reverse(name, args=values)
             status = client.get(url).status_code
-            ok = status == 200 if role in allowed else status in (403, 404)
-            if not ok:
-                failures.append(f"{role} {url} → {status}")
+            expected = {200} if role in allowed else _denials(name, role, values)
+            if status not in expected:
+                failures.append(f"{role} {url} → {status}, expected {expected}")
         for name, args, allowed in POST_MATRIX:
-            url = reverse(name, args=args(city))
+            values = args(city)
+            url = reverse(name, args=values)
             status = client.post(url).status_code
-            ok = status in (200, 302) if role in allowed else status in (403, 404)
-            if not ok:
-                failures.append(f"{role} POST {url} → {status}")
+            expected = {200, 302} if role in allowed else _denials(name, role, values)
+            if status not in expected:
+                failures.append(f"{role} POST {url} → {status}, expected {expected}")
     assert not failures, "\n".join(failures)
 
 
@@ -205,7 +255,8 @@ def test_anonymous_is_sent_to_login(city_with_batch: City) -> None:
     requests += [(client.post, name, args) for name, args, _ in POST_MATRIX]
     for send, name, args in requests:
         response = send(reverse(name, args=args(city_with_batch)))
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
+        target = reverse(ANONYMOUS[name]) if name in ANONYMOUS else reverse("accounts:login")
+        assert response.status_code == 302 and response["Location"].split("?")[0] == target, name
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from govcredit.archive.selectors import visible_records
 from govcredit.sanctions.selectors import visible_measures
 from govcredit.subjects.selectors import visible_orgs, visible_people
 from govcredit.testing import City
+from govcredit.workflow.services import inbox
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -30,7 +31,9 @@ def test_home_counts_what_the_user_may_see(city: City, username: str) -> None:
     html = client.get("/").content.decode()
     user = city.users[username]
     records = visible_records(user)
+    box = inbox(user)
     assert _figures(html) == [
+        ("待办事项", str(box.total)), ("已逾期", str(box.overdue)), ("未读通知", str(box.unread)),
         ("可见单位", str(visible_orgs(user).count())),
         ("可见公务员", str(visible_people(user).count())),
         ("信用记录", str(records.count())),

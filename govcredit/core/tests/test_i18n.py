@@ -166,10 +166,10 @@ def test_login_page_in_chinese_by_default(client: Client) -> None:
     assert "登录政务诚信信息平台" in html and "Username" not in html
 
 
-def test_anonymous_english_home_redirects_to_english_login(client: Client) -> None:
+def test_anonymous_english_home_redirects_to_english_portal(client: Client) -> None:
     response = client.get("/en/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/en/accounts/login/")
+    assert response["Location"] == "/en/portal/"
 
 
 def test_set_language_switches_via_url_prefix(credit_client: Client) -> None:

@@ -69,11 +69,14 @@ from .running import (
     MSG_TIMEOUT,
     Hit,
     ResultPage,
+    SubjectHit,
     hits_for,
     latest,
+    looks_like_full_name,
     query_timeout_ms,
     revoked_page,
     run_search,
+    subject_hits,
 )
 
 __all__ = [
@@ -81,5 +84,6 @@ __all__ = [
     "MSG_TOO_SHORT", "TOTAL", "Criteria", "Hit", "ResultPage", "SearchError", "fold", "fold_code",
     "gram_codes", "gram_text", "hits_for", "index_publications", "index_rows", "latest", "name_key", "parse_criteria",
     "public_type_names", "query_timeout_ms", "rebuild_index", "revoked_page", "run_search", "search_sql",
+    "SubjectHit", "looks_like_full_name", "subject_hits",
     "unindex_ids", "unindex_publications",
 ]

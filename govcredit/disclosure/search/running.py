@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from govcredit.disclosure.rules import SHOWN_STATUSES
 
 from . import form
 from .form import Criteria, SearchError
+from .normalise import fold
 from .planning import plan, statement
 
 MSG_TIMEOUT = gettext_lazy("查询条件过于宽泛，未能及时完成，请输入更具体的名称或增加筛选条件后重试。")
@@ -200,3 +202,37 @@ def revoked_page(page: int, today: dt.date | None = None, using: str = "default"
     total = qs[:form.MAX_RESULTS + 1].count()
     start = (page - 1) * form.PER_PAGE
     return list(qs[start:start + form.PER_PAGE]), total
+
+
+# --- a subject's page and the full-name hint ---------------------------------------------------------
+
+_FULL_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+
+
+def looks_like_full_name(query: str) -> bool:
+    """Is ``query`` what a visitor types to find a person (2–4 Chinese characters, nothing masked)?
+
+    The index holds natural persons' names only masked (张*三), so such a query cannot find a person;
+    the results page then explains how to search (it may still be part of an organisation's name)."""
+    return bool(_FULL_NAME.fullmatch(fold(query)))
+
+
+@dataclass(frozen=True)
+class SubjectHit:
+    """A row of a subject's page: the result row and the polarity of its catalog type (失信/守信/中性)."""
+
+    hit: Hit
+    polarity: str
+
+
+def subject_hits(code: str, today: dt.date | None = None, using: str = "default") -> list[SubjectHit]:
+    """Everything public about the subject with the unified social credit code ``code`` (an organisation
+    or a counterparty), newest decision first, at most ``form.MAX_RESULTS`` rows; none for a malformed code."""
+    if not form._CODE.fullmatch(code):
+        return []
+    today = today or clock.today()
+    fields = ("id", "public_name", "credit_code", "decision_number", "authority_name", "type_name",
+              "decision_date", "visible_until", "record__status", "record__type_version__polarity")
+    rows = (Publication.objects.using(using).filter(credit_code=code, is_public=True, visible_until__gte=today)
+            .order_by("-decision_date", "-pk").values_list(*fields)[:form.MAX_RESULTS])
+    return [SubjectHit(h, r[9]) for r in rows if (h := _hit(r[:9])) is not None]

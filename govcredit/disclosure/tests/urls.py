@@ -17,6 +17,9 @@ api.add_router("/portal", router)
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
     path("portal/criticism/", include("govcredit.sanctions.portal_urls")),  # linked from the portal's navigation
+    path("portal/statistics/", include("govcredit.statistics.urls")),  # linked from the public frame
+    path("accounts/", include("govcredit.accounts.urls")),
+    path("reports/", include("govcredit.reports.urls")),  # report verification, linked from the public frame
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),  # the open-data files, crawled by the leak test
     path("remedies/", include("govcredit.remedies.urls")),  # the detail page links to a counterparty's objection
