@@ -20,7 +20,7 @@ class SanctionsConfig(AppConfig):
         register_menu_item("sanctions.eligibility", MenuItem(menu_label("资格核查"), "sanctions:eligibility",
                                                              menu_access.can_check_eligibility, 39))
         register_menu_item("sanctions.catalogue", MenuItem(menu_label("奖惩措施清单"), "sanctions:catalogue",
-                                                           menu_access.can_manage_measures, 95))
+                                                           lambda user: menu_access.has(user, menu_access.READ_MEASURES), 95))
 
         from govcredit.core.demo import DemoStep, register_demo_step
 

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.urls("govcredit.disclosure.tests.urls")
 
 FULL_ID = re.compile(r"\d{17}[\dXx]")
 MOBILE = re.compile(r"1[3-9]\d{9}")
-ECHO = re.compile(r'(<input[^>]*name="q"[^>]*value=")[^"]*"')
+ECHO = re.compile(r'(<input[^>]*name="q"[^>]*value=")[^"]*"|<p class="portal-note" id="portal-name-hint">.*?</p>', re.S)
 OTHER_ID = make_id_number("320113", dt.date(1988, 8, 8), 357)
 SPACED_ID = make_id_number("320104", dt.date(1992, 3, 4), 531)
 HYPHEN_ID = make_id_number("320102", dt.date(1990, 3, 5), 1)
