@@ -30,6 +30,7 @@ from govcredit.accounts import access
 from govcredit.accounts.models import User
 from govcredit.core import clock, crypto
 from govcredit.ledger.services import save_with_entry
+from govcredit.subjects.identifiers import mask_name
 from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.selectors import visible_orgs, visible_people
 
@@ -117,7 +118,7 @@ def _identity(subject: Subject) -> list[list[str]]:
 
 def _masked_name(subject: Subject) -> str:
     if isinstance(subject, CivilServant):
-        return f"{subject.name[0]}{'*' * (len(subject.name) - 1)}（{subject.id_masked}）"
+        return f"{mask_name(subject.name)}（{subject.id_masked}）"
     return f"{subject.name}（{subject.credit_code}）"
 
 
