@@ -111,7 +111,7 @@ def run(records: int, candidates: int, repeat: int) -> int:
         at = clock.now()
         where = services.subject_filter(subject)
         list(in_force(where, at))
-        for section in registered_sections():
+        for _key, section in registered_sections():
             section.rows(where, at)
         services.archive_digest(subject)
 

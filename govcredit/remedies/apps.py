@@ -50,3 +50,9 @@ class RemediesConfig(AppConfig):
         register_router("/remedies", "govcredit.remedies.api.router")
         register_home_tile(panels.KEY, panels.HOME_TILE)
         register_status_guard(status_guard)
+        from govcredit.core.report_sections import register_report_section
+
+        from . import report_sections
+
+        register_report_section("remedies.objections", report_sections.OBJECTIONS)
+        register_report_section("remedies.repairs", report_sections.REPAIRS)

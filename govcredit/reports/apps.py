@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
 
+        from . import sections  # noqa: F401  (registers the archive's report sections)
         from .models import RosterFinding
 
         register_event_type("report.query", "查阅信用档案", "Archive consulted")

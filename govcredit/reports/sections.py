@@ -1,16 +1,15 @@
 """The sections of a credit report, and the registry through which other apps add theirs.
 
 The archive's own sections (dishonesty records, positive records and integrity education) are built
-here; apps above the archive (objections and repairs, measures, rectifications, fault-tolerance
-findings) register a :class:`Section` from their ``apps.py`` with :func:`register_report_section`,
-so the report lists them without this app importing them.
+here; other apps (objections and repairs, measures, rectifications, fault-tolerance findings) register a
+:class:`~govcredit.core.report_sections.Section` from their ``apps.py`` with
+``govcredit.core.report_sections.register_report_section`` (re-exported here), so the report lists
+them without this app importing them, and they need not import this one (same layer or below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,33 +17,10 @@ from django.utils.translation import gettext as _
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.core import clock
+from govcredit.core.report_sections import Row, Section, register_report_section, registered_sections
 
-Row = list[str]
-
-
-@dataclass(frozen=True)
-class Section:
-    """``rows(subject_filter, at)`` returns the section's rows for a subject (``{"subject_person": p}`` or
-    ``{"subject_org": o}``) as it stood at ``at``; ``columns`` and ``widths`` (Typst column widths such as
-    ``"auto"`` or ``"1fr"``) lay out its table; ``title`` is called in the reader's language."""
-
-    order: int
-    title: Callable[[], str]
-    columns: Callable[[], list[str]]
-    widths: tuple[str, ...]
-    rows: Callable[[dict[str, Any], dt.datetime], list[Row]]
-
-
-_SECTIONS: dict[str, Section] = {}
-
-
-def register_report_section(key: str, section: Section) -> None:
-    _SECTIONS[key] = section
-
-
-def registered_sections() -> list[Section]:
-    return sorted(_SECTIONS.values(), key=lambda s: s.order)
-
+__all__ = ["COUNTED", "NEGATIVE", "SHOWN", "Row", "Section", "in_force", "register_report_section",
+           "registered_sections"]
 
 NEGATIVE = "失信"
 COUNTED = (RecordStatus.VALID, RecordStatus.OBJECTION, RecordStatus.EXPIRED)  # in force: counted in the conclusion

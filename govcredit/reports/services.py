@@ -16,6 +16,7 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,19 +93,41 @@ def reveal_id_number(user: User, person: CivilServant, *, purpose: str, purpose_
     return person.full_id_number()
 
 
-def _snapshot(subject: Subject, at: dt.datetime) -> tuple[list[dict[str, Any]], str]:
-    """The report's sections for ``subject`` at ``at``, and the digest of everything they show (which
-    verification compares with the one taken at issue to say whether the archive changed since)."""
+# The sections a report issued before sections were keyed showed (its archive digest covers these).
+LEGACY_SECTION_KEYS = ("archive.negative", "archive.positive")
+
+
+def _snapshot(subject: Subject, at: dt.datetime,
+              keys: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], str]:
+    """The report's sections for ``subject`` at ``at`` (all registered ones, or those named by ``keys``:
+    the ones a report already issued showed), and the digest of everything they show, which
+    verification compares with the one taken at issue to say whether the archive changed since.
+
+    The digest is taken over the sections worded in the default language, so a report issued from an
+    English page and verified from a Chinese one (or the reverse) compares like with like; a section
+    registered after a report was issued is not in that report's digest."""
     where = subject_filter(subject)
-    sections = [{"title": s.title(), "columns": s.columns(), "widths": list(s.widths), "rows": s.rows(where, at)}
-                for s in registered_sections()]
+    chosen = [(key, s) for key, s in registered_sections() if keys is None or key in keys]
+    sections = [{"key": key, "title": s.title(), "columns": s.columns(), "widths": list(s.widths),
+                 "rows": s.rows(where, at)} for key, s in chosen]
+    if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        rows = [section["rows"] for section in sections]
+    else:
+        with translation.override(settings.LANGUAGE_CODE):
+            rows = [s.rows(where, at) for _key, s in chosen]
     records = [[r.pk, r.status, r.updated_at.isoformat()] for r in in_force(where, at)]
-    rows = [section["rows"] for section in sections]
     return sections, hashlib.sha256(json.dumps([records, rows], ensure_ascii=False).encode()).hexdigest()
 
 
-def archive_digest(subject: Subject) -> str:
-    return _snapshot(subject, clock.now())[1]
+def archive_digest(subject: Subject, keys: Sequence[str] | None = None) -> str:
+    """The digest of ``subject``'s archive now, over the sections named by ``keys`` (default: all)."""
+    return _snapshot(subject, clock.now(), keys)[1]
+
+
+def section_keys(report: CreditReport) -> list[str]:
+    """The sections ``report`` was issued with (reports from before sections were keyed: the archive's two)."""
+    keys = [section.get("key") for section in report.content.get("sections", [])]
+    return [str(k) for k in keys] if keys and all(keys) else list(LEGACY_SECTION_KEYS)
 
 
 def _identity(subject: Subject) -> list[list[str]]:
@@ -214,7 +237,7 @@ def _check(report: CreditReport) -> Verification:
         return Verification(False, _("该编号的报告存在，但系统中保存的内容与签发时的摘要不一致，请联系出具单位。"), report)
     subject = report.subject_person or report.subject_org
     assert subject is not None
-    changed = archive_digest(subject) != report.archive_digest
+    changed = archive_digest(subject, section_keys(report)) != report.archive_digest
     return Verification(True, _("报告真实有效。"), report, changed)
 
 

@@ -62,3 +62,10 @@ class SanctionsConfig(AppConfig):
             ("sanctions.fault_tolerance.decide", "容错纠错集体决策", "Fault tolerance decided"),
         ):
             register_event_type(code, zh, en)
+        from govcredit.core.report_sections import register_report_section
+
+        from . import report_sections
+
+        register_report_section("sanctions.measures", report_sections.MEASURES)
+        register_report_section("sanctions.rectifications", report_sections.RECTIFICATIONS)
+        register_report_section("sanctions.fault_tolerance", report_sections.FINDINGS)
