@@ -73,7 +73,17 @@ def repair_columns() -> list[str]:
     return [_("序号"), _("申请编号"), _("涉及记录"), _("申请日期"), _("办理状态"), _("处理结果与理由")]
 
 
+def objection_holders(field: str, ids: list[int]) -> set[int]:
+    return set(Objection.objects.filter(**{f"record__{field}__in": ids}).order_by()
+               .values_list(f"record__{field}", flat=True).distinct())
+
+
+def repair_holders(field: str, ids: list[int]) -> set[int]:
+    return set(Repair.objects.filter(**{f"record__{field}__in": ids}).order_by()
+               .values_list(f"record__{field}", flat=True).distinct())
+
+
 OBJECTIONS = Section(30, lambda: _("异议"), objection_columns, ("auto", "auto", "auto", "auto", "auto", "auto", "1fr"),
-                     objection_rows)
+                     objection_rows, objection_holders)
 REPAIRS = Section(40, lambda: _("信用修复"), repair_columns, ("auto", "auto", "auto", "auto", "auto", "1fr"),
-                  repair_rows)
+                  repair_rows, repair_holders)

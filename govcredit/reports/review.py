@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
 from govcredit.accounts.models import User
 from govcredit.core import clock
+from govcredit.core.crypto import blind_index
 from govcredit.core.spreadsheet import workbook, write_cell
 from govcredit.subjects.identifiers import (
     IdentifierError,
@@ -24,11 +26,11 @@ from govcredit.subjects.identifiers import (
     mask_name,
     parse_id_number,
 )
-from govcredit.subjects.models import Organization
+from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.selectors import visible_orgs, visible_people
-from govcredit.subjects.services import find_person_by_id_number
 
 from .models import Purpose, ReviewBatch, ReviewStatus
+from .sections import holders_known
 from .services import Subject, issue_report, reports_dir
 from .tables import Table, read_table
 
@@ -47,49 +49,95 @@ class Match:
     problem: str = ""
 
 
-def _match_person(user: User, name: str, number: str) -> Match:
+@dataclass(frozen=True)
+class Candidates:
+    """The subjects in ``user``'s scope that the rows of a list can name, read in four queries for the whole
+    list (by ID number, by credit code, by organisation name, and the count of people per bare name), so
+    matching 500 rows does not cost a query or two per row."""
+
+    people: dict[str, CivilServant]  # by the ID number's blind index
+    orgs_by_code: dict[str, Organization]
+    orgs_by_name: dict[str, list[Organization]]  # at most two per name: enough to tell one from several
+    same_name: dict[str, int]
+
+    @classmethod
+    def read(cls, user: User, table: Table, rows: list[list[str]]) -> Candidates:
+        indexes, codes, org_names, names = set(), set(), set(), set()
+        for cells in rows:
+            name, number = table.cell(cells, "name"), table.cell(cells, "id_number")
+            org_name, code = table.cell(cells, "org_name"), table.cell(cells, "credit_code")
+            if number:
+                indexes.add(blind_index(number.upper()))
+            elif code:
+                codes.add(code.upper())
+            elif org_name and not name:
+                org_names.add(org_name)
+            elif name:
+                names.add(name)
+        people = ({p.id_index: p for p in visible_people(user).filter(id_index__in=indexes).select_related("employer")}
+                  if indexes else {})
+        orgs = visible_orgs(user).select_related("parent")
+        by_code = {o.credit_code: o for o in orgs.filter(credit_code__in=codes)} if codes else {}
+        by_name: dict[str, list[Organization]] = {}
+        for o in (orgs.filter(name__in=org_names).order_by("name", "pk") if org_names else []):
+            if len(by_name.setdefault(o.name, [])) < 2:
+                by_name[o.name].append(o)
+        same = ({row["name"]: row["n"] for row in visible_people(user).filter(name__in=names).order_by()
+                 .values("name").annotate(n=Count("pk"))} if names else {})
+        return cls(people, by_code, by_name, same)
+
+
+def _match_person(found: Candidates, name: str, number: str) -> Match:
     shown = f"{name}（{mask_id_number(number) if len(number) == 18 else '—'}）"
     try:
         parse_id_number(number.upper())
     except IdentifierError as e:
         return Match(None, shown, _("身份证号无效：%(e)s") % {"e": e.message})
-    person = find_person_by_id_number(number.upper())
-    if person is None or not visible_people(user).filter(pk=person.pk).exists():
+    person = found.people.get(blind_index(number.upper()))
+    if person is None:  # not registered, or outside the caller's scope: the same answer
         return Match(None, shown, _("档案中没有该身份证号的公务员"))
     if name and name != person.name:
         return Match(None, shown, _("姓名与身份证号不符（档案中为 %(n)s）") % {"n": mask_name(person.name)})
     return Match(person, f"{person.name}（{person.id_masked}）")
 
 
-def _match_org(user: User, name: str, code: str) -> Match:
-    orgs = visible_orgs(user)
+def _match_org(found: Candidates, name: str, code: str) -> Match:
     if code:
         if not is_valid_credit_code(code.upper()):
             return Match(None, f"{name}（{code}）", _("统一社会信用代码无效"))
-        found: Organization | None = orgs.filter(credit_code=code.upper()).first()
-        if found is None:
+        org = found.orgs_by_code.get(code.upper())
+        if org is None:
             return Match(None, f"{name}（{code}）", _("档案中没有该统一社会信用代码的单位"))
-        if name and name != found.name:
-            return Match(None, f"{name}（{code}）", _("单位名称与统一社会信用代码不符（档案中为 %(n)s）") % {"n": found.name})
-        return Match(found, f"{found.name}（{found.credit_code}）")
-    same = list(orgs.filter(name=name)[:2])
+        if name and name != org.name:
+            return Match(None, f"{name}（{code}）", _("单位名称与统一社会信用代码不符（档案中为 %(n)s）") % {"n": org.name})
+        return Match(org, f"{org.name}（{org.credit_code}）")
+    same = found.orgs_by_name.get(name, [])
     if len(same) != 1:
         problem = _("档案中没有该名称的单位") if not same else _("档案中有多个同名单位：请补充统一社会信用代码")
         return Match(None, name, problem)
     return Match(same[0], f"{same[0].name}（{same[0].credit_code}）")
 
 
-def match(user: User, table: Table, cells: list[str]) -> Match:
+def match(user: User, table: Table, cells: list[str], found: Candidates | None = None) -> Match:
+    """Who the row names, if exactly one subject in ``user``'s scope (``found``: the list's subjects read
+    at once by :meth:`Candidates.read`; without it, this row's are read)."""
+    found = found if found is not None else Candidates.read(user, table, [cells])
     name, number = table.cell(cells, "name"), table.cell(cells, "id_number")
     org_name, code = table.cell(cells, "org_name"), table.cell(cells, "credit_code")
     if number:
-        return _match_person(user, name, number)
+        return _match_person(found, name, number)
     if code or (org_name and not name):
-        return _match_org(user, org_name, code)
+        return _match_org(found, org_name, code)
     if name:
-        same = visible_people(user).filter(name=name).count()
-        return Match(None, name, _("只有姓名无法确定是谁（档案中同名 %(n)d 人）：请补充身份证号") % {"n": same})
+        return Match(None, name, _("只有姓名无法确定是谁（档案中同名 %(n)d 人）：请补充身份证号")
+                     % {"n": found.same_name.get(name, 0)})
     return Match(None, "—", _("该行没有姓名、身份证号、单位名称或统一社会信用代码"))
+
+
+def match_all(user: User, table: Table, rows: list[list[str]]) -> list[Match]:
+    """:func:`match` for every row, the subjects of all rows read at once."""
+    found = Candidates.read(user, table, rows)
+    return [match(user, table, cells, found) for cells in rows]
 
 
 def submit(user: User, data: bytes, file_name: str, *, purpose: str, purpose_text: str, case_reference: str,
@@ -115,6 +163,14 @@ def enqueue(batch: ReviewBatch) -> None:
     async_task("govcredit.reports.review.run", batch.pk, task_name=f"任前审查 #{batch.pk}", group="reports")
 
 
+GROUP = 25  # candidates whose report sections are looked up together (a few seconds of reports)
+
+
+def _ids(subjects: list[Subject | None]) -> dict[str, list[int]]:
+    return {"subject_person": [s.pk for s in subjects if isinstance(s, CivilServant)],
+            "subject_org": [s.pk for s in subjects if isinstance(s, Organization)]}
+
+
 def run(batch_id: int) -> str:
     """The task: one report per matched row, progress saved as it goes, then the zip and the summary."""
     batch = ReviewBatch.objects.select_related("user").get(pk=batch_id)
@@ -129,23 +185,27 @@ def run(batch_id: int) -> str:
     flagged = unmatched = 0
     try:
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_STORED) as archive:
-            for n, item in enumerate(batch.rows, 1):
-                found = match(batch.user, table, item["cells"])
-                result: dict[str, Any] = {"row": item["row"], "subject": found.shown, "problem": found.problem}
-                if found.subject is None:
-                    unmatched += 1
-                else:
-                    report, code = issue_report(batch.user, found.subject, purpose=batch.purpose,
-                                                purpose_text=batch.purpose_text,
-                                                case_reference=batch.case_reference, verify_url=batch.verify_url)
-                    count = int(report.content["negative_count"])
-                    flagged += count > 0
-                    archive.write(report.pdf_path, f"{item['row']:05d}_{report.number}.pdf")
-                    result.update(number=report.number, code=code, negative=count,
-                                  conclusion=report.content["conclusion"])
-                results.append(result)
-                if n % 5 == 0 or n == len(batch.rows):
-                    ReviewBatch.objects.filter(pk=batch.pk).update(done=n)
+            matches = match_all(batch.user, table, [item["cells"] for item in batch.rows])
+            for start in range(0, len(batch.rows), GROUP):
+                group = list(zip(batch.rows[start:start + GROUP], matches[start:start + GROUP], strict=True))
+                with holders_known(_ids([found.subject for _item, found in group])):
+                    for n, (item, found) in enumerate(group, start + 1):
+                        result: dict[str, Any] = {"row": item["row"], "subject": found.shown, "problem": found.problem}
+                        if found.subject is None:
+                            unmatched += 1
+                        else:
+                            report, code = issue_report(batch.user, found.subject, purpose=batch.purpose,
+                                                        purpose_text=batch.purpose_text,
+                                                        case_reference=batch.case_reference,
+                                                        verify_url=batch.verify_url)
+                            count = int(report.content["negative_count"])
+                            flagged += count > 0
+                            archive.write(report.pdf_path, f"{item['row']:05d}_{report.number}.pdf")
+                            result.update(number=report.number, code=code, negative=count,
+                                          conclusion=report.content["conclusion"])
+                        results.append(result)
+                        if n % 5 == 0 or n == len(batch.rows):
+                            ReviewBatch.objects.filter(pk=batch.pk).update(done=n)
         summary_path = out_dir / f"review-{batch.pk}.xlsx"
         summary_path.write_bytes(summary(results))
     except Exception as e:

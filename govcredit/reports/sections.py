@@ -17,10 +17,17 @@ from django.utils.translation import gettext as _
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.core import clock
-from govcredit.core.report_sections import Row, Section, register_report_section, registered_sections
+from govcredit.core.report_sections import (
+    Row,
+    Section,
+    holders_known,
+    may_have_rows,
+    register_report_section,
+    registered_sections,
+)
 
-__all__ = ["COUNTED", "NEGATIVE", "SHOWN", "Row", "Section", "in_force", "register_report_section",
-           "registered_sections"]
+__all__ = ["COUNTED", "NEGATIVE", "SHOWN", "Row", "Section", "holders_known", "in_force", "may_have_rows",
+           "record_holders", "register_report_section", "registered_sections"]
 
 NEGATIVE = "失信"
 COUNTED = (RecordStatus.VALID, RecordStatus.OBJECTION, RecordStatus.EXPIRED)  # in force: counted in the conclusion
@@ -56,7 +63,13 @@ def positive_rows(subject: dict[str, Any], at: dt.datetime) -> list[Row]:
     return [_record_row(n, r) for n, r in enumerate(records, 1)]
 
 
+def record_holders(field: str, ids: list[int]) -> set[int]:
+    """Of the subjects ``ids``, those with any record (whatever its status or date: a superset)."""
+    return set(CreditRecord.objects.filter(**{f"{field}__in": ids}).order_by().values_list(field, flat=True).distinct())
+
+
 register_report_section("archive.negative", Section(
-    10, lambda: _("失信记录"), record_columns, RECORD_WIDTHS, negative_rows))
+    10, lambda: _("失信记录"), record_columns, RECORD_WIDTHS, negative_rows, record_holders))
 register_report_section("archive.positive", Section(
-    20, lambda: _("守信与正面信息（表彰奖励、诚信教育培训、诚信模范）"), record_columns, RECORD_WIDTHS, positive_rows))
+    20, lambda: _("守信与正面信息（表彰奖励、诚信教育培训、诚信模范）"), record_columns, RECORD_WIDTHS, positive_rows,
+    record_holders))

@@ -37,7 +37,7 @@ from govcredit.subjects.selectors import visible_orgs, visible_people
 
 from . import pdf
 from .models import ArchiveQuery, CreditReport, Purpose, QueryAction
-from .sections import COUNTED, NEGATIVE, in_force, registered_sections
+from .sections import COUNTED, NEGATIVE, Row, in_force, may_have_rows, registered_sections
 
 Subject = Organization | CivilServant
 PERIOD_YEARS = 5  # the query period a report covers, ending at its issue: 查询期 = the last five years
@@ -93,35 +93,45 @@ def reveal_id_number(user: User, person: CivilServant, *, purpose: str, purpose_
     return person.full_id_number()
 
 
+InForce = tuple[int, str, dt.datetime, str, dt.date]  # a record in force: pk, status, updated, polarity, decided
 # The sections a report issued before sections were keyed showed (its archive digest covers these).
 LEGACY_SECTION_KEYS = ("archive.negative", "archive.positive")
 
 
 def _snapshot(subject: Subject, at: dt.datetime,
-              keys: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], str]:
+              keys: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], list[InForce], str]:
     """The report's sections for ``subject`` at ``at`` (all registered ones, or those named by ``keys``:
-    the ones a report already issued showed), and the digest of everything they show, which
-    verification compares with the one taken at issue to say whether the archive changed since.
+    the ones a report already issued showed), the records in force (pk, status, updated, polarity,
+    decision date) and the digest of everything they show, which verification compares with the one taken
+    at issue to say whether the archive changed since.
 
     The digest is taken over the sections worded in the default language, so a report issued from an
     English page and verified from a Chinese one (or the reverse) compares like with like; a section
     registered after a report was issued is not in that report's digest."""
     where = subject_filter(subject)
-    chosen = [(key, s) for key, s in registered_sections() if keys is None or key in keys]
-    sections = [{"key": key, "title": s.title(), "columns": s.columns(), "widths": list(s.widths),
-                 "rows": s.rows(where, at)} for key, s in chosen]
+    chosen = [(key, s) for key, s in registered_sections()
+              if (keys is None or key in keys) and may_have_rows(key, where)]
+    sections: list[dict[str, Any]] = [
+        {"key": key, "title": s.title(), "columns": s.columns(), "widths": list(s.widths),
+         "rows": s.rows(where, at) if may_have_rows(key, where) else []}
+        for key, s in registered_sections() if keys is None or key in keys]
+    rows: list[list[Row]]
     if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
         rows = [section["rows"] for section in sections]
     else:
         with translation.override(settings.LANGUAGE_CODE):
-            rows = [s.rows(where, at) for _key, s in chosen]
-    records = [[r.pk, r.status, r.updated_at.isoformat()] for r in in_force(where, at)]
-    return sections, hashlib.sha256(json.dumps([records, rows], ensure_ascii=False).encode()).hexdigest()
+            by_key: dict[str, list[Row]] = {key: s.rows(where, at) for key, s in chosen}
+        rows = [by_key.get(str(section["key"]), []) for section in sections]
+    records: list[InForce] = (list(in_force(where, at).values_list(
+        "pk", "status", "updated_at", "type_version__polarity", "decision_date"))
+        if may_have_rows("archive.negative", where) else [])
+    digested = [[pk, status, updated.isoformat()] for pk, status, updated, _p, _d in records]
+    return sections, records, hashlib.sha256(json.dumps([digested, rows], ensure_ascii=False).encode()).hexdigest()
 
 
 def archive_digest(subject: Subject, keys: Sequence[str] | None = None) -> str:
     """The digest of ``subject``'s archive now, over the sections named by ``keys`` (default: all)."""
-    return _snapshot(subject, clock.now(), keys)[1]
+    return _snapshot(subject, clock.now(), keys)[2]
 
 
 def section_keys(report: CreditReport) -> list[str]:
@@ -150,12 +160,11 @@ def build_content(subject: Subject, query: ArchiveQuery, *, at: dt.datetime) -> 
     and the digest of the archive it was drawn from."""
     day = clock.local_date(at)
     since = day.replace(year=day.year - PERIOD_YEARS, day=28 if (day.month, day.day) == (2, 29) else day.day)
-    where = subject_filter(subject)
-    counted = in_force(where, at).filter(type_version__polarity=NEGATIVE, status__in=COUNTED,
-                                         decision_date__gte=since).count()
+    sections, records, digest = _snapshot(subject, at)
+    counted = sum(1 for _pk, status, _u, polarity, decided in records
+                  if polarity == NEGATIVE and status in COUNTED and decided >= since)
     conclusion = (_("查询期内无政务失信记录。") if counted == 0
                   else _("查询期内有政务失信记录 %(n)d 条，详见上表。") % {"n": counted})
-    sections, digest = _snapshot(subject, at)
     purpose = query.purpose + (f"：{query.purpose_text}" if query.purpose_text else "")
     return {
         "lang": (translation.get_language() or settings.LANGUAGE_CODE)[:2],

@@ -55,7 +55,7 @@ def rectification_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
                  .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=at) | Q(status=ACCEPTED))
                  .order_by("-opened_on", "-pk"))
     basis = measures.filter(pk__in=[c.basis_id for c in cases]).select_related(
-        "measure_version__measure_type", "record__record_type").in_bulk()
+        "measure_version__measure_type", "record__record_type").in_bulk() if cases else {}
     rows = []
     for n, case in enumerate(cases, 1):
         m = basis.get(case.basis_id or 0)
@@ -92,9 +92,20 @@ def finding_columns() -> list[str]:
     return [_("序号"), _("涉及记录"), _("情形"), _("集体决策日期"), _("认定结果"), _("理由")]
 
 
+def measure_holders(field: str, ids: list[int]) -> set[int]:
+    """Subjects with any measure (a rectification is always about one of them)."""
+    return set(AppliedMeasure.objects.filter(**{f"{field}__in": ids}).order_by()
+               .values_list(field, flat=True).distinct())
+
+
+def finding_holders(field: str, ids: list[int]) -> set[int]:
+    return set(FaultToleranceFinding.objects.filter(**{f"application__record__{field}__in": ids}).order_by()
+               .values_list(f"application__record__{field}", flat=True).distinct())
+
+
 MEASURES = Section(50, lambda: _("奖惩措施（报告时执行中）"), measure_columns,
-                   ("auto", "1fr", "auto", "auto", "auto", "auto"), measure_rows)
+                   ("auto", "1fr", "auto", "auto", "auto", "auto"), measure_rows, measure_holders)
 RECTIFICATIONS = Section(60, lambda: _("整改"), rectification_columns, ("auto", "1fr", "auto", "auto", "auto"),
-                         rectification_rows)
+                         rectification_rows, measure_holders)
 FINDINGS = Section(70, lambda: _("容错纠错认定"), finding_columns, ("auto", "auto", "auto", "auto", "auto", "1fr"),
-                   finding_rows)
+                   finding_rows, finding_holders)

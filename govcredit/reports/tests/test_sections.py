@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from govcredit.core import clock
-from govcredit.core.report_sections import registered_sections
+from govcredit.core.report_sections import holders_known, registered_sections
 from govcredit.remedies.services import act_on_repair, file_objection
 from govcredit.reports import services
 from govcredit.reports.models import CreditReport
@@ -127,6 +128,32 @@ class TestASubjectWithRemediesAndMeasures:
         page = client.get(reverse("reports:report", args=[person.number])).content.decode()
         assert scene.objection.number in page and "已纠正失信行为并作出信用承诺" in page  # type: ignore[attr-defined]
         assert scene.people["xuanwu"].full_id_number() not in page
+
+    def test_holders_name_every_subject_with_rows_and_no_other(self, scene: City) -> None:
+        person, clean, org = scene.people["xuanwu"], scene.people["qinhuai"], scene.orgs["xinjiekou"]
+        for key, s in registered_sections():
+            assert s.holders is not None, key
+            for field, subject in (("subject_person", person), ("subject_person", clean), ("subject_org", org)):
+                holders = s.holders(field, [person.pk, clean.pk] if field == "subject_person" else [org.pk])
+                if s.rows({field: subject}, clock.now()):
+                    assert subject.pk in holders, (key, subject)
+            assert clean.pk not in s.holders("subject_person", [person.pk, clean.pk]), key
+
+    def test_a_report_issued_in_a_batch_group_says_the_same(self, scene: City, settings: Any, tmp_path: Path) -> None:
+        settings.MEDIA_ROOT = tmp_path
+        with holders_known({"subject_person": [scene.people["xuanwu"].pk, scene.people["qinhuai"].pk],
+                            "subject_org": [scene.orgs["xinjiekou"].pk]}):
+            with CaptureQueriesContext(connection) as clean:
+                services.issue_report(scene.users["credit"], scene.people["qinhuai"], verify_url=URL, **PURPOSE)
+            report, code = services.issue_report(scene.users["credit"], scene.orgs["xinjiekou"], verify_url=URL,
+                                                 **PURPOSE)
+        with CaptureQueriesContext(connection) as alone:
+            services.issue_report(scene.users["credit"], scene.people["qinhuai"], verify_url=URL, **PURPOSE)
+        assert len(clean) <= len(alone) - len(registered_sections())  # no section read for a clean candidate
+        earlier: CreditReport = scene.org_report  # type: ignore[attr-defined]
+        assert report.content["sections"] == earlier.content["sections"]
+        assert report.archive_digest == earlier.archive_digest
+        assert services.verify(report.number, code).changed_since is False
 
     def test_both_verify_as_unchanged(self, scene: City) -> None:
         for report, code in ((scene.person_report, scene.person_code),  # type: ignore[attr-defined]
