@@ -44,14 +44,14 @@ def objection_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
     for n, o in enumerate(objections, 1):
         outcome = (f"{o.outcome}：{o.outcome_reason[:REASON_CHARS]}" if _decided(o.decided_at, at) and o.outcome
                    else "—")
-        rows.append([str(n), o.number, _record(o.record.decision_number, o.record.record_type.name),
-                     clock.local_date(o.created_at).isoformat(), o.get_ground_display(),
+        rows.append([str(n), f"{o.number}\n{clock.local_date(o.created_at).isoformat()}",
+                     _record(o.record.decision_number, o.record.record_type.name), o.get_ground_display(),
                      _state(o.case.status, o.decided_at, at), outcome])
     return rows
 
 
 def objection_columns() -> list[str]:
-    return [_("序号"), _("异议编号"), _("涉及记录"), _("提出日期"), _("异议理由"), _("办理状态"), _("处理结果与理由")]
+    return [_("序号"), _("编号与日期"), _("涉及记录"), _("异议理由"), _("办理状态"), _("处理结果与理由")]
 
 
 def repair_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
@@ -64,13 +64,14 @@ def repair_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
         if _decided(r.decided_at, at) and r.outcome:
             outcome = f"{r.outcome}：{r.outcome_reason[:REASON_CHARS]}" + (
                 _("（依据：%(rule)s）") % {"rule": r.rule} if r.rule else "")
-        rows.append([str(n), r.number, _record(r.record.decision_number, r.record.record_type.name),
-                     clock.local_date(r.created_at).isoformat(), _state(r.case.status, r.decided_at, at), outcome])
+        rows.append([str(n), f"{r.number}\n{clock.local_date(r.created_at).isoformat()}",
+                     _record(r.record.decision_number, r.record.record_type.name),
+                     _state(r.case.status, r.decided_at, at), outcome])
     return rows
 
 
 def repair_columns() -> list[str]:
-    return [_("序号"), _("申请编号"), _("涉及记录"), _("申请日期"), _("办理状态"), _("处理结果与理由")]
+    return [_("序号"), _("编号与日期"), _("涉及记录"), _("办理状态"), _("处理结果与理由")]
 
 
 def objection_holders(field: str, ids: list[int]) -> set[int]:
@@ -83,7 +84,7 @@ def repair_holders(field: str, ids: list[int]) -> set[int]:
                .values_list(f"record__{field}", flat=True).distinct())
 
 
-OBJECTIONS = Section(30, lambda: _("异议"), objection_columns, ("auto", "auto", "auto", "auto", "auto", "auto", "1fr"),
+OBJECTIONS = Section(30, lambda: _("异议"), objection_columns, ("auto", "auto", "1fr", "1fr", "auto", "2fr"),
                      objection_rows, objection_holders)
-REPAIRS = Section(40, lambda: _("信用修复"), repair_columns, ("auto", "auto", "auto", "auto", "auto", "1fr"),
+REPAIRS = Section(40, lambda: _("信用修复"), repair_columns, ("auto", "auto", "1fr", "auto", "2fr"),
                   repair_rows, repair_holders)

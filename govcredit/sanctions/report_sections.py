@@ -39,7 +39,7 @@ def measure_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
                 .order_by("-start_on", "-pk"))
     return [[str(n), m.measure_version.measure_type.name, m.polarity,
              _record(m.record.decision_number, m.record.record_type.name),
-             f"{m.start_on.isoformat()} — {m.end_on.isoformat()}",
+             f"{m.start_on.isoformat()} —\n{m.end_on.isoformat()}",
              m.status if m.status != MeasureStatus.ENDED else str(MeasureStatus.IN_FORCE)]
             for n, m in enumerate(measures, 1)]
 
@@ -89,7 +89,7 @@ def finding_rows(subject: SubjectFilter, at: dt.datetime) -> list[Row]:
 
 
 def finding_columns() -> list[str]:
-    return [_("序号"), _("涉及记录"), _("情形"), _("集体决策日期"), _("认定结果"), _("理由")]
+    return [_("序号"), _("涉及记录"), _("情形"), _("决策日期"), _("认定结果"), _("理由")]
 
 
 def measure_holders(field: str, ids: list[int]) -> set[int]:
@@ -104,8 +104,8 @@ def finding_holders(field: str, ids: list[int]) -> set[int]:
 
 
 MEASURES = Section(50, lambda: _("奖惩措施（报告时执行中）"), measure_columns,
-                   ("auto", "1fr", "auto", "auto", "auto", "auto"), measure_rows, measure_holders)
-RECTIFICATIONS = Section(60, lambda: _("整改"), rectification_columns, ("auto", "1fr", "auto", "auto", "auto"),
+                   ("auto", "1.5fr", "auto", "1fr", "auto", "auto"), measure_rows, measure_holders)
+RECTIFICATIONS = Section(60, lambda: _("整改"), rectification_columns, ("auto", "2fr", "auto", "auto", "1fr"),
                          rectification_rows, measure_holders)
-FINDINGS = Section(70, lambda: _("容错纠错认定"), finding_columns, ("auto", "auto", "auto", "auto", "auto", "1fr"),
+FINDINGS = Section(70, lambda: _("容错纠错认定"), finding_columns, ("auto", "1fr", "1fr", "auto", "1.2fr", "1.5fr"),
                    finding_rows, finding_holders)
