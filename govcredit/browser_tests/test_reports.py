@@ -41,8 +41,8 @@ def test_query_report_pdf_and_verification(live_server: object, transactional_db
         page.locator("#issue-report").click()
     expect(page.locator("#conclusion")).to_contain_text("有政务失信记录 2 条")
     objection = city.objection.number  # type: ignore[attr-defined]
-    expect(page.locator("table", has=page.get_by_role("columnheader", name="异议编号"))).to_contain_text(objection)
-    expect(page.locator("table", has=page.get_by_role("columnheader", name="异议编号"))).to_contain_text("待受理")
+    expect(page.locator("table", has=page.get_by_role("columnheader", name="异议理由"))).to_contain_text(objection)
+    expect(page.locator("table", has=page.get_by_role("columnheader", name="异议理由"))).to_contain_text("待受理")
     expect(page.get_by_role("heading", name="信用修复")).to_be_visible()
     expect(page.get_by_role("heading", name="容错纠错认定")).to_be_visible()
     number = page.locator("#report-number").inner_text()
