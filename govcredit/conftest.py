@@ -1,7 +1,7 @@
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,30 +83,42 @@ def city(db: None) -> City:
     return build_city()
 
 
-@pytest.fixture(scope="class")
-def class_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
-    """The city built once for a whole test class (Django's ``setUpTestData``): inside an outer transaction
+def city_for_class(django_db_blocker: Any, build: Callable[[], City] = build_city) -> Iterator[City]:
+    """Build a city once for a whole test class (Django's ``setUpTestData``): inside an outer transaction
     that is rolled back after the class, each test's own transaction (``db``) is a savepoint in it, so what
-    a test writes is gone before the next one. Tests take it through ``shared_city``."""
+    a test writes is gone before the next one. A test directory that needs more than the city (``build``
+    adds to it, e.g. ``testing.add_district_bureaus``) makes its own class fixture from this one."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_city()
+            yield build()
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 
 
-@pytest.fixture
-def shared_city(class_city: City, db: None) -> City:
+def copy_for_test(city: City) -> City:
     """The class's city for one test: a deep copy, so objects a test changes in memory do not reach the next
     test (as ``setUpTestData`` gives each test its own copy)."""
     import copy
 
-    return copy.deepcopy(class_city)
+    return copy.deepcopy(city)
+
+
+@pytest.fixture(scope="class")
+def class_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
+    """The city built once for a whole test class (see :func:`city_for_class`); tests take it through
+    ``shared_city``. A module's tests outside a class share one city for the module."""
+    yield from city_for_class(django_db_blocker)
+
+
+@pytest.fixture
+def shared_city(class_city: City, db: None) -> City:
+    """The class's city for one test, a copy of its own (see :func:`copy_for_test`)."""
+    return copy_for_test(class_city)
 
 
 @pytest.fixture(scope="session")

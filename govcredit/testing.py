@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from govcredit.accounts.models import Role, User
@@ -19,12 +19,17 @@ from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.services import register_civil_servant, register_organization
 
+if TYPE_CHECKING:
+    from django.test import Client
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 PASSWORD = "Test-Passw0rd!"  # noqa: S105 - test users only
 XUANWU_ID = make_id_number("320102", dt.date(1985, 6, 15), 123)
 QINHUAI_ID = make_id_number("320104", dt.date(1979, 11, 2), 456)
 COUNTERPARTY_ID = make_id_number("320106", dt.date(1990, 1, 1), 789)
+ZHANG_ID = make_id_number("320102", dt.date(1980, 5, 17), 123)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def on_day(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -88,6 +93,69 @@ def store_unreadable_amount(record: CreditRecord, amount: str = "10000000000") -
 
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {CreditRecord._meta.db_table} SET amount = %s WHERE id = %s", [float(amount), record.pk])
+
+
+def client_for(user: User, *, token: bool = False) -> Client:
+    """A Django test client signed in as ``user``: by session, or (``token=True``) by an API token."""
+    from django.test import Client
+
+    from govcredit.accounts.services import issue_token
+
+    if token:
+        _, key = issue_token(user, f"测试 {user.username}")
+        return Client(headers={"authorization": f"Bearer {key}"})
+    client = Client()
+    client.force_login(user, backend=MODEL_BACKEND)
+    return client
+
+
+def company_penalty_row(number: str, authority: Organization, **extra: str) -> dict[str, str]:
+    """A 行政处罚 about a company, in the national 双公示 columns."""
+    row = {**penalty_row(authority), "行政相对人名称": "南京某某商贸有限公司", "行政相对人类别": "法人及非法人组织",
+           "统一社会信用代码": make_credit_code("91", "320102", "MA1X2Y3W4"), "行政处罚决定书文号": number,
+           "处罚机关": authority.name, **extra}
+    del row["证件类型"], row["证件号码"]
+    return row
+
+
+def add_district_bureaus(city: City) -> City:
+    """Two district market regulators with what the API's scope tests look at, added to ``city``:
+
+    - orgs ``xuanwu_scjg`` (玄武区市场监督管理局, under 玄武区) and ``qinhuai_scjg`` (秦淮区市场监督管理局, under 秦淮区);
+    - person ``zhang`` (张玄武, works at ``xuanwu_scjg``);
+    - records ``xuanwu_scjg_penalty`` (a penalty of ``xuanwu_scjg`` about a natural person, the counterparty),
+      ``qinhuai_scjg_penalty`` (a penalty of ``qinhuai_scjg`` about a company), ``xuanwu_scjg_accountability``
+      (an accountability decision about ``xuanwu_scjg`` by 玄武区) and ``qinhuai_discipline`` (a discipline of
+      李秦淮 by 秦淮区);
+    - users ``xuanwu_scjg`` (submitter of ``xuanwu_scjg``), ``xuanwu_scjg_self`` (the bureau as a subject) and
+      ``zhang`` (张玄武 as a subject).
+    """
+    _org(city, "xuanwu_scjg", "玄武区市场监督管理局", "11", "320102", 31, "机关", "xuanwu")
+    _org(city, "qinhuai_scjg", "秦淮区市场监督管理局", "11", "320104", 32, "机关", "qinhuai")
+    bureau_a, bureau_b = city.orgs["xuanwu_scjg"], city.orgs["qinhuai_scjg"]
+    city.people["zhang"] = register_civil_servant(name="张玄武", id_number=ZHANG_ID, employer=bureau_a, post="科长",
+                                                  rank="一级主任科员", start_date=dt.date(2015, 7, 1), actor="test")
+    xzcf = RecordType.objects.get(code="xzcf").current()
+    city.records["xuanwu_scjg_penalty"] = record_decision(xzcf, {
+        **penalty_row(bureau_a), "行政处罚决定书文号": "玄市监罚〔2024〕1号", "处罚决定日期": "2024-03-05",
+        "处罚机关": bureau_a.name}, issuing_org=bureau_a, actor="test")
+    city.records["qinhuai_scjg_penalty"] = record_decision(
+        xzcf, company_penalty_row("秦市监罚〔2024〕7号", bureau_b, 处罚决定日期="2024-06-01"), issuing_org=bureau_b,
+        actor="test")
+    city.records["xuanwu_scjg_accountability"] = record_decision(
+        RecordType.objects.get(code="wzcl").current(), {
+            "问责决定文号": "玄委问〔2023〕2号", "问责机关": "玄武区人民政府", "问责决定日期": "2023-10-08",
+            "问责方式": "通报", "问责事由": "履职不力"}, issuing_org=city.orgs["xuanwu"], subject_org=bureau_a, actor="test")
+    city.records["qinhuai_discipline"] = record_decision(
+        RecordType.objects.get(code="jlcf").current(), {
+            "处分决定文号": "秦纪处〔2022〕5号", "处分机关": "秦淮区纪委", "处分决定日期": "2022-12-20", "处分种类": "警告",
+            "违纪违法事实": "违反工作纪律", "严重程度": "一般"},
+        issuing_org=city.orgs["qinhuai"], subject_person=city.people["qinhuai"], actor="test")
+    city.users["xuanwu_scjg"] = create_user("xuanwu_scjg", PASSWORD, role=Role.SUBMITTER, organization=bureau_a)
+    city.users["xuanwu_scjg_self"] = create_user("xuanwu_scjg_self", PASSWORD, role=Role.SUBJECT, organization=bureau_a)
+    city.users["zhang"] = create_user("zhang", PASSWORD, role=Role.SUBJECT, organization=bureau_a,
+                                      civil_servant=city.people["zhang"])
+    return city
 
 
 def build_city() -> City:

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any, Literal, Self
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
@@ -190,7 +191,7 @@ class VersionIn(Schema):
 
 # --------------------------------------------------------------------------- handlers
 
-def _types(request: HttpRequest) -> Any:
+def _types(request: HttpRequest) -> QuerySet[RecordType]:
     access.require(user_of(request), access.READ_CATALOG)
     return RecordType.objects.order_by("id")
 

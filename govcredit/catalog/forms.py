@@ -13,7 +13,7 @@ from .models import BatchMode, Disclosure, Polarity, RecordType
 class RecordTypeField(params.ModelChoiceField):
     """A choice of catalog types, named in the page's language."""
 
-    def label_from_instance(self, obj: RecordType) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: RecordType) -> str:
         return i18n.type_name(obj.code, obj.name)
 
 

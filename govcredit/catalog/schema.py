@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from govcredit.core import params
+from govcredit.core.errors import DomainError
 from govcredit.subjects.identifiers import IdentifierError, parse_credit_code, parse_id_number
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -46,7 +47,7 @@ COLUMN_MAX_LENGTH = {
 }
 
 
-class FieldError(ValueError):
+class FieldError(DomainError, ValueError):
     """A value that does not satisfy its field's rule; the message is Chinese and names the rule."""
 
 

@@ -19,7 +19,7 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 25, param: str
     """
     params = request.GET.copy()
     params.pop(param, None)
-    page: Page = Paginator(queryset, per_page).get_page(min(_int(request.GET.get(param)), MAX_PAGE))
+    page: Page[Any] = Paginator(queryset, per_page).get_page(min(_int(request.GET.get(param)), MAX_PAGE))
     return {"page_obj": page, "querystring": params.urlencode(), "page_param": param}
 
 

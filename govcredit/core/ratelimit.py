@@ -65,7 +65,7 @@ def client_address(request: HttpRequest) -> str:
     if proxies > 0:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies][:64]
+            return str(hops[-proxies])[:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 

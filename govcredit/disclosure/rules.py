@@ -11,7 +11,7 @@ from .models import UnpublishReason
 
 # Shown on the portal (异议中 with its mark); the others end a publication, for these reasons.
 SHOWN_STATUSES = (RecordStatus.VALID, RecordStatus.OBJECTION)
-ENDING_STATUSES = {
+ENDING_STATUSES: dict[str, UnpublishReason] = {  # keyed by the stored status text
     RecordStatus.REVOKED: UnpublishReason.REVOKED,
     RecordStatus.REPAIRED: UnpublishReason.REPAIRED,
     RecordStatus.EXPIRED: UnpublishReason.EXPIRED,

@@ -181,8 +181,7 @@ def publish_as_of(moments: Mapping[int, dt.datetime]) -> PublishResult:
             if connection.vendor == "postgresql":
                 candidates = candidates.select_for_update(skip_locked=True, of=("self",))
             window = dict(candidates.values_list("pk", "publicity_end"))
-            ids = [pk for pk in chunk if pk in window and window[pk] is not None
-                   and window[pk] >= clock.local_date(moments[pk])]
+            ids = [pk for pk in chunk if (end := window.get(pk)) is not None and end >= clock.local_date(moments[pk])]
             new, n_refused = _publish_chunk(ids, lambda record: moments[record.pk], failures)
             published += len(new)
             refused += n_refused

@@ -72,7 +72,7 @@ class ColumnPlan:
         """How the clerk's file names the field's column (the catalog label if it has no column)."""
         pos = self.index.get(key)
         if pos is None or pos >= len(self.header):
-            return next(f["label"] for f in self.fields if f["key"] == key)
+            return next(str(f["label"]) for f in self.fields if f["key"] == key)
         return clean_text(self.header[pos])
 
     def missing(self, key: str) -> str:

@@ -44,7 +44,7 @@ UPDATED = (*COMPARED, "counterparty_id_cipher", "counterparty_id_masked", "legal
            "updated_at")
 
 
-def concrete_fields() -> list[models.Field]:
+def concrete_fields() -> list[models.Field[Any, Any]]:
     return list(CreditRecord._meta.concrete_fields)
 
 
@@ -280,7 +280,7 @@ class RecordBuilder:
 ID_MARK = "\x00"  # where the id goes in a state text made before ids are known (values with NUL are escaped)
 
 
-def state_json_expr(fields: list[models.Field], now_micros: int) -> pl.Expr:
+def state_json_expr(fields: list[models.Field[Any, Any]], now_micros: int) -> pl.Expr:
     """The ledger's canonical JSON of each row's state (``ledger.hashing.digest_state``), for rows whose
     strings need no escaping: keys sorted, compact, non-ASCII kept; ``ID_MARK`` in place of the id."""
     parts: list[pl.Expr] = []
@@ -302,7 +302,7 @@ def state_json_expr(fields: list[models.Field], now_micros: int) -> pl.Expr:
     return pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=","), pl.lit("}")])
 
 
-def escape_mask(frame: pl.DataFrame, fields: list[models.Field]) -> pl.Series:
+def escape_mask(frame: pl.DataFrame, fields: list[models.Field[Any, Any]]) -> pl.Series:
     text = [pl.col(f.attname).str.contains(ESC_RE).fill_null(False) for f in fields
             if isinstance(f, models.CharField | models.TextField) and f.attname in frame.columns]
     return frame.select(pl.any_horizontal([*text, pl.col("_data_esc")]).alias("m"))["m"]

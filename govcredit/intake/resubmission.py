@@ -43,7 +43,7 @@ def pack(outcomes: Iterable[tuple[int, int, int]]) -> bytes:
     return struct.pack(f">{3 * len(ordered)}q", *itertools.chain.from_iterable(ordered))
 
 
-def unpack(blob: bytes) -> Iterator[tuple[int, int, int]]:
+def unpack(blob: bytes | memoryview) -> Iterator[tuple[int, int, int]]:
     yield from OUTCOME.iter_unpack(bytes(blob))
 
 

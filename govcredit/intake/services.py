@@ -72,7 +72,7 @@ def resolve_type(name_or_code: str) -> RecordType:
                                 or RecordType.objects.filter(code=name_or_code).first())
     if rtype is None:
         names = "、".join(RecordType.objects.values_list("name", flat=True))
-        raise FileRejected(f"没有信息类别“{name_or_code}”；可选：{names}")
+        raise FileRejected(f"没有信息类别“{name_or_code}”；可选：{names}", field="record_type")
     return rtype
 
 
@@ -109,8 +109,12 @@ def submit_rows(rows: Any, *, record_type: RecordType, org: Organization, actor:
                 dry_run: bool = False) -> ImportBatch:
     """A batch for rows posted as JSON (kept as a JSON file so the batch can be re-run and reported)."""
     if isinstance(rows, list) and len(rows) > limits().api_max_rows:
-        raise FileRejected(f"一次最多提交 {limits().api_max_rows:,} 行，本次 {len(rows):,} 行：请分批提交或上传文件。")
-    rows_table(rows)  # shape check before anything is stored
+        raise FileRejected(f"一次最多提交 {limits().api_max_rows:,} 行，本次 {len(rows):,} 行：请分批提交或上传文件。",
+                           field="rows")
+    try:
+        rows_table(rows)  # shape check before anything is stored
+    except FileRejected as e:
+        raise FileRejected(str(e), field="rows") from e
     blob = json.dumps(rows, ensure_ascii=False).encode()
     sha256 = hashlib.sha256(blob).hexdigest()
     dest = storage_dir() / f"{sha256}.json"

@@ -37,7 +37,7 @@ def template_name(version: RecordTypeVersion) -> str:
 
 def column_title(spec: dict[str, Any]) -> str:
     """The header of a field's column: its label, marked when the field is required."""
-    return (REQUIRED_MARK if spec.get("required") else "") + spec["label"]
+    return (REQUIRED_MARK if spec.get("required") else "") + str(spec["label"])
 
 
 def _hint(spec: dict[str, Any]) -> str:

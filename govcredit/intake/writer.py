@@ -15,6 +15,7 @@ from django.db import connection, connections, transaction
 
 from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
+from govcredit.core.errors import Conflict
 from govcredit.disclosure.workflow import open_withdrawals
 from govcredit.ledger.hashing import micros
 from govcredit.ledger.services import Change, append, create_with_entries, update_with_entries
@@ -26,8 +27,8 @@ from .models import ImportBatch, IntakeChunk
 from .records import RecordBuilder
 
 
-class BatchConflict(RuntimeError):
-    """Another process is working on the same batch."""
+class BatchConflict(Conflict):
+    """Another process is working on the same batch (409)."""
 
 
 def ledger_mode() -> str:

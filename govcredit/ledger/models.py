@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -42,7 +42,10 @@ def _guard(model: type[models.Model]) -> None:
         raise LedgerBypassError(model._meta.label)
 
 
-class LedgeredQuerySet(models.QuerySet[Any]):
+M = TypeVar("M", bound=models.Model)
+
+
+class LedgeredQuerySet(models.QuerySet[M]):
     """Bulk writes are refused unless the ledger services are doing them."""
 
     def update(self, **kwargs: Any) -> int:
@@ -52,7 +55,7 @@ class LedgeredQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise LedgerBypassError(self.model._meta.label)
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[M]:
         _guard(self.model)
         return super().bulk_create(objs, *args, **kwargs)
 

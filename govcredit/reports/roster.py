@@ -105,7 +105,7 @@ def compare(user: User, data: bytes, file_name: str) -> RosterCheck:
 
 
 def _employer(name: str) -> Organization:
-    matches = list(Organization.objects.filter(name=name)[:2])
+    matches: list[Organization] = list(Organization.objects.filter(name=name)[:2])
     if len(matches) != 1:
         raise ValidationError(_("名册中的工作单位“%(n)s”在信用系统中%(why)s：请先登记或改正单位")
                               % {"n": name, "why": _("不存在") if not matches else _("有同名")})

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.params import functions as param
 from ninja.responses import Status
 
 from govcredit.accounts import access
@@ -225,9 +226,9 @@ def list_orgs(request: HttpRequest, filters: Query[OrgFilter]) -> QuerySet[Organ
 @router.get("/suggest", response={200: SuggestListOut, **ERRORS}, summary="按名称查找单位和公务员（边输边查）",
             description="录入页面的选择框使用：名称（或统一社会信用代码）包含所输文字的单位、姓名包含所输文字的公务员，"
                         "只在调用者可见范围内，以所输文字开头的在前，每类最多 15 条。")
-def suggest_subjects(request: HttpRequest, q: str = Query("", max_length=50, description="所输文字"),
-                     kind: str = Query("any", pattern="^(org|person|any)$",
-                                       description="org 只查单位，person 只查公务员，any 两者")) -> dict[str, Any]:
+def suggest_subjects(request: HttpRequest, q: str = param.Query("", max_length=50, description="所输文字"),
+                     kind: str = param.Query("any", pattern="^(org|person|any)$",
+                                             description="org 只查单位，person 只查公务员，any 两者")) -> dict[str, Any]:
     user = user_of(request)
     access.require(user, access.READ_SUBJECTS)
     return {"results": [m.__dict__ for m in selectors.suggest(user, q, kind)]}

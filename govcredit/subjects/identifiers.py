@@ -17,6 +17,8 @@ from datetime import date, timedelta, timezone
 
 from django.utils.translation import gettext as _
 
+from govcredit.core.errors import DomainError
+
 __all__ = [
     "CREDIT_CODE_CHARSET",
     "ORG_CATEGORY_CODES",
@@ -133,16 +135,12 @@ _MIN_BIRTH_YEAR = 1800  # GB 11643's own example 440524188001010014 was born in 
 # --------------------------------------------------------------------------- result types
 
 
-class IdentifierError(ValueError):
+class IdentifierError(DomainError, ValueError):
     """An identifier failed validation; ``message`` is Chinese, ``position`` is 1-based or None."""
 
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.position = position
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.files import UploadedFile
+from ninja.params import functions as param
 from ninja.responses import Status
 
 from govcredit.api.common import ERRORS, get_in_scope, invalid, user_of
@@ -125,7 +126,7 @@ def case_transition(request: HttpRequest, case_id: ObjectId, body: TransitionIn)
 @router.post("/cases/{case_id}/evidence", response={201: EvidenceOut, **ERRORS}, summary="上传佐证材料",
              description="PDF、JPEG 或 PNG（按文件内容识别），大小受限；按 SHA-256 保存。")
 def case_evidence(request: HttpRequest, case_id: ObjectId,
-                  file: UploadedFile | None = File(None, description="PDF、JPEG 或 PNG 文件")  # noqa: B008
+                  file: UploadedFile | None = param.File(None, description="PDF、JPEG 或 PNG 文件")  # noqa: B008
                   ) -> Status[EvidenceOut]:
     user = user_of(request)
     case = get_in_scope(visible_cases(user), pk=case_id)  # scope first: outside it the answer is 404

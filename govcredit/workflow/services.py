@@ -212,7 +212,7 @@ def open_cases_for(kind_code: str, basis: QuerySet[Any] | list[Any]) -> QuerySet
     return Case.objects.filter(kind=kind_code, basis_type=ct, basis_id__in=[o.pk for o in objs], closed_at__isnull=True)
 
 
-def open_basis_ids(kind_code: str, model: type[models.Model]) -> QuerySet[Case, dict[str, Any]]:
+def open_basis_ids(kind_code: str, model: type[models.Model]) -> QuerySet[Case, Any]:
     """The ids of the ``model`` rows that open cases of a kind are about (a subquery for the kind's app)."""
     return Case.objects.filter(kind=kind_code, basis_type=ContentType.objects.get_for_model(model),
                                closed_at__isnull=True).values("basis_id")

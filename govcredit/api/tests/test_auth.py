@@ -9,8 +9,9 @@ from django.test import Client
 
 from govcredit.accounts.models import ApiToken
 from govcredit.accounts.services import issue_token, set_active
+from govcredit.testing import City
 
-from .conftest import World
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -48,14 +49,14 @@ def test_unauthenticated_gets_401_in_chinese() -> None:
     assert CJK.search(response.json()["detail"])
 
 
-def test_token_auth_and_revocation(world: World) -> None:
-    token, key = issue_token(world.users["district"], "区数据交换")
+def test_token_auth_and_revocation(city: City) -> None:
+    token, key = issue_token(city.users["district"], "区数据交换")
     client = Client(headers={"authorization": f"Bearer {key}"})
     me = client.get("/api/me")
     assert me.status_code == 200
-    assert me.json()["username"] == "xuanwu"
+    assert me.json()["username"] == "district"
     assert me.json()["auth"] == "token"
-    assert me.json()["organization"] == {"id": world.district_a.pk, "name": "玄武区人民政府"}
+    assert me.json()["organization"] == {"id": city.orgs["xuanwu"].pk, "name": "南京市玄武区人民政府"}
 
     # the owner revokes it (here through the token itself); afterwards it no longer works
     revoked = client.delete(f"/api/tokens/{token.pk}")
@@ -72,15 +73,15 @@ def test_wrong_token_is_refused() -> None:
     assert CJK.search(response.json()["detail"])
 
 
-def test_inactive_users_token_is_refused(world: World) -> None:
-    user = world.users["submitter"]
+def test_inactive_users_token_is_refused(city: City) -> None:
+    user = city.users["xuanwu_scjg"]
     _, key = issue_token(user, "x")
     set_active(user, False, actor="test", reason="离职")
     assert Client(headers={"authorization": f"Bearer {key}"}).get("/api/me").status_code == 401
 
 
-def test_session_creates_token_and_secret_is_shown_once(world: World) -> None:
-    browser = world.client("district", session=True)
+def test_session_creates_token_and_secret_is_shown_once(city: City) -> None:
+    browser = api_client(city, "district", session=True)
     created = browser.post("/api/tokens", {"name": "区数据交换程序"}, content_type="application/json")
     assert created.status_code == 201
     body = created.json()
@@ -104,40 +105,40 @@ def test_session_creates_token_and_secret_is_shown_once(world: World) -> None:
     assert machine.get("/api/me").status_code == 401
 
 
-def test_cannot_revoke_someone_elses_token(world: World) -> None:
-    other, _ = issue_token(world.users["credit_office"], "市级")
-    response = world.client("district").delete(f"/api/tokens/{other.pk}")
+def test_cannot_revoke_someone_elses_token(city: City) -> None:
+    other, _ = issue_token(city.users["credit"], "市级")
+    response = api_client(city, "district").delete(f"/api/tokens/{other.pk}")
     assert response.status_code == 404
     assert ApiToken.objects.get(pk=other.pk).revoked is False
 
 
-def test_session_writes_need_csrf_but_tokens_do_not(world: World) -> None:
+def test_session_writes_need_csrf_but_tokens_do_not(city: City) -> None:
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(world.users["district"], backend="django.contrib.auth.backends.ModelBackend")
+    browser.force_login(city.users["district"], backend="django.contrib.auth.backends.ModelBackend")
     assert browser.get("/api/me").status_code == 200  # safe methods need no CSRF token
     refused = browser.post("/api/tokens", {"name": "x"}, content_type="application/json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
-    assert not ApiToken.objects.filter(user=world.users["district"]).exists()
+    assert not ApiToken.objects.filter(user=city.users["district"]).exists()
 
     secret = "Gc0" * 10 + "ab"  # any 32 letters and digits: the cookie holds it, the header repeats it
     browser.cookies["csrftoken"] = secret
     ok = browser.post("/api/tokens", {"name": "x"}, content_type="application/json", headers={"X-CSRFToken": secret})
     assert ok.status_code == 201
 
-    machine = world.client("district")  # bearer token, no cookie, no CSRF token
-    response = machine.patch(f"/api/subjects/orgs/{world.dept_a.pk}", {"name": "玄武区市场监管局", "reason": "更名"},
+    machine = api_client(city, "district")  # bearer token, no cookie, no CSRF token
+    response = machine.patch(f"/api/subjects/orgs/{city.orgs['xuanwu_scjg'].pk}", {"name": "玄武区市场监管局", "reason": "更名"},
                              content_type="application/json")
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("role", ["credit_office", "personnel", "district", "submitter", "subject_org",
-                                  "subject_person", "public", "third_party"])
-def test_me_for_every_role(world: World, role: str) -> None:
-    response = world.client(role, session=True).get("/api/me")
+@pytest.mark.parametrize("role", ["credit", "personnel", "district", "xuanwu_scjg", "xuanwu_scjg_self",
+                                  "zhang", "public", "thirdparty"])
+def test_me_for_every_role(city: City, role: str) -> None:
+    response = api_client(city, role, session=True).get("/api/me")
     assert response.status_code == 200
     body = response.json()
-    assert body["role"]["code"] == ("subject" if role.startswith("subject_") else role)
+    assert body["role"]["code"] == city.users[role].role
     assert CJK.search(body["role"]["label"])
     assert body["auth"] == "session"
-    assert body["can_see_full_id"] is (role in {"credit_office", "personnel"})
+    assert body["can_see_full_id"] is (role in {"credit", "personnel"})

@@ -9,16 +9,17 @@ import pytest
 
 from govcredit.catalog.models import RecordTypeVersion
 from govcredit.ledger.models import LedgerEntry
+from govcredit.testing import City
 
-from .conftest import World
+from .conftest import api_client
 
 pytestmark = pytest.mark.django_db
 
 JSON = "application/json"
 
 
-def test_list_and_detail(world: World) -> None:
-    client = world.client("submitter")
+def test_list_and_detail(city: City) -> None:
+    client = api_client(city, "xuanwu_scjg")
     types = client.get("/api/catalog/types")
     assert types.status_code == 200
     codes = [t["code"] for t in types.json()]
@@ -43,8 +44,8 @@ def _definition(client: Any, code: str) -> dict[str, Any]:
     return copy.deepcopy({k: current[k] for k in keys})
 
 
-def test_publish_version(world: World) -> None:
-    client = world.client("credit_office")
+def test_publish_version(city: City) -> None:
+    client = api_client(city, "credit")
     definition = _definition(client, "wzcl")
     definition["fields"].append({"key": "leader", "label": "分管领导", "type": "text", "required": False})
     definition["severities"].append({"name": "严重", "min_months": 6, "max_months": 24, "publish": False})
@@ -61,9 +62,9 @@ def test_publish_version(world: World) -> None:
     assert detail["current"]["version"] == 2
     assert [v["version"] for v in detail["versions"]] == [1, 2]
     # the old record keeps version 1; new records use version 2 and accept the new field
-    assert client.get(f"/api/records/{world.record_org_a.pk}").json()["type_version"] == 1
-    new = client.post("/api/records", {"type": "wzcl", "issuing_org": world.district_a.pk,
-                                       "subject_org": world.dept_a.pk,
+    assert client.get(f"/api/records/{city.records['xuanwu_scjg_accountability'].pk}").json()["type_version"] == 1
+    new = client.post("/api/records", {"type": "wzcl", "issuing_org": city.orgs["xuanwu"].pk,
+                                       "subject_org": city.orgs["xuanwu_scjg"].pk,
                                        "fields": {"问责决定文号": "x", "问责机关": "x", "问责决定日期": "2024-01-02",
                                                   "问责方式": "检查", "问责事由": "x", "分管领导": "孙某"}},
                       content_type=JSON)
@@ -72,10 +73,10 @@ def test_publish_version(world: World) -> None:
     assert new.json()["fields"]["分管领导"] == "孙某"
 
 
-def test_only_credit_office_publishes(world: World) -> None:
-    definition = _definition(world.client("credit_office"), "wzcl")
-    for role in ("district", "submitter", "personnel"):
-        response = world.client(role).post("/api/catalog/types/wzcl/versions", definition, content_type=JSON)
+def test_only_credit_office_publishes(city: City) -> None:
+    definition = _definition(api_client(city, "credit"), "wzcl")
+    for role in ("district", "xuanwu_scjg", "personnel"):
+        response = api_client(city, role).post("/api/catalog/types/wzcl/versions", definition, content_type=JSON)
         assert response.status_code == 403
     assert RecordTypeVersion.objects.filter(record_type__code="wzcl").count() == 1
 
@@ -91,8 +92,8 @@ def test_only_credit_office_publishes(world: World) -> None:
     (lambda d: d.__setitem__("submitters", ["123"]), "submitters"),
     (lambda d: d["fields"].append({"key": "Bad Key", "label": "z", "type": "text"}), "fields.5.key"),
 ])
-def test_invalid_definition_is_422_and_writes_nothing(world: World, change: Any, field: str) -> None:
-    client = world.client("credit_office")
+def test_invalid_definition_is_422_and_writes_nothing(city: City, change: Any, field: str) -> None:
+    client = api_client(city, "credit")
     definition = _definition(client, "wzcl")
     change(definition)
     before = LedgerEntry.objects.count()

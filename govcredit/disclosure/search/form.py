@@ -17,6 +17,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govcredit.core.errors import DomainError
 from govcredit.core.params import parse_date
 
 from .normalise import fold, fold_code
@@ -57,14 +58,13 @@ MSG_TOO_SHORT: str = lazy(_too_short_message, str)()
 MSG_PAGE_CAP: str = lazy(_page_cap_message, str)()
 
 
-class SearchError(ValueError):
-    """Criteria the portal refuses; ``message`` is shown to the public as it is (text in the active language)."""
+class SearchError(DomainError, ValueError):
+    """Criteria the portal refuses; ``message`` is shown to the public as it is (text in the active language);
+    ``status`` (400, or 429 for too many searches) on pages and in the API alike."""
 
     def __init__(self, message: str | Promise, status: int = 400) -> None:
-        text = str(message)
-        super().__init__(text)
-        self.message = text
-        self.status = status
+        super().__init__(str(message))
+        self.status = self.page_status = status
 
 
 

@@ -14,10 +14,14 @@ from django.conf import settings
 
 from govcredit.catalog.schema import clean_text
 from govcredit.core import spreadsheet
+from govcredit.core.errors import DomainError
 
 
-class FileRejected(ValueError):
-    """The file as a whole cannot be taken; the message is Chinese and says what to do."""
+class FileRejected(DomainError, ValueError):
+    """The file as a whole cannot be taken; the message is Chinese and says what to do (422 in the API, 400 on
+    pages, with ``field`` naming the input: the file, or ``rows``/``record_type`` of a JSON submission)."""
+
+    field = "file"
 
 
 @dataclass(frozen=True)

@@ -38,3 +38,20 @@ def test_a_body_over_the_limit_is_a_json_error_in_chinese(city: Any, settings: A
     assert response.status_code == 413
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["detail"].startswith("请求体超过 1 MB 上限")
+
+
+def test_refused_submissions_are_answered_by_the_api_handler_naming_the_input(city: Any) -> None:
+    """FileRejected is a DomainError: 422, the message, and the input it is about; nothing is stored."""
+    from govcredit.intake.models import ImportBatch
+
+    before = ImportBatch.objects.count()
+    client = _client(city)
+    unknown = client.post("/api/intake/batches", json.dumps({"record_type": "不存在的类别", "rows": [{"乱写": 1}]}),
+                          content_type="application/json")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "record_type" and "没有信息类别" in unknown.json()["detail"]
+    too_many = json.dumps({"record_type": "行政处罚", "rows": [{}] * (limits().api_max_rows + 1)})
+    refused = client.post("/api/intake/batches", too_many, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "rows" and "一次最多提交" in refused.json()["detail"]
+    assert ImportBatch.objects.count() == before

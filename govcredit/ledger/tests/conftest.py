@@ -1,24 +1,22 @@
-"""A small ledgered world, made only through the services (ledgered models refuse direct writes)."""
+"""The ledger tests' city: the test city (``govcredit.testing``) with the district bureaus and a little ledger
+history added, built once per test module; and helpers to tamper with the database behind the application."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from govcredit.archive.models import CreditRecord, RecordStatus
+from govcredit.archive.models import RecordStatus
 from govcredit.archive.services import change_status, record_decision
-from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.catalog.services import load_catalog
+from govcredit.catalog.models import RecordType
+from govcredit.conftest import city_for_class, copy_for_test
 from govcredit.ledger.models import LedgerEntry, LedgerHead
 from govcredit.ledger.verification import Report
-from govcredit.subjects.identifiers import make_credit_code, make_id_number
-from govcredit.subjects.models import CivilServant, Organization, PostAssignment
-from govcredit.subjects.services import register_civil_servant, register_organization
+from govcredit.subjects.identifiers import make_credit_code
+from govcredit.testing import City, add_district_bureaus, build_city
 
 DISCIPLINE = {"处分决定文号": "玄纪〔2024〕9号", "处分机关": "玄武区纪委监委", "处分决定日期": "2024-02-29",
               "处分种类": "记过", "违纪违法事实": "违规接受宴请", "严重程度": "严重"}
@@ -34,39 +32,49 @@ def penalty(number: str, authority_code: str) -> dict[str, str]:
     }
 
 
-@dataclass
-class World:
-    city: Organization
-    dept: Organization
-    person: CivilServant
-    post: PostAssignment
-    record_type: RecordType
-    version: RecordTypeVersion
-    discipline: CreditRecord  # two entries: created, then 异议中
-    penalty: CreditRecord  # created last: the newest entry of the world
+def add_ledger_history(city: City) -> City:
+    """The ledger tests' additions to the test city (with ``add_district_bureaus``): ``objected_discipline``, a
+    discipline of 王小明 by 玄武区市场监督管理局 with two entries (created, then 异议中), and ``newest_penalty``, a
+    penalty of that bureau about a company, created last: the newest entry of the city."""
+    add_district_bureaus(city)
+    bureau = city.orgs["xuanwu_scjg"]
+    jlcf = RecordType.objects.get(code="jlcf")
+    discipline = record_decision(jlcf.current(), DISCIPLINE, issuing_org=bureau, subject_person=city.people["xuanwu"],
+                                 actor="clerk")
+    city.records["objected_discipline"] = change_status(discipline, RecordStatus.OBJECTION, actor="clerk",
+                                                        reason="收到异议申请")
+    xzcf = RecordType.objects.get(code="xzcf").current()
+    city.records["newest_penalty"] = record_decision(xzcf, penalty("玄市监罚〔2025〕12号", bureau.credit_code),
+                                                     issuing_org=bureau, actor="clerk")
+    return city
 
-    def rows(self) -> dict[str, Any]:
-        return {"organization": self.dept, "civil_servant": self.person, "post": self.post,
-                "record_type": self.record_type, "version": self.version, "record": self.discipline}
+
+def ledger_rows(city: City) -> dict[str, Any]:
+    """One row of each ledgered model the tests tamper with."""
+    person = city.people["xuanwu"]
+    jlcf = RecordType.objects.get(code="jlcf")
+    return {"organization": city.orgs["xuanwu_scjg"], "civil_servant": person, "post": person.posts.get(),
+            "record_type": jlcf, "version": jlcf.current(), "record": city.records["objected_discipline"]}
+
+
+@pytest.fixture(scope="module")
+def module_city(django_db_setup: None, django_db_blocker: Any) -> Iterator[City]:
+    """Built once per test module (see ``api/tests/conftest.py``)."""
+    yield from city_for_class(django_db_blocker, lambda: add_ledger_history(build_city()))
 
 
 @pytest.fixture
-def world(db: Any) -> World:
-    load_catalog()
-    city = register_organization(name="南京市人民政府", credit_code=make_credit_code("11", "320100", "000000001"),
-                                 org_type="机关", region_code="320100", parent=None, actor="fixture")
-    dept = register_organization(name="南京市玄武区市场监督管理局", credit_code=make_credit_code("11", "320102", "000000031"),
-                                 org_type="机关", region_code="320102", parent=city, actor="fixture")
-    person = register_civil_servant(name="王小明", id_number=make_id_number("320102", dt.date(1985, 6, 15), 123),
-                                    employer=dept, post="科员", rank="一级科员", start_date=dt.date(2015, 7, 1),
-                                    actor="fixture")
-    jlcf = RecordType.objects.get(code="jlcf")
-    discipline = record_decision(jlcf.current(), DISCIPLINE, issuing_org=dept, subject_person=person, actor="clerk")
-    change_status(discipline, RecordStatus.OBJECTION, actor="clerk", reason="收到异议申请")
-    xzcf = RecordType.objects.get(code="xzcf").current()
-    fine = record_decision(xzcf, penalty("玄市监罚〔2025〕12号", dept.credit_code), issuing_org=dept, actor="clerk")
-    return World(city=city, dept=dept, person=person, post=person.posts.get(), record_type=jlcf,
-                 version=jlcf.current(), discipline=discipline, penalty=fine)
+def ledger_city(module_city: City, db: None) -> City:
+    """The test city with the ledger's additions, a copy for each test."""
+    return copy_for_test(module_city)
+
+
+@pytest.fixture
+def fresh_city() -> City:
+    """The same city built for one test, for a test that needs it committed (``transaction=True``, run
+    by other connections) and for the other tests of its module, which must not keep an outer transaction
+    open across it."""
+    return add_ledger_history(build_city())
 
 
 def sql(query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

@@ -14,8 +14,7 @@ from django.db import connection, models, transaction
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status, record_decision
-from govcredit.catalog.models import RecordType, RecordTypeVersion
-from govcredit.catalog.services import load_catalog
+from govcredit.catalog.models import RecordType
 from govcredit.ledger import services, verification
 from govcredit.ledger.hashing import (
     ENTRY_COLUMNS,
@@ -39,8 +38,9 @@ from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant, Organization, PostAssignment
 from govcredit.subjects.services import register_civil_servant, register_organization
+from govcredit.testing import City
 
-from .conftest import World, head, last_seq, penalty
+from .conftest import head, last_seq, ledger_rows, penalty
 
 
 class InsertSpy:
@@ -71,11 +71,11 @@ def org_code(n: int) -> str:
 
 
 @pytest.mark.django_db
-def test_register_organization_writes_one_entry_in_its_transaction(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_register_organization_writes_one_entry_in_its_transaction(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     spy = InsertSpy(monkeypatch)
     since, tip = last_seq(), head().entry_hash
     org = register_organization(name="南京市统计局", credit_code=org_code(77), org_type="机关", region_code="320100",
-                                parent=world.city, actor="clerk", reason="新设")
+                                parent=ledger_city.orgs["city"], actor="clerk", reason="新设")
     [entry] = new_entries(since)
     assert (entry.seq, entry.prev_hash, entry.actor, entry.action, entry.reason) == (
         since + 1, tip, "clerk", "subject.org.create", "新设")
@@ -90,13 +90,13 @@ def test_register_organization_writes_one_entry_in_its_transaction(world: World,
 
 
 @pytest.mark.django_db
-def test_each_service_writes_exactly_one_entry_per_changed_row(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_service_writes_exactly_one_entry_per_changed_row(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     spy = InsertSpy(monkeypatch)
     since = last_seq()
     person = register_civil_servant(name="赵一", id_number=make_id_number("320102", dt.date(1990, 1, 2), 11),
-                                    employer=world.dept, post="科员", actor="clerk")
+                                    employer=ledger_city.orgs["xuanwu_scjg"], post="科员", actor="clerk")
     post = PostAssignment.objects.get(person=person)
-    record = change_status(world.penalty, RecordStatus.REVOKED, actor="clerk", reason="复议撤销")
+    record = change_status(ledger_city.records["newest_penalty"], RecordStatus.REVOKED, actor="clerk", reason="复议撤销")
     assert [(e.entity_type, e.entity_id, e.action) for e in new_entries(since)] == [
         ("subjects.civilservant", person.pk, "subject.person.create"),
         ("subjects.postassignment", post.pk, "subject.post.start"),
@@ -108,23 +108,11 @@ def test_each_service_writes_exactly_one_entry_per_changed_row(world: World, mon
 
 
 @pytest.mark.django_db
-def test_loading_the_catalog_ledgers_every_type_and_version_once(db: Any) -> None:
-    since = LedgerEntry.objects.count()
-    load_catalog()
-    expected = {("catalog.recordtype", pk) for pk in RecordType.objects.values_list("pk", flat=True)}
-    expected |= {("catalog.recordtypeversion", pk) for pk in RecordTypeVersion.objects.values_list("pk", flat=True)}
-    got = [(e.entity_type, e.entity_id) for e in new_entries(since)]
-    assert sorted(got) == sorted(expected) and len(got) == len(expected)
-    load_catalog()  # nothing changed: nothing appended
-    assert LedgerEntry.objects.count() == since + len(expected)
-
-
-@pytest.mark.django_db
-def test_bulk_create_and_update_write_one_entry_per_row(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bulk_create_and_update_write_one_entry_per_row(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     spy = InsertSpy(monkeypatch)
     since = last_seq()
     objs = [Organization(name=f"街道{i}", credit_code=org_code(100 + i), org_type="街道", region_code="320102",
-                         parent=world.dept, path=f"x{i}/", depth=2) for i in range(5)]
+                         parent=ledger_city.orgs["xuanwu_scjg"], path=f"x{i}/", depth=2) for i in range(5)]
     created = create_with_entries(Organization, objs, actor="import", action="subject.org.create", reason="批量")
     assert [(e.entity_id, e.action) for e in new_entries(since)] == [(o.pk, "subject.org.create") for o in created]
     for o in created:
@@ -139,7 +127,7 @@ def test_bulk_create_and_update_write_one_entry_per_row(world: World, monkeypatc
 
 
 @pytest.mark.django_db
-def test_a_failing_entry_write_leaves_neither_row_nor_entry(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_entry_write_leaves_neither_row_nor_entry(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     before = (Organization.objects.count(), LedgerEntry.objects.count(), head().seq, head().entry_hash)
 
     def broken(rows: Any) -> None:
@@ -148,17 +136,17 @@ def test_a_failing_entry_write_leaves_neither_row_nor_entry(world: World, monkey
     monkeypatch.setattr(services, "_insert_entries", broken)
     with pytest.raises(RuntimeError, match="磁盘已满"):
         register_organization(name="南京市审计局", credit_code=org_code(78), org_type="机关", region_code="320100",
-                              parent=world.city, actor="clerk")
+                              parent=ledger_city.orgs["city"], actor="clerk")
     assert (Organization.objects.count(), LedgerEntry.objects.count(), head().seq, head().entry_hash) == before
     assert not Organization.objects.filter(credit_code=org_code(78)).exists()
 
 
 @pytest.mark.django_db
-def test_an_exception_after_the_save_rolls_back_row_and_entry(world: World) -> None:
+def test_an_exception_after_the_save_rolls_back_row_and_entry(ledger_city: City) -> None:
     before = (CreditRecord.objects.count(), LedgerEntry.objects.count(), head().seq)
     with pytest.raises(RuntimeError), transaction.atomic():
-        record_decision(RecordType.objects.get(code="xzcf").current(), penalty("玄市监罚〔2025〕99号", world.dept.credit_code),
-                        issuing_org=world.dept, actor="clerk")
+        record_decision(RecordType.objects.get(code="xzcf").current(), penalty("玄市监罚〔2025〕99号", ledger_city.orgs["xuanwu_scjg"].credit_code),
+                        issuing_org=ledger_city.orgs["xuanwu_scjg"], actor="clerk")
         assert LedgerEntry.objects.count() == before[1] + 1  # written in this transaction …
         raise RuntimeError("后续步骤失败")
     assert (CreditRecord.objects.count(), LedgerEntry.objects.count(), head().seq) == before  # … and gone with it
@@ -166,7 +154,7 @@ def test_an_exception_after_the_save_rolls_back_row_and_entry(world: World) -> N
 
 
 @pytest.mark.django_db
-def test_a_service_failing_halfway_leaves_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_service_failing_halfway_leaves_nothing(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """register_civil_servant writes the person, then the post: a failure at the post undoes both."""
     real = subject_services.save_with_entry
 
@@ -179,13 +167,13 @@ def test_a_service_failing_halfway_leaves_nothing(world: World, monkeypatch: pyt
     before = (CivilServant.objects.count(), PostAssignment.objects.count(), LedgerEntry.objects.count(), head().seq)
     with pytest.raises(RuntimeError, match="任职写入失败"):
         register_civil_servant(name="钱二", id_number=make_id_number("320102", dt.date(1991, 3, 4), 21),
-                               employer=world.dept, post="科员", actor="clerk")
+                               employer=ledger_city.orgs["xuanwu_scjg"], post="科员", actor="clerk")
     assert (CivilServant.objects.count(), PostAssignment.objects.count(), LedgerEntry.objects.count(),
             head().seq) == before
 
 
 @pytest.mark.django_db
-def test_a_bulk_create_failing_midway_leaves_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bulk_create_failing_midway_leaves_nothing(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
     real = services.digest_instance
 
@@ -198,18 +186,18 @@ def test_a_bulk_create_failing_midway_leaves_nothing(world: World, monkeypatch: 
     monkeypatch.setattr(services, "digest_instance", flaky)
     before = (Organization.objects.count(), LedgerEntry.objects.count())
     objs = [Organization(name=f"社区{i}", credit_code=org_code(200 + i), org_type="居民委员会", region_code="320102",
-                         parent=world.dept, path=f"y{i}/", depth=2) for i in range(4)]
+                         parent=ledger_city.orgs["xuanwu_scjg"], path=f"y{i}/", depth=2) for i in range(4)]
     with pytest.raises(RuntimeError, match="摘要失败"):
         create_with_entries(Organization, objs, actor="import", action="subject.org.create")
     assert (Organization.objects.count(), LedgerEntry.objects.count()) == before
     monkeypatch.undo()
     register_organization(name="南京市审计局", credit_code=org_code(79), org_type="机关", region_code="320100",
-                          parent=world.city, actor="clerk")  # the chain goes on from where it was
+                          parent=ledger_city.orgs["city"], actor="clerk")  # the chain goes on from where it was
     assert verify().ok
 
 
 @pytest.mark.django_db
-def test_append_returns_the_stored_entries_and_cleans_separators(world: World) -> None:
+def test_append_returns_the_stored_entries_and_cleans_separators(ledger_city: City) -> None:
     since = last_seq()
     with transaction.atomic():
         entries = append([Change("审计\x1f员", "note", "archive.note", None, "0" * 64, "理由\x1f含分隔符\x00"),
@@ -248,8 +236,8 @@ def reference_digest(instance: models.Model) -> str:
 
 
 @pytest.mark.django_db
-def test_state_digests_keep_their_format_in_memory_and_from_the_database(world: World) -> None:
-    for obj in world.rows().values():
+def test_state_digests_keep_their_format_in_memory_and_from_the_database(ledger_city: City) -> None:
+    for obj in ledger_rows(ledger_city).values():
         model = type(obj)
         fresh = model.objects.get(pk=obj.pk)
         values = model.objects.filter(pk=obj.pk).values_list(*state_attnames(model)).get()
@@ -269,7 +257,7 @@ def test_nested_json_is_digested_with_sorted_keys() -> None:
 
 
 @pytest.mark.django_db
-def test_the_database_builds_the_payloads_python_builds(world: World) -> None:
+def test_the_database_builds_the_payloads_python_builds(ledger_city: City) -> None:
     with transaction.atomic():
         append([Change("张三（审核）", "record.create", "archive.note", None, "a" * 64, ""),
                 Change("system", "x", "archive.note", 9_007_199_254_740_993, "b" * 64, "理由：🙂 ünï"),
@@ -288,7 +276,7 @@ def test_the_database_builds_the_payloads_python_builds(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_a_field_with_the_chunk_separator_is_checked_exactly(world: World) -> None:
+def test_a_field_with_the_chunk_separator_is_checked_exactly(ledger_city: City) -> None:
     """U+001D inside a reason splits the chunk wrongly: the exact check takes over, with no false finding."""
     with transaction.atomic():
         append([Change("clerk", "note", "archive.note", 1, "d" * 64, "含\x1d组分隔符")])

@@ -14,8 +14,9 @@ from govcredit.archive.services import change_status
 from govcredit.core import clock
 from govcredit.ledger import checkpoints
 from govcredit.ledger.verification import Report, verify
+from govcredit.testing import City
 
-from .conftest import World, head, last_seq, sql
+from .conftest import head, last_seq, sql
 
 
 def found(report: Report) -> list[tuple[str, int | None]]:
@@ -34,10 +35,10 @@ def cut_tail(keep: int) -> None:
 
 
 @pytest.mark.django_db
-def test_an_intact_chain_agrees_with_its_checkpoints(world: World, tmp_path: Path) -> None:
+def test_an_intact_chain_agrees_with_its_checkpoints(ledger_city: City, tmp_path: Path) -> None:
     path = tmp_path / "cp.jsonl"
     checkpoints.write_current(path)
-    change_status(world.penalty, "已撤销", actor="clerk", reason="复议撤销")
+    change_status(ledger_city.records["newest_penalty"], "已撤销", actor="clerk", reason="复议撤销")
     checkpoints.write_current(path)
     report = verify(checkpoint_lines=lines(path))
     assert report.ok, report.findings
@@ -46,7 +47,7 @@ def test_an_intact_chain_agrees_with_its_checkpoints(world: World, tmp_path: Pat
 
 
 @pytest.mark.django_db
-def test_cutting_the_tail_and_moving_the_head_back_fails_against_a_checkpoint(world: World, tmp_path: Path) -> None:
+def test_cutting_the_tail_and_moving_the_head_back_fails_against_a_checkpoint(ledger_city: City, tmp_path: Path) -> None:
     path = tmp_path / "cp.jsonl"
     last = checkpoints.write_current(path).seq
     cut_tail(last - 2)
@@ -61,7 +62,7 @@ def test_cutting_the_tail_and_moving_the_head_back_fails_against_a_checkpoint(wo
 
 
 @pytest.mark.django_db
-def test_a_chain_rewritten_under_a_checkpoint_fails(world: World, tmp_path: Path) -> None:
+def test_a_chain_rewritten_under_a_checkpoint_fails(ledger_city: City, tmp_path: Path) -> None:
     """Someone holding the ledger key could re-chain; the checkpoint copy off the host still differs."""
     path = tmp_path / "cp.jsonl"
     seq = head().seq
@@ -70,7 +71,7 @@ def test_a_chain_rewritten_under_a_checkpoint_fails(world: World, tmp_path: Path
 
 
 @pytest.mark.django_db
-def test_an_altered_or_unsigned_checkpoint_is_invalid(world: World, tmp_path: Path) -> None:
+def test_an_altered_or_unsigned_checkpoint_is_invalid(ledger_city: City, tmp_path: Path) -> None:
     good = checkpoints.sign(head().seq, head().entry_hash, clock.now())
     bumped = good.line().replace(f'"seq":{good.seq}', f'"seq":{good.seq + 5}')
     report = verify(checkpoint_lines=[good.line(), bumped, "not json"])
@@ -79,7 +80,7 @@ def test_an_altered_or_unsigned_checkpoint_is_invalid(world: World, tmp_path: Pa
 
 
 @pytest.mark.django_db
-def test_the_exported_public_key_checks_and_another_key_does_not(world: World, tmp_path: Path) -> None:
+def test_the_exported_public_key_checks_and_another_key_does_not(ledger_city: City, tmp_path: Path) -> None:
     path, pem = tmp_path / "cp.jsonl", tmp_path / "ledger.pub"
     checkpoints.write_current(path)
     call_command("ledger_checkpoint", "--public-key", stdout=(out := _Out()))
@@ -93,15 +94,15 @@ def test_the_exported_public_key_checks_and_another_key_does_not(world: World, t
 
 
 @pytest.mark.django_db
-def test_a_committed_append_writes_a_checkpoint_throttled(world: World, settings: Any, tmp_path: Path,
+def test_a_committed_append_writes_a_checkpoint_throttled(ledger_city: City, settings: Any, tmp_path: Path,
                                                           django_capture_on_commit_callbacks: Any) -> None:
     settings.LEDGER_CHECKPOINT_FILE = path = tmp_path / "cp.jsonl"
     settings.LEDGER_CHECKPOINT_INTERVAL = 3600
     checkpoints._last_scheduled["at"] = -float("inf")
     with django_capture_on_commit_callbacks(execute=True):
-        change_status(world.penalty, "已撤销", actor="clerk", reason="复议撤销")
+        change_status(ledger_city.records["newest_penalty"], "已撤销", actor="clerk", reason="复议撤销")
     with django_capture_on_commit_callbacks(execute=True):
-        change_status(world.discipline, "有效", actor="clerk", reason="异议不成立")  # within the hour: no line
+        change_status(ledger_city.records["objected_discipline"], "有效", actor="clerk", reason="异议不成立")  # within the hour: no line
     [only] = checkpoints.read(lines(path), checkpoints.private_key().public_key())[0]
     assert only.seq == last_seq() - 1
     call_command("ledger_checkpoint", "--file", str(path), stdout=_Out())  # the daily job's way

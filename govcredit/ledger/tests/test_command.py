@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from govcredit.testing import database_url
+from govcredit.testing import City, database_url
 
-from .conftest import World, last_seq, sql
+from .conftest import last_seq, sql
 
 PROJECT = Path(__file__).resolve().parents[3]
 
@@ -26,7 +26,7 @@ def run(*args: str) -> tuple[str, str]:
 
 
 @pytest.mark.django_db
-def test_a_clean_ledger_passes(world: World) -> None:
+def test_a_clean_ledger_passes(fresh_city: City) -> None:
     out, err = run()
     assert f"已核对留痕记录 {last_seq()} 条" in out
     assert "未发现问题" in out
@@ -34,9 +34,9 @@ def test_a_clean_ledger_passes(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_findings_are_listed_in_chinese_and_the_command_fails(world: World) -> None:
+def test_findings_are_listed_in_chinese_and_the_command_fails(fresh_city: City) -> None:
     sql("UPDATE ledger_ledgerentry SET reason = '改' WHERE seq = 3")
-    sql("UPDATE archive_creditrecord SET facts = '改' WHERE id = %s", [world.penalty.pk])
+    sql("UPDATE archive_creditrecord SET facts = '改' WHERE id = %s", [fresh_city.records["newest_penalty"].pk])
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="发现 2 个问题") as failure:
         call_command("verify_ledger", "--no-progress", stdout=out, stderr=err)
@@ -44,12 +44,12 @@ def test_findings_are_listed_in_chinese_and_the_command_fails(world: World) -> N
     text = out.getvalue()
     assert "发现 2 个问题（留痕被篡改 1 处，记录被篡改 1 处）" in text
     assert "[留痕被篡改] 留痕记录 #3 的内容与其哈希不符" in text
-    assert f"[记录被篡改] 信用记录（archive.CreditRecord）#{world.penalty.pk} 的内容" in text
+    assert f"[记录被篡改] 信用记录（archive.CreditRecord）#{fresh_city.records['newest_penalty'].pk} 的内容" in text
     assert err.getvalue() == ""  # no progress bar asked for
 
 
 @pytest.mark.django_db
-def test_json_report(world: World) -> None:
+def test_json_report(fresh_city: City) -> None:
     doc = json.loads(run("--json", "--no-progress")[0])
     assert doc == {"ok": True, "entries": last_seq(), "records": doc["records"], "findings": []}
     sql("DELETE FROM ledger_ledgerentry WHERE seq = 4")
@@ -70,17 +70,17 @@ def run_process(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_exit_status_from_the_command_line(world: World) -> None:
+def test_exit_status_from_the_command_line(fresh_city: City) -> None:
     """Run as an operator (or cron) would: 0 when intact, 1 when anything was found."""
     clean = run_process("manage.py", "verify_ledger")
     assert clean.returncode == 0, clean.stderr
     assert "未发现问题" in clean.stdout and "校验留痕链" in clean.stderr
 
     sql("UPDATE ledger_ledgerentry SET actor = 'intruder' WHERE seq = 2")
-    sql("DELETE FROM archive_creditrecord WHERE id = %s", [world.penalty.pk])
+    sql("DELETE FROM archive_creditrecord WHERE id = %s", [fresh_city.records["newest_penalty"].pk])
     tampered = run_process("-m", "govcredit.cli", "verify-ledger", "--json", "--no-progress")
     assert tampered.returncode == 1
     doc = json.loads(tampered.stdout)
     assert [(f["kind"], f["seq"], f["entity"]) for f in doc["findings"]] == [
-        ("entry_altered", 2, None), ("record_deleted", None, f"archive.creditrecord:{world.penalty.pk}")]
+        ("entry_altered", 2, None), ("record_deleted", None, f"archive.creditrecord:{fresh_city.records['newest_penalty'].pk}")]
     assert "留痕校验未通过" in tampered.stderr

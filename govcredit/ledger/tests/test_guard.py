@@ -11,8 +11,9 @@ from django.db import models, transaction
 
 from govcredit.ledger.models import LedgerBypassError, LedgerEntry, ledger_writing
 from govcredit.ledger.verification import ledgered_models, verify
+from govcredit.testing import City
 
-from .conftest import World
+from .conftest import ledger_rows
 
 ROWS = ["organization", "civil_servant", "post", "record_type", "version", "record"]
 # A text column of each, to change.
@@ -50,8 +51,8 @@ def test_every_ledgered_model_is_covered() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("write", sorted(WRITES))
 @pytest.mark.parametrize("row", ROWS)
-def test_direct_writes_are_refused(world: World, row: str, write: str) -> None:
-    obj = world.rows()[row]
+def test_direct_writes_are_refused(ledger_city: City, row: str, write: str) -> None:
+    obj = ledger_rows(ledger_city)[row]
     model = type(obj)
     before = (model.objects.count(), LedgerEntry.objects.count(),
               getattr(model.objects.get(pk=obj.pk), COLUMN[row]))
@@ -63,30 +64,30 @@ def test_direct_writes_are_refused(world: World, row: str, write: str) -> None:
 
 
 @pytest.mark.django_db
-def test_deleting_stays_refused_even_inside_ledger_writing(world: World) -> None:
+def test_deleting_stays_refused_even_inside_ledger_writing(ledger_city: City) -> None:
     with ledger_writing(), pytest.raises(LedgerBypassError):
-        world.penalty.delete()
+        ledger_city.records["newest_penalty"].delete()
     with ledger_writing(), pytest.raises(LedgerBypassError):
-        type(world.penalty).objects.filter(pk=world.penalty.pk).delete()
+        type(ledger_city.records["newest_penalty"]).objects.filter(pk=ledger_city.records["newest_penalty"].pk).delete()
 
 
 @pytest.mark.django_db
-def test_a_save_that_skips_the_entry_is_found_by_verify(world: World) -> None:
+def test_a_save_that_skips_the_entry_is_found_by_verify(ledger_city: City) -> None:
     """ledger_writing() is for the services only; code that misuses it is still caught."""
     with ledger_writing():
-        world.dept.name = "偷偷改名"
-        world.dept.save()
+        ledger_city.orgs["xuanwu_scjg"].name = "偷偷改名"
+        ledger_city.orgs["xuanwu_scjg"].save()
     report = verify()
-    assert [(f.kind, f.entity) for f in report.findings] == [("record_altered", f"subjects.organization:{world.dept.pk}")]
+    assert [(f.kind, f.entity) for f in report.findings] == [("record_altered", f"subjects.organization:{ledger_city.orgs['xuanwu_scjg'].pk}")]
 
 
 @pytest.mark.django_db
-def test_a_cascading_delete_is_refused(world: World) -> None:
+def test_a_cascading_delete_is_refused(ledger_city: City) -> None:
     """Deleting another model's row whose delete cascades to ledgered rows goes through Django's collector."""
     from django.db.models.deletion import Collector
 
     collector = Collector(using="default")
-    collector.collect([world.penalty])
+    collector.collect([ledger_city.records["newest_penalty"]])
     with pytest.raises(LedgerBypassError), transaction.atomic():
         collector.delete()
-    assert type(world.penalty).objects.filter(pk=world.penalty.pk).exists()
+    assert type(ledger_city.records["newest_penalty"]).objects.filter(pk=ledger_city.records["newest_penalty"].pk).exists()

@@ -14,8 +14,9 @@ from govcredit.core.keys import PUBLISHED_KEYS
 from govcredit.ledger import services
 from govcredit.ledger.hashing import ENTRY_COLUMNS, entry_payload, state_of
 from govcredit.ledger.verification import verify
+from govcredit.testing import City
 
-from .conftest import World, head, sql
+from .conftest import head, sql
 
 OLD_LEDGER_KEY = hashlib.sha256(b"ledger:govcredit-demo-secret-key-change-me-in-production-0123456789").digest()
 
@@ -31,9 +32,9 @@ def test_the_old_default_ledger_key_is_a_published_one() -> None:
 
 
 @pytest.mark.django_db
-def test_a_record_rewritten_and_rehashed_with_the_old_default_key_is_found(world: World) -> None:
+def test_a_record_rewritten_and_rehashed_with_the_old_default_key_is_found(ledger_city: City) -> None:
     """The attack of issue 8: rewrite a record, re-digest it, re-hash its entry and every later one."""
-    record = world.discipline
+    record = ledger_city.records["objected_discipline"]
     sql("UPDATE archive_creditrecord SET facts = %s WHERE id = %s", ["并无此事", record.pk])
     forged_state = old_state_digest(CreditRecord.objects.get(pk=record.pk))
     start = services.history(record).order_by("-seq").values_list("seq", flat=True)[0]

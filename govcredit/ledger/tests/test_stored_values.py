@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 
 from govcredit.ledger.verification import verify
+from govcredit.testing import City
 
-from .conftest import World, sql
+from .conftest import sql
 
 sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite keeps dates as text")
 
@@ -24,9 +25,9 @@ def altered(report: object, entity: str) -> bool:
     ("decision_date", "{y}/{m}/{d}"),
     ("created_at", "{created_t}"),
 ])
-def test_a_respelled_date_is_record_altered(world: World, column: str, respelled: str) -> None:
+def test_a_respelled_date_is_record_altered(ledger_city: City, column: str, respelled: str) -> None:
     """SQLite text ``2026-12-4`` parses to the same date but is not what was stored (date filters differ)."""
-    record = world.penalty
+    record = ledger_city.records["newest_penalty"]
     [(stored_date, created)] = sql("SELECT decision_date, CAST(created_at AS TEXT) FROM archive_creditrecord "
                                    "WHERE id = %s", [record.pk])
     y, m, d = str(stored_date).split("-")
@@ -38,10 +39,10 @@ def test_a_respelled_date_is_record_altered(world: World, column: str, respelled
 @pytest.mark.django_db
 @sqlite_only
 @pytest.mark.parametrize(("column", "value"), [("depth", 1.5), ("is_active", 2)])
-def test_a_number_of_another_kind_is_record_altered(world: World, column: str, value: float) -> None:
+def test_a_number_of_another_kind_is_record_altered(ledger_city: City, column: str, value: float) -> None:
     """1.5 in an integer column reads back as 1 through Django, 2 in a boolean one as True."""
-    sql(f"UPDATE subjects_organization SET {column} = {column} + %s WHERE id = %s", [value, world.dept.pk])
-    assert altered(verify(), f"subjects.organization:{world.dept.pk}")
+    sql(f"UPDATE subjects_organization SET {column} = {column} + %s WHERE id = %s", [value, ledger_city.orgs["xuanwu_scjg"].pk])
+    assert altered(verify(), f"subjects.organization:{ledger_city.orgs['xuanwu_scjg'].pk}")
 
 
 BAD_VALUES = [
@@ -56,16 +57,16 @@ BAD_VALUES = [
 @pytest.mark.django_db
 @sqlite_only
 @pytest.mark.parametrize(("column", "value"), BAD_VALUES, ids=[f"{c}={v[:12]}" for c, v in BAD_VALUES])
-def test_a_value_the_application_cannot_read_is_named_not_raised(world: World, column: str, value: str) -> None:
+def test_a_value_the_application_cannot_read_is_named_not_raised(ledger_city: City, column: str, value: str) -> None:
     with connection.cursor() as cur:  # CHECK constraints (json_valid) are not what an intruder respects
         cur.execute("PRAGMA ignore_check_constraints = ON")
-    sql(f"UPDATE archive_creditrecord SET {column} = %s WHERE id = %s", [value, world.penalty.pk])
-    assert altered(verify(), f"archive.creditrecord:{world.penalty.pk}")
+    sql(f"UPDATE archive_creditrecord SET {column} = %s WHERE id = %s", [value, ledger_city.records["newest_penalty"].pk])
+    assert altered(verify(), f"archive.creditrecord:{ledger_city.records['newest_penalty'].pk}")
 
 
 @pytest.mark.django_db
 @sqlite_only
-def test_an_amount_beyond_the_column_precision_is_named_not_raised(world: World) -> None:
+def test_an_amount_beyond_the_column_precision_is_named_not_raised(ledger_city: City) -> None:
     """The value of issue 8 item 2 as SQLite kept it (10¹⁰; PostgreSQL refuses to store it)."""
-    sql("UPDATE archive_creditrecord SET amount = 10000000000 WHERE id = %s", [world.penalty.pk])
-    assert altered(verify(), f"archive.creditrecord:{world.penalty.pk}")
+    sql("UPDATE archive_creditrecord SET amount = 10000000000 WHERE id = %s", [ledger_city.records["newest_penalty"].pk])
+    assert altered(verify(), f"archive.creditrecord:{ledger_city.records['newest_penalty'].pk}")

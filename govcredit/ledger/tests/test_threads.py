@@ -9,8 +9,9 @@ import pytest
 
 from govcredit.ledger import verification
 from govcredit.ledger.verification import Report, verify, verify_chain
+from govcredit.testing import City
 
-from .conftest import World, last_seq, sql
+from .conftest import last_seq, sql
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def findings(fetchers: int) -> tuple[int, list[tuple[str, int | None, str | None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_threads_fetch_ahead_and_agree(world: World, fetch_threads: set[str]) -> None:
+def test_threads_fetch_ahead_and_agree(fresh_city: City, fetch_threads: set[str]) -> None:
     clean = findings(2)
     assert clean == (last_seq(), [])
     assert {"ledger-verify-0", "ledger-verify-1"} <= fetch_threads
@@ -57,14 +58,14 @@ def test_threads_fetch_ahead_and_agree(world: World, fetch_threads: set[str]) ->
 
 
 @pytest.mark.django_db
-def test_inside_a_transaction_the_calling_thread_fetches(world: World, fetch_threads: set[str]) -> None:
+def test_inside_a_transaction_the_calling_thread_fetches(fresh_city: City, fetch_threads: set[str]) -> None:
     """Other connections could not see this test's uncommitted rows, so no thread is started."""
     assert verify().ok
     assert fetch_threads == {threading.current_thread().name}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_error_in_a_fetching_thread_reaches_the_caller(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_in_a_fetching_thread_reaches_the_caller(fresh_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(verification, "CHUNK", 4)
     real = verification._fetch_chunk
 

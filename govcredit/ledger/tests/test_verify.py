@@ -15,8 +15,9 @@ from govcredit.ledger.hashing import ENTRY_COLUMNS, digest_instance, entry_paylo
 from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.services import Change, append
 from govcredit.ledger.verification import Report, verify, verify_chain, verify_records
+from govcredit.testing import City
 
-from .conftest import World, head, kinds, last_seq, sql
+from .conftest import head, kinds, last_seq, ledger_rows, sql
 
 
 def entry_of(obj: Any) -> LedgerEntry:
@@ -29,7 +30,7 @@ def found(report: Report) -> list[tuple[str, int | None, str | None]]:
 
 
 @pytest.mark.django_db
-def test_a_clean_ledger_verifies(world: World) -> None:
+def test_a_clean_ledger_verifies(ledger_city: City) -> None:
     report = verify()
     assert report.ok and report.findings == []
     assert report.entries == last_seq() == head().seq
@@ -54,8 +55,8 @@ UPDATES = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("row", "table", "column", "value"), UPDATES, ids=[f"{u[1]}.{u[2]}" for u in UPDATES])
-def test_a_changed_column_is_record_altered(world: World, row: str, table: str, column: str, value: str) -> None:
-    obj = world.rows()[row]
+def test_a_changed_column_is_record_altered(ledger_city: City, row: str, table: str, column: str, value: str) -> None:
+    obj = ledger_rows(ledger_city)[row]
     sql(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, obj.pk])
     report = verify()
     label = type(obj)._meta
@@ -64,11 +65,11 @@ def test_a_changed_column_is_record_altered(world: World, row: str, table: str, 
 
 
 @pytest.mark.django_db
-def test_changing_a_row_back_makes_it_verify_again(world: World) -> None:
-    original = sql("SELECT name FROM subjects_organization WHERE id = %s", [world.dept.pk])[0][0]
-    sql("UPDATE subjects_organization SET name = %s WHERE id = %s", ["别名", world.dept.pk])
+def test_changing_a_row_back_makes_it_verify_again(ledger_city: City) -> None:
+    original = sql("SELECT name FROM subjects_organization WHERE id = %s", [ledger_city.orgs["xuanwu_scjg"].pk])[0][0]
+    sql("UPDATE subjects_organization SET name = %s WHERE id = %s", ["别名", ledger_city.orgs["xuanwu_scjg"].pk])
     assert not verify().ok
-    sql("UPDATE subjects_organization SET name = %s WHERE id = %s", [original, world.dept.pk])
+    sql("UPDATE subjects_organization SET name = %s WHERE id = %s", [original, ledger_city.orgs["xuanwu_scjg"].pk])
     assert verify().ok
 
 
@@ -78,34 +79,35 @@ RECORD_COLUMNS = [f.column for f in CreditRecord._meta.concrete_fields if not f.
 
 
 @pytest.mark.django_db
-def test_an_inserted_row_is_record_inserted(world: World) -> None:
+def test_an_inserted_row_is_record_inserted(ledger_city: City) -> None:
     cols = ", ".join(RECORD_COLUMNS)
     picked = ", ".join("%s" if c == "decision_number" else c for c in RECORD_COLUMNS)
     [(new_id,)] = sql(f"INSERT INTO archive_creditrecord ({cols}) SELECT {picked} FROM archive_creditrecord "
-                      "WHERE id = %s RETURNING id", ["伪〔2025〕1号", world.penalty.pk])
+                      "WHERE id = %s RETURNING id", ["伪〔2025〕1号", ledger_city.records["newest_penalty"].pk])
     report = verify()
     assert found(report) == [("record_inserted", None, f"archive.creditrecord:{new_id}")]
     assert f"#{new_id}" in report.findings[0].message and "没有任何留痕" in report.findings[0].message
 
 
 @pytest.mark.django_db
-def test_a_deleted_row_is_record_deleted(world: World) -> None:
-    sql("DELETE FROM archive_creditrecord WHERE id = %s", [world.penalty.pk])
+def test_a_deleted_row_is_record_deleted(ledger_city: City) -> None:
+    sql("DELETE FROM archive_creditrecord WHERE id = %s", [ledger_city.records["newest_penalty"].pk])
     report = verify()
-    assert found(report) == [("record_deleted", None, f"archive.creditrecord:{world.penalty.pk}")]
-    assert f"信用记录（archive.CreditRecord）#{world.penalty.pk} 已不存在" in report.findings[0].message
+    assert found(report) == [("record_deleted", None, f"archive.creditrecord:{ledger_city.records['newest_penalty'].pk}")]
+    assert f"信用记录（archive.CreditRecord）#{ledger_city.records['newest_penalty'].pk} 已不存在" in report.findings[0].message
 
 
 @pytest.mark.django_db
-def test_a_deleted_organization_is_record_deleted(world: World) -> None:
+def test_a_deleted_organization_is_record_deleted(ledger_city: City) -> None:
     [(org_id,)] = sql("INSERT INTO subjects_organization (name, credit_code, org_type, region_code, parent_id, path, "
                       "depth, is_active, created_at, updated_at) SELECT '临时', '11320100000000999X', org_type, "
                       "region_code, NULL, '11320100000000999X/', 0, is_active, created_at, updated_at "
-                      "FROM subjects_organization WHERE id = %s RETURNING id", [world.city.pk])
+                      "FROM subjects_organization WHERE id = %s RETURNING id", [ledger_city.orgs["city"].pk])
     assert found(verify()) == [("record_inserted", None, f"subjects.organization:{org_id}")]
     sql("DELETE FROM subjects_organization WHERE id = %s", [org_id])
-    sql("DELETE FROM subjects_postassignment WHERE id = %s", [world.post.pk])
-    assert found(verify()) == [("record_deleted", None, f"subjects.postassignment:{world.post.pk}")]
+    post = ledger_rows(ledger_city)["post"]
+    sql("DELETE FROM subjects_postassignment WHERE id = %s", [post.pk])
+    assert found(verify()) == [("record_deleted", None, f"subjects.postassignment:{post.pk}")]
 
 
 # (d)–(h) the entries themselves ---------------------------------------------------------------------
@@ -113,8 +115,8 @@ def test_a_deleted_organization_is_record_deleted(world: World) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("column", "value"), [("reason", "无理由"), ("actor", "someone_else"), ("ts", 0),
                                                ("action", "record.delete"), ("entity_id", 424242)])
-def test_a_changed_entry_is_entry_altered(world: World, column: str, value: Any) -> None:
-    seq = entry_of(world.discipline).seq - 1  # the discipline record's first entry: not the latest of anything
+def test_a_changed_entry_is_entry_altered(ledger_city: City, column: str, value: Any) -> None:
+    seq = entry_of(ledger_city.records["objected_discipline"]).seq - 1  # the discipline record's first entry: not the latest of anything
     sql(f"UPDATE ledger_ledgerentry SET {column} = %s WHERE seq = %s", [value, seq])
     report = verify()
     assert ("entry_altered", seq, None) in found(report)
@@ -124,8 +126,8 @@ def test_a_changed_entry_is_entry_altered(world: World, column: str, value: Any)
 
 
 @pytest.mark.django_db
-def test_a_deleted_middle_entry_is_entry_deleted(world: World) -> None:
-    seq = entry_of(world.discipline).seq - 1
+def test_a_deleted_middle_entry_is_entry_deleted(ledger_city: City) -> None:
+    seq = entry_of(ledger_city.records["objected_discipline"]).seq - 1
     sql("DELETE FROM ledger_ledgerentry WHERE seq = %s", [seq])
     report = verify()
     assert found(report) == [("entry_deleted", seq, None)]
@@ -133,7 +135,7 @@ def test_a_deleted_middle_entry_is_entry_deleted(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_deleted_middle_entries_are_named_as_a_range(world: World) -> None:
+def test_deleted_middle_entries_are_named_as_a_range(ledger_city: City) -> None:
     sql("DELETE FROM ledger_ledgerentry WHERE seq IN (3, 4, 5)")
     report = verify()
     assert ("entry_deleted", 3, None) in found(report)
@@ -141,19 +143,19 @@ def test_deleted_middle_entries_are_named_as_a_range(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_deleting_the_last_entries_and_fixing_the_head_is_still_found(world: World) -> None:
+def test_deleting_the_last_entries_and_fixing_the_head_is_still_found(ledger_city: City) -> None:
     """The chain itself is then consistent; the rows no longer match what the remaining entries say."""
     last = last_seq()
     sql("DELETE FROM ledger_ledgerentry WHERE seq > %s", [last - 2])  # discipline → 异议中, and the penalty
     [(tip,)] = sql("SELECT entry_hash FROM ledger_ledgerentry WHERE seq = %s", [last - 2])
     sql("UPDATE ledger_ledgerhead SET seq = %s, entry_hash = %s WHERE id = 1", [last - 2, tip])
     report = verify()
-    assert sorted(found(report)) == [("record_altered", None, f"archive.creditrecord:{world.discipline.pk}"),
-                                     ("record_inserted", None, f"archive.creditrecord:{world.penalty.pk}")]
+    assert sorted(found(report)) == [("record_altered", None, f"archive.creditrecord:{ledger_city.records['objected_discipline'].pk}"),
+                                     ("record_inserted", None, f"archive.creditrecord:{ledger_city.records['newest_penalty'].pk}")]
 
 
 @pytest.mark.django_db
-def test_deleting_the_last_entries_without_fixing_the_head_is_entry_deleted(world: World) -> None:
+def test_deleting_the_last_entries_without_fixing_the_head_is_entry_deleted(ledger_city: City) -> None:
     last = last_seq()
     sql("DELETE FROM ledger_ledgerentry WHERE seq > %s", [last - 2])
     report = verify()
@@ -175,7 +177,7 @@ INSERT_ENTRY = (f"INSERT INTO ledger_ledgerentry ({', '.join(ENTRY_COLUMNS)}) "
 
 
 @pytest.mark.django_db
-def test_a_forged_entry_is_entry_altered(world: World) -> None:
+def test_a_forged_entry_is_entry_altered(ledger_city: City) -> None:
     last, tip = last_seq(), head().entry_hash
     sql(INSERT_ENTRY, forge(last + 1, tip, "e" * 64))
     report = verify()
@@ -185,20 +187,20 @@ def test_a_forged_entry_is_entry_altered(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_a_forged_entry_covering_a_changed_row_is_found(world: World) -> None:
+def test_a_forged_entry_covering_a_changed_row_is_found(ledger_city: City) -> None:
     """Change a row, append a matching entry with a made-up hash, move the head: the entry gives it away."""
     last, tip = last_seq(), head().entry_hash
-    sql("UPDATE archive_creditrecord SET facts = %s WHERE id = %s", ["已更正", world.penalty.pk])
-    forged = forge(last + 1, tip, digest_instance(CreditRecord.objects.get(pk=world.penalty.pk)))
-    forged = forged[:5] + (world.penalty.pk,) + forged[6:]
+    sql("UPDATE archive_creditrecord SET facts = %s WHERE id = %s", ["已更正", ledger_city.records["newest_penalty"].pk])
+    forged = forge(last + 1, tip, digest_instance(CreditRecord.objects.get(pk=ledger_city.records["newest_penalty"].pk)))
+    forged = forged[:5] + (ledger_city.records["newest_penalty"].pk,) + forged[6:]
     sql(INSERT_ENTRY, forged)
     sql("UPDATE ledger_ledgerhead SET seq = %s, entry_hash = %s WHERE id = 1", [last + 1, forged[9]])
     assert found(verify()) == [("entry_altered", last + 1, None)]
 
 
 @pytest.mark.django_db
-def test_an_entry_rehashed_with_another_key_is_entry_altered(world: World) -> None:
-    entry = entry_of(world.discipline)  # not the last entry: the next one links to it
+def test_an_entry_rehashed_with_another_key_is_entry_altered(ledger_city: City) -> None:
+    entry = entry_of(ledger_city.records["objected_discipline"])  # not the last entry: the next one links to it
     digest = "f" * 64
     payload = entry_payload(entry.seq, entry.ts, entry.actor, entry.action, entry.entity_type, entry.entity_id,
                             entry.reason, digest, entry.prev_hash, entry.actor_user_id, entry.changes)
@@ -208,12 +210,12 @@ def test_an_entry_rehashed_with_another_key_is_entry_altered(world: World) -> No
     report = verify()
     assert ("entry_altered", entry.seq, None) in found(report)
     assert ("entry_altered", entry.seq + 1, None) in found(report)  # its prev_hash changed under its hash
-    assert ("record_altered", None, f"archive.creditrecord:{world.discipline.pk}") in found(report)
+    assert ("record_altered", None, f"archive.creditrecord:{ledger_city.records['objected_discipline'].pk}") in found(report)
 
 
 @pytest.mark.django_db
-def test_the_last_entry_rehashed_with_another_key_is_found(world: World) -> None:
-    entry = entry_of(world.penalty)
+def test_the_last_entry_rehashed_with_another_key_is_found(ledger_city: City) -> None:
+    entry = entry_of(ledger_city.records["newest_penalty"])
     assert entry.seq == last_seq()
     payload = entry_payload(entry.seq, entry.ts, "root", entry.action, entry.entity_type, entry.entity_id,
                             entry.reason, entry.state_digest, entry.prev_hash, entry.actor_user_id, entry.changes)
@@ -224,7 +226,7 @@ def test_the_last_entry_rehashed_with_another_key_is_found(world: World) -> None
 
 
 @pytest.mark.django_db
-def test_a_changed_head_is_found(world: World) -> None:
+def test_a_changed_head_is_found(ledger_city: City) -> None:
     sql("UPDATE ledger_ledgerhead SET entry_hash = %s WHERE id = 1", ["0" * 64])
     assert found(verify()) == [("entry_altered", last_seq(), None)]
     sql("DELETE FROM ledger_ledgerhead")
@@ -232,16 +234,16 @@ def test_a_changed_head_is_found(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_many_findings_at_once(world: World) -> None:
+def test_many_findings_at_once(ledger_city: City) -> None:
     only = LedgerEntry.objects.get(seq=5)  # the only entry of a record type: that row loses its entry
     sql("UPDATE ledger_ledgerentry SET reason = 'x' WHERE seq = 2")
     sql("DELETE FROM ledger_ledgerentry WHERE seq = 5")
-    sql("UPDATE subjects_civilservant SET name = '李四' WHERE id = %s", [world.person.pk])
-    sql("DELETE FROM archive_creditrecord WHERE id = %s", [world.penalty.pk])
+    sql("UPDATE subjects_civilservant SET name = '李四' WHERE id = %s", [ledger_city.people["xuanwu"].pk])
+    sql("DELETE FROM archive_creditrecord WHERE id = %s", [ledger_city.records["newest_penalty"].pk])
     assert sorted(found(verify())) == sorted([
         ("entry_altered", 2, None), ("entry_deleted", 5, None),
-        ("record_altered", None, f"subjects.civilservant:{world.person.pk}"),
-        ("record_deleted", None, f"archive.creditrecord:{world.penalty.pk}"),
+        ("record_altered", None, f"subjects.civilservant:{ledger_city.people['xuanwu'].pk}"),
+        ("record_deleted", None, f"archive.creditrecord:{ledger_city.records['newest_penalty'].pk}"),
         ("record_inserted", None, f"{only.entity_type}:{only.entity_id}"),
     ])
 
@@ -249,11 +251,11 @@ def test_many_findings_at_once(world: World) -> None:
 # --- a live ledger ------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_rows_changed_after_the_chain_was_walked_are_not_reported(world: World) -> None:
+def test_rows_changed_after_the_chain_was_walked_are_not_reported(ledger_city: City) -> None:
     """verify() reads the chain, then the rows; a change committed in between must not look like tampering."""
     report = Report()
     chain = verify_chain(report)
-    change_status(world.penalty, RecordStatus.REVOKED, actor="clerk", reason="复议撤销")
+    change_status(ledger_city.records["newest_penalty"], RecordStatus.REVOKED, actor="clerk", reason="复议撤销")
     with transaction.atomic():
         append([Change("clerk", "note", "archive.note", None, "0" * 64, "")])
     verify_records(report, chain)
@@ -262,7 +264,7 @@ def test_rows_changed_after_the_chain_was_walked_are_not_reported(world: World) 
 
 
 @pytest.mark.django_db
-def test_small_chunks_give_the_same_findings(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_chunks_give_the_same_findings(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     sql("UPDATE ledger_ledgerentry SET reason = 'x' WHERE seq = 7")
     sql("DELETE FROM ledger_ledgerentry WHERE seq IN (10, 11)")
     expected = found(verify())
@@ -273,12 +275,12 @@ def test_small_chunks_give_the_same_findings(world: World, monkeypatch: pytest.M
 
 
 @pytest.mark.django_db
-def test_rows_vouched_for_by_another_apps_entries(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_vouched_for_by_another_apps_entries(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """A row committed by a group entry of another app (e.g. an intake chunk) is checked against that."""
     cols = ", ".join(RECORD_COLUMNS)
     picked = ", ".join("%s" if c == "decision_number" else c for c in RECORD_COLUMNS)
     [(new_id,)] = sql(f"INSERT INTO archive_creditrecord ({cols}) SELECT {picked} FROM archive_creditrecord "
-                      "WHERE id = %s RETURNING id", ["批〔2025〕1号", world.penalty.pk])
+                      "WHERE id = %s RETURNING id", ["批〔2025〕1号", ledger_city.records["newest_penalty"].pk])
     vouched = {new_id: digest_instance(CreditRecord.objects.get(pk=new_id))}
 
     def provider(report: Report, upto: int) -> dict[int, str]:

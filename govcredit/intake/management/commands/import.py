@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from govcredit.intake.models import BatchSource, BatchStatus, ImportBatch
-from govcredit.intake.services import FileRejected, resolve_type, run_batch, submit_file
+from govcredit.intake.services import resolve_type, run_batch, submit_file
+from govcredit.intake.sources import FileRejected
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
@@ -70,7 +71,7 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"没有统一社会信用代码为 {code} 的单位")
             return org
-        roots = list(Organization.objects.filter(parent=None)[:2])
+        roots: list[Organization] = list(Organization.objects.filter(parent=None)[:2])
         if len(roots) != 1:
             raise CommandError("请用 --org 指定报送单位的统一社会信用代码")
         return roots[0]
