@@ -11,6 +11,7 @@ from govcredit.catalog import i18n as catalog_i18n
 from govcredit.catalog import schema
 from govcredit.catalog.forms import RecordTypeField
 from govcredit.catalog.models import RecordType, RecordTypeVersion
+from govcredit.core.widgets import DataCheckboxes
 
 from .models import RecordStatus
 
@@ -52,12 +53,12 @@ def record_form_class(version: RecordTypeVersion) -> type[forms.Form]:
                                      widget=forms.Select(attrs={"translate": "no"}))
         elif kind == "multi_enum":
             field = forms.MultipleChoiceField(label=label, required=required, choices=[(c, c) for c in spec["choices"]],
-                                              widget=forms.CheckboxSelectMultiple(attrs={"translate": "no"}))
+                                              widget=DataCheckboxes())
         elif kind == "date":
             field = forms.CharField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
         elif is_long_text(spec):
             field = forms.CharField(label=label, required=required, max_length=limit,
-                                    widget=forms.Textarea(attrs={"rows": 3, "class": "long"}))
+                                    widget=forms.Textarea(attrs={"rows": 3, "class": "long", "translate": "no"}))
         elif kind == "decimal":
             field = forms.CharField(label=label, required=required, max_length=30,
                                     widget=forms.TextInput(attrs={"inputmode": "decimal"}))

@@ -117,3 +117,14 @@ def field_label_by_name(type_zh_name: str, label: str) -> str:
         _keys_by_label.cache_clear()  # a version published since
         found = _keys_by_label().get((type_zh_name, label))
     return field_label(*found, label) if found else label
+
+
+def type_name_by_code(code: str) -> str:
+    """A type's name in the active language from its code alone (lists of codes, e.g. a sanctions rule's)."""
+    if in_english() and "name" in _type(code):
+        return str(_type(code)["name"])
+    for names in (_file_code_by_name(), _code_by_name()):
+        for name, found in names.items():
+            if found == code:
+                return name
+    return code

@@ -61,6 +61,7 @@ class Column(Generic[T]):
     order: tuple[str, ...] = ()
     link: Callable[[T], str] | None = None
     badge: Callable[[T], str] | None = None  # a CSS class: the value is shown as a badge
+    data: bool = False  # the value is data (a name, a number, what a clerk wrote): marked translate="no"
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -83,6 +84,7 @@ class Cell:
     text: str
     url: str = ""
     badge: str = ""
+    data: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ class Table(Generic[T]):
                 url = f"?{query.urlencode()}"
             headers.append(Header(str(column.label), url, direction))
         rows = [[Cell(display(column.value(obj)), column.link(obj) if column.link else "",
-                      column.badge(obj) if column.badge else "") for column in self.columns] for obj in objects]
+                      column.badge(obj) if column.badge else "", column.data) for column in self.columns]
+                for obj in objects]
         link = params.copy()
         link.pop(page_param, None)
         link["format"] = "xlsx"

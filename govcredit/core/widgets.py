@@ -52,3 +52,11 @@ class SearchPicker(forms.Widget):
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.get(name)
+
+
+class DataCheckboxes(forms.CheckboxSelectMultiple):
+    """Check boxes whose choices are data (catalog values a record stores, shown as stored): the group is
+    marked ``translate="no"`` (docs/architecture.md, *English pages*); a ``Select`` takes the attribute
+    itself, but check boxes' labels lie outside their inputs."""
+
+    template_name = "core/widgets/data_checkboxes.html"

@@ -84,6 +84,7 @@ class ChangedField:
     old: str
     new: str
     hidden: bool = False  # a column whose values are never shown (ciphers, password hashes)
+    data: bool = True  # values are data (names, text: marked translate="no"), not choices, yes/no or times
 
 
 @dataclass
@@ -173,12 +174,13 @@ def _users(ids: set[int]) -> dict[int, Any]:
 
 
 def _subject(entity: Entity | None, entity_type: str, entity_id: int | None) -> str:
-    """What an entry is about: the registered label (else the model's name, else the type) and the id."""
+    """What an entry is about: the registered label (else the model's name, in the page's language, else the
+    type) and the id."""
     if entity is not None:
         label = entity.label()
     else:
         model = _model(entity_type)
-        label = str(model._meta.verbose_name) if model is not None else entity_type
+        label = model_name(model) if model is not None else entity_type
     return label if entity_id is None else f"{label} #{entity_id}"
 
 
@@ -196,6 +198,18 @@ def _model(entity_type: str) -> type[models.Model] | None:
         return apps.get_model(entity_type)
     except (LookupError, ValueError):
         return None
+
+
+def model_name(model: type[models.Model]) -> str:
+    """A model's name in the page's language. Models name themselves in Chinese (``verbose_name``, plain
+    strings); their English names are msgids of the project's catalogue (block "Model and field names"),
+    which ``ledger/tests/test_readable_english.py`` checks for every ledgered model."""
+    return _(str(model._meta.verbose_name))
+
+
+def field_name(column: models.Field[Any, Any]) -> str:
+    """A column's name in the page's language (see :func:`model_name`)."""
+    return _(str(column.verbose_name))
 
 
 Refs = dict[tuple[type[models.Model], int], str]
@@ -228,7 +242,7 @@ def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names:
     out: list[ChangedField] = []
     for name, pair in sorted(values.items()):
         column = columns.get(name)
-        label = capfirst(str(column.verbose_name)) if column is not None else name
+        label = capfirst(field_name(column)) if column is not None else name
         if pair is None:
             out.append(ChangedField(label, "", "", hidden=True))
         elif isinstance(pair[0], dict) or isinstance(pair[1], dict):
@@ -240,8 +254,13 @@ def _changes(entry: LedgerEntry, full: bool, data_labels: dict[str, str], names:
                                             _text(None, new.get(key), full, names, refs)))
         else:
             out.append(ChangedField(label, _text(column, pair[0], full, names, refs),
-                                    _text(column, pair[1], full, names, refs)))
+                                    _text(column, pair[1], full, names, refs), data=_is_data(column)))
     return out
+
+
+def _is_data(column: models.Field[Any, Any] | None) -> bool:
+    """Are the column's values data? A choice, a yes/no or a date is shown in the page's language."""
+    return not (column is not None and (column.choices or isinstance(column, models.BooleanField | models.DateField)))
 
 
 def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: set[str], refs: Refs) -> str:
@@ -259,9 +278,9 @@ def _text(column: models.Field[Any, Any] | None, value: Any, full: bool, names: 
         row = refs.get((column.related_model, value))  # type: ignore[arg-type]
         value = f"{row} (#{value})" if row is not None else f"#{value}"
     if isinstance(value, list):
-        text = "、".join(str(v) for v in value)
+        text = _("、").join(str(v) for v in value)
     elif isinstance(value, dict):
-        text = "；".join(f"{k}：{v}" for k, v in value.items())
+        text = _("；").join(f"{k}{_('：')}{v}" for k, v in value.items())
     else:
         text = str(value)
     return text if full else mask_text(text, names)

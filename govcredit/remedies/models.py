@@ -10,23 +10,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.ledger.models import LedgeredModel
 
 
 class Applicant(models.TextChoices):
-    SUBJECT = "信用主体", "信用主体"
-    COUNTERPARTY = "行政相对人", "行政相对人"
+    SUBJECT = "信用主体", _("信用主体")
+    COUNTERPARTY = "行政相对人", _("行政相对人")
 
 
 class Ground(models.TextChoices):
     """What an objection says is wrong; a second objection on grounds already decided is refused."""
 
-    CONTENT = "记录内容有误", "记录内容有误"
-    SUBJECT = "主体有误", "主体有误（不是本单位、本人）"
-    CHANGED = "决定已撤销或变更", "决定已被撤销或变更"
-    PERIOD = "公示期限有误", "公示期限有误"
-    OTHER = "其他", "其他"
+    CONTENT = "记录内容有误", _("记录内容有误")
+    SUBJECT = "主体有误", _("主体有误（不是本单位、本人）")
+    CHANGED = "决定已撤销或变更", _("决定已被撤销或变更")
+    PERIOD = "公示期限有误", _("公示期限有误")
+    OTHER = "其他", _("其他")
 
 
 class Objection(LedgeredModel):
@@ -96,8 +97,8 @@ class Repair(LedgeredModel):
 
 
 class Purpose(models.TextChoices):
-    EVIDENCE = "证明材料", "证明材料"
-    COMMITMENT = "信用承诺书", "信用承诺书"
+    EVIDENCE = "证明材料", _("证明材料")
+    COMMITMENT = "信用承诺书", _("信用承诺书")
 
 
 class RemedyFile(LedgeredModel):

@@ -24,13 +24,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import add_months
 from govcredit.catalog.models import Polarity
 
 OBJECTION_DEFAULTS = {"accept_days": 1, "decide_days": 5, "extend_days": 5}
 REPAIR_DEFAULTS = {"accept_days": 2, "decide_days": 5}
-REPAIR_LAW = "《信用修复管理办法》（国家发展改革委令2025年第36号）"
+REPAIR_LAW = gettext_noop("《信用修复管理办法》（国家发展改革委令2025年第36号）")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext
 
 from govcredit.accounts import access
 from govcredit.accounts.models import User
@@ -178,12 +179,14 @@ def objection_refusal(record: CreditRecord) -> str | None:
     """Why no objection may be filed on the record now; None when one may."""
     if record.status == RecordStatus.OBJECTION:
         current = open_objection(record)
-        return f"该记录已有办理中的异议（编号 {current.number if current else '—'}），请关注其处理结果"
+        return gettext("该记录已有办理中的异议（编号 %(number)s），请关注其处理结果") % {
+            "number": current.number if current else "—"}
     if record.status in (RecordStatus.REVOKED, RecordStatus.REPAIRED):
-        return f"该记录{record.status}，不能再提出异议"
+        return gettext("该记录%(status)s，不能再提出异议") % {"status": record.get_status_display()}
     pending = open_repair(record)
     if pending is not None:
-        return f"该记录的信用修复申请（编号 {pending.number}）正在办理，办结前不能就其提出异议"
+        return gettext("该记录的信用修复申请（编号 %(number)s）正在办理，办结前不能就其提出异议") % {
+            "number": pending.number}
     return None
 
 

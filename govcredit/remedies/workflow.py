@@ -9,6 +9,8 @@ record with it; the generic transition API refuses them.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from govcredit.accounts.models import Role
 from govcredit.workflow.kinds import Kind, Step
 
@@ -16,25 +18,25 @@ DECIDERS = frozenset({Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT})
 DEPARTMENT = frozenset({Role.SUBMITTER, Role.DISTRICT})
 
 # objection states
-RECEIVED = "待受理"
-NOT_ACCEPTED = "不予受理"
-CHECKING = "核查中"
-EXTENDED = "延期核查"
-CORRECTED = "已更正"
-REVOKED = "已撤销"
-UPHELD = "维持原记录"
+RECEIVED = gettext_noop("待受理")
+NOT_ACCEPTED = gettext_noop("不予受理")
+CHECKING = gettext_noop("核查中")
+EXTENDED = gettext_noop("延期核查")
+CORRECTED = gettext_noop("已更正")
+REVOKED = gettext_noop("已撤销")
+UPHELD = gettext_noop("维持原记录")
 OUTCOMES = (CORRECTED, REVOKED, UPHELD)
 
 OBJECTION = Kind(
     code="remedies.objection",
-    label="信用信息异议",
+    label=gettext_noop("信用信息异议"),
     initial=RECEIVED,
     final=frozenset({NOT_ACCEPTED, CORRECTED, REVOKED, UPHELD}),
     states=(RECEIVED, CHECKING, EXTENDED, NOT_ACCEPTED, CORRECTED, REVOKED, UPHELD),
     steps=(
-        Step(RECEIVED, CHECKING, "受理异议", roles=DECIDERS),
-        Step(RECEIVED, NOT_ACCEPTED, "不予受理", roles=DECIDERS),
-        Step(CHECKING, EXTENDED, "延长核查期限", roles=DECIDERS),
+        Step(RECEIVED, CHECKING, gettext_noop("受理异议"), roles=DECIDERS),
+        Step(RECEIVED, NOT_ACCEPTED, gettext_noop("不予受理"), roles=DECIDERS),
+        Step(CHECKING, EXTENDED, gettext_noop("延长核查期限"), roles=DECIDERS),
         *(Step(source, outcome, f"异议处理：{outcome}", roles=DECIDERS)
           for source in (CHECKING, EXTENDED) for outcome in OUTCOMES),
     ),
@@ -43,30 +45,30 @@ OBJECTION = Kind(
     reminders=(1,),
     escalate_after=1,
     owner_roles=DEPARTMENT,
-    handled_by="异议处理页面或异议接口（/api/remedies/objections/）",
+    handled_by=gettext_noop("异议处理页面或异议接口（/api/remedies/objections/）"),
 )
 
 # repair states
-REVIEWING = "审核中"
-REPAIRED = "已修复"
-NOT_REPAIRED = "不予修复"
+REVIEWING = gettext_noop("审核中")
+REPAIRED = gettext_noop("已修复")
+NOT_REPAIRED = gettext_noop("不予修复")
 
 REPAIR = Kind(
     code="remedies.repair",
-    label="信用修复申请",
+    label=gettext_noop("信用修复申请"),
     initial=RECEIVED,
     final=frozenset({NOT_ACCEPTED, REPAIRED, NOT_REPAIRED}),
     states=(RECEIVED, REVIEWING, NOT_ACCEPTED, REPAIRED, NOT_REPAIRED),
     steps=(
-        Step(RECEIVED, REVIEWING, "受理修复申请", roles=DECIDERS),
-        Step(RECEIVED, NOT_ACCEPTED, "不予受理", roles=DECIDERS),
-        Step(REVIEWING, REPAIRED, "准予修复", roles=DECIDERS),
-        Step(REVIEWING, NOT_REPAIRED, "不予修复", roles=DECIDERS),
+        Step(RECEIVED, REVIEWING, gettext_noop("受理修复申请"), roles=DECIDERS),
+        Step(RECEIVED, NOT_ACCEPTED, gettext_noop("不予受理"), roles=DECIDERS),
+        Step(REVIEWING, REPAIRED, gettext_noop("准予修复"), roles=DECIDERS),
+        Step(REVIEWING, NOT_REPAIRED, gettext_noop("不予修复"), roles=DECIDERS),
     ),
     days=2,
     working_days=True,
     reminders=(1,),
     escalate_after=1,
     owner_roles=DEPARTMENT,
-    handled_by="信用修复办理页面或修复接口（/api/remedies/repairs/）",
+    handled_by=gettext_noop("信用修复办理页面或修复接口（/api/remedies/repairs/）"),
 )

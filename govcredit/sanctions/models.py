@@ -12,31 +12,32 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from govcredit.ledger.models import LedgeredModel
 
 
 class Polarity(models.TextChoices):
-    PUNISHMENT = "惩戒", "惩戒"
-    REWARD = "激励", "激励"
+    PUNISHMENT = "惩戒", _("惩戒")
+    REWARD = "激励", _("激励")
 
 
 class Purpose(models.TextChoices):
     """What an eligibility check asks about: may the subject take part in …"""
 
-    HONOUR = "评先评优", "评先评优"
-    FUND = "专项资金", "专项资金"
-    PILOT = "改革试点", "改革试点"
-    INVESTMENT = "项目投资", "项目投资"
-    PROMOTION = "职务晋升", "职务晋升"
+    HONOUR = "评先评优", _("评先评优")
+    FUND = "专项资金", _("专项资金")
+    PILOT = "改革试点", _("改革试点")
+    INVESTMENT = "项目投资", _("项目投资")
+    PROMOTION = "职务晋升", _("职务晋升")
 
 
 class Effect(models.TextChoices):
     """What starting a measure does besides restricting eligibility."""
 
-    NONE = "", "无"
-    RECTIFICATION = "rectification", "启动限期整改"
-    CRITICISM = "criticism", "列入通报批评名单"
+    NONE = "", _("无")
+    RECTIFICATION = "rectification", _("启动限期整改")
+    CRITICISM = "criticism", _("列入通报批评名单")
 
 
 class MeasureType(LedgeredModel):
@@ -132,17 +133,17 @@ class RuleVersion(LedgeredModel):
 
 
 class MeasureStatus(models.TextChoices):
-    IN_FORCE = "执行中", "执行中"
-    SUSPENDED = "已暂停", "已暂停"
-    ENDED = "已结束", "已结束"
+    IN_FORCE = "执行中", _("执行中")
+    SUSPENDED = "已暂停", _("已暂停")
+    ENDED = "已结束", _("已结束")
 
 
 class EndReason(models.TextChoices):
-    EXPIRED = "期满", "期满"
-    REVOKED = "记录已撤销", "记录已撤销"
-    REPAIRED = "记录已修复", "记录已修复"
-    WAIVED = "容错免除", "容错免除"
-    LIGHTENED = "容错减轻", "容错减轻"
+    EXPIRED = "期满", _("期满")
+    REVOKED = "记录已撤销", _("记录已撤销")
+    REPAIRED = "记录已修复", _("记录已修复")
+    WAIVED = "容错免除", _("容错免除")
+    LIGHTENED = "容错减轻", _("容错减轻")
 
 
 class AppliedMeasure(LedgeredModel):
@@ -193,9 +194,9 @@ class AppliedMeasure(LedgeredModel):
 
 
 class Ground(models.TextChoices):
-    STOPPED = "及时止损", "及时停止损害"
-    RECOVERED = "挽回损失", "主动挽回损失"
-    CORRECTED = "纠正错误", "主动纠正错误"
+    STOPPED = "及时止损", _("及时停止损害")
+    RECOVERED = "挽回损失", _("主动挽回损失")
+    CORRECTED = "纠正错误", _("主动纠正错误")
 
 
 class FaultToleranceApplication(LedgeredModel):
@@ -224,9 +225,9 @@ class FaultToleranceApplication(LedgeredModel):
 
 
 class Outcome(models.TextChoices):
-    WAIVE = "免除", "免除措施"
-    LIGHTEN = "减轻", "减轻措施（提前结束）"
-    REFUSE = "不予认定", "不予认定"
+    WAIVE = "免除", _("免除措施")
+    LIGHTEN = "减轻", _("减轻措施（提前结束）")
+    REFUSE = "不予认定", _("不予认定")
 
 
 class FaultToleranceFinding(LedgeredModel):

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
@@ -41,6 +42,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import MeasureStatus, MeasureType, Rule
+from .templatetags import sanctions_i18n
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,7 +59,7 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.READ_MEASURES)
     measures = [(m, m.current()) for m in MeasureType.objects.prefetch_related("versions")]
     rules = [(r, r.current()) for r in Rule.objects.prefetch_related("versions")]
-    names = {m.code: m.name for m, _ in measures}
+    names = {m.code: m for m, _ in measures}
     return render(request, "sanctions/catalogue.html", {
         "measures": measures, "rules": [(r, v, [names.get(c, c) for c in v.measures]) for r, v in rules],
         "can_manage": access.can_manage_measures(request.user)})
@@ -78,9 +80,9 @@ def measure_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             _errors(form, e)
         else:
-            messages.success(request, f"已发布 {version}；已启动的措施保留原版本。")
+            messages.success(request, gettext("已发布第 %(n)s 版；已启动的措施保留原版本。") % {"n": version.version})
             return redirect("sanctions:catalogue")
-    return render(request, "sanctions/edit.html", {"form": form, "title": f"{measure.name}：发布新版本",
+    return render(request, "sanctions/edit.html", {"form": form, "name": sanctions_i18n.measure_name(measure),
                                                    "versions": measure.versions.order_by("-version")})
 
 
@@ -100,9 +102,9 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as e:
             _errors(form, e)
         else:
-            messages.success(request, f"已发布 {version}；仅适用于此后生效的记录。")
+            messages.success(request, gettext("已发布第 %(n)s 版；仅适用于此后生效的记录。") % {"n": version.version})
             return redirect("sanctions:catalogue")
-    return render(request, "sanctions/edit.html", {"form": form, "title": f"{rule.name}：发布新版本",
+    return render(request, "sanctions/edit.html", {"form": form, "name": sanctions_i18n.rule_name(rule),
                                                    "versions": rule.versions.order_by("-version")})
 
 
@@ -143,7 +145,7 @@ def fault_tolerance_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def fault_tolerance_apply(request: HttpRequest, record_id: int) -> HttpResponse:
     if not access.can_apply_fault_tolerance(request.user):
-        raise PermissionDenied("您的角色无权申请容错纠错")
+        raise PermissionDenied(gettext("您的角色无权申请容错纠错"))
     record = get_object_or_404(visible_records(request.user), pk=record_id)
     measure = None
     if request.GET.get("measure") or request.POST.get("measure"):
@@ -158,7 +160,7 @@ def fault_tolerance_apply(request: HttpRequest, record_id: int) -> HttpResponse:
         except ValidationError as e:
             _errors(form, e)
         else:
-            messages.success(request, "容错纠错申请已提交，等待单位意见。")
+            messages.success(request, gettext("容错纠错申请已提交，等待单位意见。"))
             return redirect("sanctions:case", pk=application.case_id)
     return render(request, "sanctions/fault_tolerance_apply.html", {"form": form, "record": record, "measure": measure})
 
@@ -186,7 +188,7 @@ def _case_page(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
         "events": case.events.order_by("at", "pk"), "evidence": case.evidence.order_by("uploaded_at", "pk"),
         "measure": procedures.measure_of(case) if case.kind == procedures.RECTIFICATION.code else None,
         "transition_form": forms.get("transition_form") or (
-            TransitionForm(choices=[(s.target, s.label) for s in steps]) if steps else None),
+            TransitionForm(choices=[(s.target, gettext(s.label)) for s in steps]) if steps else None),
         "evidence_form": forms.get("evidence_form") or (EvidenceForm() if can_upload else None),
         "finding_form": forms.get("finding_form") or (FindingForm() if can_decide else None),
     })
@@ -202,7 +204,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     kind = kinds.get(case.kind)
-    form = TransitionForm(request.POST, choices=[(s.target, s.label) for s in kind.steps if s.source == case.status])
+    form = TransitionForm(request.POST, choices=[(s.target, gettext(s.label)) for s in kind.steps
+                                                if s.source == case.status])
     if not form.is_valid():
         return _case_page(request, case, transition_form=form)
     try:
@@ -210,7 +213,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         _errors(form, e)
         return _case_page(request, case, transition_form=form)
-    messages.success(request, f"已办理：{case.status}，已留痕。")
+    messages.success(request, gettext("已办理：%(state)s，已留痕。") % {"state": gettext(case.status)})
     return redirect("sanctions:case", pk=case.pk)
 
 
@@ -228,7 +231,7 @@ def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         _errors(form, e)
         return _case_page(request, case, evidence_form=form)
-    messages.success(request, "佐证材料已上传，已留痕。")
+    messages.success(request, gettext("佐证材料已上传，已留痕。"))
     return redirect("sanctions:case", pk=case.pk)
 
 
@@ -236,7 +239,7 @@ def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_finding(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_record_fault_tolerance_finding(request.user):
-        raise PermissionDenied("只有信用管理部门可以录入集体决策结果")
+        raise PermissionDenied(gettext("只有信用管理部门可以录入集体决策结果"))
     case = _case(request, pk)
     application = procedures.application_of(case)
     if application is None:
@@ -254,7 +257,7 @@ def case_finding(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         _errors(form, e)
         return _case_page(request, case, finding_form=form)
-    messages.success(request, "集体决策结果已录入，措施已按认定处理，已留痕。")
+    messages.success(request, gettext("集体决策结果已录入，措施已按认定处理，已留痕。"))
     return redirect("sanctions:case", pk=case.pk)
 
 
@@ -269,7 +272,7 @@ def _district_of(org: Organization | None, districts: dict[str, str]) -> str:
 
 def _rectification_rows(request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not access.can_read_rectification_lists(request.user):
-        raise PermissionDenied("您的角色无权查看整改清单")
+        raise PermissionDenied(gettext("您的角色无权查看整改清单"))
     lists = selectors.rectification_lists(request.user, clock.today())
     cases = list(lists["open"][:2000])
     codes = {p for c in cases if c.debtor_org for p in c.debtor_org.path.strip("/").split("/")[:2]}
@@ -329,14 +332,15 @@ def rectification_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def eligibility_page(request: HttpRequest) -> HttpResponse:
     if not access.can_check_eligibility(request.user):
-        raise PermissionDenied("您的角色无权进行参与资格核查")
+        raise PermissionDenied(gettext("您的角色无权进行参与资格核查"))
     form = EligibilityForm(request.POST or None, initial={"on_date": clock.today()})
     result, candidates = None, []
     if request.method == "POST" and form.is_valid():
         found = eligibility.find_subjects(request.user, form.cleaned_data["subject"])
         if len(found) != 1:
             candidates = found
-            form.add_error("subject", "未找到该主体，请核实" if not found else "匹配到多个主体，请改用统一社会信用代码或身份证号")
+            form.add_error("subject", gettext("未找到该主体，请核实") if not found
+                           else gettext("匹配到多个主体，请改用统一社会信用代码或身份证号"))
         else:
             try:
                 result = eligibility.check(request.user, found[0], form.cleaned_data["participation"],
@@ -351,7 +355,7 @@ def eligibility_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def eligibility_batch(request: HttpRequest) -> HttpResponse:
     if not access.can_check_eligibility(request.user):
-        raise PermissionDenied("您的角色无权进行参与资格核查")
+        raise PermissionDenied(gettext("您的角色无权进行参与资格核查"))
     form = BatchEligibilityForm(request.POST or None, request.FILES or None, initial={"on_date": clock.today()})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

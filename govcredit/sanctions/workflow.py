@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
@@ -50,24 +51,24 @@ SUPERIORS = frozenset({Role.SUBMITTER, Role.DISTRICT})
 CREDIT = frozenset({Role.CREDIT_OFFICE})
 
 RECTIFICATION_DAYS = 10
-EXPLAIN = "待书面说明"
-RECTIFYING = "整改中"
-CHECKING = "待验收"
-ACCEPTED = "已验收办结"
-STOPPED = "已终止"
+EXPLAIN = gettext_noop("待书面说明")
+RECTIFYING = gettext_noop("整改中")
+CHECKING = gettext_noop("待验收")
+ACCEPTED = gettext_noop("已验收办结")
+STOPPED = gettext_noop("已终止")
 RECTIFICATION = Kind(
     code="sanctions.rectification",
-    label="书面说明原因并限期整改",
+    label=gettext_noop("书面说明原因并限期整改"),
     initial=EXPLAIN,
     final=frozenset({ACCEPTED, STOPPED}),
     steps=(
-        Step(EXPLAIN, RECTIFYING, "提交书面说明和整改方案", roles=DEPARTMENT),
-        Step(RECTIFYING, CHECKING, "报告整改完成（附佐证材料）", roles=DEPARTMENT),
-        Step(CHECKING, ACCEPTED, "验收通过，办结", roles=CREDIT),
-        Step(CHECKING, RECTIFYING, "验收不通过，退回继续整改", roles=CREDIT),
-        Step(EXPLAIN, STOPPED, "措施已结束，终止整改", system=True),
-        Step(RECTIFYING, STOPPED, "措施已结束，终止整改", system=True),
-        Step(CHECKING, STOPPED, "措施已结束，终止整改", system=True),
+        Step(EXPLAIN, RECTIFYING, gettext_noop("提交书面说明和整改方案"), roles=DEPARTMENT),
+        Step(RECTIFYING, CHECKING, gettext_noop("报告整改完成（附佐证材料）"), roles=DEPARTMENT),
+        Step(CHECKING, ACCEPTED, gettext_noop("验收通过，办结"), roles=CREDIT),
+        Step(CHECKING, RECTIFYING, gettext_noop("验收不通过，退回继续整改"), roles=CREDIT),
+        Step(EXPLAIN, STOPPED, gettext_noop("措施已结束，终止整改"), system=True),
+        Step(RECTIFYING, STOPPED, gettext_noop("措施已结束，终止整改"), system=True),
+        Step(CHECKING, STOPPED, gettext_noop("措施已结束，终止整改"), system=True),
     ),
     days=RECTIFICATION_DAYS,
     working_days=True,
@@ -78,24 +79,24 @@ RECTIFICATION = Kind(
 )
 
 FAULT_TOLERANCE_DAYS = 20
-OPINION = "待单位意见"
-REVIEW = "待信用办审查"
-COLLECTIVE = "待集体决策"
-FOUND = "已认定"
-REFUSED = "不予认定"
-WITHDRAWN = "已撤回"
+OPINION = gettext_noop("待单位意见")
+REVIEW = gettext_noop("待信用办审查")
+COLLECTIVE = gettext_noop("待集体决策")
+FOUND = gettext_noop("已认定")
+REFUSED = gettext_noop("不予认定")
+WITHDRAWN = gettext_noop("已撤回")
 FAULT_TOLERANCE = Kind(
     code="sanctions.fault_tolerance",
-    label="容错纠错认定",
+    label=gettext_noop("容错纠错认定"),
     initial=OPINION,
     final=frozenset({FOUND, REFUSED, WITHDRAWN}),
     steps=(
-        Step(OPINION, REVIEW, "出具单位意见", roles=SUPERIORS),
-        Step(OPINION, WITHDRAWN, "申请人撤回申请", roles=frozenset({Role.SUBJECT})),
-        Step(REVIEW, COLLECTIVE, "审查通过，提交集体决策", roles=CREDIT),
-        Step(REVIEW, REFUSED, "审查不通过，不予认定", roles=CREDIT),
-        Step(COLLECTIVE, FOUND, "集体决策：予以容错", system=True),
-        Step(COLLECTIVE, REFUSED, "集体决策：不予认定", system=True),
+        Step(OPINION, REVIEW, gettext_noop("出具单位意见"), roles=SUPERIORS),
+        Step(OPINION, WITHDRAWN, gettext_noop("申请人撤回申请"), roles=frozenset({Role.SUBJECT})),
+        Step(REVIEW, COLLECTIVE, gettext_noop("审查通过，提交集体决策"), roles=CREDIT),
+        Step(REVIEW, REFUSED, gettext_noop("审查不通过，不予认定"), roles=CREDIT),
+        Step(COLLECTIVE, FOUND, gettext_noop("集体决策：予以容错"), system=True),
+        Step(COLLECTIVE, REFUSED, gettext_noop("集体决策：不予认定"), system=True),
     ),
     days=FAULT_TOLERANCE_DAYS,
     working_days=True,

@@ -23,6 +23,8 @@ class WorkflowConfig(AppConfig):
         register_event_type("workflow.event", "办理事项记录", "Case history entry")
         register_event_type("workflow.due", "变更办理期限", "Case due date changed")
         register_event_type("workflow.evidence", "上传佐证材料", "Evidence uploaded")
+        register_event_type("workflow.overdue", "标记逾期", "Marked overdue")
+        register_event_type("workflow.escalate", "逾期督办", "Escalated")
         register_router("/workflow", "govcredit.workflow.api.router")
         register_home_tile(home.KEY, home.HOME_TILE)
         register_menu_item("workflow.inbox", MenuItem(gettext_lazy("待办"), "workflow:inbox",

@@ -21,7 +21,7 @@ def counts(request: HttpRequest) -> list[Count]:
     figures = [Count(_("待办事项"), box.total, "todo-total", inbox),
                Count(_("已逾期"), box.overdue, "todo-overdue", inbox),
                Count(_("未读通知"), box.unread, "todo-unread", f"{inbox}#notifications")]
-    return figures + [Count(label, n, url=inbox) for label, n in box.by_kind]
+    return figures + [Count(_(label), n, url=inbox) for label, n in box.by_kind]
 
 
 HOME_TILE = HomeTile(order=5, counts=counts)

@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
@@ -16,7 +16,8 @@ register = template.Library()
 @dataclass(frozen=True)
 class LanguageLink:
     code: str
-    name: str
+    name: str  # in the page's language ("Chinese" on an English page)
+    autonym: str  # in its own language ("简体中文"): a proper name, shown marked translate="no"
     url: str
     current: bool
 
@@ -28,5 +29,9 @@ def language_links(context: template.Context) -> list[LanguageLink]:
     request: HttpRequest | None = context.get("request")
     path = request.get_full_path() if request is not None else "/"
     current = get_language()
-    return [LanguageLink(code, str(name), translate_url(path, code), code == current)
-            for code, name in settings.LANGUAGES]
+    links = []
+    for code, name in settings.LANGUAGES:
+        with override(code):
+            autonym = str(name)
+        links.append(LanguageLink(code, str(name), autonym, translate_url(path, code), code == current))
+    return links

@@ -42,8 +42,8 @@ def test_a_records_history_says_who_changed_what_from_what_to_what_and_why(corre
     page = signed_in(corrected, "credit").get(reverse("archive:record_detail", args=[record.pk])).content.decode()
     assert "变更记录状态" in page and "理由：<span translate=\"no\">本人提出异议</span>" in page
     assert "credit（南京市发展和改革委员会）" in page
-    assert "<del>有效</del> → <ins>异议中</ins>" in page
-    assert f"<ins>违规发放津贴补贴（经办人证件号 {COUNTERPARTY_ID}）</ins>" in page  # the credit office sees it all
+    assert "<del>有效</del> → <ins>异议中</ins>" in page  # a choice: its labels, in the page's language
+    assert f"<ins translate=\"no\">违规发放津贴补贴（经办人证件号 {COUNTERPARTY_ID}）</ins>" in page  # the credit office sees it all
 
 
 @pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_a_private_individuals_names_old_and_new_are_masked_for_other_roles(city
     assert "张*丰" in entries and "张*峰" in entries and "张三丰" not in entries and "张三峰" not in entries
     assert COUNTERPARTY_ID not in entries
     credit = signed_in(city, "credit").get(reverse("archive:record_detail", args=[record.pk])).content.decode()
-    assert "<del>张三丰</del> → <ins>张三峰</ins>" in credit
+    assert '<del translate="no">张三丰</del> → <ins translate="no">张三峰</ins>' in credit
     api = signed_in(city, "district").get(f"/api/records/{record.pk}").json()
     assert "张三丰" not in str(api["history"]) and "张*丰" in str(api["history"])
 
@@ -140,5 +140,5 @@ def test_a_civil_servants_page_shows_their_history_without_the_id_number(city: C
     for role in ("district", "credit"):
         page = signed_in(city, role).get(reverse("subjects:person_detail", args=[person.pk])).content.decode()
         entries = page.split('id="person-history"')[1]
-        assert "<del>王小明</del> → <ins>王晓明</ins>" in entries and "理由：<span translate=\"no\">户籍更名</span>" in entries
+        assert '<del translate="no">王小明</del> → <ins translate="no">王晓明</ins>' in entries and "理由：<span translate=\"no\">户籍更名</span>" in entries
         assert XUANWU_ID not in entries
