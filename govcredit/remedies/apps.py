@@ -50,3 +50,8 @@ class RemediesConfig(AppConfig):
         register_router("/remedies", "govcredit.remedies.api.router")
         register_home_tile(panels.KEY, panels.HOME_TILE)
         register_status_guard(status_guard)
+        from govcredit.workflow.selectors import register_followed_basis
+
+        from .selectors import followed_records
+
+        register_followed_basis("archive.creditrecord", followed_records)
