@@ -55,7 +55,11 @@ MSG_OUT_OF_SCOPE = "该事项不在您的管辖范围内"
 
 def shift(kind: Kind, day: dt.date, n: int) -> dt.date:
     """``day`` moved by ``n`` of the kind's days (working days by the State Council calendar, or calendar days)."""
-    if kind.working_days:
+    return _shift(day, n, kind.working_days)
+
+
+def _shift(day: dt.date, n: int, working_days: bool) -> dt.date:
+    if working_days:
         return add_workdays(day, n).date
     return day + dt.timedelta(days=n)
 
@@ -179,8 +183,11 @@ def _event(case: Case, from_state: str, actor: User | None, reason: str, now: dt
 @transaction.atomic
 def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
               debtor_org: Organization | None = None, debtor_person: CivilServant | None = None,
-              basis: models.Model | None = None, actor: User | None = None) -> Case:
-    """Open a case of a registered kind; its due date counts from today in the kind's days."""
+              basis: models.Model | None = None, actor: User | None = None,
+              days: tuple[int, bool] | None = None) -> Case:
+    """Open a case of a registered kind; its due date counts from today in the kind's days, or in ``days``
+    (how many, and whether working days) where what opens it sets its own time limit (a measure's
+    rectification deadline)."""
     kind = kinds.get(kind_code)
     if debtor_org is None and debtor_person is None:
         raise ValidationError({"debtor": "办理事项必须有责任单位或责任人"})
@@ -188,7 +195,8 @@ def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
     case = Case(kind=kind.code, debtor_org=debtor_org, debtor_person=debtor_person, owed_to=owed_to,
                 basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
                 basis_id=basis.pk if basis is not None else None, basis_text=basis_text, status=kind.initial,
-                opened_on=today, due_on=due_date(kind, today), created_at=now, updated_at=now)
+                opened_on=today, due_on=due_date(kind, today) if days is None else _shift(today, *days),
+                created_at=now, updated_at=now)
     save_with_entry(case, actor=actor or SYSTEM, action="workflow.open", reason=reason)
     _event(case, "", actor, reason, now)
     notify(case, recipients(case, _waiting_roles(kind, case.status)),
