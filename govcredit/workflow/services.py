@@ -55,10 +55,11 @@ MSG_OUT_OF_SCOPE = "该事项不在您的管辖范围内"
 
 def shift(kind: Kind, day: dt.date, n: int) -> dt.date:
     """``day`` moved by ``n`` of the kind's days (working days by the State Council calendar, or calendar days)."""
-    return _shift(day, n, kind.working_days)
+    return add_days(day, n, kind.working_days)
 
 
-def _shift(day: dt.date, n: int, working_days: bool) -> dt.date:
+def add_days(day: dt.date, n: int, working_days: bool) -> dt.date:
+    """``day`` moved by ``n`` working days (State Council calendar) or calendar days."""
     if working_days:
         return add_workdays(day, n).date
     return day + dt.timedelta(days=n)
@@ -195,7 +196,7 @@ def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
     case = Case(kind=kind.code, debtor_org=debtor_org, debtor_person=debtor_person, owed_to=owed_to,
                 basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
                 basis_id=basis.pk if basis is not None else None, basis_text=basis_text, status=kind.initial,
-                opened_on=today, due_on=due_date(kind, today) if days is None else _shift(today, *days),
+                opened_on=today, due_on=due_date(kind, today) if days is None else add_days(today, *days),
                 created_at=now, updated_at=now)
     save_with_entry(case, actor=actor or SYSTEM, action="workflow.open", reason=reason)
     _event(case, "", actor, reason, now)
