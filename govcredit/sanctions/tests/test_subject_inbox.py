@@ -136,3 +136,18 @@ def test_a_measure_starting_is_notified_to_the_subject_and_its_department(
     assert reverse("sanctions:measure_detail", args=[own.pk]) in html
     assert _client(world["subject"]).get(reverse("sanctions:measure_detail", args=[own.pk])).status_code == 200
     assert any("wangxiaoming@example.org" in m.to and own.name in m.subject + m.body for m in mail.outbox)
+
+
+def test_a_subjects_inbox_lists_its_measures_with_their_end(world: dict[str, Any]) -> None:
+    """Measures are no cases: the inbox page shows a subject's running measures in a section of their own,
+    with their end dates; a department's inbox has no such section (its cases are what wait on it)."""
+    measures = AppliedMeasure.objects.filter(record=world["record"], status="执行中")
+    assert measures
+    html = _client(world["dept"]).get(reverse("workflow:inbox")).content.decode()
+    assert 'id="inbox-measures"' in html
+    for m in measures:
+        assert reverse("sanctions:measure_detail", args=[m.pk]) in html and f"{m.end_on:%Y-%m-%d}" in html
+    other = _client(world["other"]).get(reverse("workflow:inbox")).content.decode()
+    assert 'id="inbox-measures"' in other and "没有执行中的奖惩措施" in other
+    assert not any(reverse("sanctions:measure_detail", args=[m.pk]) in other for m in measures)
+    assert 'id="inbox-measures"' not in _client(world["district"]).get(reverse("workflow:inbox")).content.decode()
