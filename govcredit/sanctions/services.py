@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import add_months
@@ -187,8 +187,16 @@ def notify_started(measures: list[AppliedMeasure]) -> int:
         text = (f"{label}“{names[m.measure_version_id]}”已启动（{record.record_type.name} {record.decision_number}），"
                 f"{m.start_on:%Y-%m-%d} 至 {m.end_on:%Y-%m-%d}")
         messages.append(workflow.Message(users.get((m.subject_org_id, m.subject_person_id), []), text,
-                                         link=reverse("sanctions:measure_detail", args=[m.pk])))
+                                         link=_measure_link(m.pk)))
     return workflow.notify_many(messages)
+
+
+def _measure_link(pk: int) -> str:
+    """The measure's page, or none where the staff pages are not mounted (a portal-only process)."""
+    try:
+        return reverse("sanctions:measure_detail", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 def records_created(record_ids: list[int]) -> list[AppliedMeasure]:
