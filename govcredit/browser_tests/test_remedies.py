@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,8 +110,12 @@ def test_repair_approved_takes_the_record_off_the_portal(live_server: object, tr
         page.locator("#commitment-link").click()
     expect(page.locator("#commitment h1")).to_have_text("信用承诺书")
     page.go_back()
+    with page.expect_download() as download:  # the commitment as a PDF, signed and uploaded back
+        page.locator("#commitment-pdf").click()
+    signed = Path(download.value.path()).read_bytes()
+    assert signed.startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
     page.fill("textarea[name=corrected]", "已更正统计数据并参加统计法培训")
-    page.set_input_files("input[name=commitment]", files=[{**PDF, "name": "信用承诺书.pdf"}])
+    page.set_input_files("input[name=commitment]", files=[{**PDF, "name": "信用承诺书.pdf", "buffer": signed}])
     with page.expect_navigation():
         page.get_by_role("button", name="提交申请").click()
     number = page.locator("#filed-number").inner_text()

@@ -56,3 +56,9 @@ class RemediesConfig(AppConfig):
 
         register_report_section("remedies.objections", report_sections.OBJECTIONS)
         register_report_section("remedies.repairs", report_sections.REPAIRS)
+
+        from govcredit.workflow.selectors import register_followed_basis
+
+        from .selectors import followed_records
+
+        register_followed_basis("archive.creditrecord", followed_records)

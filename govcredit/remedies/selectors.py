@@ -38,6 +38,14 @@ def visible_repairs(user: Any) -> QuerySet[Repair]:
     return _scoped(Repair, user)
 
 
+def followed_records(user: Any) -> QuerySet[Any] | None:
+    """The records whose workflow cases a subject follows in its inbox (its own: objections and repairs on
+    them are owed by the submitting department); None for every other role, whose scope already holds them."""
+    if access.role_of(user) != Role.SUBJECT:
+        return None
+    return visible_records(user)
+
+
 def open_first(rows: QuerySet[Any]) -> QuerySet[Any]:
     """Open cases first, the earliest due (the late ones) at the top; then the closed ones, newest first."""
     return rows.order_by(F("case__closed_at").desc(nulls_first=True), "case__due_on", "-pk")

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
@@ -28,6 +29,7 @@ from govcredit.disclosure.rules import SHOWN_STATUSES
 from govcredit.workflow import kinds
 from govcredit.workflow import services as workflow
 
+from . import commitment as commitment_doc
 from . import limits, rules, services
 from .forms import (
     ObjectionActionForm,
@@ -167,6 +169,16 @@ def commitment(request: HttpRequest, pk: int) -> HttpResponse:
     record = _own_record(request, pk)
     return render(request, "remedies/commitment.html", {"record": record, "today": clock.today(),
                                                         "law": rules.REPAIR_LAW})
+
+
+@login_required
+def commitment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 信用承诺书 of a record as a PDF (Typst), to sign, seal and upload back with the repair application."""
+    record = _own_record(request, pk)
+    today = clock.today()
+    response = HttpResponse(commitment_doc.render(record, today), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, commitment_doc.filename(record, today)) or ""
+    return response
 
 
 @login_required

@@ -41,6 +41,8 @@ class MeasureTypeOut(Schema):
     restricts: list[str] = Field(description="限制事项")
     favours: list[str] = Field(description="优先事项")
     effect: str = Field(description="附带办理（rectification 限期整改，criticism 通报批评）")
+    rectification_days: int = Field(description="限期整改的期限（天）")
+    rectification_working_days: bool = Field(description="整改期限按工作日（国务院节假日安排）计算；否：按自然日")
 
 
 class RuleOut(Schema):
@@ -100,7 +102,8 @@ def catalogue(request: HttpRequest) -> CatalogueOut:
         measures.append(MeasureTypeOut(code=t.code, name=t.name, polarity=t.polarity, version=v.version,
                                        legal_basis=v.legal_basis, duration_months=v.duration_months,
                                        subject_kinds=v.subject_kinds, restricts=v.restricts, favours=v.favours,
-                                       effect=v.effect))
+                                       effect=v.effect, rectification_days=v.rectification_days,
+                                       rectification_working_days=v.rectification_working_days))
     rules = []
     for r in Rule.objects.all():
         rv = r.current()

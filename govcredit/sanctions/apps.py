@@ -46,6 +46,9 @@ class SanctionsConfig(AppConfig):
         post_save.connect(record_saved, sender=CreditRecord, dispatch_uid="sanctions:measures")
         register_job(DailyJob("奖惩措施期满处理", "govcredit.sanctions.services.expire_measures", 1, 30))
         register_subject_panel(panels.KEY, panels.SUBJECT_PANEL)
+        from govcredit.workflow.sections import register_inbox_section
+
+        register_inbox_section(panels.INBOX_KEY, panels.INBOX_SECTION)
         register_home_tile(panels.HOME_KEY, panels.HOME_TILE)
         register_router("/sanctions", "govcredit.sanctions.api.router")
         for code, zh, en in (

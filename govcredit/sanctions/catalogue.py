@@ -21,7 +21,9 @@ from govcredit.ledger.services import save_with_entry
 from .models import Effect, MeasureType, MeasureVersion, Polarity, Purpose, Rule, RuleVersion
 
 DATA_FILE = Path(__file__).parent / "data" / "measures.json"
-MEASURE_KEYS = ("legal_basis", "duration_months", "subject_kinds", "restricts", "favours", "effect", "is_active")
+MEASURE_KEYS = ("legal_basis", "duration_months", "subject_kinds", "restricts", "favours", "effect",
+                "rectification_days", "rectification_working_days", "is_active")
+MAX_RECTIFICATION_DAYS = 365
 RULE_KEYS = ("record_types", "severities", "subject_kinds", "min_count", "within_years", "measures", "is_active")
 GOVERNMENT_KINDS = {SubjectKind.ORGANIZATION.value, SubjectKind.CIVIL_SERVANT.value}
 
@@ -42,6 +44,11 @@ def _check_measure(data: dict[str, Any]) -> None:
             errors[key] = f"事项须为：{'、'.join(purposes)}"
     if data.get("effect", "") not in Effect.values:
         errors["effect"] = "附带办理无效"
+    days = data.get("rectification_days", 10)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RECTIFICATION_DAYS:
+        errors["rectification_days"] = f"整改期限须为 1 至 {MAX_RECTIFICATION_DAYS} 天"
+    if not isinstance(data.get("rectification_working_days", True), bool):
+        errors["rectification_working_days"] = "整改期限须注明按工作日或自然日计算"
     if errors:
         raise ValidationError(errors)
 

@@ -86,6 +86,22 @@ def _discipline(person: CivilServant, issuer: Organization) -> CreditRecord:
     }, issuing_org=issuer, subject_person=person, actor=ACTOR)
 
 
+def _integrity_models(xuanwu: Organization, subject: User | None) -> int:
+    """诚信模范 recognitions of civil servants of 玄武区 (the demo subject's first): their rewards start."""
+    people = list(CivilServant.objects.filter(employer__path__startswith=xuanwu.path).order_by("pk")[:3])
+    if subject is not None and subject.civil_servant is not None:
+        people = [subject.civil_servant, *[p for p in people if p.pk != subject.civil_servant_id]][:3]
+    version = RecordType.objects.get(code="cxmf").current()
+    for n, person in enumerate(people):
+        day = clock.today() - dt.timedelta(days=30 + 40 * n)
+        record_decision(version, {
+            "认定文号": f"玄诚〔{day.year}〕{700 + n}号", "认定机关": xuanwu.name, "认定日期": day.isoformat(),
+            "模范称号": ("诚信标兵", "诚信模范公务员", "守信践诺先进个人")[n % 3], "认定级别": "区级",
+            "主要事迹": "坚持依法行政、守信践诺，群众满意度高（演示）",
+        }, issuing_org=xuanwu, subject_person=person, actor=ACTOR)
+    return len(people)
+
+
 def _rectification(record: CreditRecord) -> Case:
     ids = list(AppliedMeasure.objects.filter(record=record).values_list("pk", flat=True))
     return Case.objects.get(kind=RECTIFICATION.code, basis_id__in=ids)
@@ -94,7 +110,10 @@ def _rectification(record: CreditRecord) -> Case:
 def _back_date(case: Case, days: int) -> None:
     """Open the case ``days`` working days earlier (demo only, through the ledger), so it is overdue today."""
     opened = add_workdays(clock.today(), -days).date
-    case.opened_on, case.due_on = opened, workflow.due_date(RECTIFICATION, opened)
+    measure = AppliedMeasure.objects.select_related("measure_version").get(pk=case.basis_id)
+    version = measure.measure_version
+    case.opened_on = opened
+    case.due_on = workflow.add_days(opened, version.rectification_days, version.rectification_working_days)
     update_with_entries(Case, [case], ["opened_on", "due_on"], actor=ACTOR, action="workflow.transition",
                         reason="演示数据：立案日期提前，以展示逾期与督办")
 
@@ -146,6 +165,7 @@ def build() -> dict[str, int]:
     for start in range(0, len(ids), CHUNK):
         services.records_created(ids[start:start + CHUNK])
     users = _users()
+    models = 0
     if users is not None:
         assert users.district.organization is not None
         xuanwu = users.district.organization
@@ -158,6 +178,7 @@ def build() -> dict[str, int]:
             person_record = _discipline(users.subject.civil_servant, xuanwu)
         _rectifications(users, records[:7])
         _fault_tolerance(users, records[7:], person_record)
+        models = _integrity_models(xuanwu, users.subject)
     measures = AppliedMeasure.objects
     return {"奖惩措施": measures.count(), "其中执行中": measures.filter(status="执行中").count(),
-            "整改事项": Case.objects.filter(kind=RECTIFICATION.code).count()}
+            "整改事项": Case.objects.filter(kind=RECTIFICATION.code).count(), "诚信模范": models}

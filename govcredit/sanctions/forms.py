@@ -28,8 +28,16 @@ class MeasureForm(forms.Form):
     favours = forms.MultipleChoiceField(label=_("优先事项（激励）"), choices=PURPOSE_CHOICES, required=False,
                                         widget=forms.CheckboxSelectMultiple)
     effect = forms.ChoiceField(label=_("附带办理"), choices=Effect.choices, required=False)
+    rectification_days = forms.IntegerField(label=_("整改期限（天，限期整改时；空为 10 天）"), min_value=1, max_value=365,
+                                            required=False, initial=10)
+    rectification_working_days = forms.BooleanField(label=_("整改期限按工作日计算（不选：按自然日）"), required=False,
+                                                    initial=True)
     is_active = forms.BooleanField(label=_("启用"), required=False)
     reason = forms.CharField(label=_("发布理由"), max_length=500)
+
+    def clean_rectification_days(self) -> int:
+        days: int | None = self.cleaned_data.get("rectification_days")
+        return 10 if days is None else days
 
 
 class RuleForm(forms.Form):

@@ -71,6 +71,11 @@ class MeasureVersion(LedgeredModel):
     restricts = models.JSONField("限制事项", default=list, blank=True, help_text="惩戒措施在期限内限制参加的事项")
     favours = models.JSONField("优先事项", default=list, blank=True, help_text="激励措施在期限内同等条件下优先的事项")
     effect = models.CharField("附带办理", max_length=20, choices=Effect.choices, blank=True, default="")
+    # The rectification it opens (effect 启动限期整改): the written explanation and plan are due this many days
+    # after the measure starts, working days (State Council calendar) or calendar days.
+    rectification_days = models.PositiveIntegerField("整改期限", default=10, help_text="限期整改时：自措施启动之日起的天数")
+    rectification_working_days = models.BooleanField("整改期限按工作日计算", default=True,
+                                                     help_text="否：按自然日计算")
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间")
     created_by = models.CharField("创建人", max_length=150)

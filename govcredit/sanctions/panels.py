@@ -8,8 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from govcredit.accounts import access
+from govcredit.accounts.models import Role
 from govcredit.core.home import Count, HomeTile
 from govcredit.subjects.panels import SubjectPanel
+from govcredit.workflow.sections import InboxSection
 
 from .models import MeasureStatus, Polarity
 from .selectors import visible_applications, visible_measures, visible_rectifications
@@ -28,6 +31,23 @@ def subject_measures(request: HttpRequest, subject: dict[str, Any]) -> dict[str,
 
 
 SUBJECT_PANEL = SubjectPanel(order=30, template="sanctions/subject_panel.html", context=subject_measures)
+
+
+# --- the inbox: a subject's own measures, the soonest to end first ------------------------------------
+
+INBOX_KEY = "sanctions.measures"
+
+
+def inbox_measures(request: HttpRequest) -> dict[str, Any] | None:
+    """For a subject (信用主体): its measures in force or suspended, with their end dates; None for other roles,
+    whose inbox holds the cases waiting on them."""
+    if not access.has(request.user, {Role.SUBJECT}):
+        return None
+    measures = visible_measures(request.user).filter(status__in=(MeasureStatus.IN_FORCE, MeasureStatus.SUSPENDED))
+    return {"inbox_measures": measures.order_by("end_on", "pk")[:50]}
+
+
+INBOX_SECTION = InboxSection(order=30, template="sanctions/inbox_measures.html", context=inbox_measures)
 
 
 # --- the home page (工作台): what is running against the user's subjects, and what is late --------------

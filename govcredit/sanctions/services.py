@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import add_months
@@ -30,9 +31,14 @@ from govcredit.catalog.models import SubjectKind
 from govcredit.core import clock
 from govcredit.core.jobs import RowFailure, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
+from govcredit.subjects.models import CivilServant, Organization
+from govcredit.workflow import services as workflow
 
 from .models import AppliedMeasure, EndReason, MeasureStatus, MeasureVersion, Polarity, RuleVersion
 from .workflow import (  # workflow needs services only inside a function
+    DEPARTMENT as NOTIFIED,
+)
+from .workflow import (
     open_rectifications,
     stop_rectifications,
 )
@@ -154,8 +160,43 @@ def apply_rules(records: Iterable[CreditRecord], *, actor: str = SYSTEM) -> list
     with transaction.atomic():
         created = create_with_entries(AppliedMeasure, new, actor=actor, action="sanctions.measure.start",
                                       reason="信用记录生效，按奖惩规则启动措施")
-        open_rectifications([m for m in created if m.status == MeasureStatus.IN_FORCE])
+        started_now = [m for m in created if m.status == MeasureStatus.IN_FORCE]
+        open_rectifications(started_now)
+        notify_started(started_now)
     return created
+
+
+def notify_started(measures: list[AppliedMeasure]) -> int:
+    """Tell the subject's users and its departments' users (the subject's organisation or the person's
+    employer, and those above it) that a measure started, in their inbox and by e-mail; a fixed number of
+    queries for a whole batch. Returns the number of notifications."""
+    if not measures:
+        return 0
+    orgs = Organization.objects.in_bulk({m.subject_org_id for m in measures if m.subject_org_id})
+    people = CivilServant.objects.select_related("employer").in_bulk(
+        {m.subject_person_id for m in measures if m.subject_person_id})
+    records = CreditRecord.objects.select_related("record_type").in_bulk({m.record_id for m in measures})
+    subjects = {(orgs.get(m.subject_org_id or 0), people.get(m.subject_person_id or 0)) for m in measures}
+    users = workflow.subject_recipients(list(subjects), set(NOTIFIED))
+    names = {v.pk: v.measure_type.name for v in MeasureVersion.objects.select_related("measure_type").filter(
+        pk__in={m.measure_version_id for m in measures})}
+    messages = []
+    for m in measures:
+        record = records[m.record_id]
+        label = "惩戒措施" if m.polarity == Polarity.PUNISHMENT else "激励措施"
+        text = (f"{label}“{names[m.measure_version_id]}”已启动（{record.record_type.name} {record.decision_number}），"
+                f"{m.start_on:%Y-%m-%d} 至 {m.end_on:%Y-%m-%d}")
+        messages.append(workflow.Message(users.get((m.subject_org_id, m.subject_person_id), []), text,
+                                         link=_measure_link(m.pk)))
+    return workflow.notify_many(messages)
+
+
+def _measure_link(pk: int) -> str:
+    """The measure's page, or none where the staff pages are not mounted (a portal-only process)."""
+    try:
+        return reverse("sanctions:measure_detail", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 def records_created(record_ids: list[int]) -> list[AppliedMeasure]:

@@ -1,8 +1,9 @@
 """The two workflow kinds of joint punishment: rectification (整改) and fault tolerance (容错纠错).
 
 **Rectification.** The measure 书面说明原因并限期整改 opens a case for the responsible department: the
-written explanation and the rectification plan are due in ``RECTIFICATION_DAYS`` working days (State
-Council calendar); the department then reports the rectification with its evidence, and only the credit
+written explanation and the rectification plan are due in the days the measure's version sets
+(``rectification_days``, working days by the State Council calendar or calendar days; by default
+``RECTIFICATION_DAYS`` working days); the department then reports the rectification with its evidence, and only the credit
 office's acceptance closes the case. Reminders go out before the deadline; once it has passed the case
 is marked overdue and escalated to the department's superiors (district and submitting users of every
 organisation above it) and the credit office. A measure that ends early (record revoked or repaired,
@@ -116,9 +117,12 @@ def open_rectifications(measures: list[AppliedMeasure]) -> int:
         if m.measure_version.effect != Effect.RECTIFICATION or m.subject_org_id is None:
             continue
         record = m.record
+        version = m.measure_version
         workflow.open_case(RECTIFICATION.code, debtor_org=m.subject_org, owed_to="市信用管理部门", basis=m,
-                           basis_text=f"{record.record_type.name} {record.decision_number}：{m.measure_version.legal_basis}",
-                           reason=f"措施“{m.name}”启动")
+                           basis_text=f"{record.record_type.name} {record.decision_number}：{version.legal_basis}",
+                           reason=f"措施“{m.name}”启动，{version.rectification_days} 个"
+                                  f"{'工作日' if version.rectification_working_days else '自然日'}内书面说明并提交整改方案",
+                           days=(version.rectification_days, version.rectification_working_days))
         opened += 1
     return opened
 

@@ -43,6 +43,8 @@ class CaseOut(Schema):
     escalated: bool = Field(description="已督办")
     closed: bool = Field(description="已办结")
     next_states: list[str] = Field(description="当前状态可转入的状态（是否有权办理另行判断）")
+    waits_on_me: bool | None = Field(None, description="待本人办理或本单位履行（否：本人关注的事项，如就本人记录提出的异议；"
+                                                       "仅待办列表给出）")
 
 
 class EventOut(Schema):
@@ -70,6 +72,7 @@ class InboxOut(Schema):
     total: int = Field(description="待办事项数")
     overdue: int = Field(description="其中已逾期")
     unread: int = Field(description="未读通知数")
+    following: int = Field(description="其中本人关注、由他方办理的事项数（如就本人记录提出的异议、信用修复）")
     by_kind: list[KindCountOut] = Field(description="按事项类型的待办数")
     items: list[CaseOut] = Field(description="待办事项（按办理期限，最多 100 件）")
 
@@ -86,7 +89,8 @@ def case_out(case: Case) -> CaseOut:
                    owed_to=case.owed_to, basis=case.basis_text, opened_on=case.opened_on, due_on=case.due_on,
                    overdue=case.overdue_at is not None, escalated=case.escalated_at is not None,
                    closed=case.closed_at is not None,
-                   next_states=[s.target for s in kind.steps if s.source == case.status])
+                   next_states=[s.target for s in kind.steps if s.source == case.status],
+                   waits_on_me=getattr(case, "waits_on_me", None))
 
 
 def _detail(case: Case) -> CaseDetailOut:
@@ -98,10 +102,11 @@ def _detail(case: Case) -> CaseDetailOut:
 
 
 @router.get("/inbox", response={200: InboxOut, **ERRORS}, summary="我的待办",
-            description="等待本人办理或本单位履行的未办结事项及计数；每个登录用户都有。")
+            description="等待本人办理或本单位履行的未办结事项，以及本人关注、由他方办理的事项（如信用主体就本人记录"
+                        "提出的异议、信用修复），及计数；每个登录用户都有。")
 def inbox(request: HttpRequest) -> InboxOut:
     box = services.inbox(user_of(request))
-    return InboxOut(total=box.total, overdue=box.overdue, unread=box.unread,
+    return InboxOut(total=box.total, overdue=box.overdue, unread=box.unread, following=box.following,
                     by_kind=[KindCountOut(kind=k, count=n) for k, n in box.by_kind],
                     items=[case_out(c) for c in box.cases[:100]])
 

@@ -89,10 +89,15 @@ class Evidence(LedgeredModel):
 
 
 class Notification(models.Model):
+    """A message in a user's inbox: about a case, or about something that is no case (a measure that
+    started for the user's subject), then with a link to its page."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE,
                              related_name="workflow_notifications")
-    case = models.ForeignKey(Case, verbose_name="办理事项", on_delete=models.PROTECT, related_name="notifications")
+    case = models.ForeignKey(Case, verbose_name="办理事项", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="notifications")
     text = models.CharField("内容", max_length=300)
+    link = models.CharField("链接", max_length=300, blank=True)
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 

@@ -36,7 +36,7 @@ from govcredit.workdays.services import add_workdays
 from . import kinds
 from .kinds import SYSTEM, Kind
 from .models import Alert, Case, CaseEvent, Evidence, Notification
-from .selectors import notifications_of, visible_cases
+from .selectors import followed_filter, notifications_of, owed_cases
 
 logger = logging.getLogger("govcredit.workflow")
 
@@ -55,7 +55,12 @@ MSG_OUT_OF_SCOPE = "该事项不在您的管辖范围内"
 
 def shift(kind: Kind, day: dt.date, n: int) -> dt.date:
     """``day`` moved by ``n`` of the kind's days (working days by the State Council calendar, or calendar days)."""
-    if kind.working_days:
+    return add_days(day, n, kind.working_days)
+
+
+def add_days(day: dt.date, n: int, working_days: bool) -> dt.date:
+    """``day`` moved by ``n`` working days (State Council calendar) or calendar days."""
+    if working_days:
         return add_workdays(day, n).date
     return day + dt.timedelta(days=n)
 
@@ -73,48 +78,99 @@ def _waiting_roles(kind: Kind, state: str) -> set[Role]:
     return roles
 
 
-def _ancestor_paths(case: Case) -> list[str]:
-    org = case.debtor_org or (case.debtor_person.employer if case.debtor_person else None)
+def _paths_above(org: Organization | None) -> list[str]:
     if org is None:
         return []
     parts = org.path.strip("/").split("/")
     return ["".join(f"{p}/" for p in parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def recipients(case: Case, roles: set[Role]) -> list[User]:
-    """Active users of ``roles`` whose scope holds the case (the same rule as ``access.case_scope``)."""
+def _subject_scope(org: Organization | None, person: CivilServant | None, roles: set[Role]) -> Q:
+    """Users of ``roles`` whose scope holds a subject (an organisation, or a person and its employer):
+    the city-wide roles, the subtree roles of the organisation or any above it, the subject's own users."""
     scope = Q(role__in=access.CITY_WIDE & roles)
     subtree = access.SUBTREE & roles
     if subtree:
-        scope |= Q(role__in=subtree, organization__path__in=_ancestor_paths(case))
+        scope |= Q(role__in=subtree, organization__path__in=_paths_above(org or (person.employer if person else None)))
     if Role.SUBJECT in roles:
-        if case.debtor_person_id:
-            scope |= Q(role=Role.SUBJECT, civil_servant_id=case.debtor_person_id)
-        if case.debtor_org_id:
-            scope |= Q(role=Role.SUBJECT, organization_id=case.debtor_org_id, civil_servant__isnull=True)
+        if person is not None:
+            scope |= Q(role=Role.SUBJECT, civil_servant_id=person.pk)
+        if org is not None:
+            scope |= Q(role=Role.SUBJECT, organization_id=org.pk, civil_servant__isnull=True)
+    return scope
+
+
+def recipients(case: Case, roles: set[Role]) -> list[User]:
+    """Active users of ``roles`` whose scope holds the case (the same rule as ``access.case_scope``)."""
+    scope = _subject_scope(case.debtor_org, case.debtor_person, roles)
     return list(User.objects.filter(scope, is_active=True).order_by("pk"))
 
 
-def notify(case: Case, users: list[User], text: str) -> None:
+def subject_recipients(subjects: list[tuple[Organization | None, CivilServant | None]],
+                       roles: set[Role]) -> dict[tuple[int | None, int | None], list[User]]:
+    """For each subject (organisation, person): the active users of ``roles`` whose scope holds it, as for a
+    case it owed; one query for all of them. Keys are (organisation id, person id)."""
+    if not subjects:
+        return {}
+    scope = Q(pk__in=[])
+    for org, person in subjects:
+        scope |= _subject_scope(org, person, roles)
+    users = list(User.objects.filter(scope, is_active=True).select_related("organization").order_by("pk"))
+    out: dict[tuple[int | None, int | None], list[User]] = {}
+    for org, person in subjects:
+        above = set(_paths_above(org or (person.employer if person else None)))
+        out[(org.pk if org else None, person.pk if person else None)] = [
+            u for u in users if access.role_of(u) in roles and (
+                u.role in access.CITY_WIDE
+                or (u.role in access.SUBTREE and u.organization is not None and u.organization.path in above)
+                or (u.role == Role.SUBJECT and person is not None and u.civil_servant_id == person.pk)
+                or (u.role == Role.SUBJECT and org is not None and u.organization_id == org.pk
+                    and u.civil_servant_id is None))]
+    return out
+
+
+def notify(case: Case | None, users: list[User], text: str, *, link: str = "") -> None:
     """An inbox notification for each user, and an e-mail (after commit) to those with an address.
 
-    Mail goes through Django's e-mail backend (the console in the demo; SMTP where configured); a
-    failing mail server is logged and never undoes the decision that caused the notification.
+    A notification is about a case, or (``case`` None) about something else that concerns the user, with
+    ``link`` to its page (a measure started for the user's subject). Mail goes through Django's e-mail
+    backend (the console in the demo; SMTP where configured); a failing mail server is logged and never
+    undoes the decision that caused the notification.
     """
+    notify_many([Message(users, text, case, link)])
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to send: to ``users``, about ``case`` or with a ``link`` to what it is about."""
+
+    users: list[User]
+    text: str
+    case: Case | None = None
+    link: str = ""
+
+
+def notify_many(messages: list[Message]) -> int:
+    """Send several notifications with one insert (a batch of measures starting); returns how many rows."""
     now = clock.now()
-    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300], created_at=now) for u in users])
-    addresses = [u.email for u in users if u.email]
-    if not addresses:
-        return
+    rows = [Notification(user=u, case=m.case, text=m.text[:300], link=m.link[:300], created_at=now)
+            for m in messages for u in m.users]
+    Notification.objects.bulk_create(rows)
+    mails = [(m, [u.email for u in m.users if u.email]) for m in messages]
+    mails = [(m, addresses) for m, addresses in mails if addresses]
+    if mails:
+        transaction.on_commit(lambda: _send(mails))
+    return len(rows)
 
-    def mail() -> None:
+
+def _send(mails: list[tuple[Message, list[str]]]) -> None:
+    for m, addresses in mails:
+        footer = (f"办理事项 #{m.case.pk}，办理期限 {m.case.due_on:%Y-%m-%d}。" if m.case is not None
+                  else f"详情：{m.link}" if m.link else "")
         try:
-            send_mail(f"[政务诚信平台] {text[:60]}", f"{text}\n\n办理事项 #{case.pk}，办理期限 {case.due_on:%Y-%m-%d}。",
-                      None, addresses)
+            send_mail(f"[政务诚信平台] {m.text[:60]}", f"{m.text}\n\n{footer}".rstrip(), None, addresses)
         except Exception:
-            logger.exception("办理事项 #%s 的通知邮件发送失败", case.pk)
-
-    transaction.on_commit(mail)
+            logger.exception("通知邮件发送失败（%s）", m.text[:60])
 
 
 # --- opening and moving cases ---------------------------------------------------------------------
@@ -128,8 +184,11 @@ def _event(case: Case, from_state: str, actor: User | None, reason: str, now: dt
 @transaction.atomic
 def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
               debtor_org: Organization | None = None, debtor_person: CivilServant | None = None,
-              basis: models.Model | None = None, actor: User | None = None) -> Case:
-    """Open a case of a registered kind; its due date counts from today in the kind's days."""
+              basis: models.Model | None = None, actor: User | None = None,
+              days: tuple[int, bool] | None = None) -> Case:
+    """Open a case of a registered kind; its due date counts from today in the kind's days, or in ``days``
+    (how many, and whether working days) where what opens it sets its own time limit (a measure's
+    rectification deadline)."""
     kind = kinds.get(kind_code)
     if debtor_org is None and debtor_person is None:
         raise ValidationError({"debtor": "办理事项必须有责任单位或责任人"})
@@ -137,7 +196,8 @@ def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
     case = Case(kind=kind.code, debtor_org=debtor_org, debtor_person=debtor_person, owed_to=owed_to,
                 basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
                 basis_id=basis.pk if basis is not None else None, basis_text=basis_text, status=kind.initial,
-                opened_on=today, due_on=due_date(kind, today), created_at=now, updated_at=now)
+                opened_on=today, due_on=due_date(kind, today) if days is None else add_days(today, *days),
+                created_at=now, updated_at=now)
     save_with_entry(case, actor=actor or SYSTEM, action="workflow.open", reason=reason)
     _event(case, "", actor, reason, now)
     notify(case, recipients(case, _waiting_roles(kind, case.status)),
@@ -167,7 +227,7 @@ def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Ca
     else:
         if access.role_of(actor) not in step.roles:
             raise PermissionDenied(f"您的角色无权办理“{step.label}”")
-        if not visible_cases(actor).filter(pk=locked.pk).exists():
+        if not owed_cases(actor).filter(pk=locked.pk).exists():
             raise PermissionDenied(MSG_OUT_OF_SCOPE)
     if not reason.strip():
         raise ValidationError({"reason": "办理必须填写理由"})
@@ -244,7 +304,7 @@ def attach_evidence(case: Case, name: str, data: bytes, actor: User) -> Evidence
     kind = kinds.get(case.kind)
     if access.role_of(actor) not in {r for s in kind.steps for r in s.roles} | set(kind.owner_roles):
         raise PermissionDenied("您的角色无权为该事项上传佐证材料")
-    if not visible_cases(actor).filter(pk=case.pk).exists():
+    if not owed_cases(actor).filter(pk=case.pk).exists():
         raise PermissionDenied(MSG_OUT_OF_SCOPE)
     limit = evidence_max_bytes()
     if len(data) > limit:
@@ -354,22 +414,31 @@ def waiting_filter(user: Any) -> Q | None:
 
 @dataclass(frozen=True)
 class Inbox:
-    cases: QuerySet[Case]
+    cases: QuerySet[Case]  # annotated ``waits_on_me``: the user may act on it or owes it (else: follows it)
     total: int
     overdue: int
     by_kind: list[tuple[str, int]]
     unread: int
+    following: int = 0
 
 
 def inbox(user: Any) -> Inbox:
-    """What waits for ``user``: open cases in scope that the user may act on or owes, with counts."""
-    waiting = waiting_filter(user)
-    cases = visible_cases(user).filter(closed_at__isnull=True)
-    cases = cases.filter(waiting) if waiting is not None else cases.none()
+    """What waits for ``user``: open cases in scope that the user may act on or owes, and the open cases it
+    follows (an objection or repair about its record, which a department owes), with counts."""
+    waiting, scope, followed = waiting_filter(user), access.case_scope(user), followed_filter(user)
+    mine = waiting & scope if waiting is not None and scope is not None else None
+    parts = [q for q in (mine, followed) if q is not None]
+    wanted = parts[0] | parts[1] if len(parts) == 2 else parts[0] if parts else Q(pk__in=[])
+    waits = models.Case(models.When(mine, then=models.Value(True)), default=models.Value(False),
+                        output_field=models.BooleanField()) if mine is not None else models.Value(False)
+    cases = (Case.objects.filter(wanted, closed_at__isnull=True).select_related("debtor_org", "debtor_person")
+             .annotate(waits_on_me=waits))
     labels = {k.code: k.label for k in kinds.all_kinds()}
-    counted = {row["kind"]: (row["n"], row["late"]) for row in cases.order_by().values("kind").annotate(
-        n=Count("pk"), late=Count("pk", filter=Q(overdue_at__isnull=False)))}
+    counted = {row["kind"]: (row["n"], row["late"], row["followed"]) for row in cases.order_by().values("kind").annotate(
+        n=Count("pk"), late=Count("pk", filter=Q(overdue_at__isnull=False, waits_on_me=True)),
+        followed=Count("pk", filter=Q(waits_on_me=False)))}
     unread = notifications_of(user).filter(read_at__isnull=True).count()
-    return Inbox(cases=cases.order_by("due_on", "pk"), total=sum(n for n, _ in counted.values()),
-                 overdue=sum(late for _, late in counted.values()),
-                 by_kind=[(labels.get(k, k), n) for k, (n, _) in sorted(counted.items())], unread=unread)
+    return Inbox(cases=cases.order_by("-waits_on_me", "due_on", "pk"), total=sum(n for n, _, _ in counted.values()),
+                 overdue=sum(late for _, late, _ in counted.values()),
+                 by_kind=[(labels.get(k, k), n) for k, (n, _, _) in sorted(counted.items())], unread=unread,
+                 following=sum(f for _, _, f in counted.values()))

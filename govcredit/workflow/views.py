@@ -9,6 +9,7 @@ from django.shortcuts import render
 from govcredit.core.paging import paginate
 
 from . import kinds, services
+from .sections import render_sections
 from .selectors import notifications_of
 
 
@@ -19,4 +20,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
     notes = notifications_of(request.user)[:20]
     paged = paginate(request, box.cases)
     rows = [(case, labels.get(case.kind, case.kind)) for case in paged["page_obj"]]
-    return render(request, "workflow/inbox.html", {"box": box, "rows": rows, "notifications": notes, **paged})
+    return render(request, "workflow/inbox.html", {"box": box, "rows": rows, "notifications": notes,
+                                                   "sections": render_sections(request), **paged})

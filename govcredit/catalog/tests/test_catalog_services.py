@@ -44,5 +44,5 @@ def test_bad_definitions_are_refused_in_chinese(change: Callable[[dict[str, Any]
 @pytest.mark.django_db
 def test_loading_twice_publishes_nothing_new() -> None:
     first = load_catalog()
-    assert len(first) == RecordType.objects.count() == 10
+    assert len(first) == RecordType.objects.count() == 11
     assert load_catalog() == []

@@ -112,6 +112,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("remedies:objection_create", lambda c: [c.records["qinhuai_penalty"].pk], set()),
     ("remedies:repair_create", lambda c: [c.repairable.pk], {"subject"}),
     ("remedies:commitment", lambda c: [c.repairable.pk], {"subject"}),
+    ("remedies:commitment_pdf", lambda c: [c.repairable.pk], {"subject"}),
     ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),

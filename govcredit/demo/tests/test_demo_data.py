@@ -327,6 +327,14 @@ def test_demo_has_sanctions_in_every_state(demo_output: str) -> None:
     assert rect.filter(escalated_at__isnull=False).exists()
     assert rect.filter(overdue_at__isnull=False, escalated_at__isnull=True).exists()
     assert FaultToleranceApplication.objects.filter(finding__outcome="减轻").exists()
+    # 诚信模范 recognitions start their rewards; the demo subject's inbox follows its cases and tells its measures
+    assert AppliedMeasure.objects.filter(record__record_type__code="cxmf", polarity="激励", status="执行中").exists()
+    from govcredit.workflow.models import Notification
+    from govcredit.workflow.services import inbox
+
+    subject = User.objects.get(username="subject")
+    assert inbox(subject).following > 0
+    assert Notification.objects.filter(user=subject, case__isnull=True, link__startswith="/sanctions/measures/").exists()
     assert verify().ok
 # --------------------------------------------------------------------------- a ready site
 

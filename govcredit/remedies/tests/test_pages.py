@@ -3,6 +3,7 @@ the credit commitment, deciding from the case page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -122,3 +123,42 @@ def test_pages_in_english(city: City) -> None:
     for url, text in pages.items():
         assert text in client.get(f"/en{url}").content.decode(), url
     assert "Follow an objection or credit repair" in Client().get(f"/en{track}").content.decode()
+
+
+def test_commitment_pdf_to_sign_and_upload(city: City, time_machine: Any) -> None:
+    """The 信用承诺书 is a PDF (Typst): its number, the subject with its ID number masked, the record, the
+    commitments, the signature and seal area and the date; downloaded from the repair form, signed and
+    uploaded back with the application; nobody else's record."""
+    from django.utils import translation
+
+    from govcredit.remedies import commitment
+    from govcredit.testing import XUANWU_ID, on_day
+
+    time_machine.move_to(on_day(dt.date(2026, 11, 2)))
+    record = statistics_record(city)
+    client = client_for(city.users["subject"])
+    url = reverse("remedies:commitment_pdf", args=[record.pk])
+    assert url in client.get(reverse("remedies:repair_create", args=[record.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    number = commitment.number(record, dt.date(2026, 11, 2))
+    assert number in response["Content-Disposition"] or "%E4%BF%A1" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF") and number.encode() in response.content  # the document's keywords
+    content = commitment.content(record, dt.date(2026, 11, 2))
+    shown = str(content)
+    assert ["身份证号", city.people["xuanwu"].id_masked] in content["subject"] and XUANWU_ID not in shown
+    assert record.decision_number in shown and "信用修复管理办法" in content["preamble"] and len(content["commitments"]) == 4
+    assert content["labels"]["signer"] == "承诺人（签字或盖章）：" and "2026-11-02" in content["labels"]["upload_hint"]
+    with translation.override("en"):
+        english = commitment.content(record, dt.date(2026, 11, 2))
+    assert english["title"] == "Credit commitment" and "solemnly commits" in english["preamble"]
+    assert not re.search(r"[\u4e00-\u9fff]", str(english["labels"]) + str(english["commitments"]))
+    # another subject's record is not found, other roles may not ask
+    other = statistics_record(city, person="qinhuai")
+    assert client.get(reverse("remedies:commitment_pdf", args=[other.pk])).status_code == 404
+    assert client_for(city.users["district"]).get(url).status_code == 403
+    # the signed copy goes back with the application (the existing upload)
+    filed = client.post(reverse("remedies:repair_create", args=[record.pk]), {
+        "corrected": "已更正统计数据", "commitment": SimpleUploadedFile("承诺书（已签字）.pdf", response.content)})
+    repair = Repair.objects.get(number=_code(filed.content.decode())[0])
+    assert repair.files.filter(purpose="信用承诺书", size=len(response.content)).exists()

@@ -1,14 +1,9 @@
-# The default measures catalogue and rules (data/measures.json), published through the catalogue service
-# so that every measure and rule version has its ledger entry. Running `load_measures` again publishes
-# only what changed in the file.
+# The default measures catalogue and rules (data/measures.json) were loaded here through the catalogue
+# service. The service uses today's models, so it can only run once the tables have every column they have
+# today: the load moved to the app's newest migration (0003), and this one does nothing on a new database.
+# A database that ran it earlier already holds the catalogue; 0003 loads again and publishes only changes.
 
 from django.db import migrations
-
-
-def load(apps, schema_editor):
-    from govcredit.sanctions.catalogue import load_measures
-
-    load_measures(actor="migration")
 
 
 class Migration(migrations.Migration):
@@ -19,5 +14,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(load, migrations.RunPython.noop),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -32,6 +32,15 @@ def honour(city: City, person: CivilServant | None = None, org: Organization | N
     }, issuing_org=city.orgs["xuanwu"], subject_person=person, subject_org=org, actor="test")
 
 
+def integrity_model(city: City, person: CivilServant, decided: dt.date | None = None) -> CreditRecord:
+    """A 诚信模范 recognition of a civil servant (a trustworthy record: the honour rule's rewards)."""
+    day = decided or clock.today() - dt.timedelta(days=3)
+    return record_decision(RecordType.objects.get(code="cxmf").current(), {
+        "认定文号": f"玄诚〔2026〕{next(_numbers)}号", "认定机关": "玄武区人民政府", "认定日期": day.isoformat(),
+        "模范称号": "诚信标兵", "认定级别": "区级", "主要事迹": "拾金不昧，守诺践诺",
+    }, issuing_org=city.orgs["xuanwu"], subject_person=person, actor="test")
+
+
 def add_sanctions(city: City) -> None:
     """For the access matrices: a 违约毁约 of 新街口街道 with its measures, its rectification case, and a
     fault-tolerance application on it filed by 玄武区 (``city.breach``, ``.measure``, ``.rectification``,

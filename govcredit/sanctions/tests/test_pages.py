@@ -37,6 +37,12 @@ def test_publishing_a_measure_version_from_the_page(city: City) -> None:
     assert response.status_code == 302
     current = MeasureType.objects.get(code="gktb").current()
     assert current.version == 2 and current.duration_months == 3
+    response = c.post("/sanctions/catalogue/measures/sm-zg/", {
+        "legal_basis": "限期整改", "duration_months": 12, "subject_kinds": ["organization"], "effect": "rectification",
+        "rectification_days": 20, "is_active": "on", "reason": "整改期限改为 20 个自然日"})
+    assert response.status_code == 302
+    current = MeasureType.objects.get(code="sm-zg").current()
+    assert (current.version, current.rectification_days, current.rectification_working_days) == (2, 20, False)
     refused = c.post("/sanctions/catalogue/measures/gktb/", {
         "legal_basis": "x", "duration_months": 3, "subject_kinds": ["organization"], "reason": ""})
     assert refused.status_code == 200 and MeasureType.objects.get(code="gktb").current().version == 2

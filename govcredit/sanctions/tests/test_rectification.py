@@ -152,3 +152,46 @@ def test_inbox_shows_the_rectification_to_the_department(city: City, people: dic
     items = client_for(people["dept"]).get("/api/workflow/inbox").json()["items"]
     assert [i["id"] for i in items] == [case.pk]
     assert client_for(people["other_district"]).get("/api/workflow/inbox").json()["total"] == 0
+
+
+@pytest.mark.time_machine(on_day(dt.date(2026, 9, 30)))
+def test_deadline_is_set_per_measure_version(city: City) -> None:
+    """The measure's version sets its rectification deadline: 5 working days from 30 September 2026 skip the
+    National Day holiday and count Saturday 10 October (Tuesday 13 October); 15 calendar days count the
+    holiday (15 October). A case already open keeps the deadline it opened with."""
+    from govcredit.sanctions.catalogue import publish_measure
+    from govcredit.sanctions.models import MeasureType
+
+    first = rectification(city)
+    assert first.due_on == dt.date(2026, 10, 20)  # the file's default: 10 working days
+    measure = MeasureType.objects.get(code="sm-zg")
+    data = {k: getattr(measure.current(), k) for k in ("legal_basis", "duration_months", "subject_kinds", "restricts",
+                                                        "favours", "effect", "is_active")}
+    publish_measure(measure, {**data, "rectification_days": 5, "rectification_working_days": True}, actor="test",
+                    reason="整改期限改为 5 个工作日")
+    breach(city, org="xuanwu")
+    second = Case.objects.filter(kind=RECTIFICATION.code).exclude(pk=first.pk).get()
+    assert second.due_on == dt.date(2026, 10, 13)
+    publish_measure(measure, {**data, "rectification_days": 15, "rectification_working_days": False}, actor="test",
+                    reason="整改期限改为 15 日")
+    breach(city, org="qinhuai")
+    third = Case.objects.filter(kind=RECTIFICATION.code).exclude(pk__in=[first.pk, second.pk]).get()
+    assert third.due_on == dt.date(2026, 10, 15)
+    first.refresh_from_db()
+    assert first.due_on == dt.date(2026, 10, 20)
+
+
+def test_a_deadline_outside_its_limits_is_refused(city: City) -> None:
+    from django.core.exceptions import ValidationError
+
+    from govcredit.sanctions.catalogue import publish_measure
+    from govcredit.sanctions.models import MeasureType
+
+    measure = MeasureType.objects.get(code="sm-zg")
+    data = {k: getattr(measure.current(), k) for k in ("legal_basis", "duration_months", "subject_kinds", "restricts",
+                                                        "favours", "effect", "is_active")}
+    for days in (0, 366, "10"):
+        with pytest.raises(ValidationError) as e:
+            publish_measure(measure, {**data, "rectification_days": days}, actor="test", reason="错误的期限")
+        assert "rectification_days" in e.value.message_dict
+    assert measure.versions.count() == 1

@@ -14,7 +14,7 @@ from govcredit.sanctions.workflow import RECTIFICATION
 from govcredit.testing import City
 from govcredit.workflow.models import Case
 
-from .helpers import breach, honour
+from .helpers import breach, honour, integrity_model
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,24 @@ def test_positive_record_triggers_rewards(city: City) -> None:
     record = honour(city, person=city.people["xuanwu"])
     assert names(record) == {"评优评先同等条件下优先", "职务晋升同等条件下优先"}
     assert {m.polarity for m in AppliedMeasure.objects.filter(record=record)} == {"激励"}
+
+
+def test_integrity_model_starts_the_rewards(city: City) -> None:
+    """诚信模范 is a catalog type of its own (守信, civil servants): recording one starts the honour rule's
+    rewards for the person, with their dates, ledgered, and tells the person's side in its inbox."""
+    from govcredit.catalog.models import RecordType
+    from govcredit.ledger.models import LedgerEntry
+    from govcredit.workflow.models import Notification
+
+    version = RecordType.objects.get(code="cxmf").current()
+    assert (version.polarity, version.subject_kinds) == ("守信", ["civil_servant"])
+    record = integrity_model(city, city.people["xuanwu"])
+    measures = list(AppliedMeasure.objects.filter(record=record))
+    assert {m.name for m in measures} == {"评优评先同等条件下优先", "职务晋升同等条件下优先"}
+    assert {(m.polarity, m.status, m.rule_version.rule.code) for m in measures} == {("激励", MeasureStatus.IN_FORCE, "honour")}
+    assert all(m.start_on == record.decision_date and m.end_on > m.start_on for m in measures)
+    assert LedgerEntry.objects.filter(action="sanctions.measure.start", entity_id__in=[m.pk for m in measures]).count() == 2
+    assert Notification.objects.filter(user=city.users["subject"], text__contains="职务晋升同等条件下优先").exists()
 
 
 def test_objection_suspends_and_decision_resumes(city: City) -> None:
