@@ -110,6 +110,7 @@ def _rectification(record: CreditRecord) -> Case:
 def _back_date(case: Case, days: int) -> None:
     """Open the case ``days`` working days earlier (demo only, through the ledger), so it is overdue today."""
     opened = add_workdays(clock.today(), -days).date
+    assert case.basis_id is not None, "a rectification case is always about an applied measure"
     measure = AppliedMeasure.objects.select_related("measure_version").get(pk=case.basis_id)
     version = measure.measure_version
     case.opened_on = opened
