@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Ground
@@ -36,12 +38,14 @@ def uploads(files: list[UploadedFile], limit: int) -> list[Upload]:
 
 
 GROUNDS = [(g.value, g.label) for g in Ground]
+# Interpolated when shown, in the page's language (``gettext_lazy(...) % ...`` would fix it at import time).
+ATTACHMENTS_LABEL = lazy(lambda: gettext("证明材料（PDF、JPEG、PNG，最多 %(n)s 个）") % {"n": MAX_FILES}, str)()
 
 
 class ObjectionForm(forms.Form):
     ground = forms.ChoiceField(label=_("异议理由类别"), choices=GROUNDS)
     reasons = forms.CharField(label=_("异议理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    attachments = MultipleFileField(label=_("证明材料（PDF、JPEG、PNG，最多 %(n)s 个）") % {"n": MAX_FILES}, required=False)
+    attachments = MultipleFileField(label=ATTACHMENTS_LABEL, required=False)
 
 
 class PortalObjectionForm(ObjectionForm):

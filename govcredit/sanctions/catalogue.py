@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from govcredit.catalog.models import RecordType, SubjectKind
 from govcredit.core import clock
@@ -31,24 +32,24 @@ GOVERNMENT_KINDS = {SubjectKind.ORGANIZATION.value, SubjectKind.CIVIL_SERVANT.va
 def _check_measure(data: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     if not str(data.get("legal_basis") or "").strip():
-        errors["legal_basis"] = "请填写措施的依据"
+        errors["legal_basis"] = _("请填写措施的依据")
     months = data.get("duration_months")
     if not isinstance(months, int) or not 1 <= months <= 120:
-        errors["duration_months"] = "期限须为 1 至 120 个月"
+        errors["duration_months"] = _("期限须为 1 至 120 个月")
     kinds = data.get("subject_kinds") or []
     if not kinds or not set(kinds) <= GOVERNMENT_KINDS:
-        errors["subject_kinds"] = "适用主体须为政府机构和/或公务员"
+        errors["subject_kinds"] = _("适用主体须为政府机构和/或公务员")
     purposes = set(Purpose.values)
     for key in ("restricts", "favours"):
         if not set(data.get(key) or []) <= purposes:
-            errors[key] = f"事项须为：{'、'.join(purposes)}"
+            errors[key] = _("事项须为：%(values)s") % {"values": _("、").join(str(p.label) for p in Purpose)}
     if data.get("effect", "") not in Effect.values:
-        errors["effect"] = "附带办理无效"
+        errors["effect"] = _("附带办理无效")
     days = data.get("rectification_days", 10)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RECTIFICATION_DAYS:
-        errors["rectification_days"] = f"整改期限须为 1 至 {MAX_RECTIFICATION_DAYS} 天"
+        errors["rectification_days"] = _("整改期限须为 1 至 %(max)s 天") % {"max": MAX_RECTIFICATION_DAYS}
     if not isinstance(data.get("rectification_working_days", True), bool):
-        errors["rectification_working_days"] = "整改期限须注明按工作日或自然日计算"
+        errors["rectification_working_days"] = _("整改期限须注明按工作日或自然日计算")
     if errors:
         raise ValidationError(errors)
 
@@ -57,18 +58,19 @@ def _check_rule(data: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
     types = data.get("record_types") or []
     if not types:
-        errors["record_types"] = "请至少选择一个信息类别"
+        errors["record_types"] = _("请至少选择一个信息类别")
     kinds = data.get("subject_kinds") or []
     if not kinds or not set(kinds) <= GOVERNMENT_KINDS:
-        errors["subject_kinds"] = "适用主体须为政府机构和/或公务员"
+        errors["subject_kinds"] = _("适用主体须为政府机构和/或公务员")
     if not isinstance(data.get("min_count"), int) or not 1 <= data["min_count"] <= 100:
-        errors["min_count"] = "记录数须为 1 至 100"
+        errors["min_count"] = _("记录数须为 1 至 100")
     if not isinstance(data.get("within_years"), int) or not 1 <= data["within_years"] <= 10:
-        errors["within_years"] = "统计年限须为 1 至 10 年"
+        errors["within_years"] = _("统计年限须为 1 至 10 年")
     codes = data.get("measures") or []
     known = set(MeasureType.objects.filter(code__in=codes).values_list("code", flat=True))
     if not codes or set(codes) - known:
-        errors["measures"] = f"措施代码无效：{'、'.join(sorted(set(codes) - known)) or '未选择措施'}"
+        errors["measures"] = (_("措施代码无效：%(codes)s") % {"codes": "、".join(sorted(set(codes) - known))}
+                              if codes else _("未选择措施"))
     if errors:
         raise ValidationError(errors)
 
@@ -78,7 +80,7 @@ def publish_measure(measure: MeasureType, data: dict[str, Any], *, actor: str, r
     """Publish version n+1 of a measure; measures already applied keep their version."""
     _check_measure(data)
     if not reason.strip():
-        raise ValidationError({"reason": "发布新版本必须填写理由"})
+        raise ValidationError({"reason": _("发布新版本必须填写理由")})
     latest = MeasureVersion.objects.filter(measure_type=measure).order_by("-version").first()
     version = MeasureVersion(measure_type=measure, version=(latest.version + 1) if latest else 1, created_by=actor,
                              created_at=clock.now(), **{k: data[k] for k in MEASURE_KEYS if k in data})
@@ -91,7 +93,7 @@ def publish_rule(rule: Rule, data: dict[str, Any], *, actor: str, reason: str) -
     """Publish version n+1 of a rule; it applies to records that take effect from now on."""
     _check_rule(data)
     if not reason.strip():
-        raise ValidationError({"reason": "发布新版本必须填写理由"})
+        raise ValidationError({"reason": _("发布新版本必须填写理由")})
     latest = RuleVersion.objects.filter(rule=rule).order_by("-version").first()
     version = RuleVersion(rule=rule, version=(latest.version + 1) if latest else 1, created_by=actor,
                           created_at=clock.now(), **{k: data[k] for k in RULE_KEYS if k in data})

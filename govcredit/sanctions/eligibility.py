@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
 from govcredit.core import clock, crypto
@@ -60,7 +61,8 @@ def _in_force_on(day: dt.date) -> Q:
 def answer(subject: Organization | CivilServant, participation: str, on_date: dt.date) -> Answer:
     """The answer without logging it (for :func:`check` and the batch)."""
     if participation not in Purpose.values:
-        raise ValidationError({"participation": f"参与事项须为：{'、'.join(Purpose.values)}"})
+        raise ValidationError({"participation": _("参与事项须为：%(values)s") % {
+            "values": _("、").join(str(p.label) for p in Purpose)}})
     lookup: dict[str, Organization | CivilServant] = (
         {"subject_person": subject} if isinstance(subject, CivilServant) else {"subject_org": subject})
     measures = list(AppliedMeasure.objects.filter(_in_force_on(on_date), **lookup)
@@ -76,17 +78,17 @@ def answer(subject: Organization | CivilServant, participation: str, on_date: dt
 
 def _require(user: Any, subject: Organization | CivilServant) -> None:
     if not access.can_check_eligibility(user):
-        raise PermissionDenied("您的角色无权进行参与资格核查")
+        raise PermissionDenied(_("您的角色无权进行参与资格核查"))
     visible = visible_people(user) if isinstance(subject, CivilServant) else visible_orgs(user)
     if not visible.filter(pk=subject.pk).exists():
-        raise PermissionDenied("该主体不在您的查询范围内")
+        raise PermissionDenied(_("该主体不在您的查询范围内"))
 
 
 def check(user: Any, subject: Organization | CivilServant, participation: str, on_date: dt.date, purpose: str) -> Answer:
     """Answer and log one check (with its purpose)."""
     _require(user, subject)
     if not purpose.strip():
-        raise ValidationError({"purpose": "请填写查询事由"})
+        raise ValidationError({"purpose": _("请填写查询事由")})
     result = answer(subject, participation, on_date)
     EligibilityCheck.objects.create(
         user=user, subject_org=subject if isinstance(subject, Organization) else None,
@@ -121,20 +123,20 @@ def read_batch(data: bytes) -> list[tuple[int, str, str, str]]:
     from python_calamine import CalamineWorkbook
 
     if len(data) > MAX_BATCH_BYTES:
-        raise ValidationError({"file": f"文件超过 {MAX_BATCH_BYTES // (1024 * 1024)} MB 上限"})
+        raise ValidationError({"file": _("文件超过 %(n)s MB 上限") % {"n": MAX_BATCH_BYTES // (1024 * 1024)}})
     if not data.startswith(b"PK"):
-        raise ValidationError({"file": "请上传 XLSX 文件"})
+        raise ValidationError({"file": _("请上传 XLSX 文件")})
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         rows = [[_text(c) for c in row] for row in sheet.iter_rows()]
     except Exception:  # noqa: BLE001 - any reader failure is the same answer to the clerk
-        raise ValidationError({"file": "无法读取该 XLSX 文件"}) from None
+        raise ValidationError({"file": _("无法读取该 XLSX 文件")}) from None
     if not rows:
-        raise ValidationError({"file": "工作表为空"})
+        raise ValidationError({"file": _("工作表为空")})
     header = rows[0]
     missing = [c for c in BATCH_COLUMNS if c not in header]
     if len(missing) == len(BATCH_COLUMNS):
-        raise ValidationError({"file": f"表头须包含：{'、'.join(BATCH_COLUMNS)}（至少一列）"})
+        raise ValidationError({"file": _("表头须包含：%(columns)s（至少一列）") % {"columns": "、".join(BATCH_COLUMNS)}})
     index = {c: header.index(c) for c in BATCH_COLUMNS if c in header}
     out = []
     for number, row in enumerate(rows[1:], start=2):
@@ -142,7 +144,7 @@ def read_batch(data: bytes) -> list[tuple[int, str, str, str]]:
         if any(values):
             out.append((number, *values))
     if len(out) > MAX_BATCH_ROWS:
-        raise ValidationError({"file": f"每次最多核查 {MAX_BATCH_ROWS} 行"})
+        raise ValidationError({"file": _("每次最多核查 %(n)s 行") % {"n": MAX_BATCH_ROWS}})
     return out  # type: ignore[return-value]
 
 
@@ -174,11 +176,12 @@ def find_subjects(user: Any, text: str) -> list[Organization | CivilServant]:
 def check_batch(user: Any, data: bytes, participation: str, on_date: dt.date, purpose: str) -> list[BatchRow]:
     """Answer every row of an XLSX list; each answered row is logged like a single check."""
     if not access.can_check_eligibility(user):
-        raise PermissionDenied("您的角色无权进行参与资格核查")
+        raise PermissionDenied(_("您的角色无权进行参与资格核查"))
     if not purpose.strip():
-        raise ValidationError({"purpose": "请填写查询事由"})
+        raise ValidationError({"purpose": _("请填写查询事由")})
     if participation not in Purpose.values:
-        raise ValidationError({"participation": f"参与事项须为：{'、'.join(Purpose.values)}"})
+        raise ValidationError({"participation": _("参与事项须为：%(values)s") % {
+            "values": _("、").join(str(p.label) for p in Purpose)}})
     out = []
     for number, name, code, id_number in read_batch(data):
         id_number, code = normalize_id_number(id_number), normalize_credit_code(code)

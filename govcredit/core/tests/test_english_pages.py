@@ -112,3 +112,18 @@ def test_every_page_of_every_role_reads_in_english(city_with_batch: City) -> Non
     report = "\n".join(f"{url}: {' | '.join(found)}" for url, found in failures.items())
     assert not failures, f"Chinese outside data values under /en/:\n{report}\nfailing: {sorted(failing_names)}"
     assert NOT_YET_ENGLISH <= failing_names, f"now in English, remove from NOT_YET_ENGLISH: {NOT_YET_ENGLISH - failing_names}"
+
+
+@pytest.mark.django_db
+def test_the_public_language_switch_names_each_language_by_its_own_name() -> None:
+    """The public frame's switch: the other language by its own name (marked, with its ``lang``), then by its
+    name in the page's language; the current one in bold."""
+    client = Client()
+    english = client.get("/en/portal/").content.decode()
+    assert ('<a href="/portal/" hreflang="zh-hans"><span lang="zh-hans" translate="no">简体中文</span>'
+            " (Simplified Chinese)</a> · <strong>English</strong>") in english
+    assert not chinese_outside_data(english[english.find('class="portal-lang"'):].split("</div>")[0])
+    chinese = client.get("/portal/").content.decode()
+    switch = chinese[chinese.find('class="portal-lang"'):].split("</div>")[0]
+    assert switch == ('class="portal-lang"><strong>简体中文</strong> · <a href="/en/portal/" hreflang="en">'
+                      '<span lang="en" translate="no">English</span> (英语)</a>'), switch

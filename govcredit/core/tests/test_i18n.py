@@ -87,9 +87,8 @@ def test_translations_keep_placeholders_and_are_english() -> None:
         expected = _placeholders(e["msgid"]) | _placeholders(e["msgid_plural"])
         for form in e["msgstr"].values():
             assert _placeholders(form) == expected, (e["msgid"], form)
-            # Latin text; the only Chinese allowed is the native name of the Chinese language option.
-            if e["msgid"] != "简体中文":
-                assert not re.search(r"[\u4e00-\u9fff]", form), (e["msgid"], form)
+            # Latin text, Chinese punctuation included (the language switch shows 简体中文 by its own name).
+            assert not re.search(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]", form), (e["msgid"], form)
 
 
 def test_compiled_catalogue_matches_po() -> None:
