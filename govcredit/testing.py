@@ -22,6 +22,8 @@ from govcredit.subjects.services import register_civil_servant, register_organiz
 if TYPE_CHECKING:
     from django.test import Client
 
+    from govcredit.remedies.models import Objection, Repair
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
 PASSWORD = "Test-Passw0rd!"  # noqa: S105 - test users only
@@ -44,6 +46,11 @@ class City:
     people: dict[str, CivilServant] = field(default_factory=dict)
     records: dict[str, CreditRecord] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    # what add_remedies adds, for the access matrices
+    repairable: CreditRecord | None = None
+    objection: Objection | None = None
+    track: str = ""
+    repair: Repair | None = None
 
 
 def _org(city: City, key: str, name: str, prefix: str, region: str, serial: int, org_type: str,
@@ -244,14 +251,14 @@ def add_remedies(city: City) -> None:
 
     pdf = b"%PDF-1.4\n%%EOF\n"
     decided = clock.today() - dt.timedelta(days=124)
-    city.repairable = record_decision(  # type: ignore[attr-defined]
+    city.repairable = repairable = record_decision(
         RecordType.objects.get(code="tjzj").current(), {
             "认定文号": "玄统认〔2026〕1号", "认定机关": "玄武区统计局", "认定日期": decided.isoformat(),
             "统计违法事实": "虚报统计数据", "严重程度": "一般"},
         issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
     filed = file_objection(city.records["xuanwu_discipline"], ground="记录内容有误", reasons="处分种类有误", files=[],
                            user=city.users["subject"])
-    city.objection = filed.objection  # type: ignore[attr-defined]
-    city.track = f"/api/remedies/track?number={filed.number}&code={filed.code}"  # type: ignore[attr-defined]
-    city.repair = apply_repair(city.repairable, user=city.users["subject"],  # type: ignore[attr-defined]
+    city.objection = filed.objection
+    city.track = f"/api/remedies/track?number={filed.number}&code={filed.code}"
+    city.repair = apply_repair(repairable, user=city.users["subject"],
                                corrected="已更正统计数据", commitment=("承诺书.pdf", pdf), files=[]).repair

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, File, Form, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.params import functions as param
 from ninja.responses import Status
 
 from govcredit.accounts import access
@@ -163,11 +164,11 @@ def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
 
 
 @router.post("/batches/upload", response={202: BatchOut, **ERRORS}, auth=SUBMITTERS, summary="上传文件，后台处理")
-def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV、XLSX、JSON Lines 或 JSON 文件"),  # type: ignore[type-arg]  # noqa: B008
-           record_type: str = Form(..., description="信息类别名称或代码"),  # type: ignore[type-arg]  # noqa: B008
-           org: str | None = Form(None, description="报送单位统一社会信用代码（默认本人所在单位）"),  # type: ignore[type-arg]  # noqa: B008
-           sheet: str = Form("", description="XLSX 工作表名称"),  # type: ignore[type-arg]  # noqa: B008
-           dry_run: bool = Form(False, description="只校验，不写入")) -> Any:  # type: ignore[type-arg]  # noqa: B008
+def upload(request: HttpRequest, file: UploadedFile = param.File(..., description="CSV、XLSX、JSON Lines 或 JSON 文件"),  # noqa: B008
+           record_type: str = param.Form(..., description="信息类别名称或代码"),  # noqa: B008
+           org: str | None = param.Form(None, description="报送单位统一社会信用代码（默认本人所在单位）"),  # noqa: B008
+           sheet: str = param.Form("", description="XLSX 工作表名称"),  # noqa: B008
+           dry_run: bool = param.Form(False, description="只校验，不写入")) -> Any:  # noqa: B008
     from .views import _store_upload
 
     unit = _org_for(request, org)
@@ -183,7 +184,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
 @router.get("/templates/{code}", response={200: None, **ERRORS}, summary="下载导入模板（XLSX）",
             description="信息类别现行目录版本的空白导入模板：列名与目录一致（行政处罚、行政许可为双公示数据标准现行版本的列），"
                         "必填列标 *，单选列带下拉选项，附“填写说明”页。填好后可原样上传。")
-def get_template(request: HttpRequest, code: str = Path(..., max_length=40, pattern=r"^[a-z0-9_]+$",  # type: ignore[type-arg]  # noqa: B008
+def get_template(request: HttpRequest, code: str = param.Path(..., max_length=40, pattern=r"^[a-z0-9_]+$",  # noqa: B008
                                                         description="信息类别代码，如 xzcf")) -> Any:
     if not access.has(user_of(request), access.READ_BATCHES):
         forbidden()

@@ -1,6 +1,9 @@
 """Reading the lists people bring: candidates for a pre-appointment check, rosters exported from the
-civil-servant personnel database. XLSX (first sheet) or CSV (UTF-8 or GB18030); the header is the first of
-the top ten rows that names a known column; cells come back as stripped text."""
+civil-servant personnel database. XLSX (first sheet) or CSV (UTF-8 or GB18030); the header is the row among
+the top ten that names the most known columns; cells come back as stripped text.
+
+The reading itself is intake's (``core.reading``: encoding, the zip-bomb check, cell text with neutralised
+cells restored, the header row); these lists are small, so they are read whole, under smaller limits."""
 
 from __future__ import annotations
 
@@ -12,10 +15,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from govcredit.core.spreadsheet import restore
+from govcredit.core import reading
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
+#: An XLSX list of 5,000 rows unpacks to a few MB; anything far bigger is refused before calamine opens it.
+ZIP_LIMITS = reading.ZipLimits(max_entries=1_000, max_unpacked=200 * 1024 * 1024, max_ratio=200)
+HEADER_SCAN = 10
 
 
 @dataclass(frozen=True)
@@ -28,30 +34,19 @@ class Table:
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return restore(str(value)).strip()
-
-
 def _grid(data: bytes, name: str) -> list[list[str]]:
     if name.lower().endswith((".xlsx", ".xls")):
         from python_calamine import CalamineWorkbook
 
+        if data.startswith(b"PK"):  # .xlsx (a zip); an old .xls is an OLE file calamine reads as it is
+            reading.check_zip(io.BytesIO(data), ZIP_LIMITS)
         try:
             sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-            return [[_text(v) for v in row] for row in sheet.iter_rows()]
+            return [[reading.restored_text(v) for v in row] for row in sheet.iter_rows()]
         except Exception as e:  # calamine raises plain errors for broken files
             raise ValidationError(_("无法读取该 Excel 文件：%(e)s") % {"e": str(e)[:200]}) from e
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    raise ValidationError(_("无法识别文件编码：请另存为 UTF-8 的 CSV 或 Excel 文件"))
+    text = data.decode(reading.detect_encoding(data[:reading.BLOCK]))
+    return [[reading.restored_text(v) for v in row] for row in csv.reader(io.StringIO(text))]
 
 
 def _columns(row: list[str], headers: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
@@ -60,16 +55,21 @@ def _columns(row: list[str], headers: Mapping[str, tuple[str, ...]]) -> dict[str
 
 
 def read_table(data: bytes, name: str, headers: Mapping[str, tuple[str, ...]], *, required: set[str]) -> Table:
-    """The rows of ``data`` under the header that names at least one of ``headers``' labels
-    (key → accepted labels); a missing required column, an empty file or one too large is refused whole."""
+    """The rows of ``data`` under the header that names the most of ``headers``' labels (key → accepted
+    labels); a missing required column, an empty file, one too large or unreadable is refused whole (a
+    ``ValidationError`` for the upload form)."""
     if len(data) > MAX_BYTES:
         raise ValidationError(_("文件超过 10 MB：请分批上传"))
-    grid = _grid(data, name)
-    found = next(((at, columns) for at, row in enumerate(grid[:10]) if (columns := _columns(row, headers))), None)
-    if found is None:
+    try:
+        grid = _grid(data, name)
+    except reading.FileRejected as e:
+        raise ValidationError(str(e)) from e
+    labels = {label for names in headers.values() for label in names}
+    at = reading.find_header_row(grid[:HEADER_SCAN], lambda cell: cell.replace(" ", "") in labels)
+    if at < 0:
         raise ValidationError(_("前 10 行中没有找到表头：需要列 %(cols)s")
                               % {"cols": "、".join(names[0] for names in headers.values())})
-    at, columns = found
+    columns = _columns(grid[at], headers)
     missing = [headers[key][0] for key in sorted(required) if key not in columns]
     if missing:
         raise ValidationError(_("缺少列：%(cols)s") % {"cols": "、".join(missing)})

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.params import functions as param
 
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, api_auth, user_of
@@ -93,7 +94,7 @@ def _summary(report: figures.Report) -> dict[str, object]:
 
 @router.get("/summary", auth=None, response=SummaryOut, summary="全市双公示月度及时率、完整率（公开）")
 def summary(request: HttpRequest,
-            months: int = Query(12, ge=1, le=60, description="最近几个月")) -> dict[str, object]:  # type: ignore[type-arg]
+            months: int = param.Query(12, ge=1, le=60, description="最近几个月")) -> dict[str, object]:
     start, end = figures.default_period(months=months)
     return _summary(figures.build_report(Q(), start, end, use_summary=True))
 

@@ -52,7 +52,7 @@ def test_every_exception_of_the_package_is_a_domain_error_or_says_why_not() -> N
         for name, obj in vars(module).items():
             if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == info.name:
                 found[f"{info.name}.{name}"] = obj
-    assert "govcredit.intake.sources.common.FileRejected" in found and "govcredit.intake.writer.BatchConflict" in found
+    assert "govcredit.core.reading.FileRejected" in found and "govcredit.intake.writer.BatchConflict" in found
     outside = sorted(name for name, cls in found.items() if not issubclass(cls, DomainError) and name not in NOT_DOMAIN)
     assert outside == []
     assert set(NOT_DOMAIN) <= set(found)  # the list names only classes that exist

@@ -24,7 +24,9 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from .common import BLOCK, PY_WHITESPACE, FileRejected, Limits, Table, column_letter, limits
+from govcredit.core.reading import FileRejected
+
+from .common import BLOCK, PY_WHITESPACE, Limits, Table, column_letter, limits
 from .csvfile import open_csv
 from .jsonfile import open_json_array, open_jsonl, rows_table
 from .sniff import sniff_format

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,14 +13,7 @@ from django.conf import settings
 
 from govcredit.catalog.schema import clean_text
 from govcredit.core import spreadsheet
-from govcredit.core.errors import DomainError
-
-
-class FileRejected(DomainError, ValueError):
-    """The file as a whole cannot be taken; the message is Chinese and says what to do (422 in the API, 400 on
-    pages, with ``field`` naming the input: the file, or ``rows``/``record_type`` of a JSON submission)."""
-
-    field = "file"
+from govcredit.core.reading import FileRejected, find_header_row
 
 
 @dataclass(frozen=True)
@@ -58,10 +50,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         out = chr(65 + rem) + out
     return out
-
-
-def mb(n: int) -> str:
-    return f"{n / 1024**2:,.0f} MB" if n >= 1024**2 else f"{n / 1024:,.0f} KB"
 
 
 # What the readers (Polars, the csv and json modules, calamine) say, in words a clerk understands. Their
@@ -150,11 +138,7 @@ def frame_from_rows(numbers: list[int], rows: list[list[str | None]], width: int
 
 def find_header(rows: list[list[str]], names: set[str]) -> int:
     """Index of the row that names the most catalog fields (a title row above it is skipped)."""
-    best, best_hits = -1, 0
-    for i, row in enumerate(rows):
-        hits = sum(1 for cell in row if cell and clean_text(cell, fold=True) in names)
-        if hits > best_hits:
-            best, best_hits = i, hits
+    best = find_header_row(rows, lambda cell: clean_text(cell, fold=True) in names)
     if best < 0:
         raise FileRejected(
             f"找不到表头：文件前 {len(rows)} 行中没有一行含有目录字段名（如“行政相对人名称”“行政处罚决定书文号”）。"
@@ -174,26 +158,3 @@ def check_width(width: int) -> None:
     cap = limits().max_columns
     if width > cap:
         raise FileRejected(f"表头有 {width:,} 列，超过上限 {cap} 列：请只保留目录中的字段列。")
-
-
-
-def cell_text(value: Any) -> str | None:
-    """A spreadsheet cell as the text a clerk typed (dates as ISO, whole numbers without “.0”)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value if value != "" else None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-

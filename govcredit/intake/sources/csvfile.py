@@ -13,18 +13,9 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
-from .common import (
-    BLOCK,
-    ROW_COL,
-    FileRejected,
-    Table,
-    check_width,
-    find_header,
-    limits,
-    mb,
-    reader_message,
-    trim_header,
-)
+from govcredit.core.reading import FileRejected, mb
+
+from .common import BLOCK, ROW_COL, Table, check_width, find_header, limits, reader_message, trim_header
 from .sniff import detect_encoding
 
 CSV_GENERAL = "文件无法按 CSV 读取（常见原因：英文双引号不配对、文件被截断、分隔符不是英文逗号）"

@@ -10,16 +10,9 @@ from typing import Any
 
 import polars as pl
 
-from .common import (
-    FileRejected,
-    Table,
-    cell_text,
-    check_width,
-    frame_from_rows,
-    limits,
-    mb,
-    reader_message,
-)
+from govcredit.core.reading import FileRejected, cell_text, mb
+
+from .common import Table, check_width, frame_from_rows, limits, reader_message
 
 JSON_GENERAL = "格式错误"
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
-from .common import (
-    SAMPLE,
-    FileRejected,
-    limits,
-    mb,
-)
+from govcredit.core import reading
+from govcredit.core.reading import FileRejected, mb
+
+from .common import SAMPLE, limits
 
 
 def sniff_format(path: Path, name: str = "") -> str:
@@ -48,16 +45,6 @@ def _looks_binary(sample: bytes) -> bool:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig, utf-8 or gb18030 (which covers GBK and GB2312), judged on the first block."""
+    """utf-8-sig, utf-8 or gb18030, judged on the first block (``core.reading.detect_encoding``)."""
     with path.open("rb") as f:
-        head = f.read(SAMPLE)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for enc in ("utf-8", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(enc)("strict").decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    raise FileRejected("无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK。请在 Excel 或 WPS 中另存为“CSV UTF-8”后再提交。")
-
+        return reading.detect_encoding(f.read(SAMPLE))

@@ -2,67 +2,24 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from .common import (
-    BLOCK,
-    FileRejected,
-    Table,
-    cell_text,
-    check_width,
-    column_letter,
-    find_header,
-    frame_from_rows,
-    limits,
-    mb,
-    trim_header,
-)
+from govcredit.core import reading
+from govcredit.core.reading import FileRejected, cell_text
+
+from .common import Table, check_width, column_letter, find_header, frame_from_rows, limits, trim_header
 
 XLSX_GENERAL = "无法读取 XLSX 文件：文件已损坏，或不是 Excel/WPS 保存的 .xlsx 文件。请重新保存后再提交。"
 
 
 def check_zip(path: Path) -> None:
-    """Refuse a zip bomb before any spreadsheet library opens the file.
-
-    Declared sizes and ratios are checked first; then every entry is inflated as a stream (nothing
-    kept) so that an entry bigger than it declares fails its size and CRC check.
-    """
+    """Refuse a zip bomb before any spreadsheet library opens the file (``core.reading.check_zip``)."""
     lim = limits()
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise FileRejected("文件不是有效的 XLSX 文件（无法作为 ZIP 打开）：请用 Excel 或 WPS 重新保存为 .xlsx。") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > lim.xlsx_max_entries:
-            raise FileRejected(f"XLSX 文件内含 {len(infos):,} 个部件，超过上限 {lim.xlsx_max_entries:,}，疑似恶意文件。")
-        names = {i.filename for i in infos}
-        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-            raise FileRejected("文件不是有效的 XLSX 文件（缺少工作簿部件）：请用 Excel 或 WPS 重新保存为 .xlsx。")
-        total = sum(i.file_size for i in infos)
-        if total > lim.xlsx_max_unpacked:
-            raise FileRejected(f"XLSX 文件解压后有 {mb(total)}，超过上限 {mb(lim.xlsx_max_unpacked)}，"
-                               "疑似“压缩炸弹”：请拆分文件或改用 CSV 提交。")
-        for info in infos:
-            if info.file_size > 1024**2 and info.file_size > lim.xlsx_max_ratio * max(info.compress_size, 1):
-                raise FileRejected(f"XLSX 部件 {info.filename} 的压缩比异常（{info.file_size // max(info.compress_size, 1):,} 倍），"
-                                   "疑似“压缩炸弹”，已拒收。")
-        unpacked = 0
-        for info in infos:
-            try:
-                with zf.open(info) as member:
-                    while chunk := member.read(BLOCK):
-                        unpacked += len(chunk)
-                        if unpacked > lim.xlsx_max_unpacked:
-                            raise FileRejected(f"XLSX 文件解压后超过上限 {mb(lim.xlsx_max_unpacked)}，疑似“压缩炸弹”。")
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
-                raise FileRejected(f"XLSX 部件 {info.filename} 已损坏或与声明的大小不符，已拒收。") from None
-
+    reading.check_zip(path, reading.ZipLimits(lim.xlsx_max_entries, lim.xlsx_max_unpacked, lim.xlsx_max_ratio))
 
 
 def open_xlsx(path: Path, names: set[str], sheet: str = "") -> Table:
