@@ -29,7 +29,7 @@ def test_the_api_answers_a_domain_error_with_its_status_and_message() -> None:
 #: Exceptions of the package that are not a rule's refusal, and why.
 NOT_DOMAIN = {
     "govcredit.ledger.models.LedgerBypassError": "a programming error: code wrote a ledgered row past the services",
-    "govcredit.reports.pdf.FontsMissing": "a deployment error: the CJK fonts are not installed",
+    "govcredit.core.typesetting.FontsMissing": "a deployment error: the CJK fonts are not installed",
     "govcredit.core.params.BadParameter": "a malformed request parameter (Django's BadRequest: 400)",
     "govcredit.core.tables.UnknownSort": "a form field's error (Django's ValidationError)",
 }
