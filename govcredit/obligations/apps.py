@@ -36,4 +36,11 @@ class ObligationsConfig(AppConfig):
             register_kind(kind)
         for code, zh, en in EVENT_TYPES:
             register_event_type(code, zh, en)
+        from govcredit.workflow.kinds import register
+
+        from .workflow import COMPLAINT, OVERDUE_LIST
+
+        register(COMPLAINT)
+        register(OVERDUE_LIST)
         register_job(DailyJob("履约事项到期与逾期处理", "govcredit.obligations.services.run_daily", 1, 45))
+        register_job(DailyJob("上一年度逾期合同公开提醒", "govcredit.obligations.workflow.remind_overdue_lists", 8, 10))
