@@ -62,6 +62,8 @@ class Obligation(LedgeredModel):
     grace_days = models.PositiveIntegerField("宽限期（日）", default=0)
     # The first day a breach candidate may be created: due_on + grace_days + 1 (kept for the daily job's index).
     breach_on = models.DateField("认定失信候选起始日")
+    # The first day it counts as due soon: due_on - the kind's due_soon_days (kept for the daily job's index).
+    soon_on = models.DateField("即将到期起始日", null=True, blank=True)
     record_type = models.CharField("失信信息类别", max_length=20)  # catalog code: tqzk 拖欠中小企业账款, wyhy 违约毁约
     status = models.CharField("状态", max_length=4, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
     basis_text = models.TextField("依据", blank=True)
@@ -86,6 +88,7 @@ class Obligation(LedgeredModel):
         ordering = ["due_on", "pk"]
         indexes = [
             models.Index(fields=["status", "due_on"], name="obligation_status_due"),
+            models.Index(fields=["status", "soon_on"], name="obligation_status_soon"),
             models.Index(fields=["status", "breach_on"], name="obligation_status_breach",
                          condition=Q(candidate_on__isnull=True)),
             models.Index(fields=["debtor_org", "status"], name="obligation_org_status"),

@@ -243,7 +243,7 @@ def record_delivery(contract: Contract, *, delivered_on: dt.date | None = None, 
 def confirm_settlement(milestone: Milestone, *, settled_on: dt.date, actor: Actor, amount: Decimal | None = None,
                        reason: str = "") -> Milestone:
     """Both sides confirmed the amount of a staged settlement on ``settled_on``: its period starts then."""
-    locked: Milestone = Milestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    locked: Milestone = Milestone.objects.select_for_update(of=("self",)).select_related("contract").get(pk=milestone.pk)
     if locked.rule != MilestoneRule.SETTLEMENT:
         raise ObligationError(_("该付款节点不按结算确认起算"), field="rule")
     if settled_on > clock.today():
@@ -271,7 +271,7 @@ def record_invoice(contract: Contract, *, number: str, amount: Decimal, issued_o
 @transaction.atomic
 def record_payment(milestone: Milestone, *, amount: Decimal, paid_on: dt.date, actor: Actor, voucher: str = "") -> Payment:
     """A payment on a milestone; paid in full, its obligation is fulfilled on that day."""
-    locked: Milestone = Milestone.objects.select_for_update().select_related("obligation").get(pk=milestone.pk)
+    locked: Milestone = Milestone.objects.select_for_update(of=("self",)).select_related("obligation").get(pk=milestone.pk)
     if amount <= 0:
         raise ObligationError(_("付款金额须大于零"), field="amount")
     if paid_on > clock.today():
