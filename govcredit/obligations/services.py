@@ -136,7 +136,7 @@ def register_obligation(kind: str, *, reference: str, title: str, debtor_org: Or
     ob.status = status_on(ob, today)
     if ob.status == ObligationStatus.OVERDUE:
         ob.overdue_since = today
-    save_with_entry(ob, actor=actor, action="obligation.register", reason=reason or _("登记履约事项"))
+    save_with_entry(ob, actor=actor, action="obligation.register", reason=reason or ("登记履约事项"))
     return ob
 
 
@@ -209,7 +209,7 @@ def fulfil_obligation(obligation: Obligation, *, actor: Actor, reason: str = "",
     if day > clock.today():
         raise ObligationError(_("履行日期不能晚于今天"), field="on")
     ob.status, ob.closed_on, ob.updated_at = ObligationStatus.FULFILLED, day, clock.now()
-    save_with_entry(ob, actor=actor, action="obligation.fulfil", reason=reason or _("已履行"))
+    save_with_entry(ob, actor=actor, action="obligation.fulfil", reason=reason or ("已履行"))
     _copy_back(obligation, ob)
     return obligation
 
@@ -246,7 +246,7 @@ def issue_query_code(obligation: Obligation, *, actor: Actor) -> str:
     code = secrets.token_hex(4).upper()
     ob = _locked(obligation)
     ob.query_digest, ob.updated_at = _digest(code), clock.now()
-    save_with_entry(ob, actor=actor, action="obligation.query_code", reason=_("发放查询码"))
+    save_with_entry(ob, actor=actor, action="obligation.query_code", reason=("发放查询码"))
     _copy_back(obligation, ob)
     return code
 
@@ -329,7 +329,7 @@ def _insert_candidates(made: list[tuple[int, dict[str, Any]]], today: dt.date, n
     names = state_attnames(BreachCandidate)
     text, uid = actor_of(SYSTEM)
     entity = entity_type_of(BreachCandidate)
-    reason = _("逾期超过宽限期，待信用管理部门确认")
+    reason = "逾期超过宽限期，待信用管理部门确认"
     changes = []
     for ob_id, values in made:
         state = {"id": new_ids[ob_id], "obligation_id": ob_id, "status": CandidateStatus.PENDING.value,
@@ -357,9 +357,9 @@ def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> Mar
     at = {name: i for i, name in enumerate(names)}
     text, uid = actor_of(SYSTEM)
     entity = entity_type_of(Obligation)
-    reasons = {"obligation.overdue": _("履行期限已过"), "obligation.due_soon": _("履行期限将至"),
-               "obligation.candidate": _("逾期超过宽限期，生成失信候选"),
-               "obligation.overdue+": _("履行期限已过，且已超过宽限期，生成失信候选")}
+    reasons = {"obligation.overdue": "履行期限已过", "obligation.due_soon": "履行期限将至",
+               "obligation.candidate": "逾期超过宽限期，生成失信候选",
+               "obligation.overdue+": "履行期限已过，且已超过宽限期，生成失信候选"}
     while True:
         with transaction.atomic():
             rows, more = _claim_rows(today, chunk)
@@ -463,9 +463,7 @@ def confirm_candidate(candidate: BreachCandidate, *, actor: User, severity: str,
     if issuing is None:
         raise ObligationError(_("您的账号没有所属单位，不能认定"))
     number = decision_number.strip() or ob.reference
-    facts = _("%(org)s 未在 %(due)s 前履行“%(title)s”（%(kind)s，编号 %(ref)s）；%(reason)s") % {
-        "org": ob.debtor_org.name, "due": candidate.due_on, "title": ob.title, "kind": _(kind_label(ob.kind)),
-        "ref": ob.reference, "reason": reason}
+    facts = (f"{ob.debtor_org.name} 未在 {candidate.due_on} 前履行“{ob.title}”（{kind_label(ob.kind)}，编号 {ob.reference}）；{reason}")
     values = _record_values(locked, authority=issuing.name, number=number, severity=severity, facts=facts)
     locked.org_record = record_decision(version, values, issuing_org=issuing, actor=actor,
                                         subject_org=locked.subject_org, reason=reason)

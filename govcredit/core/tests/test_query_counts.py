@@ -194,6 +194,15 @@ def _repairs(city: City, n: int) -> None:
         apply_repair(record, user=city.users["subject"], corrected="已纠正", commitment=("c.pdf", b"%PDF-1.4"), files=[])
 
 
+def _obligations(city: City, n: int) -> None:
+    from govcredit.obligations.services import mark_obligations
+    from govcredit.obligations.tests.helpers import owe
+
+    for i in range(n):
+        owe(city.orgs["xinjiekou"], clock.today() - dt.timedelta(days=10 + i), person=city.people["xuanwu"])
+    mark_obligations()
+
+
 Grow = Callable[[City, int], None]
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -236,6 +245,9 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("remedies:index", "credit", lambda: reverse("remedies:index"), _objections),
     ("GET /api/remedies/objections", "credit", lambda: "/api/remedies/objections", _objections),
     ("GET /api/remedies/repairs", "credit", lambda: "/api/remedies/repairs", _repairs),
+    ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
+    ("obligations:candidates", "credit", lambda: reverse("obligations:candidates"), _obligations),
+    ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
 ]
 
 
