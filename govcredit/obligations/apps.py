@@ -52,6 +52,9 @@ class ObligationsConfig(AppConfig):
         register_menu_item("obligations.overdue_lists", MenuItem(
             menu_label("上一年度逾期合同"), "obligations:overdue_lists",
             lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 44))
+        from govcredit.api.common import register_router
+
+        register_router("/obligations", "govcredit.obligations.api.router")
         register_entity("obligations.obligation", "履约事项", "Obligation", url_name="obligations:detail")
         register_entity("obligations.breachcandidate", "失信候选", "Breach candidate", url_name="obligations:candidate")
 

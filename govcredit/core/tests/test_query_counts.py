@@ -248,6 +248,8 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
     ("obligations:candidates", "credit", lambda: reverse("obligations:candidates"), _obligations),
     ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
+    ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
+    ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
 ]
 
 

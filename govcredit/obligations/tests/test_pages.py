@@ -105,3 +105,26 @@ class TestPages:
                                   "complaint": "货款逾期未付"})
         assert "track-filed" in filed.content.decode()
         assert Case.objects.filter(kind="obligations.complaint", basis_id=ob.pk).count() == 1
+
+
+@pytest.mark.time_machine(on_day(DAY))
+class TestApi:
+    def test_list_detail_and_decision(self, shared_city: City) -> None:
+        add_obligations(shared_city)
+        ob, candidate = shared_city.obligation, shared_city.candidate  # type: ignore[attr-defined]
+        district = client_of(shared_city, "district")
+        listed = district.get("/api/obligations").json()
+        assert [o["reference"] for o in listed["items"]] == [ob.reference]
+        detail = district.get(f"/api/obligations/{ob.pk}").json()
+        assert detail["status"] == "已逾期" and Decimal(str(detail["interest"])) > 0
+        assert district.post(f"/api/obligations/candidates/{candidate.pk}/dismiss", {"reason": "x"},
+                             content_type="application/json").status_code == 403
+        credit = client_of(shared_city, "credit")
+        assert credit.post(f"/api/obligations/candidates/{candidate.pk}/confirm", {"severity": "一般"},
+                           content_type="application/json").status_code == 422
+        answer = credit.post(f"/api/obligations/candidates/{candidate.pk}/dismiss",
+                             {"reason": "供应商迟延交付发票，逾期非采购人原因"}, content_type="application/json")
+        assert answer.status_code == 200 and answer.json()["status"] == "已驳回"
+        again = credit.post(f"/api/obligations/candidates/{candidate.pk}/confirm",
+                            {"severity": "一般", "reason": "再确认"}, content_type="application/json")
+        assert again.status_code == 409
