@@ -53,6 +53,11 @@ class ObligationsConfig(AppConfig):
             menu_label("上一年度逾期合同"), "obligations:overdue_lists",
             lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 44))
         from govcredit.api.common import register_router
+        from govcredit.core.demo import DemoStep, register_demo_step
+
+        from . import demo
+
+        register_demo_step("obligations", DemoStep(700, "履约践诺", demo.build))
 
         register_router("/obligations", "govcredit.obligations.api.router")
         register_entity("obligations.obligation", "履约事项", "Obligation", url_name="obligations:detail")

@@ -158,7 +158,7 @@ def register_contract(*, number: str, name: str, buyer: Organization, supplier_n
                       payment_days: int = DEFAULT_PAYMENT_DAYS, inspection_days: int | None = None,
                       agreed_daily_rate: Decimal | None = None, lpr_at_signing: Decimal | None = None,
                       responsible_person: CivilServant | None = None, delivered_on: dt.date | None = None,
-                      accepted_on: dt.date | None = None) -> Contract:
+                      accepted_on: dt.date | None = None, grace_days: int | None = None) -> Contract:
     """A contract with its payment milestones (each a ledger entry); a milestone whose period can be counted
     already becomes an obligation."""
     if Contract.objects.filter(number=number).exists():
@@ -184,11 +184,11 @@ def register_contract(*, number: str, name: str, buyer: Organization, supplier_n
         m = Milestone(contract=contract, seq=seq, label=spec.label, amount=spec.amount, rule=spec.rule,
                       created_at=now, updated_at=now)
         save_with_entry(m, actor=actor, action="procurement.milestone.register", reason=("登记付款节点"))
-    refresh_due_dates(contract, actor=actor, reason=("登记采购合同"))
+    refresh_due_dates(contract, actor=actor, reason=("登记采购合同"), grace_days=grace_days)
     return contract
 
 
-def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str) -> list[Milestone]:
+def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str, grace_days: int | None = None) -> list[Milestone]:
     """Give each unpaid milestone the due date the rules give it today, registering its obligation when it
     first has one and changing it (a ledger entry with the reason) when it moves."""
     today = clock.today()
@@ -207,7 +207,7 @@ def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str) -> list[
                 debtor_org=contract.buyer, due_on=due, creditor_name=contract.supplier_name,
                 creditor_code=contract.supplier_code, creditor_is_person=contract.supplier_is_person,
                 creditor_is_sme=contract.supplier_is_sme, amount=m.amount - m.paid_amount,
-                responsible_person=contract.responsible_person, actor=actor, reason=reason, basis=m,
+                responsible_person=contract.responsible_person, actor=actor, reason=reason, basis=m, grace_days=grace_days,
                 basis_text=(f"《保障中小企业款项支付条例》第九、十条；合同 {contract.number} 第 {m.seq} 期"))
         elif due is not None and m.obligation is not None and m.obligation.is_owed:
             change_obligation(m.obligation, actor=actor, reason=reason, due_on=due)
