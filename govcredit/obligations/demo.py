@@ -88,19 +88,22 @@ def build(run: DemoRun) -> Mapping[str, int]:
     dropped_ob = dropped.milestones.get().obligation
     if dropped_ob is not None:
         cancel_obligation(dropped_ob, actor=ACTOR, reason="合同经双方协商一致解除")
-    result = mark_obligations(today)
+    yesterday = today - dt.timedelta(days=1)
+    result = mark_obligations(yesterday)  # the job ran yesterday; the credit office decided the same day
     late_m = late.milestones.get()
-    record_payment(late_m, amount=late_m.amount, paid_on=today, actor=ACTOR)
+    record_payment(late_m, amount=late_m.amount, paid_on=yesterday, actor=ACTOR)
     decided = 0
     for c, confirm in ((late, True), (dismissed, False)):
         candidate = BreachCandidate.objects.filter(obligation__milestone__contract=c, status="待确认").first()
         if candidate is None:
             continue
         if confirm:
-            confirm_candidate(candidate, actor=credit, severity="一般", reason="经核实，逾期支付中小企业货款")
+            confirm_candidate(candidate, actor=credit, severity="一般", reason="经核实，逾期支付中小企业货款",
+                              decided_on=yesterday)
         else:
             dismiss_candidate(candidate, actor=credit, reason="供应商未按约定提供发票，逾期非采购人原因")
         decided += 1
+    result.candidates += mark_obligations(today).candidates
     festival_ob = festival.milestones.get().obligation
     complaints = 0
     if festival_ob is not None and festival_ob.is_owed:

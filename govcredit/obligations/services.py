@@ -449,7 +449,8 @@ def _record_values(candidate: BreachCandidate, *, authority: str, number: str, s
 @transaction.atomic
 def confirm_candidate(candidate: BreachCandidate, *, actor: User, severity: str, reason: str,
                       decision_number: str = "", include_person: bool = True,
-                      responsible_person: CivilServant | None = None) -> BreachCandidate:
+                      responsible_person: CivilServant | None = None,
+                      decided_on: dt.date | None = None) -> BreachCandidate:
     """The credit office confirms a breach: a dishonesty record about the organisation and, where the
     responsible person is known (named, or the post's holder on the due date) and ``include_person``,
     one about that person, each entered through ``archive.services.record_decision`` (its ledger entry,
@@ -465,6 +466,10 @@ def confirm_candidate(candidate: BreachCandidate, *, actor: User, severity: str,
     number = decision_number.strip() or ob.reference
     facts = (f"{ob.debtor_org.name} 未在 {candidate.due_on} 前履行“{ob.title}”（{kind_label(ob.kind)}，编号 {ob.reference}）；{reason}")
     values = _record_values(locked, authority=issuing.name, number=number, severity=severity, facts=facts)
+    if decided_on is not None:  # the finding's date (认定日期), if not today; never before the candidate
+        if not locked.created_on <= decided_on <= clock.today():
+            raise ObligationError(_("认定日期须在候选生成之日与今天之间"), field="decided_on")
+        values["decision_date"] = decided_on
     locked.org_record = record_decision(version, values, issuing_org=issuing, actor=actor,
                                         subject_org=locked.subject_org, reason=reason)
     person = responsible_person or locked.responsible_person or responsible_for(ob, locked.due_on)
