@@ -22,6 +22,7 @@ from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.obligations.tests.helpers import add_obligations
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
@@ -116,6 +117,12 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),
+    ("obligations:list", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("obligations:detail", lambda c: [c.obligation.pk], {"credit", "district"}),
+    ("obligations:candidates", lambda c: [], {"credit"}),
+    ("obligations:candidate", lambda c: [c.candidate.pk], {"credit"}),
+    ("obligations:ranking", lambda c: [], {"credit"}),
+    ("obligations:overdue_lists", lambda c: [], {"credit", "submitter", "district", "subject"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -133,6 +140,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("reports:verify", lambda c: []),
     ("remedies:portal_objection", lambda c: [c.publication.pk]),
     ("remedies:track", lambda c: []),
+    ("obligations:track", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -222,6 +230,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
                                  "roster.csv")
     add_remedies(city)
+    add_obligations(city)
     return city
 
 

@@ -252,6 +252,15 @@ def _reporting_departments(city: City, n: int) -> None:
     refresh(full=True)
 
 
+def _obligations(city: City, n: int) -> None:
+    from govcredit.obligations.services import mark_obligations
+    from govcredit.obligations.tests.helpers import owe
+
+    for i in range(n):
+        owe(city.orgs["xinjiekou"], clock.today() - dt.timedelta(days=10 + i), person=city.people["xuanwu"])
+    mark_obligations()
+
+
 Grow = Callable[[City, int], None]
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -300,6 +309,13 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("reports:education", "credit", lambda: reverse("reports:education"), _staffed_orgs),
     ("statistics:public", "public", lambda: reverse("statistics:public"), _reporting_departments),
     ("statistics:internal", "credit", lambda: reverse("statistics:internal"), _reporting_departments),
+
+
+    ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
+    ("obligations:candidates", "credit", lambda: reverse("obligations:candidates"), _obligations),
+    ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
+    ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
+    ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
 ]
 
 
