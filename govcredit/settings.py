@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "govcredit.sanctions",
     "govcredit.reports",
     "govcredit.remedies",
+    "govcredit.obligations",
     "govcredit.commitments",
     "govcredit.demo",
 ]

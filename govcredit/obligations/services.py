@@ -1,0 +1,443 @@
+"""The rules of the obligations register: registering, changing, fulfilling and cancelling obligations, the
+daily job that marks them due soon and overdue and creates breach candidates, and the credit office's
+decision on a candidate.
+
+Every function is one transaction with its ledger entries. A breach is never a record by itself:
+:func:`mark_obligations` only creates a :class:`~.models.BreachCandidate`; :func:`confirm_candidate` (a
+person of the credit office) enters the record through ``archive.services.record_decision``, whose
+``post_save`` lets the sanctions rules start the record's measures as for any other record.
+
+The daily job is set-based: each step selects a chunk of ids through an index, changes them with one
+``UPDATE`` and appends one ledger entry per row (computed from the row as read, without loading model
+instances), so a million obligations cost a scan of the few that change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from govcredit.accounts import access
+from govcredit.accounts.models import Role, User
+from govcredit.archive.models import CreditRecord
+from govcredit.archive.services import record_decision
+from govcredit.catalog.models import RecordType, SubjectKind
+from govcredit.core import clock
+from govcredit.core.errors import Conflict, DomainError
+from govcredit.ledger.hashing import digest_state, entity_type_of, state_attnames, state_of_values
+from govcredit.ledger.models import ledger_writing
+from govcredit.ledger.services import (
+    Actor,
+    Change,
+    actor_of,
+    append,
+    changed_values,
+    create_with_entries,
+    save_with_entry,
+)
+from govcredit.subjects.models import CivilServant, Organization, PostAssignment
+
+from .kinds import get_kind, kind_label
+from .models import BreachCandidate, CandidateStatus, Obligation, ObligationStatus
+
+SYSTEM = "system"
+CHUNK = 5000
+
+
+class ObligationError(DomainError):
+    """An obligation or candidate act the rules refuse."""
+
+
+# --- who is responsible ---------------------------------------------------------------------------
+
+def responsible_on(org: Organization, post: str, day: dt.date) -> CivilServant | None:
+    """The holder of ``post`` at ``org`` on ``day``, from the post history (even after they moved on)."""
+    if not post:
+        return None
+    held = (PostAssignment.objects.filter(employer=org, post=post, start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).select_related("person")
+            .order_by("-start_date", "-pk").first())
+    return held.person if held is not None else None
+
+
+def responsible_for(obligation: Obligation, day: dt.date | None = None) -> CivilServant | None:
+    """The person responsible for an obligation: the one named, else the post's holder on the due date."""
+    if obligation.responsible_person_id:
+        return obligation.responsible_person
+    return responsible_on(obligation.debtor_org, obligation.responsible_post, day or obligation.due_on)
+
+
+# --- registering and changing obligations ----------------------------------------------------------
+
+def status_on(obligation: Obligation, today: dt.date) -> str:
+    """The status an owed obligation has on ``today`` by its due date (what the daily job would give it)."""
+    soon = get_kind(obligation.kind).due_soon_days
+    if obligation.due_on < today:
+        return ObligationStatus.OVERDUE.value
+    if obligation.due_on <= today + dt.timedelta(days=soon):
+        return ObligationStatus.DUE_SOON.value
+    return ObligationStatus.OPEN.value
+
+
+def _breach_on(due_on: dt.date, grace_days: int) -> dt.date:
+    return due_on + dt.timedelta(days=grace_days + 1)
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ObligationError(_("请填写理由"), field="reason")
+
+
+@transaction.atomic
+def register_obligation(kind: str, *, reference: str, title: str, debtor_org: Organization, due_on: dt.date,
+                        creditor_name: str, actor: Actor, reason: str = "", creditor_code: str = "",
+                        creditor_is_person: bool = False, creditor_is_sme: bool = False,
+                        amount: Decimal | None = None, responsible_person: CivilServant | None = None,
+                        responsible_post: str = "", grace_days: int | None = None,
+                        basis: models.Model | None = None, basis_text: str = "",
+                        record_type: str = "") -> Obligation:
+    """Register what ``debtor_org`` owes ``creditor_name`` by ``due_on`` (a ledger entry).
+
+    ``kind`` is a code of the kind registry (``kinds.py``); ``basis`` the row the obligation comes from
+    (a contract's milestone, a PPP duty, a promise), ``basis_text`` its legal basis or clause. The grace
+    period defaults to the kind's, the record type a breach becomes to the kind's (``tqzk`` for an SME
+    creditor of a procurement payment). A reference already registered is refused (409).
+    """
+    spec = get_kind(kind)
+    if Obligation.objects.filter(reference=reference).exists():
+        raise Conflict(_("编号 %(ref)s 已登记") % {"ref": reference}, field="reference")
+    if amount is not None and amount < 0:
+        raise ObligationError(_("金额不能为负数"), field="amount")
+    grace = spec.grace_days if grace_days is None else grace_days
+    if grace < 0:
+        raise ObligationError(_("宽限期不能为负数"), field="grace_days")
+    today, now = clock.today(), clock.now()
+    ob = Obligation(kind=kind, reference=reference, title=title, debtor_org=debtor_org,
+                    responsible_person=responsible_person, responsible_post=responsible_post,
+                    creditor_name=creditor_name, creditor_code=creditor_code, creditor_is_person=creditor_is_person,
+                    creditor_is_sme=creditor_is_sme, amount=amount, due_on=due_on, grace_days=grace,
+                    breach_on=_breach_on(due_on, grace), record_type=record_type or spec.record_type_for(creditor_is_sme),
+                    basis_text=basis_text, opened_on=today, created_at=now, updated_at=now,
+                    basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
+                    basis_id=basis.pk if basis is not None else None)
+    ob.status = status_on(ob, today)
+    if ob.status == ObligationStatus.OVERDUE:
+        ob.overdue_since = today
+    save_with_entry(ob, actor=actor, action="obligation.register", reason=reason or _("登记履约事项"))
+    return ob
+
+
+def _locked(obligation: Obligation) -> Obligation:
+    locked: Obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    return locked
+
+
+def _copy_back(target: models.Model, source: models.Model) -> None:
+    for f in type(source)._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+
+
+@transaction.atomic
+def change_obligation(obligation: Obligation, *, actor: Actor, reason: str, due_on: dt.date | None = None,
+                      amount: Decimal | None = None, title: str | None = None, basis_text: str | None = None,
+                      grace_days: int | None = None, responsible_person: CivilServant | None = None,
+                      responsible_post: str | None = None, creditor_name: str | None = None) -> Obligation:
+    """Change an owed obligation (a new due date, amount, responsible person…), with the reason (and, for a
+    promise, the legal basis and procedure in it); a ledger entry with the old and new values.
+
+    A new due date gives the obligation its status by that date again; a breach candidate already made for
+    the old due date stays for the credit office to decide.
+    """
+    _require_reason(reason)
+    ob = _locked(obligation)
+    if not ob.is_owed:
+        raise ObligationError(_("履约事项已%(status)s，不能变更") % {"status": ob.get_status_display()})
+    if amount is not None:
+        if amount < 0:
+            raise ObligationError(_("金额不能为负数"), field="amount")
+        ob.amount = amount
+    if title is not None:
+        ob.title = title
+    if basis_text is not None:
+        ob.basis_text = basis_text
+    if responsible_person is not None:
+        ob.responsible_person = responsible_person
+    if responsible_post is not None:
+        ob.responsible_post = responsible_post
+    if creditor_name is not None:
+        ob.creditor_name = creditor_name
+    if grace_days is not None:
+        if grace_days < 0:
+            raise ObligationError(_("宽限期不能为负数"), field="grace_days")
+        ob.grace_days = grace_days
+    if due_on is not None and due_on != ob.due_on:
+        ob.due_on = due_on
+        ob.candidate_on = None
+    ob.breach_on = _breach_on(ob.due_on, ob.grace_days)
+    today = clock.today()
+    ob.status = status_on(ob, today)
+    ob.overdue_since = (ob.overdue_since or today) if ob.status == ObligationStatus.OVERDUE else None
+    if ob.candidate_on is None and BreachCandidate.objects.filter(obligation=ob, due_on=ob.due_on).exists():
+        ob.candidate_on = today
+    ob.updated_at = clock.now()
+    save_with_entry(ob, actor=actor, action="obligation.change", reason=reason)
+    _copy_back(obligation, ob)
+    return obligation
+
+
+@transaction.atomic
+def fulfil_obligation(obligation: Obligation, *, actor: Actor, reason: str = "", on: dt.date | None = None) -> Obligation:
+    """The obligation is met (paid, done) on ``on`` (default today). A fulfilment after the due date does
+    not undo the breach: a candidate already made stays for the credit office to decide."""
+    ob = _locked(obligation)
+    if not ob.is_owed:
+        raise ObligationError(_("履约事项已%(status)s") % {"status": ob.get_status_display()})
+    day = on or clock.today()
+    if day > clock.today():
+        raise ObligationError(_("履行日期不能晚于今天"), field="on")
+    ob.status, ob.closed_on, ob.updated_at = ObligationStatus.FULFILLED, day, clock.now()
+    save_with_entry(ob, actor=actor, action="obligation.fulfil", reason=reason or _("已履行"))
+    _copy_back(obligation, ob)
+    return obligation
+
+
+@transaction.atomic
+def cancel_obligation(obligation: Obligation, *, actor: Actor, reason: str) -> Obligation:
+    """The obligation no longer exists (a contract terminated by agreement, a promise changed by its legal
+    procedure); the reason is required and kept in the ledger."""
+    _require_reason(reason)
+    ob = _locked(obligation)
+    if not ob.is_owed:
+        raise ObligationError(_("履约事项已%(status)s") % {"status": ob.get_status_display()})
+    ob.status, ob.closed_on, ob.updated_at = ObligationStatus.CANCELLED, clock.today(), clock.now()
+    save_with_entry(ob, actor=actor, action="obligation.cancel", reason=reason)
+    _copy_back(obligation, ob)
+    return obligation
+
+
+def obligations_for(basis: models.Model) -> models.QuerySet[Obligation]:
+    """The obligations registered with ``basis`` (a higher app's row)."""
+    return Obligation.objects.filter(basis_type=ContentType.objects.get_for_model(basis), basis_id=basis.pk)
+
+
+# --- query codes (a creditor follows its own obligation) -------------------------------------------
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_query_code(obligation: Obligation, *, actor: Actor) -> str:
+    """A new query code for the creditor (shown once; only its SHA-256 is kept): with the reference it
+    opens the public follow-up page. Issuing again replaces the old code."""
+    code = secrets.token_hex(4).upper()
+    ob = _locked(obligation)
+    ob.query_digest, ob.updated_at = _digest(code), clock.now()
+    save_with_entry(ob, actor=actor, action="obligation.query_code", reason=_("发放查询码"))
+    _copy_back(obligation, ob)
+    return code
+
+
+def find_by_code(reference: str, code: str) -> Obligation | None:
+    """The obligation with this reference whose query code is ``code``; None for any mismatch (one answer)."""
+    ob = Obligation.objects.filter(reference=reference.strip()).first()
+    stored = ob.query_digest if ob is not None else "0" * 64
+    ok = hmac.compare_digest(stored, _digest(code)) and bool(code.strip())
+    return ob if ok and ob is not None and ob.query_digest else None
+
+
+# --- the daily job ---------------------------------------------------------------------------------
+
+@dataclass
+class MarkResult:
+    due_soon: int = 0
+    overdue: int = 0
+    candidates: int = 0
+    candidate_ids: list[int] = field(default_factory=list)
+
+
+def _claim_ids(qs: models.QuerySet[Obligation], limit: int) -> list[int]:
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def _set_columns(ids: Sequence[int], values: dict[str, Any], *, action: str, reason: str) -> list[tuple[Any, ...]]:
+    """One UPDATE of ``values`` for the rows ``ids`` and one ledger entry per row (old → new values).
+
+    The rows are read as value tuples (no model instances); the entry's state digest is computed from the
+    row as read with the new values put in, which is what the UPDATE leaves in the database.
+    """
+    names = state_attnames(Obligation)
+    index = {name: i for i, name in enumerate(names)}
+    rows = list(Obligation.objects.filter(pk__in=ids).values_list(*names))
+    text, uid = actor_of(SYSTEM)
+    entity = entity_type_of(Obligation)
+    columns = list(values)
+    changes: list[Change] = []
+    new_rows: list[tuple[Any, ...]] = []
+    for row in rows:
+        new = list(row)
+        for name, value in values.items():
+            new[index[name]] = value
+        old_state, new_state = state_of_values(Obligation, row), state_of_values(Obligation, new)
+        changes.append(Change(text, action, entity, row[index["id"]], digest_state(new_state), reason, uid,
+                              changed_values(Obligation, old_state, new_state, columns)))
+        new_rows.append(tuple(new))
+    with ledger_writing():
+        Obligation.objects.filter(pk__in=ids).update(**values)
+    append(changes)
+    return new_rows
+
+
+def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> MarkResult:
+    """Daily job: owed obligations past their due date become 已逾期, those within their kind's window
+    before it 即将到期, and overdue ones past their grace period get a breach candidate (never a record).
+
+    Idempotent and safe on several workers: each chunk is claimed under ``select_for_update(skip_locked)``
+    on PostgreSQL (SQLite's write lock otherwise) and re-checked by its own ``WHERE``.
+    """
+    today = today or clock.today()
+    result = MarkResult()
+    overdue = Q(status__in=[ObligationStatus.OPEN, ObligationStatus.DUE_SOON], due_on__lt=today)
+    result.overdue = _mark(overdue, {"status": ObligationStatus.OVERDUE.value, "overdue_since": today},
+                           "obligation.overdue", _("履行期限已过"), chunk)
+    from .kinds import all_kinds
+
+    for horizon in sorted({k.due_soon_days for k in all_kinds()}):
+        kinds = [k.code for k in all_kinds() if k.due_soon_days == horizon]
+        soon = Q(status=ObligationStatus.OPEN, kind__in=kinds, due_on__gte=today,
+                 due_on__lte=today + dt.timedelta(days=horizon))
+        result.due_soon += _mark(soon, {"status": ObligationStatus.DUE_SOON.value}, "obligation.due_soon",
+                                 _("履行期限将至"), chunk)
+    while True:
+        with transaction.atomic():
+            ids = _claim_ids(Obligation.objects.filter(status=ObligationStatus.OVERDUE, candidate_on__isnull=True,
+                                                       breach_on__lte=today), chunk)
+            if not ids:
+                break
+            now = clock.now()
+            rows = _set_columns(ids, {"candidate_on": today, "updated_at": now}, action="obligation.candidate",
+                                reason=_("逾期超过宽限期，生成失信候选"))
+            names = state_attnames(Obligation)
+            at = {name: i for i, name in enumerate(names)}
+            made = create_with_entries(BreachCandidate, [BreachCandidate(
+                obligation_id=r[at["id"]], due_on=r[at["due_on"]], record_type=r[at["record_type"]],
+                subject_org_id=r[at["debtor_org_id"]], responsible_person_id=r[at["responsible_person_id"]],
+                amount=r[at["amount"]], status=CandidateStatus.PENDING, created_on=today, created_at=now,
+                updated_at=now) for r in rows], actor=SYSTEM, action="obligation.candidate.create",
+                reason=_("逾期超过宽限期，待信用管理部门确认"), batch_size=chunk)
+            result.candidates += len(made)
+            if len(result.candidate_ids) < 1000:
+                result.candidate_ids.extend(c.pk for c in made[:1000])
+    return result
+
+
+def _mark(where: Q, values: dict[str, Any], action: str, reason: str, chunk: int) -> int:
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = _claim_ids(Obligation.objects.filter(where), chunk)
+            if not ids:
+                return total
+            _set_columns(ids, {**values, "updated_at": clock.now()}, action=action, reason=reason)
+            total += len(ids)
+
+
+def run_daily() -> dict[str, int]:
+    """The scheduled entry point (``core.jobs``): today's marks and candidates, as counts."""
+    r = mark_obligations()
+    return {"due_soon": r.due_soon, "overdue": r.overdue, "candidates": r.candidates}
+
+
+# --- the credit office's decision on a candidate ----------------------------------------------------
+
+def _decider(actor: User) -> None:
+    if access.role_of(actor) != Role.CREDIT_OFFICE:
+        raise ObligationError(_("只有信用管理部门可以确认或驳回失信候选"))
+
+
+def _locked_candidate(candidate: BreachCandidate) -> BreachCandidate:
+    locked: BreachCandidate = BreachCandidate.objects.select_for_update().select_related(
+        "obligation", "obligation__debtor_org", "subject_org", "responsible_person").get(pk=candidate.pk)
+    if locked.status != CandidateStatus.PENDING:
+        raise Conflict(_("该失信候选已%(status)s") % {"status": locked.get_status_display()})
+    return locked
+
+
+def _record_values(candidate: BreachCandidate, *, authority: str, number: str, severity: str, facts: str) -> dict[str, Any]:
+    ob = candidate.obligation
+    amount = None if candidate.amount is None else (candidate.amount / Decimal(10000)).quantize(Decimal("0.000001"))
+    values: dict[str, Any] = {"decision_number": number, "authority_name": authority,
+                              "decision_date": clock.today(), "severity": severity}
+    if candidate.record_type == "tqzk":
+        values |= {"creditor": ob.creditor_label, "due_date": candidate.due_on, "amount": amount}
+    else:
+        values |= {"contract_name": ob.title, "facts": facts, "amount": amount}
+    return values
+
+
+@transaction.atomic
+def confirm_candidate(candidate: BreachCandidate, *, actor: User, severity: str, reason: str,
+                      decision_number: str = "", include_person: bool = True,
+                      responsible_person: CivilServant | None = None) -> BreachCandidate:
+    """The credit office confirms a breach: a dishonesty record about the organisation and, where the
+    responsible person is known (named, or the post's holder on the due date) and ``include_person``,
+    one about that person, each entered through ``archive.services.record_decision`` (its ledger entry,
+    and the measures the sanctions rules give it). The candidate keeps the records it became."""
+    _decider(actor)
+    _require_reason(reason)
+    locked = _locked_candidate(candidate)
+    ob = locked.obligation
+    version = RecordType.objects.get(code=locked.record_type).current()
+    issuing = actor.organization
+    if issuing is None:
+        raise ObligationError(_("您的账号没有所属单位，不能认定"))
+    number = decision_number.strip() or ob.reference
+    facts = _("%(org)s 未在 %(due)s 前履行“%(title)s”（%(kind)s，编号 %(ref)s）；%(reason)s") % {
+        "org": ob.debtor_org.name, "due": candidate.due_on, "title": ob.title, "kind": _(kind_label(ob.kind)),
+        "ref": ob.reference, "reason": reason}
+    values = _record_values(locked, authority=issuing.name, number=number, severity=severity, facts=facts)
+    locked.org_record = record_decision(version, values, issuing_org=issuing, actor=actor,
+                                        subject_org=locked.subject_org, reason=reason)
+    person = responsible_person or locked.responsible_person or responsible_for(ob, locked.due_on)
+    if include_person and person is not None:
+        if SubjectKind.CIVIL_SERVANT not in set(version.subject_kinds):
+            raise ObligationError(_("当前目录版本的“%(type)s”不适用于公务员，不能认定责任人") % {"type": version.record_type.name})
+        locked.person_record = record_decision(version, values, issuing_org=issuing, actor=actor,
+                                               subject_person=person, reason=reason)
+        locked.responsible_person = person
+    locked.status, locked.decided_by, locked.decided_at = CandidateStatus.CONFIRMED, actor, clock.now()
+    locked.reason, locked.updated_at = reason, clock.now()
+    save_with_entry(locked, actor=actor, action="obligation.candidate.confirm", reason=reason)
+    _copy_back(candidate, locked)
+    return candidate
+
+
+@transaction.atomic
+def dismiss_candidate(candidate: BreachCandidate, *, actor: User, reason: str) -> BreachCandidate:
+    """The credit office dismisses a candidate (e.g. the delay was the creditor's, or force majeure), with
+    the reason; no record is made."""
+    _decider(actor)
+    _require_reason(reason)
+    locked = _locked_candidate(candidate)
+    locked.status, locked.decided_by, locked.decided_at = CandidateStatus.DISMISSED, actor, clock.now()
+    locked.reason, locked.updated_at = reason, clock.now()
+    save_with_entry(locked, actor=actor, action="obligation.candidate.dismiss", reason=reason)
+    _copy_back(candidate, locked)
+    return candidate
+
+
+def records_of(candidate: BreachCandidate) -> list[CreditRecord]:
+    return [r for r in (candidate.org_record, candidate.person_record) if r is not None]
