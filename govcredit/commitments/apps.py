@@ -23,6 +23,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "PPP项目与招商引资承诺"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
         from django.utils.translation import gettext_lazy as menu_label
 
         from govcredit.accounts import access
@@ -31,8 +32,12 @@ class CommitmentsConfig(AppConfig):
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
+        from govcredit.obligations.models import BreachCandidate
 
         from . import demo
+        from .receivers import candidate_saved
+
+        post_save.connect(candidate_saved, sender=BreachCandidate, dispatch_uid="commitments.candidate_saved")
 
         for code, zh, en in EVENT_TYPES:
             register_event_type(code, zh, en)

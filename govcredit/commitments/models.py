@@ -102,7 +102,6 @@ class Duty(LedgeredModel):
     status = models.CharField("状态", max_length=4, choices=DutyStatus.choices, default=DutyStatus.OPEN)
     done_on = models.DateField("履行日期（公开日期）", null=True, blank=True)
     note = models.TextField("说明", blank=True)
-    obligation_id = models.BigIntegerField("义务登记编号", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "PPP项目政府方义务"
@@ -155,12 +154,8 @@ class Promise(LedgeredModel):
     responsible_post = models.CharField("责任岗位", max_length=100)
     status = models.CharField("状态", max_length=6, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
     kept_on = models.DateField("兑现日期", null=True, blank=True)
-    code_hash = models.CharField("查询码摘要", max_length=64)
-    obligation_id = models.BigIntegerField("义务登记编号", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("登记时间")
     updated_at = models.DateTimeField("更新时间")
-
-    ledger_hidden = frozenset({"code_hash"})
 
     class Meta:
         verbose_name = "招商引资承诺"

@@ -42,10 +42,11 @@ def managed_orgs(user: Any) -> QuerySet[Organization]:
 
 
 def _holding(day: Any) -> QuerySet[PostAssignment]:
-    """The post assignments of a promise's responsible post held on ``day`` (a date or an outer reference)."""
+    """The post assignments of a promise's responsible post held on ``day`` (a date or an outer reference),
+    newest first: the rule of ``obligations.services.responsible_on`` as a subquery, for whole lists."""
     return (PostAssignment.objects.filter(employer=OuterRef("org"), post=OuterRef("responsible_post"),
                                           start_date__lte=day)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gt=day)).order_by("-start_date", "-pk"))
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).order_by("-start_date", "-pk"))
 
 
 def with_holders(promises: QuerySet[Promise], today: dt.date) -> QuerySet[Promise]:

@@ -8,16 +8,13 @@ writes its ledger entries (``ledger.services.save_with_entry``): nothing here ch
   responsible post changes. It changes only through :func:`change_promise`, which refuses without the
   legal basis and the procedure followed, and keeps the old and new terms; compensation to the investor
   is recorded by :func:`record_compensation`.
-* An investor follows a promise by its number and the query code shown once when it was registered (only
-  the code's SHA-256 is kept): :func:`find_by_code`.
+* An investor follows a promise by its number and the query code shown once when it was registered (the
+  obligations register issues it and keeps only its SHA-256): :func:`find_by_code`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,7 +46,6 @@ from .models import (
 )
 from .responsibility import Holder, holders_on
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 MSG_NOT_FOUND = "未找到该编号的承诺，或查询码不正确"
 
 
@@ -218,10 +214,6 @@ def mark_duty_breached(duty: Duty, *, actor: Actor, reason: str) -> Duty:
 
 # --- investment promises --------------------------------------------------------------------------------
 
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
 def _promise_number() -> str:
     stem = f"ZS{clock.today():%Y%m%d}"
     return f"{stem}{Promise.objects.filter(number__startswith=stem).count() + 1:04d}"
@@ -242,7 +234,6 @@ def make_promise(*, org: Organization, investor_name: str, kind: str, terms: str
         raise CommitmentError(_("承诺类别无效"), field="kind")
     if due_on < promised_on:
         raise CommitmentError(_("兑现期限不能早于承诺日期"), field="due_on")
-    code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(10))
     now = clock.now()
     promise = Promise(
         number=_promise_number(), org=org, investor_name=_required(investor_name, "investor_name", _("投资方")),
@@ -250,10 +241,9 @@ def make_promise(*, org: Organization, investor_name: str, kind: str, terms: str
         terms=_required(terms, "terms", _("承诺内容")), legal_basis=_required(legal_basis, "legal_basis", _("法律政策依据")),
         document=_required(document, "document", _("合同或文件编号")), amount=amount, promised_on=promised_on,
         due_on=due_on, responsible_post=_required(responsible_post, "responsible_post", _("责任岗位")),
-        code_hash=_digest(code), created_at=now, updated_at=now)
+        created_at=now, updated_at=now)
     save_with_entry(promise, actor=actor, action="commitments.promise.create", reason=_("登记招商引资承诺"))
-    link.register_promise(promise, actor)
-    return Registered(promise, code)
+    return Registered(promise, link.register_promise(promise, actor))
 
 
 def _lock(promise: Promise) -> Promise:
@@ -275,8 +265,9 @@ def keep_promise(promise: Promise, *, kept_on: dt.date, actor: Actor, reason: st
     if kept_on > clock.today():
         raise CommitmentError(_("兑现日期不能晚于今天"), field="kept_on")
     locked.status, locked.kept_on, locked.updated_at = PromiseStatus.KEPT, kept_on, clock.now()
-    save_with_entry(locked, actor=actor, action="commitments.promise.keep", reason=_required(reason, "reason", _("说明")))
-    link.settle_promise(locked, actor)
+    reason = _required(reason, "reason", _("说明"))
+    save_with_entry(locked, actor=actor, action="commitments.promise.keep", reason=reason)
+    link.keep_promise(locked, actor, reason)
     _copy(promise, locked)
     return promise
 
@@ -311,13 +302,13 @@ def change_promise(promise: Promise, *, legal_basis: str, procedure: str, reason
     save_with_entry(change, actor=actor, action="commitments.promise.change", reason=reason)
     locked.terms, locked.due_on, locked.amount, locked.updated_at = terms, due, amount, clock.now()
     locked.status = PromiseStatus.ENDED if terminates else PromiseStatus.CHANGED
+    why = _("%(basis)s；%(procedure)s：%(reason)s") % {"basis": legal_basis, "procedure": procedure, "reason": reason}
     save_with_entry(locked, actor=actor, action="commitments.promise.end" if terminates else "commitments.promise.amend",
-                    reason=_("%(basis)s；%(procedure)s：%(reason)s") % {"basis": legal_basis, "procedure": procedure,
-                                                                     "reason": reason})
+                    reason=why)
     if terminates:
-        link.settle_promise(locked, actor)
+        link.end_promise(locked, actor, why)
     else:
-        link.reschedule_promise(locked, actor)
+        link.reschedule_promise(locked, actor, why)
     _copy(promise, locked)
     return change
 
@@ -358,8 +349,5 @@ def promise_responsible(promise: Promise, day: dt.date | None = None) -> list[Ho
 
 def find_by_code(number: str, code: str) -> Promise | None:
     """The promise with this number if ``code`` is its query code; None otherwise (the same answer for an
-    unknown number and a wrong code, compared in constant time)."""
-    row = Promise.objects.select_related("org").filter(number=number.strip().upper()).first()
-    expected = row.code_hash if row is not None else _digest("-")
-    ok = hmac.compare_digest(expected, _digest(code))
-    return row if row is not None and ok else None
+    unknown number and a wrong code: the register compares in constant time)."""
+    return link.find_promise(number, code)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govcredit.accounts.models import User
-from govcredit.commitments import services
+from govcredit.commitments import link, services
 from govcredit.commitments.filters import filter_promises
 from govcredit.commitments.models import DutyStatus, Promise, PromiseChange, PromiseStatus, Stage
 from govcredit.commitments.selectors import across_turnover, visible_projects, visible_promises
@@ -239,3 +239,48 @@ class TestLedger:
     def test_filter_by_status(self, city: City) -> None:
         rows = filter_promises(Promise.objects.all(), clock.today(), status=PromiseStatus.OPEN)
         assert rows.count() == 2
+
+
+class TestBreachCandidate:
+    """Past its due date a promise made under the former 区长 becomes a *candidate* for the district and the
+    person who held the post on the due date; only the credit office's confirmation makes it 已违约."""
+
+    @pytest.fixture
+    def city(self, shared_city: City) -> City:
+        add_commitments(shared_city)
+        city = shared_city
+        city.old_promise = promise(city, "xuanwu", DAY - dt.timedelta(days=300),  # type: ignore[attr-defined]
+                                   DAY - dt.timedelta(days=15)).promise
+        change_post(city.people["xuanwu_head"], employer=city.orgs["city"], post="市政府副秘书长", rank="正处级",
+                    status=ServantStatus.TRANSFERRED, effective=DAY - dt.timedelta(days=10), actor="test", reason="换届")
+        add_head(city, "successor", "孙继任", "xuanwu", DAY - dt.timedelta(days=10), 902)
+        return city
+
+    def test_candidate_then_confirmed(self, city: City) -> None:
+        from govcredit.obligations.models import BreachCandidate, CandidateStatus
+        from govcredit.obligations.services import confirm_candidate, mark_obligations
+
+        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        ob = link.obligation_of(old)
+        assert ob is not None and ob.debtor_org == city.orgs["xuanwu"] and ob.responsible_post == "区长"
+        assert ob.amount == Decimal(3000000)
+        mark_obligations(clock.today())
+        candidate = BreachCandidate.objects.get(obligation=ob)
+        assert candidate.status == CandidateStatus.PENDING and candidate.subject_org == city.orgs["xuanwu"]
+        old.refresh_from_db()
+        assert old.status == PromiseStatus.OPEN  # a candidate is not a breach
+        confirm_candidate(candidate, actor=city.users["credit"], severity="一般", reason="逾期未兑现扶持资金")
+        candidate.refresh_from_db()
+        assert candidate.responsible_person == city.people["xuanwu_head"]  # the former 区长, moved on
+        old.refresh_from_db()
+        assert old.status == PromiseStatus.BREACHED and _entries("commitments.promise.breach") == 1
+
+    def test_lawful_change_moves_the_obligation(self, city: City) -> None:
+        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        services.change_promise(old, legal_basis="依据", procedure="常务会议纪要", reason="规划调整", decided_on=DAY,
+                                new_due_on=DAY + dt.timedelta(days=100), actor=city.users["district"])
+        ob = link.obligation_of(old)
+        assert ob is not None and ob.due_on == DAY + dt.timedelta(days=100)
+        services.keep_promise(old, kept_on=DAY, reason="已拨付", actor=city.users["district"])
+        ob.refresh_from_db()
+        assert ob.status == "已履行"
