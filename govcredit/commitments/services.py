@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govcredit.accounts.models import User
 from govcredit.core import clock
@@ -46,7 +47,7 @@ from .models import (
 )
 from .responsibility import Holder, holders_on
 
-MSG_NOT_FOUND = "未找到该编号的承诺，或查询码不正确"
+MSG_NOT_FOUND = gettext_noop("未找到该编号的承诺，或查询码不正确")  # in the language of the page
 
 
 class CommitmentError(DomainError):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
@@ -39,7 +40,7 @@ from .models import Duty, DutyKind, DutyStatus, PPPProject, Promise
 from .responsibility import holders_on
 from .selectors import managed_orgs, visible_duties, visible_projects, visible_promises, with_duty_counts
 
-MSG_LIMITED = "您的操作过于频繁，请稍后再试。"
+MSG_LIMITED = gettext_noop("您的操作过于频繁，请稍后再试。")
 
 
 def _form_errors(form: Any, error: services.CommitmentError) -> None:

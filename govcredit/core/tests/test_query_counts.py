@@ -194,6 +194,20 @@ def _repairs(city: City, n: int) -> None:
         apply_repair(record, user=city.users["subject"], corrected="已纠正", commitment=("c.pdf", b"%PDF-1.4"), files=[])
 
 
+def _projects(city: City, n: int) -> None:
+    from govcredit.commitments.tests.helpers import duty, project
+
+    for i in range(n):
+        duty(project(city, "xuanwu", f"玄武区第{i}号PPP项目"), clock.today() - dt.timedelta(days=i))
+
+
+def _promises(city: City, n: int) -> None:
+    from govcredit.commitments.tests.helpers import promise
+
+    for i in range(n):
+        promise(city, "xuanwu", clock.today() - dt.timedelta(days=400 + i), clock.today() + dt.timedelta(days=i))
+
+
 Grow = Callable[[City, int], None]
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -236,6 +250,10 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("remedies:index", "credit", lambda: reverse("remedies:index"), _objections),
     ("GET /api/remedies/objections", "credit", lambda: "/api/remedies/objections", _objections),
     ("GET /api/remedies/repairs", "credit", lambda: "/api/remedies/repairs", _repairs),
+    ("commitments:project_list", "district", lambda: reverse("commitments:project_list"), _projects),
+    ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list") + "?turnover=on", _promises),
+    ("GET /api/commitments/projects", "district", lambda: "/api/commitments/projects", _projects),
+    ("GET /api/commitments/promises", "district", lambda: "/api/commitments/promises", _promises),
 ]
 
 
