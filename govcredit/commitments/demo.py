@@ -2,7 +2,9 @@
 
 One promise of 玄武区人民政府 spans a change of district leadership: it was made while one person was
 区长; he then moved to another post and a successor took over; the promise stays with the district, is
-listed in the turnover view, is overdue, and its trace-back names the former 区长.
+listed in the turnover view, is overdue, and its trace-back names the former 区长. The obligations job
+makes the overdue promises and duties breach candidates; the credit office confirms one (已违约) and leaves
+the others pending, since a breach is never automatic.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
+from govcredit.accounts.models import Role, User
 from govcredit.core import clock
 from govcredit.core.demo import DemoRun
+from govcredit.obligations.models import BreachCandidate, CandidateStatus
+from govcredit.obligations.services import confirm_candidate, mark_obligations
 from govcredit.subjects.identifiers import make_id_number
 from govcredit.subjects.models import CivilServant, Organization, ServantStatus
 from govcredit.subjects.services import change_post, find_person_by_id_number, register_civil_servant
 
-from . import services
+from . import link, services
 from .models import DutyKind, Promise, PromiseKind, Stage
 
 ACTOR = "demo"
@@ -114,14 +119,29 @@ def _promises(districts: list[Organization], today: dt.date, seed: int) -> dict[
     services.record_compensation(ended, amount=Decimal(150), description="依法解除承诺的损失补偿",
                                  paid_on=today - dt.timedelta(days=2), actor=ACTOR)
     broken = _promise(other, 4, year_ago, today - dt.timedelta(days=45))
-    services.mark_promise_breached(broken, actor=ACTOR, reason="信用办确认违约")
     # across the change of leadership: made under the former 区长, still owed, overdue
     before, _after, changed_on = leadership_change(xuanwu, today, seed)
     held = before.posts.filter(post=HEAD, employer=xuanwu).order_by("-start_date").first()
     made_on = max(held.start_date if held else changed_on - dt.timedelta(days=200), changed_on - dt.timedelta(days=200))
     _promise(xuanwu, 5, made_on, today - dt.timedelta(days=10), PromiseKind.SUBSIDY, "项目落地奖励300万元，签约后分两期拨付")
     _promise(xuanwu, 6, made_on, today + dt.timedelta(days=45), PromiseKind.LAND, "配套建设人才公寓一栋")
-    return {"招商引资承诺": Promise.objects.count()}
+    # due (and missed) before the change: the trace-back names the former 区长, who has since moved on
+    _promise(xuanwu, 7, made_on, changed_on - dt.timedelta(days=5), PromiseKind.APPROVAL, "签约后30日内办结施工许可")
+    # the daily job turns the overdue ones into candidates; the credit office confirms one of them (已违约)
+    # and leaves the others (the promise across the change of leadership among them) for its decision
+    mark_obligations(today)
+    confirmed = _confirm(broken)
+    return {"招商引资承诺": Promise.objects.count(), "确认违约的承诺": confirmed}
+
+
+def _confirm(promise: Promise) -> int:
+    credit = User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, organization__isnull=False).order_by("pk").first()
+    ob = link.obligation_of(promise)
+    candidate = BreachCandidate.objects.filter(obligation=ob, status=CandidateStatus.PENDING).first() if ob else None
+    if credit is None or candidate is None:
+        return 0
+    confirm_candidate(candidate, actor=credit, severity="一般", reason="逾期未兑现产业扶持资金，经核实属实")
+    return 1
 
 
 def build_demo(run: DemoRun) -> Mapping[str, int]:
