@@ -11,7 +11,7 @@ from govcredit.subjects.models import Organization
 
 from .models import DutyKind, PromiseChange, PromiseKind, PromiseStatus, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 AMOUNT = forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"})
 
 

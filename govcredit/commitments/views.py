@@ -21,7 +21,9 @@ from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
 
-from . import public, services, tables
+from govcredit.obligations.services import responsible_for
+
+from . import link, public, services, tables
 from .filters import filter_projects, filter_promises
 from .forms import (
     ChangeForm,
@@ -41,6 +43,17 @@ from .responsibility import holders_on
 from .selectors import managed_orgs, visible_duties, visible_projects, visible_promises, with_duty_counts
 
 MSG_LIMITED = gettext_noop("您的操作过于频繁，请稍后再试。")
+
+
+def _register(row: Duty | Promise) -> dict[str, Any]:
+    """The row's obligation in the register and its breach candidates, each with the person responsible on
+    the missed due date (the register's trace-back)."""
+    ob = link.obligation_of(row)
+    if ob is None:
+        return {"obligation": None, "candidates": []}
+    candidates = [{"candidate": c, "responsible": c.responsible_person or responsible_for(ob, c.due_on)}
+                  for c in ob.candidates.select_related("responsible_person").order_by("created_on", "pk")]
+    return {"obligation": ob, "candidates": candidates}
 
 
 def _form_errors(form: Any, error: services.CommitmentError) -> None:
@@ -173,7 +186,7 @@ def duty_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "commitments/duty_detail.html", {
         "duty": duty, "form": form, "today": today, "overdue": duty.status == DutyStatus.OPEN and duty.due_on < today,
         "at_due": services.duty_responsible(duty), "now": services.duty_responsible(duty, today),
-        "history": describe(history(duty).order_by("seq"), request.user)})
+        "history": describe(history(duty).order_by("seq"), request.user), **_register(duty)})
 
 
 # --- investment promises -----------------------------------------------------------------------------
@@ -225,7 +238,7 @@ def _promise_context(request: HttpRequest, promise: Promise) -> dict[str, Any]:
         "changes": promise.changes.select_related("recorded_by").order_by("recorded_at", "pk"),
         "compensations": promise.compensations.select_related("change").order_by("paid_on", "pk"),
         "keep_form": KeepForm(initial={"kept_on": today}),
-        "history": describe(history(promise).order_by("seq"), request.user),
+        "history": describe(history(promise).order_by("seq"), request.user), **_register(promise),
     }
 
 

@@ -269,6 +269,9 @@ class TestBreachCandidate:
         assert candidate.status == CandidateStatus.PENDING and candidate.subject_org == city.orgs["xuanwu"]
         old.refresh_from_db()
         assert old.status == PromiseStatus.OPEN  # a candidate is not a breach
+        html = _client(city.users["district"]).get(reverse("commitments:promise_detail", args=[old.pk])).content.decode()
+        row = html.split('id="candidates"')[1].split("</table>")[0]
+        assert "赵玄武" in row and "待确认" in row
         confirm_candidate(candidate, actor=city.users["credit"], severity="一般", reason="逾期未兑现扶持资金")
         candidate.refresh_from_db()
         assert candidate.responsible_person == city.people["xuanwu_head"]  # the former 区长, moved on
