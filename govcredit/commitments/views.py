@@ -20,7 +20,6 @@ from govcredit.core.ratelimit import client_address, hit, rate_setting
 from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.ledger.readable import describe
 from govcredit.ledger.services import history
-
 from govcredit.obligations.services import responsible_for
 
 from . import link, public, services, tables
