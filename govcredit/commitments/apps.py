@@ -33,8 +33,9 @@ class CommitmentsConfig(AppConfig):
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
         from govcredit.obligations.models import BreachCandidate
+        from govcredit.subjects.panels import register_subject_panel
 
-        from . import demo
+        from . import demo, panels
         from .receivers import candidate_saved
 
         post_save.connect(candidate_saved, sender=BreachCandidate, dispatch_uid="commitments.candidate_saved")
@@ -46,6 +47,7 @@ class CommitmentsConfig(AppConfig):
         register_menu_item("commitments.promises", MenuItem(
             menu_label("招商引资承诺"), "commitments:promise_list", lambda user: access.has(user, access.READ_COMMITMENTS),
             45))
+        register_subject_panel("commitments", panels.PANEL)
         register_router("/commitments", "govcredit.commitments.api.router")
         register_demo_step("commitments", DemoStep(660, "PPP项目与招商引资承诺", demo.build_demo))
         register_entity("commitments.pppproject", "PPP项目", "PPP project", url_name="commitments:project_detail")

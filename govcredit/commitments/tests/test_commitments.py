@@ -135,6 +135,14 @@ class TestTurnoverAndTraceBack:
         html = _client(city.users["credit"]).get(reverse("commitments:promise_detail", args=[old.pk])).content.decode()
         assert "赵玄武" in html.split('id="trace-at-due"')[1].split("</dd>")[0]
 
+    def test_the_person_page_shows_duties_due_in_his_tenure(self, city: City) -> None:
+        client = _client(city.users["credit"])
+        former = client.get(reverse("subjects:person_detail", args=[city.people["xuanwu_head"].pk])).content.decode()
+        successor = client.get(reverse("subjects:person_detail", args=[city.people["successor"].pk])).content.decode()
+        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        assert 'id="commitments-panel"' in former and old.number in former and "可行性缺口补助" in former
+        assert old.number not in successor and city.promise.number in successor  # type: ignore[attr-defined]
+
     def test_performance_counts_the_overdue_duty(self, city: City) -> None:
         duties = list(city.project.duties.all())  # type: ignore[attr-defined]
         perf = services.performance(duties)
