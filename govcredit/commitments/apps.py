@@ -29,6 +29,7 @@ class CommitmentsConfig(AppConfig):
         from govcredit.accounts import access
         from govcredit.api.common import register_router
         from govcredit.core.demo import DemoStep, register_demo_step
+        from govcredit.core.home import register_home_tile
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
@@ -48,8 +49,12 @@ class CommitmentsConfig(AppConfig):
             menu_label("招商引资承诺"), "commitments:promise_list", lambda user: access.has(user, access.READ_COMMITMENTS),
             45))
         register_subject_panel("commitments", panels.PANEL)
+        register_home_tile("commitments", panels.HOME_TILE)
         register_router("/commitments", "govcredit.commitments.api.router")
         register_demo_step("commitments", DemoStep(660, "PPP项目与招商引资承诺", demo.build_demo))
         register_entity("commitments.pppproject", "PPP项目", "PPP project", url_name="commitments:project_detail")
         register_entity("commitments.promise", "招商引资承诺", "Investment promise", url_name="commitments:promise_detail")
         register_entity("commitments.duty", "PPP项目政府方义务", "PPP government duty", url_name="commitments:duty_detail")
+        register_entity("commitments.projectstage", "PPP项目阶段", "PPP project stage")
+        register_entity("commitments.promisechange", "承诺变更", "Change of a promise")
+        register_entity("commitments.compensation", "对投资方的补偿", "Compensation to an investor")

@@ -18,9 +18,8 @@ from govcredit.core import clock
 from govcredit.core.demo import DemoRun
 from govcredit.obligations.models import BreachCandidate, CandidateStatus
 from govcredit.obligations.services import confirm_candidate, mark_obligations
-from govcredit.subjects.identifiers import make_id_number
 from govcredit.subjects.models import CivilServant, Organization, ServantStatus
-from govcredit.subjects.services import change_post, find_person_by_id_number, register_civil_servant
+from govcredit.subjects.services import change_post
 
 from . import link, services
 from .models import DutyKind, Promise, PromiseKind, Stage
@@ -33,27 +32,32 @@ def _districts() -> list[Organization]:
     return list(Organization.objects.filter(name__endswith="区人民政府", depth=1).order_by("path"))
 
 
-def _new_person(name: str, employer: Organization, post: str, start: dt.date, seed: int) -> CivilServant:
-    for seq in range(seed, seed + 500):
-        number = make_id_number(employer.region_code or "320102", dt.date(1972, 3, 1), seq % 1000)
-        if find_person_by_id_number(number) is None:
-            return register_civil_servant(name=name, id_number=number, employer=employer, post=post, rank="正处级",
-                                          start_date=start, actor=ACTOR, reason="演示：任职")
-    raise RuntimeError("no free demo ID number")
+def _current_post(person: CivilServant) -> dt.date | None:
+    held = person.posts.filter(end_date__isnull=True).order_by("-start_date").first()
+    return held.start_date if held is not None else None
 
 
-def leadership_change(district: Organization, today: dt.date, seed: int) -> tuple[CivilServant, CivilServant, dt.date]:
-    """The district's 区长 (registered if the city has none) moves on 60 days ago; a successor takes over.
-    Returns (predecessor, successor, the day of the change)."""
+def leadership_change(district: Organization, today: dt.date) -> tuple[CivilServant, CivilServant, dt.date] | None:
+    """The district's 区长 moves to the city government 60 days ago and a deputy (or another official of the
+    district) takes over, both from the city's own civil servants (the demo adds no people to the plan).
+    Returns (predecessor, successor, the day of the change), or None where the city has no such pair."""
     changed = today - dt.timedelta(days=60)
-    before = (CivilServant.objects.filter(employer=district, post=HEAD, status=ServantStatus.ACTIVE)
-              .order_by("pk").first())
-    if before is None or before.posts.filter(end_date__isnull=True, start_date__gte=changed).exists():
-        before = _new_person("周前任", district, HEAD, today - dt.timedelta(days=900), seed)
+
+    def settled(person: CivilServant) -> bool:
+        start = _current_post(person)
+        return start is not None and start < changed - dt.timedelta(days=200)
+
+    active = CivilServant.objects.filter(employer=district, status=ServantStatus.ACTIVE).order_by("pk")
+    before = next((p for p in active.filter(post=HEAD) if settled(p)), None)
+    after = next((p for p in active.exclude(post=HEAD).order_by("-post", "pk") if settled(p) and p.post == "副区长"),
+                 None) or next((p for p in active.exclude(post=HEAD) if settled(p)), None)
+    if before is None or after is None:
+        return None
     city = district.parent or district
     change_post(before, employer=city, post="市政府副秘书长", rank=before.rank, status=ServantStatus.TRANSFERRED,
                 effective=changed, actor=ACTOR, reason="演示：换届调任")
-    after = _new_person("吴继任", district, HEAD, changed, seed + 1)
+    change_post(after, employer=district, post=HEAD, rank=after.rank, status=ServantStatus.ACTIVE, effective=changed,
+                actor=ACTOR, reason="演示：换届任职")
     return before, after, changed
 
 
@@ -98,7 +102,7 @@ def _promise(org: Organization, i: int, promised_on: dt.date, due_on: dt.date, k
         actor=ACTOR).promise
 
 
-def _promises(districts: list[Organization], today: dt.date, seed: int) -> dict[str, int]:
+def _promises(districts: list[Organization], today: dt.date) -> dict[str, int]:
     xuanwu = next((d for d in districts if d.name.startswith("玄武")), districts[0])
     other = districts[1 % len(districts)]
     year_ago = today - dt.timedelta(days=365)
@@ -120,7 +124,11 @@ def _promises(districts: list[Organization], today: dt.date, seed: int) -> dict[
                                  paid_on=today - dt.timedelta(days=2), actor=ACTOR)
     broken = _promise(other, 4, year_ago, today - dt.timedelta(days=45))
     # across the change of leadership: made under the former 区长, still owed, overdue
-    before, _after, changed_on = leadership_change(xuanwu, today, seed)
+    turnover = leadership_change(xuanwu, today)
+    if turnover is None:
+        mark_obligations(today)
+        return {"招商引资承诺": Promise.objects.count(), "确认违约的承诺": _confirm(broken)}
+    before, _after, changed_on = turnover
     held = before.posts.filter(post=HEAD, employer=xuanwu).order_by("-start_date").first()
     made_on = max(held.start_date if held else changed_on - dt.timedelta(days=200), changed_on - dt.timedelta(days=200))
     _promise(xuanwu, 5, made_on, today - dt.timedelta(days=10), PromiseKind.SUBSIDY, "项目落地奖励300万元，签约后分两期拨付")
@@ -150,5 +158,5 @@ def build_demo(run: DemoRun) -> Mapping[str, int]:
     if not districts:
         return {}
     projects = _projects(districts, today)
-    counts = _promises(districts, today, run.seed)
+    counts = _promises(districts, today)
     return {"PPP项目": projects, **counts}

@@ -9,12 +9,17 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 
+from govcredit.accounts import access
 from govcredit.core import clock
+from govcredit.core.home import Count, HomeTile
 from govcredit.subjects.models import CivilServant, Organization
 from govcredit.subjects.panels import SubjectPanel
 
-from .selectors import visible_duties, visible_projects, visible_promises
+from .models import OPEN_PROMISE
+from .selectors import across_turnover, visible_duties, visible_projects, visible_promises
 
 LIMIT = 50
 
@@ -46,3 +51,21 @@ def context(request: HttpRequest, subject: dict[str, Any]) -> dict[str, Any]:
 
 
 PANEL = SubjectPanel(order=60, template="commitments/panel.html", context=context)
+
+
+def home_counts(request: HttpRequest) -> list[Count]:
+    """Open promises, the overdue ones, and those made under the previous holder of their post."""
+    today = clock.today()
+    promises = visible_promises(request.user)
+    owed = promises.filter(status__in=list(OPEN_PROMISE))
+    url = reverse("commitments:promise_list")
+    return [
+        Count(gettext("履行中的招商引资承诺"), owed.count(), "home-promises-open", url),
+        Count(gettext("逾期未兑现的承诺"), owed.filter(due_on__lt=today).count(), "home-promises-overdue", url),
+        Count(gettext("换届前作出、仍须履行的承诺"), across_turnover(promises, today).count(), "home-promises-turnover",
+              f"{url}?turnover=on"),
+    ]
+
+
+HOME_TILE = HomeTile(order=45, counts=home_counts,
+                     shown=lambda request: access.has(request.user, access.READ_COMMITMENTS))

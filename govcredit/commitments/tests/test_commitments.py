@@ -4,6 +4,7 @@ public page, and a ledger entry for every state change."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,6 +122,8 @@ class TestTurnoverAndTraceBack:
         assert fresh.number not in {p.number for p in across_turnover(Promise.objects.all(), clock.today())}
         page = _client(city.users["district"]).get(reverse("commitments:promise_list") + "?turnover=on")
         assert old.number in page.content.decode() and fresh.number not in page.content.decode()
+        home = _client(city.users["district"]).get(reverse("core:home")).content.decode()
+        assert re.search(r'id="home-promises-turnover"[^>]*>\s*2\s*<', home), home[:3000]
 
     def test_trace_back_names_the_person_at_the_due_date(self, city: City) -> None:
         old_duty = city.old_duty  # type: ignore[attr-defined]
