@@ -226,3 +226,28 @@ def commitment_scope(user: Any) -> Q | None:
 def can_manage_commitments(user: Any, org: Organization) -> bool:
     """May the user record for ``org`` (its own organisation or one in its subtree; the credit office all)?"""
     return has(user, MANAGE_COMMITMENTS) and _in_org_scope(user, org)
+
+
+# --- obligations (what the government owes: procurement payments, PPP duties, investment promises) -------
+# Departments and districts see the obligations of their subtree, a department's own account its own; the
+# credit office sees the city, ranks the departments and alone confirms or dismisses breach candidates.
+READ_OBLIGATIONS = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT, Role.SUBJECT}
+MANAGE_OBLIGATIONS = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT}
+DECIDE_BREACH_CANDIDATES = {Role.CREDIT_OFFICE}
+RANK_OBLIGATIONS = {Role.CREDIT_OFFICE}
+
+
+def obligation_scope(user: Any) -> Q | None:
+    """A filter on obligations (and contracts, through ``debtor_org``) for what the user may see; None: none."""
+    role = role_of(user)
+    if role == Role.CREDIT_OFFICE:
+        return Q()
+    if role in SUBTREE and user.organization_id:
+        return Q(debtor_org__path__startswith=user.organization.path)
+    if role == Role.SUBJECT and user.organization_id and not user.civil_servant_id:
+        return Q(debtor_org_id=user.organization_id)
+    return None
+
+
+def can_decide_breach_candidates(user: Any) -> bool:
+    return has(user, DECIDE_BREACH_CANDIDATES)

@@ -36,7 +36,32 @@ class ObligationsConfig(AppConfig):
             register_kind(kind)
         for code, zh, en in EVENT_TYPES:
             register_event_type(code, zh, en)
+        from django.utils.translation import gettext_lazy as menu_label
+
+        from govcredit.accounts import access as menu_access
+        from govcredit.core.menu import MenuItem, register_menu_item
+        from govcredit.ledger.readable import register_entity
         from govcredit.workflow.kinds import register
+
+        register_menu_item("obligations.list", MenuItem(menu_label("履约践诺"), "obligations:list",
+                                                        lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 41))
+        register_menu_item("obligations.candidates", MenuItem(menu_label("失信候选"), "obligations:candidates",
+                                                              menu_access.can_decide_breach_candidates, 42))
+        register_menu_item("obligations.ranking", MenuItem(menu_label("逾期排名"), "obligations:ranking",
+                                                           lambda user: menu_access.has(user, menu_access.RANK_OBLIGATIONS), 43))
+        register_menu_item("obligations.overdue_lists", MenuItem(
+            menu_label("上一年度逾期合同"), "obligations:overdue_lists",
+            lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 44))
+        from govcredit.api.common import register_router
+        from govcredit.core.demo import DemoStep, register_demo_step
+
+        from . import demo
+
+        register_demo_step("obligations", DemoStep(700, "履约践诺", demo.build))
+
+        register_router("/obligations", "govcredit.obligations.api.router")
+        register_entity("obligations.obligation", "履约事项", "Obligation", url_name="obligations:detail")
+        register_entity("obligations.breachcandidate", "失信候选", "Breach candidate", url_name="obligations:candidate")
 
         from .workflow import COMPLAINT, OVERDUE_LIST
 

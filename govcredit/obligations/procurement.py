@@ -158,7 +158,7 @@ def register_contract(*, number: str, name: str, buyer: Organization, supplier_n
                       payment_days: int = DEFAULT_PAYMENT_DAYS, inspection_days: int | None = None,
                       agreed_daily_rate: Decimal | None = None, lpr_at_signing: Decimal | None = None,
                       responsible_person: CivilServant | None = None, delivered_on: dt.date | None = None,
-                      accepted_on: dt.date | None = None) -> Contract:
+                      accepted_on: dt.date | None = None, grace_days: int | None = None) -> Contract:
     """A contract with its payment milestones (each a ledger entry); a milestone whose period can be counted
     already becomes an obligation."""
     if Contract.objects.filter(number=number).exists():
@@ -177,18 +177,18 @@ def register_contract(*, number: str, name: str, buyer: Organization, supplier_n
                         agreed_daily_rate=agreed_daily_rate, lpr_at_signing=lpr_at_signing, payment_days=payment_days,
                         inspection_days=inspection_days, delivered_on=delivered_on, accepted_on=accepted_on,
                         created_at=now, updated_at=now)
-    save_with_entry(contract, actor=actor, action="procurement.contract.register", reason=_("登记采购合同"))
+    save_with_entry(contract, actor=actor, action="procurement.contract.register", reason=("登记采购合同"))
     for seq, spec in enumerate(milestones, start=1):
         if spec.rule not in MilestoneRule.values:
             raise ObligationError(_("付款起算方式无效：%(rule)s") % {"rule": spec.rule}, field="rule")
         m = Milestone(contract=contract, seq=seq, label=spec.label, amount=spec.amount, rule=spec.rule,
                       created_at=now, updated_at=now)
-        save_with_entry(m, actor=actor, action="procurement.milestone.register", reason=_("登记付款节点"))
-    refresh_due_dates(contract, actor=actor, reason=_("登记采购合同"))
+        save_with_entry(m, actor=actor, action="procurement.milestone.register", reason=("登记付款节点"))
+    refresh_due_dates(contract, actor=actor, reason=("登记采购合同"), grace_days=grace_days)
     return contract
 
 
-def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str) -> list[Milestone]:
+def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str, grace_days: int | None = None) -> list[Milestone]:
     """Give each unpaid milestone the due date the rules give it today, registering its obligation when it
     first has one and changing it (a ledger entry with the reason) when it moves."""
     today = clock.today()
@@ -207,9 +207,8 @@ def refresh_due_dates(contract: Contract, *, actor: Actor, reason: str) -> list[
                 debtor_org=contract.buyer, due_on=due, creditor_name=contract.supplier_name,
                 creditor_code=contract.supplier_code, creditor_is_person=contract.supplier_is_person,
                 creditor_is_sme=contract.supplier_is_sme, amount=m.amount - m.paid_amount,
-                responsible_person=contract.responsible_person, actor=actor, reason=reason, basis=m,
-                basis_text=_("《保障中小企业款项支付条例》第九、十条；合同 %(number)s 第 %(seq)s 期") % {
-                    "number": contract.number, "seq": m.seq})
+                responsible_person=contract.responsible_person, actor=actor, reason=reason, basis=m, grace_days=grace_days,
+                basis_text=(f"《保障中小企业款项支付条例》第九、十条；合同 {contract.number} 第 {m.seq} 期"))
         elif due is not None and m.obligation is not None and m.obligation.is_owed:
             change_obligation(m.obligation, actor=actor, reason=reason, due_on=due)
         save_with_entry(m, actor=actor, action="procurement.milestone.change", reason=reason)
@@ -233,8 +232,8 @@ def record_delivery(contract: Contract, *, delivered_on: dt.date | None = None, 
             raise ObligationError(_("验收日期不能早于交付日期"), field="accepted_on")
         locked.accepted_on = accepted_on
     locked.updated_at = clock.now()
-    save_with_entry(locked, actor=actor, action="procurement.contract.change", reason=reason or _("登记交付、验收"))
-    refresh_due_dates(locked, actor=actor, reason=reason or _("登记交付、验收"))
+    save_with_entry(locked, actor=actor, action="procurement.contract.change", reason=reason or ("登记交付、验收"))
+    refresh_due_dates(locked, actor=actor, reason=reason or ("登记交付、验收"))
     contract.refresh_from_db()
     return contract
 
@@ -243,7 +242,7 @@ def record_delivery(contract: Contract, *, delivered_on: dt.date | None = None, 
 def confirm_settlement(milestone: Milestone, *, settled_on: dt.date, actor: Actor, amount: Decimal | None = None,
                        reason: str = "") -> Milestone:
     """Both sides confirmed the amount of a staged settlement on ``settled_on``: its period starts then."""
-    locked: Milestone = Milestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    locked: Milestone = Milestone.objects.select_for_update(of=("self",)).select_related("contract").get(pk=milestone.pk)
     if locked.rule != MilestoneRule.SETTLEMENT:
         raise ObligationError(_("该付款节点不按结算确认起算"), field="rule")
     if settled_on > clock.today():
@@ -251,8 +250,8 @@ def confirm_settlement(milestone: Milestone, *, settled_on: dt.date, actor: Acto
     locked.settled_on, locked.updated_at = settled_on, clock.now()
     if amount is not None:
         locked.amount = amount
-    save_with_entry(locked, actor=actor, action="procurement.milestone.change", reason=reason or _("双方确认结算金额"))
-    refresh_due_dates(locked.contract, actor=actor, reason=reason or _("双方确认结算金额"))
+    save_with_entry(locked, actor=actor, action="procurement.milestone.change", reason=reason or ("双方确认结算金额"))
+    refresh_due_dates(locked.contract, actor=actor, reason=reason or ("双方确认结算金额"))
     milestone.refresh_from_db()
     return milestone
 
@@ -264,14 +263,14 @@ def record_invoice(contract: Contract, *, number: str, amount: Decimal, issued_o
 
         raise Conflict(_("发票 %(number)s 已登记") % {"number": number}, field="number")
     invoice = Invoice(contract=contract, number=number, amount=amount, issued_on=issued_on, created_at=clock.now())
-    save_with_entry(invoice, actor=actor, action="procurement.invoice", reason=_("登记发票"))
+    save_with_entry(invoice, actor=actor, action="procurement.invoice", reason=("登记发票"))
     return invoice
 
 
 @transaction.atomic
 def record_payment(milestone: Milestone, *, amount: Decimal, paid_on: dt.date, actor: Actor, voucher: str = "") -> Payment:
     """A payment on a milestone; paid in full, its obligation is fulfilled on that day."""
-    locked: Milestone = Milestone.objects.select_for_update().select_related("obligation").get(pk=milestone.pk)
+    locked: Milestone = Milestone.objects.select_for_update(of=("self",)).select_related("obligation").get(pk=milestone.pk)
     if amount <= 0:
         raise ObligationError(_("付款金额须大于零"), field="amount")
     if paid_on > clock.today():
@@ -280,17 +279,17 @@ def record_payment(milestone: Milestone, *, amount: Decimal, paid_on: dt.date, a
         raise ObligationError(_("付款金额超过该节点未付金额 %(left)s 元") % {"left": locked.amount - locked.paid_amount},
                               field="amount")
     payment = Payment(milestone=locked, amount=amount, paid_on=paid_on, voucher=voucher, created_at=clock.now())
-    save_with_entry(payment, actor=actor, action="procurement.payment", reason=_("登记付款"))
+    save_with_entry(payment, actor=actor, action="procurement.payment", reason=("登记付款"))
     locked.paid_amount += amount
     if locked.paid_amount == locked.amount:
         locked.paid_on = paid_on
     locked.updated_at = clock.now()
-    save_with_entry(locked, actor=actor, action="procurement.milestone.change", reason=_("登记付款"))
+    save_with_entry(locked, actor=actor, action="procurement.milestone.change", reason=("登记付款"))
     ob: Obligation | None = locked.obligation
     if ob is not None and ob.is_owed:
         if locked.paid_on is not None:
-            fulfil_obligation(ob, actor=actor, on=paid_on, reason=_("款项已付清"))
+            fulfil_obligation(ob, actor=actor, on=paid_on, reason=("款项已付清"))
         else:
-            change_obligation(ob, actor=actor, reason=_("部分付款"), amount=locked.amount - locked.paid_amount)
+            change_obligation(ob, actor=actor, reason=("部分付款"), amount=locked.amount - locked.paid_amount)
     milestone.refresh_from_db()
     return payment

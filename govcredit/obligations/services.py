@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -43,7 +42,6 @@ from govcredit.ledger.services import (
     actor_of,
     append,
     changed_values,
-    create_with_entries,
     save_with_entry,
 )
 from govcredit.subjects.models import CivilServant, Organization, PostAssignment
@@ -90,6 +88,10 @@ def status_on(obligation: Obligation, today: dt.date) -> str:
     return ObligationStatus.OPEN.value
 
 
+def _soon_on(kind: str, due_on: dt.date) -> dt.date:
+    return due_on - dt.timedelta(days=get_kind(kind).due_soon_days)
+
+
 def _breach_on(due_on: dt.date, grace_days: int) -> dt.date:
     return due_on + dt.timedelta(days=grace_days + 1)
 
@@ -127,14 +129,14 @@ def register_obligation(kind: str, *, reference: str, title: str, debtor_org: Or
                     responsible_person=responsible_person, responsible_post=responsible_post,
                     creditor_name=creditor_name, creditor_code=creditor_code, creditor_is_person=creditor_is_person,
                     creditor_is_sme=creditor_is_sme, amount=amount, due_on=due_on, grace_days=grace,
-                    breach_on=_breach_on(due_on, grace), record_type=record_type or spec.record_type_for(creditor_is_sme),
+                    breach_on=_breach_on(due_on, grace), soon_on=_soon_on(kind, due_on), record_type=record_type or spec.record_type_for(creditor_is_sme),
                     basis_text=basis_text, opened_on=today, created_at=now, updated_at=now,
                     basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
                     basis_id=basis.pk if basis is not None else None)
     ob.status = status_on(ob, today)
     if ob.status == ObligationStatus.OVERDUE:
         ob.overdue_since = today
-    save_with_entry(ob, actor=actor, action="obligation.register", reason=reason or _("登记履约事项"))
+    save_with_entry(ob, actor=actor, action="obligation.register", reason=reason or ("登记履约事项"))
     return ob
 
 
@@ -184,7 +186,7 @@ def change_obligation(obligation: Obligation, *, actor: Actor, reason: str, due_
     if due_on is not None and due_on != ob.due_on:
         ob.due_on = due_on
         ob.candidate_on = None
-    ob.breach_on = _breach_on(ob.due_on, ob.grace_days)
+    ob.breach_on, ob.soon_on = _breach_on(ob.due_on, ob.grace_days), _soon_on(ob.kind, ob.due_on)
     today = clock.today()
     ob.status = status_on(ob, today)
     ob.overdue_since = (ob.overdue_since or today) if ob.status == ObligationStatus.OVERDUE else None
@@ -207,7 +209,7 @@ def fulfil_obligation(obligation: Obligation, *, actor: Actor, reason: str = "",
     if day > clock.today():
         raise ObligationError(_("履行日期不能晚于今天"), field="on")
     ob.status, ob.closed_on, ob.updated_at = ObligationStatus.FULFILLED, day, clock.now()
-    save_with_entry(ob, actor=actor, action="obligation.fulfil", reason=reason or _("已履行"))
+    save_with_entry(ob, actor=actor, action="obligation.fulfil", reason=reason or ("已履行"))
     _copy_back(obligation, ob)
     return obligation
 
@@ -244,7 +246,7 @@ def issue_query_code(obligation: Obligation, *, actor: Actor) -> str:
     code = secrets.token_hex(4).upper()
     ob = _locked(obligation)
     ob.query_digest, ob.updated_at = _digest(code), clock.now()
-    save_with_entry(ob, actor=actor, action="obligation.query_code", reason=_("发放查询码"))
+    save_with_entry(ob, actor=actor, action="obligation.query_code", reason=("发放查询码"))
     _copy_back(obligation, ob)
     return code
 
@@ -267,92 +269,148 @@ class MarkResult:
     candidate_ids: list[int] = field(default_factory=list)
 
 
-def _claim_ids(qs: models.QuerySet[Obligation], limit: int) -> list[int]:
+def _due_parts(today: dt.date) -> list[tuple[Q, str]]:
+    """The rows today's run changes, one condition at a time, each a range of one index, with that index's
+    order: owed and past the due date, open from its due-soon day (``soon_on``), overdue past the grace
+    period without a candidate for this due date. Ordered so, a ``LIMIT`` reads the index (the planner,
+    believing status and due date independent, would otherwise expect a quarter of the table to match and
+    scan all of it)."""
+    return [(Q(status=ObligationStatus.OPEN, due_on__lt=today), "due_on"),
+            (Q(status=ObligationStatus.DUE_SOON, due_on__lt=today), "due_on"),
+            (Q(status=ObligationStatus.OPEN, soon_on__lte=today), "soon_on"),
+            (Q(status=ObligationStatus.OVERDUE, candidate_on__isnull=True, breach_on__lte=today), "breach_on")]
+
+
+def _due_filter(today: dt.date) -> Q:
+    where = Q(pk__in=[])
+    for part, _order in _due_parts(today):
+        where |= part
+    return where
+
+
+def _claim_rows(today: dt.date, limit: int) -> tuple[list[tuple[Any, ...]], bool]:
+    """Lock and read (as value tuples in ``state_attnames`` order) the next chunk of rows to change; rows
+    another worker holds are its work. The ids are found one condition at a time (each an index range: one
+    ``OR`` of them, under a ``LIMIT``, makes the planner scan the table), then locked by primary key with
+    the whole condition checked again."""
+    ids: list[int] = []
+    for part, order in _due_parts(today):
+        if len(ids) >= limit:
+            break
+        ids += Obligation.objects.filter(part).order_by(order).values_list("pk", flat=True)[:limit - len(ids)]
+    if not ids:
+        return [], False
+    qs = Obligation.objects.filter(_due_filter(today), pk__in=ids)
     if connection.vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True)
-    return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])
+    return list(qs.order_by().values_list(*state_attnames(Obligation))), len(ids) >= limit
 
 
-def _set_columns(ids: Sequence[int], values: dict[str, Any], *, action: str, reason: str) -> list[tuple[Any, ...]]:
-    """One UPDATE of ``values`` for the rows ``ids`` and one ledger entry per row (old → new values).
-
-    The rows are read as value tuples (no model instances); the entry's state digest is computed from the
-    row as read with the new values put in, which is what the UPDATE leaves in the database.
-    """
-    names = state_attnames(Obligation)
-    index = {name: i for i, name in enumerate(names)}
-    rows = list(Obligation.objects.filter(pk__in=ids).values_list(*names))
+def _insert_candidates(made: list[tuple[int, dict[str, Any]]], today: dt.date, now: dt.datetime) -> list[int]:
+    """Insert the candidates of these obligations with one ``INSERT … SELECT`` from the obligations (set-based;
+    Django's ``bulk_create`` compiles every value), and append one ledger entry each, whose state is computed
+    from the values the statement copied."""
+    if not made:
+        return []
+    c, o = BreachCandidate._meta.db_table, Obligation._meta.db_table
+    q = connection.ops.quote_name
+    ids = [pk for pk, _ in made]
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (f"INSERT INTO {q(c)} (obligation_id, due_on, record_type, subject_org_id, responsible_person_id, amount, "
+           f"status, created_on, reason, created_at, updated_at) "
+           f"SELECT id, due_on, record_type, debtor_org_id, responsible_person_id, amount, %s, %s, %s, %s, %s "
+           f"FROM {q(o)} WHERE id IN ({marks}) RETURNING id, obligation_id")
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params: list[Any] = [CandidateStatus.PENDING.value, connection.ops.adapt_datefield_value(today), "", stamp, stamp,
+                         *ids]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        new_ids = dict((int(ob), int(pk)) for pk, ob in cur.fetchall())
+    names = state_attnames(BreachCandidate)
     text, uid = actor_of(SYSTEM)
-    entity = entity_type_of(Obligation)
-    columns = list(values)
-    changes: list[Change] = []
-    new_rows: list[tuple[Any, ...]] = []
-    for row in rows:
-        new = list(row)
-        for name, value in values.items():
-            new[index[name]] = value
-        old_state, new_state = state_of_values(Obligation, row), state_of_values(Obligation, new)
-        changes.append(Change(text, action, entity, row[index["id"]], digest_state(new_state), reason, uid,
-                              changed_values(Obligation, old_state, new_state, columns)))
-        new_rows.append(tuple(new))
-    with ledger_writing():
-        Obligation.objects.filter(pk__in=ids).update(**values)
+    entity = entity_type_of(BreachCandidate)
+    reason = "逾期超过宽限期，待信用管理部门确认"
+    changes = []
+    for ob_id, values in made:
+        state = {"id": new_ids[ob_id], "obligation_id": ob_id, "status": CandidateStatus.PENDING.value,
+                 "created_on": today, "reason": "", "created_at": now, "updated_at": now, "decided_by_id": None,
+                 "decided_at": None, "org_record_id": None, "person_record_id": None, **values}
+        digest = digest_state(state_of_values(BreachCandidate, [state[n] for n in names]))
+        changes.append(Change(text, "obligation.candidate.create", entity, new_ids[ob_id], digest, reason, uid))
     append(changes)
-    return new_rows
+    return [new_ids[ob_id] for ob_id, _ in made]
 
 
 def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> MarkResult:
     """Daily job: owed obligations past their due date become 已逾期, those within their kind's window
     before it 即将到期, and overdue ones past their grace period get a breach candidate (never a record).
 
-    Idempotent and safe on several workers: each chunk is claimed under ``select_for_update(skip_locked)``
-    on PostgreSQL (SQLite's write lock otherwise) and re-checked by its own ``WHERE``.
+    Set-based: each chunk is one locking read of the rows to change (``select_for_update(skip_locked)`` on
+    PostgreSQL, SQLite's write lock otherwise), one ``UPDATE`` per kind of change (at most four), one ledger
+    append with an entry per row (old → new values, computed from the row as read) and one insert of the
+    candidates with theirs. Idempotent and safe on several workers: a changed row no longer matches.
     """
+
     today = today or clock.today()
     result = MarkResult()
-    overdue = Q(status__in=[ObligationStatus.OPEN, ObligationStatus.DUE_SOON], due_on__lt=today)
-    result.overdue = _mark(overdue, {"status": ObligationStatus.OVERDUE.value, "overdue_since": today},
-                           "obligation.overdue", _("履行期限已过"), chunk)
-    from .kinds import all_kinds
-
-    for horizon in sorted({k.due_soon_days for k in all_kinds()}):
-        kinds = [k.code for k in all_kinds() if k.due_soon_days == horizon]
-        soon = Q(status=ObligationStatus.OPEN, kind__in=kinds, due_on__gte=today,
-                 due_on__lte=today + dt.timedelta(days=horizon))
-        result.due_soon += _mark(soon, {"status": ObligationStatus.DUE_SOON.value}, "obligation.due_soon",
-                                 _("履行期限将至"), chunk)
+    names = state_attnames(Obligation)
+    at = {name: i for i, name in enumerate(names)}
+    text, uid = actor_of(SYSTEM)
+    entity = entity_type_of(Obligation)
+    reasons = {"obligation.overdue": "履行期限已过", "obligation.due_soon": "履行期限将至",
+               "obligation.candidate": "逾期超过宽限期，生成失信候选",
+               "obligation.overdue+": "履行期限已过，且已超过宽限期，生成失信候选"}
     while True:
         with transaction.atomic():
-            ids = _claim_ids(Obligation.objects.filter(status=ObligationStatus.OVERDUE, candidate_on__isnull=True,
-                                                       breach_on__lte=today), chunk)
-            if not ids:
-                break
+            rows, more = _claim_rows(today, chunk)
+            if not rows:
+                return result
             now = clock.now()
-            rows = _set_columns(ids, {"candidate_on": today, "updated_at": now}, action="obligation.candidate",
-                                reason=_("逾期超过宽限期，生成失信候选"))
-            names = state_attnames(Obligation)
-            at = {name: i for i, name in enumerate(names)}
-            made = create_with_entries(BreachCandidate, [BreachCandidate(
-                obligation_id=r[at["id"]], due_on=r[at["due_on"]], record_type=r[at["record_type"]],
-                subject_org_id=r[at["debtor_org_id"]], responsible_person_id=r[at["responsible_person_id"]],
-                amount=r[at["amount"]], status=CandidateStatus.PENDING, created_on=today, created_at=now,
-                updated_at=now) for r in rows], actor=SYSTEM, action="obligation.candidate.create",
-                reason=_("逾期超过宽限期，待信用管理部门确认"), batch_size=chunk)
-            result.candidates += len(made)
+            groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+            changes: list[Change] = []
+            made: list[tuple[int, dict[str, Any]]] = []
+            for row in rows:
+                status, due = row[at["status"]], row[at["due_on"]]
+                values: dict[str, Any] = {}
+                if status != ObligationStatus.OVERDUE and due < today:
+                    values |= {"status": ObligationStatus.OVERDUE.value, "overdue_since": today}
+                    result.overdue += 1
+                elif status == ObligationStatus.OPEN and row[at["soon_on"]] is not None and row[at["soon_on"]] <= today:
+                    values["status"] = ObligationStatus.DUE_SOON.value
+                    result.due_soon += 1
+                if (values.get("status", status) == ObligationStatus.OVERDUE and row[at["candidate_on"]] is None
+                        and row[at["breach_on"]] <= today):
+                    values["candidate_on"] = today
+                    made.append((row[at["id"]], {
+                        "due_on": due, "record_type": row[at["record_type"]], "subject_org_id": row[at["debtor_org_id"]],
+                        "responsible_person_id": row[at["responsible_person_id"]], "amount": row[at["amount"]]}))
+                if not values:  # matched by a status this run does not change (a kind no longer registered)
+                    continue
+                values["updated_at"] = now
+                action = ("obligation.overdue" if "overdue_since" in values else
+                          "obligation.candidate" if "candidate_on" in values else "obligation.due_soon")
+                new = list(row)
+                for name, value in values.items():
+                    new[at[name]] = value
+                old_state, new_state = state_of_values(Obligation, row), state_of_values(Obligation, new)
+                why = reasons[action + "+" if action == "obligation.overdue" and "candidate_on" in values else action]
+                changes.append(Change(text, action, entity, row[at["id"]], digest_state(new_state), why,
+                                      uid, changed_values(Obligation, old_state, new_state, list(values))))
+                key = tuple(sorted((k, v) for k, v in values.items() if k != "updated_at"))
+                groups.setdefault(key, []).append(row[at["id"]])
+            if not changes:
+                return result
+            with ledger_writing():
+                for key, ids in groups.items():
+                    Obligation.objects.filter(pk__in=ids).update(**dict(key), updated_at=now)
+            append(changes)
+            with ledger_writing():
+                created = _insert_candidates(made, today, now)
+            result.candidates += len(created)
             if len(result.candidate_ids) < 1000:
-                result.candidate_ids.extend(c.pk for c in made[:1000])
-    return result
-
-
-def _mark(where: Q, values: dict[str, Any], action: str, reason: str, chunk: int) -> int:
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = _claim_ids(Obligation.objects.filter(where), chunk)
-            if not ids:
-                return total
-            _set_columns(ids, {**values, "updated_at": clock.now()}, action=action, reason=reason)
-            total += len(ids)
+                result.candidate_ids.extend(created[:1000])
+        if not more:  # every matching row was in this chunk (those another worker locked are its work)
+            return result
 
 
 def run_daily() -> dict[str, int]:
@@ -369,7 +427,7 @@ def _decider(actor: User) -> None:
 
 
 def _locked_candidate(candidate: BreachCandidate) -> BreachCandidate:
-    locked: BreachCandidate = BreachCandidate.objects.select_for_update().select_related(
+    locked: BreachCandidate = BreachCandidate.objects.select_for_update(of=("self",)).select_related(
         "obligation", "obligation__debtor_org", "subject_org", "responsible_person").get(pk=candidate.pk)
     if locked.status != CandidateStatus.PENDING:
         raise Conflict(_("该失信候选已%(status)s") % {"status": locked.get_status_display()})
@@ -405,9 +463,7 @@ def confirm_candidate(candidate: BreachCandidate, *, actor: User, severity: str,
     if issuing is None:
         raise ObligationError(_("您的账号没有所属单位，不能认定"))
     number = decision_number.strip() or ob.reference
-    facts = _("%(org)s 未在 %(due)s 前履行“%(title)s”（%(kind)s，编号 %(ref)s）；%(reason)s") % {
-        "org": ob.debtor_org.name, "due": candidate.due_on, "title": ob.title, "kind": _(kind_label(ob.kind)),
-        "ref": ob.reference, "reason": reason}
+    facts = (f"{ob.debtor_org.name} 未在 {candidate.due_on} 前履行“{ob.title}”（{kind_label(ob.kind)}，编号 {ob.reference}）；{reason}")
     values = _record_values(locked, authority=issuing.name, number=number, severity=severity, facts=facts)
     locked.org_record = record_decision(version, values, issuing_org=issuing, actor=actor,
                                         subject_org=locked.subject_org, reason=reason)

@@ -79,7 +79,7 @@ def file_complaint(obligation: Obligation, *, text: str) -> Case:
         raise ObligationError(_("请填写投诉内容"), field="text")
     return engine.open_case(COMPLAINT.code, debtor_org=obligation.debtor_org, owed_to=obligation.creditor_label,
                             basis=obligation, basis_text=f"{obligation.reference}：{text.strip()[:500]}",
-                            reason=_("供应商投诉拖欠款项"))
+                            reason=("供应商投诉拖欠款项"))
 
 
 @transaction.atomic
@@ -92,7 +92,7 @@ def act_on_complaint(case: Case, to_state: str, *, actor: User, reason: str, ext
     engine.transition(case, to_state, actor, reason)
     today = clock.today()
     if to_state == HANDLING:
-        engine.set_due(case, today + dt.timedelta(days=ANSWER_DAYS), actor=actor, reason=_("转交后 30 日内反馈"))
+        engine.set_due(case, today + dt.timedelta(days=ANSWER_DAYS), actor=actor, reason=("转交后 30 日内反馈"))
     elif to_state == EXTENDED:
         start = clock.local_date(forwarded) if forwarded is not None else today
         latest = start + dt.timedelta(days=ANSWER_MAX_DAYS)
@@ -120,10 +120,9 @@ def remind_overdue_lists(today: dt.date | None = None) -> int:
         if exists:
             continue
         with transaction.atomic():
-            case = engine.open_case(OVERDUE_LIST.code, debtor_org=row.org, owed_to=_("社会公众"),
-                                    basis_text=_("%(year)s 年度逾期尚未支付中小企业款项的合同 %(count)s 份，金额 %(amount)s 元")
-                                    % {"year": tag, "count": row.contracts, "amount": row.amount},
-                                    reason=_("每年3月31日前公开上一年度逾期合同"))
-            engine.set_due(case, publication_deadline(year), actor=None, reason=_("3月31日前公开"))
+            case = engine.open_case(OVERDUE_LIST.code, debtor_org=row.org, owed_to=("社会公众"),
+                                    basis_text=(f"{tag} 年度逾期尚未支付中小企业款项的合同 {row.contracts} 份，金额 {row.amount} 元"),
+                                    reason=("每年3月31日前公开上一年度逾期合同"))
+            engine.set_due(case, publication_deadline(year), actor=None, reason=("3月31日前公开"))
         opened += 1
     return opened

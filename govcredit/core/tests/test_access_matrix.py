@@ -23,6 +23,7 @@ from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
 from govcredit.intake.services import run_batch, submit_rows
+from govcredit.obligations.tests.helpers import add_obligations
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
@@ -128,6 +129,12 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("commitments:promise_change", lambda c: [c.promise.pk], {"credit", "district"}),
     ("commitments:promise_change", lambda c: [c.qinhuai_promise.pk], {"credit"}),
     ("commitments:promise_compensation", lambda c: [c.promise.pk], {"credit", "district"}),
+    ("obligations:list", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("obligations:detail", lambda c: [c.obligation.pk], {"credit", "district"}),
+    ("obligations:candidates", lambda c: [], {"credit"}),
+    ("obligations:candidate", lambda c: [c.candidate.pk], {"credit"}),
+    ("obligations:ranking", lambda c: [], {"credit"}),
+    ("obligations:overdue_lists", lambda c: [], {"credit", "submitter", "district", "subject"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -146,6 +153,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("remedies:portal_objection", lambda c: [c.publication.pk]),
     ("remedies:track", lambda c: []),
     ("commitments:follow", lambda c: []),
+    ("obligations:track", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -239,6 +247,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                                  "roster.csv")
     add_remedies(city)
     add_commitments(city)
+    add_obligations(city)
     return city
 
 

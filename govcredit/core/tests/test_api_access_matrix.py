@@ -21,6 +21,7 @@ from govcredit.commitments.tests.helpers import add_commitments
 from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
+from govcredit.obligations.tests.helpers import add_obligations
 from govcredit.reports.services import issue_report
 from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
@@ -140,6 +141,14 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      {"credit", "personnel", "district"}),
     ("POST", "/api/commitments/promises/{promise_id}/change",
      lambda c, r: f"/api/commitments/promises/{c.promise.pk}/change", {"credit", "district"}),
+    ("GET", "/api/obligations", lambda c, r: "/api/obligations", {"credit", "submitter", "district", "subject"}),
+    ("GET", "/api/obligations/candidates", lambda c, r: "/api/obligations/candidates", {"credit"}),
+    ("GET", "/api/obligations/{obligation_id}", lambda c, r: f"/api/obligations/{c.obligation.pk}",
+     {"credit", "district"}),
+    ("POST", "/api/obligations/candidates/{candidate_id}/confirm",
+     lambda c, r: f"/api/obligations/candidates/{c.candidate.pk}/confirm", {"credit"}),
+    ("POST", "/api/obligations/candidates/{candidate_id}/dismiss",
+     lambda c, r: f"/api/obligations/candidates/{c.candidate.pk}/dismiss", {"credit"}),
 ]
 
 
@@ -181,6 +190,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     add_sanctions(city)
     add_remedies(city)
     add_commitments(city)
+    add_obligations(city)
     return city
 
 

@@ -95,6 +95,7 @@ NOT_YET_ENGLISH: set[str] = {
     "exchange:open_data",
     "intake:batch_list",
     "ledger:overview",
+    "obligations:track",  # the public frame's language switch (as every public page here)
     "portal:detail",
     "portal:landing",
     "portal:revoked",

@@ -206,6 +206,13 @@ def _promises(city: City, n: int) -> None:
 
     for i in range(n):
         promise(city, "xuanwu", clock.today() - dt.timedelta(days=400 + i), clock.today() + dt.timedelta(days=i))
+def _obligations(city: City, n: int) -> None:
+    from govcredit.obligations.services import mark_obligations
+    from govcredit.obligations.tests.helpers import owe
+
+    for i in range(n):
+        owe(city.orgs["xinjiekou"], clock.today() - dt.timedelta(days=10 + i), person=city.people["xuanwu"])
+    mark_obligations()
 
 
 Grow = Callable[[City, int], None]
@@ -254,6 +261,11 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list") + "?turnover=on", _promises),
     ("GET /api/commitments/projects", "district", lambda: "/api/commitments/projects", _projects),
     ("GET /api/commitments/promises", "district", lambda: "/api/commitments/promises", _promises),
+    ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
+    ("obligations:candidates", "credit", lambda: reverse("obligations:candidates"), _obligations),
+    ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
+    ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
+    ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
 ]
 
 

@@ -22,3 +22,26 @@ def owe(org: Organization, due_on: dt.date, *, amount: str = "120000", kind: str
         creditor_name="南京某某科技有限公司", creditor_code="91320100MA1XXXXX0X"[:18], creditor_is_sme=sme,
         amount=Decimal(amount), responsible_person=person, grace_days=grace_days, actor="test",
         basis_text="《保障中小企业款项支付条例》第九条")
+
+
+def add_obligations(city: object) -> None:
+    """For the access matrices: a procurement contract of 新街口街道 (玄武区) paid late past its grace period,
+    so it has an overdue obligation with a breach candidate, and a query code (``city.obligation_code``)."""
+    from govcredit.core import clock
+    from govcredit.obligations.models import BreachCandidate
+    from govcredit.obligations.procurement import MilestoneSpec, register_contract
+    from govcredit.obligations.services import issue_query_code, mark_obligations
+
+    c = city  # a govcredit.testing.City
+    today = clock.today()
+    contract = register_contract(
+        number="矩阵-HT-1", name="办公家具采购", buyer=c.orgs["xinjiekou"], supplier_name="南京木作家具有限公司",  # type: ignore[attr-defined]
+        supplier_is_sme=True, amount=Decimal("80000"), signed_on=today - dt.timedelta(days=120),
+        milestones=[MilestoneSpec("全款", Decimal("80000"))], actor="test", delivered_on=today - dt.timedelta(days=90),
+        responsible_person=c.people["xuanwu"])  # type: ignore[attr-defined]
+    mark_obligations(today)
+    ob = contract.milestones.get().obligation
+    assert ob is not None
+    c.obligation = ob  # type: ignore[attr-defined]
+    c.obligation_code = issue_query_code(ob, actor="test")  # type: ignore[attr-defined]
+    c.candidate = BreachCandidate.objects.get(obligation=ob)  # type: ignore[attr-defined]
