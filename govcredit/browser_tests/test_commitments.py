@@ -75,3 +75,20 @@ def test_promise_registered_changed_lawfully_and_followed(live_server: object, t
     expect(page.locator("#follow-changes")).to_contain_text("《优化营商环境条例》第三十一条")
     body = page.content()
     assert "张三丰" not in body and "13912345678" not in body
+
+
+def test_pages_fit_a_phone(live_server: object, transactional_db: None, city: City, page: Page,
+                           login_as: Callable[[str], None]) -> None:
+    from govcredit.commitments.tests.helpers import add_commitments
+
+    add_commitments(city)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login_as("district")
+    base = str(live_server)
+    for url in ["/commitments/projects/", f"/commitments/projects/{city.project.pk}/",  # type: ignore[attr-defined]
+                f"/commitments/duties/{city.duty.pk}/", "/commitments/promises/?turnover=on",  # type: ignore[attr-defined]
+                f"/commitments/promises/{city.promise.pk}/",  # type: ignore[attr-defined]
+                f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/"]:  # type: ignore[attr-defined]
+        page.goto(base + url)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 390, f"{url} is {scroll} px wide at 390 px"
