@@ -16,6 +16,7 @@ def test_each_app_registers_its_router() -> None:
         ("/sanctions", "govcredit.sanctions.api.router"),
         ("/remedies", "govcredit.remedies.api.router"),
         ("/commitments", "govcredit.commitments.api.router"),
+        ("/obligations", "govcredit.obligations.api.router"),
     ])
     paths = api.get_openapi_schema()["paths"]
     for prefix in ("/api/subjects/", "/api/catalog/", "/api/intake/", "/api/statistics/", "/api/portal/",

@@ -40,6 +40,8 @@ def test_each_app_registers_its_own_jobs() -> None:
         ("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
         ("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0),
         ("奖惩措施期满处理", "govcredit.sanctions.services.expire_measures", 1, 30),
+        ("履约事项到期与逾期处理", "govcredit.obligations.services.run_daily", 1, 45),
+        ("上一年度逾期合同公开提醒", "govcredit.obligations.workflow.remind_overdue_lists", 8, 10),
     }
     assert {(job.name, job.func, job.minutes) for job in frequent_jobs()} == {
         ("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
