@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "govcredit.reports",
     "govcredit.remedies",
     "govcredit.obligations",
+    "govcredit.commitments",
     "govcredit.demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("sanctions/", include("govcredit.sanctions.urls")),
     path("reports/", include("govcredit.reports.urls")),
     path("remedies/", include("govcredit.remedies.urls")),
+    path("commitments/", include("govcredit.commitments.urls")),
     path("obligations/", include("govcredit.obligations.urls")),
     prefix_default_language=False,
 )

@@ -205,6 +205,29 @@ def can_file_remedies(user: Any) -> bool:
     return has(user, FILE_REMEDIES)
 
 
+# --- what the government owes: PPP projects and investment promises (commitments) -----------------------
+# Readers see the projects and promises of organisations in their scope; the owing side (its subtree's
+# submitters and district) and the credit office record stages, duties, changes and compensation.
+READ_COMMITMENTS = {Role.CREDIT_OFFICE, Role.PERSONNEL, Role.SUBMITTER, Role.DISTRICT}
+MANAGE_COMMITMENTS = {Role.CREDIT_OFFICE, Role.SUBMITTER, Role.DISTRICT}
+
+
+def commitment_scope(user: Any) -> Q | None:
+    """A filter on rows with an ``org`` (a project's implementing body, a promise's promising organisation)
+    for what the user may read; None means none."""
+    role = role_of(user)
+    if role in CITY_WIDE:
+        return Q()
+    if role in SUBTREE and user.organization_id:
+        return Q(org__path__startswith=user.organization.path)
+    return None
+
+
+def can_manage_commitments(user: Any, org: Organization) -> bool:
+    """May the user record for ``org`` (its own organisation or one in its subtree; the credit office all)?"""
+    return has(user, MANAGE_COMMITMENTS) and _in_org_scope(user, org)
+
+
 # --- obligations (what the government owes: procurement payments, PPP duties, investment promises) -------
 # Departments and districts see the obligations of their subtree, a department's own account its own; the
 # credit office sees the city, ranks the departments and alone confirms or dismisses breach candidates.

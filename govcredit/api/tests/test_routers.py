@@ -15,10 +15,11 @@ def test_each_app_registers_its_router() -> None:
         ("/workflow", "govcredit.workflow.api.router"), ("/reports", "govcredit.reports.api.router"),
         ("/sanctions", "govcredit.sanctions.api.router"),
         ("/remedies", "govcredit.remedies.api.router"),
+        ("/commitments", "govcredit.commitments.api.router"),
         ("/obligations", "govcredit.obligations.api.router"),
     ])
     paths = api.get_openapi_schema()["paths"]
     for prefix in ("/api/subjects/", "/api/catalog/", "/api/intake/", "/api/statistics/", "/api/portal/",
                    "/api/exchange/", "/api/records", "/api/tokens", "/api/workflow/", "/api/reports/",
-                   "/api/remedies/", "/api/obligations"):
+                   "/api/remedies/", "/api/obligations", "/api/commitments/"):
         assert any(path.startswith(prefix) for path in paths), prefix

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from govcredit.catalog.models import RecordType
+from govcredit.commitments.tests.helpers import add_commitments
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
@@ -117,6 +118,18 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),
+    ("commitments:project_list", lambda c: [], {"credit", "submitter", "personnel", "district"}),
+    ("commitments:project_create", lambda c: [], {"credit", "submitter", "district"}),
+    ("commitments:project_detail", lambda c: [c.project.pk], {"credit", "personnel", "district"}),
+    ("commitments:project_detail", lambda c: [c.qinhuai_project.pk], {"credit", "personnel"}),
+    ("commitments:duty_detail", lambda c: [c.duty.pk], {"credit", "personnel", "district"}),
+    ("commitments:promise_list", lambda c: [], {"credit", "submitter", "personnel", "district"}),
+    ("commitments:promise_create", lambda c: [], {"credit", "submitter", "district"}),
+    ("commitments:promise_detail", lambda c: [c.promise.pk], {"credit", "personnel", "district"}),
+    ("commitments:promise_detail", lambda c: [c.qinhuai_promise.pk], {"credit", "personnel"}),
+    ("commitments:promise_change", lambda c: [c.promise.pk], {"credit", "district"}),
+    ("commitments:promise_change", lambda c: [c.qinhuai_promise.pk], {"credit"}),
+    ("commitments:promise_compensation", lambda c: [c.promise.pk], {"credit", "district"}),
     ("obligations:list", lambda c: [], {"credit", "submitter", "district", "subject"}),
     ("obligations:detail", lambda c: [c.obligation.pk], {"credit", "district"}),
     ("obligations:candidates", lambda c: [], {"credit"}),
@@ -140,6 +153,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("reports:verify", lambda c: []),
     ("remedies:portal_objection", lambda c: [c.publication.pk]),
     ("remedies:track", lambda c: []),
+    ("commitments:follow", lambda c: []),
     ("obligations:track", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
@@ -157,6 +171,9 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("accounts:user_edit", lambda c: [c.users["district"].pk], {"credit"}),
     ("accounts:user_password_reset", lambda c: [c.users["district"].pk], {"credit"}),
     ("accounts:user_active", lambda c: [c.users["district"].pk], {"credit"}),
+    ("commitments:project_advance", lambda c: [c.project.pk], {"credit", "district"}),
+    ("commitments:duty_add", lambda c: [c.project.pk], {"credit", "district"}),
+    ("commitments:promise_keep", lambda c: [c.promise.pk], {"credit", "district"}),
 ]
 # Pages with a behaviour of their own, tested where that behaviour is: (url name, why).
 SPECIAL: dict[str, str] = {
@@ -230,6 +247,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
                                  "roster.csv")
     add_remedies(city)
+    add_commitments(city)
     add_obligations(city)
     return city
 

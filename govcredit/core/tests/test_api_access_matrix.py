@@ -17,6 +17,7 @@ from django.test import Client
 from govcredit.accounts.services import issue_token
 from govcredit.api.api import api
 from govcredit.catalog.models import RecordType
+from govcredit.commitments.tests.helpers import add_commitments
 from govcredit.disclosure.workflow import WITHDRAWAL
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.ledger.models import LedgerEntry
@@ -30,6 +31,7 @@ ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "t
 ALL = set(ROLES)
 READERS = {"credit", "submitter", "personnel", "district", "subject"}
 CATALOG_READERS = {"credit", "submitter", "personnel", "district"}
+COMMITMENT_READERS = {"credit", "submitter", "personnel", "district"}
 
 UrlFor = Callable[[City, str], str]
 # (method, OpenAPI path, concrete path for a role, roles allowed)
@@ -133,6 +135,12 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("POST", "/api/remedies/repairs/{repair_id}/act", lambda c, r: f"/api/remedies/repairs/{c.repair.pk}/act",
      {"credit", "district"}),
     ("GET", "/api/remedies/track", lambda c, r: c.track, ALL),
+    ("GET", "/api/commitments/projects", lambda c, r: "/api/commitments/projects", COMMITMENT_READERS),
+    ("GET", "/api/commitments/promises", lambda c, r: "/api/commitments/promises", COMMITMENT_READERS),
+    ("GET", "/api/commitments/promises/{promise_id}", lambda c, r: f"/api/commitments/promises/{c.promise.pk}",
+     {"credit", "personnel", "district"}),
+    ("POST", "/api/commitments/promises/{promise_id}/change",
+     lambda c, r: f"/api/commitments/promises/{c.promise.pk}/change", {"credit", "district"}),
     ("GET", "/api/obligations", lambda c, r: "/api/obligations", {"credit", "submitter", "district", "subject"}),
     ("GET", "/api/obligations/candidates", lambda c, r: "/api/obligations/candidates", {"credit"}),
     ("GET", "/api/obligations/{obligation_id}", lambda c, r: f"/api/obligations/{c.obligation.pk}",
@@ -158,6 +166,7 @@ BODIES = {
     "/api/remedies/records/{record_id}/objections": '{"ground": "其他", "reasons": " "}',
     "/api/remedies/objections/{objection_id}/act": '{"action": "不存在", "reason": "matrix"}',
     "/api/remedies/repairs/{repair_id}/act": '{"action": "不存在", "reason": "matrix"}',
+    "/api/commitments/promises/{promise_id}/change": '{"decided_on": "2026-01-05", "legal_basis": " "}',
 }
 
 
@@ -180,6 +189,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
     add_sanctions(city)
     add_remedies(city)
+    add_commitments(city)
     add_obligations(city)
     return city
 

@@ -252,6 +252,20 @@ def _reporting_departments(city: City, n: int) -> None:
     refresh(full=True)
 
 
+def _projects(city: City, n: int) -> None:
+    from govcredit.commitments.tests.helpers import duty, project
+
+    for i in range(n):
+        duty(project(city, "xuanwu", f"玄武区第{i}号PPP项目"), clock.today() - dt.timedelta(days=i))
+
+
+def _promises(city: City, n: int) -> None:
+    from govcredit.commitments.tests.helpers import promise
+
+    for i in range(n):
+        promise(city, "xuanwu", clock.today() - dt.timedelta(days=400 + i), clock.today() + dt.timedelta(days=i))
+
+
 def _obligations(city: City, n: int) -> None:
     from govcredit.obligations.services import mark_obligations
     from govcredit.obligations.tests.helpers import owe
@@ -309,8 +323,10 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("reports:education", "credit", lambda: reverse("reports:education"), _staffed_orgs),
     ("statistics:public", "public", lambda: reverse("statistics:public"), _reporting_departments),
     ("statistics:internal", "credit", lambda: reverse("statistics:internal"), _reporting_departments),
-
-
+    ("commitments:project_list", "district", lambda: reverse("commitments:project_list"), _projects),
+    ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list") + "?turnover=on", _promises),
+    ("GET /api/commitments/projects", "district", lambda: "/api/commitments/projects", _projects),
+    ("GET /api/commitments/promises", "district", lambda: "/api/commitments/promises", _promises),
     ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
     ("obligations:candidates", "credit", lambda: reverse("obligations:candidates"), _obligations),
     ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
