@@ -17,12 +17,14 @@ urlpatterns += i18n_patterns(
     path("intake/", include("govcredit.intake.urls")),
     path("portal/statistics/", include("govcredit.statistics.urls")),
     path("portal/criticism/", include("govcredit.sanctions.portal_urls")),
+    path("portal/indicators/", include("govcredit.indicators.portal_urls")),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),
     path("workflow/", include("govcredit.workflow.urls")),
     path("sanctions/", include("govcredit.sanctions.urls")),
     path("reports/", include("govcredit.reports.urls")),
     path("remedies/", include("govcredit.remedies.urls")),
+    path("indicators/", include("govcredit.indicators.urls")),
     prefix_default_language=False,
 )
 

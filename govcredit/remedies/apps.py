@@ -50,3 +50,10 @@ class RemediesConfig(AppConfig):
         register_router("/remedies", "govcredit.remedies.api.router")
         register_home_tile(panels.KEY, panels.HOME_TILE)
         register_status_guard(status_guard)
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.OBJECTIONS, indicator_computations.UPHELD, indicator_computations.REPAIRS):
+            register_computation(computation)  # issue 15: this app's figures as indicators

@@ -62,3 +62,10 @@ class SanctionsConfig(AppConfig):
             ("sanctions.fault_tolerance.decide", "容错纠错集体决策", "Fault tolerance decided"),
         ):
             register_event_type(code, zh, en)
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.OPEN, indicator_computations.OVERDUE):
+            register_computation(computation)  # issue 15: this app's figures as indicators
