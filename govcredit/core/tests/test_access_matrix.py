@@ -25,6 +25,7 @@ from govcredit.intake.services import run_batch, submit_rows
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
+from govcredit.indicators.tests.helpers import add_indicators
 from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 
@@ -115,6 +116,21 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("remedies:objection_detail", lambda c: [c.objection.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:repair_detail", lambda c: [c.repair.pk], {"credit", "personnel", "district", "subject"}),
     ("remedies:file", lambda c: [c.repair.files.get().pk], {"credit", "personnel", "district", "subject"}),
+    ("indicators:dashboard", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:subject", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:subject", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
+    ("indicators:value", lambda c: [c.ind_value["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:value", lambda c: [c.ind_value["qinhuai"].pk], {"credit"}),
+    ("indicators:warning_list", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:warning", lambda c: [c.ind_warning["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:warning", lambda c: [c.ind_warning["qinhuai"].pk], {"credit"}),
+    ("indicators:enter", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:import", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:rules", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:debt", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:debt_detail", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:debt_detail", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
+    ("indicators:tenure", lambda c: [c.orgs["qinhuai"].pk], {"credit", "personnel"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -132,6 +148,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("reports:verify", lambda c: []),
     ("remedies:portal_objection", lambda c: [c.publication.pk]),
     ("remedies:track", lambda c: []),
+    ("indicators_public:public", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -154,6 +171,7 @@ SPECIAL: dict[str, str] = {
     "accounts:login": "open to everyone; a logged-in user is sent on to the home page (accounts/tests)",
     "accounts:logout": "POST only, for everyone (accounts/tests)",
     "set_language": "Django's language switch, a POST for everyone",
+    "indicators:publish_rule": "POST with a rule version's lines, credit office only (indicators/tests/test_pages.py)",
 }
 # Denials other than the rule (403 for the role, 404 out of scope): {(url name, role): status}.
 DENIALS: dict[tuple[str, str], int] = {}
@@ -221,6 +239,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
                                  "roster.csv")
     add_remedies(city)
+    add_indicators(city)
     return city
 
 

@@ -85,6 +85,7 @@ def test_the_checker_skips_marked_data_only() -> None:
 # stays open until this set is empty; every other page must read in English, and a page that does must
 # leave this set (the test below fails when a listed page passes).
 NOT_YET_ENGLISH: set[str] = {
+    "indicators_public:public",  # only the public frame's language link (简体中文), as statistics:public
     "archive:record_correct",
     "archive:record_detail",
     "archive:record_list",
