@@ -32,3 +32,28 @@ def add_indicators(city: City, months: int = 3) -> City:
     city.ind_warning = {o: IndicatorWarning.objects.get(  # type: ignore[attr-defined]
         subject=city.orgs[o], indicator__code="debt_ratio") for o in ("xuanwu", "qinhuai")}
     return city
+
+
+_serial = iter(range(1, 10_000))
+
+
+def grow_districts(city: City, n: int) -> None:
+    """``n`` more districts, each with two months of red debt values, computed and evaluated (a warning each):
+    for the query-count baselines of the dashboard, the warnings, the debt page and the public page."""
+    from govcredit.subjects.identifiers import make_credit_code
+    from govcredit.subjects.services import register_organization
+
+    services.load_defaults()
+    inds = {i.code: i for i in Indicator.objects.filter(code__in=("fiscal_capacity", "debt_balance"))}
+    periods = registry.months_back(clock.today(), 2)
+    rows: list[tuple[Indicator, int, dt.date, Decimal | None]] = []
+    for _ in range(n):
+        k = next(_serial)
+        org = register_organization(name=f"南京市测试区{k}", credit_code=make_credit_code("11", "320115", f"{7000 + k:09d}"),
+                                    org_type="机关", region_code="320115", parent=city.orgs["city"], actor="test")
+        for month in periods:
+            rows += [(inds["fiscal_capacity"], org.pk, month, Decimal(100)), (inds["debt_balance"], org.pk, month,
+                                                                               Decimal(400))]
+    services.bulk_enter(rows, actor="test")
+    services.compute(periods)
+    services.evaluate(periods)
