@@ -21,11 +21,11 @@ from govcredit.catalog.models import RecordType
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
+from govcredit.indicators.tests.helpers import add_indicators
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.reports import review, roster
 from govcredit.reports.models import QueryAction
 from govcredit.reports.services import issue_report, log_query
-from govcredit.indicators.tests.helpers import add_indicators
 from govcredit.sanctions.tests.helpers import add_sanctions
 from govcredit.testing import City, add_remedies, publish_recent_penalty, rejected_penalty_row
 
