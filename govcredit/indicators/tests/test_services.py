@@ -209,3 +209,23 @@ class TestWarnings:
 def test_subjects_are_depth_one_by_path(db: None) -> None:
     assert registry.SUBJECT_PATH_LENGTH == 2 * 19
     assert Organization.objects.count() == 0
+
+
+@pytest.mark.time_machine(on_day(DAY))
+class TestDemo:
+    def test_demo_step_gives_two_years_and_a_district_that_goes_green_red_green(self, shared_city: City) -> None:
+        from govcredit.core.demo import DemoRun
+        from govcredit.indicators import demo
+
+        counts = demo.build(DemoRun(seed=1, scale=1.0, today=DAY, progress=False))
+        assert counts["填报的指标数值"] == 2 * 24 * 8  # two districts in the test city, 24 months, 8 entered figures
+        first = shared_city.orgs["qinhuai"] if shared_city.orgs["qinhuai"].region_code < shared_city.orgs[
+            "xuanwu"].region_code else shared_city.orgs["xuanwu"]
+        levels_by_month = list(Assessment.objects.filter(subject=first, indicator__code="debt_ratio")
+                               .order_by("period").values_list("level", flat=True))
+        assert len(levels_by_month) == 24
+        assert levels_by_month[0] == Level.GREEN and Level.RED in levels_by_month and levels_by_month[-1] == Level.GREEN
+        w = IndicatorWarning.objects.get(subject=first, indicator__code="debt_ratio")
+        assert w.status == WarningStatus.CLOSED and w.highest_level == Level.RED
+        assert [lv for lv in demo.BASE_RATIOS if lv >= 300] and [lv for lv in demo.BASE_RATIOS if 200 <= lv < 300]
+        assert [lv for lv in demo.BASE_RATIOS if 120 <= lv < 200] and [lv for lv in demo.BASE_RATIOS if lv < 120]
