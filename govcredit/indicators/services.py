@@ -391,6 +391,7 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
     open_warnings = {(w.subject_id, w.indicator_id): w for w in IndicatorWarning.objects.filter(
         status=WarningStatus.OPEN)}
     subjects_by_id = {o.pk: o for o in Organization.objects.filter(pk__in={s for s, _i in series})}
+    pending: dict[int, IndicatorWarning] = {}
     for (subject_id, indicator_id), items in series.items():
         indicator, version = indicators[indicator_id], versions[indicator_id]
         warning = open_warnings.get((subject_id, indicator_id))
@@ -404,37 +405,41 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
                     warning = _open(subjects_by_id[subject_id], indicator, version, value, crossing)
                     result.opened += 1
                 else:
-                    escalated = _update(warning, indicator, version, value, crossing)
+                    escalated = _update(warning, indicator, version, value, crossing, pending)
                     result.updated += 1
                     result.escalated += int(escalated)
             elif warning is not None and value.period > warning.since:
+                pending.pop(warning.pk, None)
                 _close(warning, value)
                 result.closed += 1
                 warning = None
+    if pending:
+        update_with_entries(IndicatorWarning, list(pending.values()), ["level", "value", "rule_version", "highest_level",
+                                                        "last_period", "red_months", "updated_at", "explanation"],
+                            actor=SYSTEM, action="indicators.warning.update", reason="预警等级更新")
     return result
 
 
 @transaction.atomic
 def _open(subject: Organization, indicator: Indicator, version: WarningRuleVersion, value: IndicatorValue,
           crossing: levels.Crossing) -> IndicatorWarning:
+    """Open a warning and its case (the case first, so the warning is written once, naming it)."""
     now = clock.now()
+    text = f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}预警"
+    case = workflow.open_case(KIND, owed_to="市信用办", debtor_org=subject, basis=value,
+                              basis_text=f"{text}：{value.value}{indicator.unit}（预警线 {crossing.line}）",
+                              reason=text)
     warning = IndicatorWarning(subject=subject, indicator=indicator, rule_version=version, value=value,
                                level=crossing.level, highest_level=crossing.level, since=value.period,
                                last_period=value.period, red_months=int(crossing.level == Level.RED),
                                explanation=explain(indicator, version, value, crossing, value.period),
-                               status=WarningStatus.OPEN, created_at=now, updated_at=now)
-    text = f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}预警"
-    save_with_entry(warning, actor=SYSTEM, action="indicators.warning.open", reason=text)
-    case = workflow.open_case(KIND, owed_to="市信用办", debtor_org=subject, basis=warning,
-                              basis_text=f"{text}：{value.value}{indicator.unit}（预警线 {crossing.line}）",
-                              reason=text)
-    warning.case = case
-    save_with_entry(warning, actor=SYSTEM, action="indicators.warning.case", reason=f"办理事项 #{case.pk}")
+                               status=WarningStatus.OPEN, case=case, created_at=now, updated_at=now)
+    save_with_entry(warning, actor=SYSTEM, action="indicators.warning.open", reason=f"{text}（办理事项 #{case.pk}）")
     return warning
 
 
 def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRuleVersion, value: IndicatorValue,
-            crossing: levels.Crossing) -> bool:
+            crossing: levels.Crossing, pending: dict[int, IndicatorWarning]) -> bool:
     """Move an open warning to a later (or the same, re-computed) month; True when it escalated (red again)."""
     later = value.period > warning.last_period
     red = crossing.level == Level.RED
@@ -448,11 +453,14 @@ def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRul
     warning.highest_level = max(warning.highest_level, crossing.level)
     warning.last_period, warning.red_months, warning.updated_at = value.period, red_months, clock.now()
     warning.explanation = explain(indicator, version, value, crossing, warning.since)
+    if not escalate:
+        pending[warning.pk] = warning  # written together at the end of the evaluation (one entry each)
+        return False
     with transaction.atomic():
-        save_with_entry(warning, actor=SYSTEM, action="indicators.warning.escalate" if escalate
-                        else "indicators.warning.update",
+        save_with_entry(warning, actor=SYSTEM, action="indicators.warning.escalate",
                         reason=f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}")
-        if escalate and warning.case is not None:
+        pending.pop(warning.pk, None)
+        if warning.case is not None:
             case = warning.case
             workflow.notify(case, workflow.recipients(case, {Role.CREDIT_OFFICE, Role.DISTRICT}),
                             f"督办：{indicator.name} 连续 {red_months} 个月红色预警（{value.period:%Y-%m}）")
