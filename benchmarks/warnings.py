@@ -178,13 +178,14 @@ def populate(scale: float, seed: int, today: dt.date) -> dict[str, Any]:
                        "created_at", "updated_at"], cases())
     months = registry.months_back(today, MONTHS)
     figures = []
-    for oid in org_ids:
+    for oid in org_ids:  # each department keeps its habits (a usual on-time and completeness rate), with noise
+        usual_on_time = rng.choice([1, 1, 1, 0.99, 0.97, 0.92, 0.85, 0.7])
+        usual_complete = rng.choice([1, 1, 1, 0.99, 0.97, 0.9])
         for m in months:
-            total = rng.randint(0, 60)
-            settled = total
-            on_time = int(settled * rng.choice([1, 1, 0.99, 0.97, 0.93, 0.85, 0.7]))
-            figures.append((m, oid, today, total, int(total * rng.choice([1, 1, 0.99, 0.96, 0.9])), settled, on_time,
-                            settled - on_time, 0, 0, 0, 0))
+            total = rng.randint(20, 60)
+            on_time = min(total, int(total * usual_on_time + rng.randint(0, 1)))
+            complete = min(total, int(total * usual_complete + rng.randint(0, 1)))
+            figures.append((m, oid, today, total, complete, total, on_time, total - on_time, 0, 0, 0, 0))
     _insert(MonthlyFigure, ["month", "issuing_org_id", "as_of", "total", "complete", "due", "on_time", "late_published",
                             "overdue_unpublished", "pending", "workdays_sum", "estimated"], figures)
     inds = {i.code: i for i in Indicator.objects.all()}

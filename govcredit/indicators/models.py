@@ -117,7 +117,8 @@ class WarningRule(LedgeredModel):
         return str(self.indicator_id)
 
     def current(self) -> WarningRuleVersion:
-        return WarningRuleVersion.objects.filter(rule=self).order_by("-version")[0]
+        version: WarningRuleVersion = WarningRuleVersion.objects.filter(rule=self).order_by("-version")[0]
+        return version
 
 
 class WarningRuleVersion(LedgeredModel):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
+from govcredit.core import clock
 from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
 from govcredit.subjects.models import Organization
@@ -25,7 +26,7 @@ from . import dashboard as board
 from . import registry, services
 from .forms import ImportForm, RuleForm, ValueForm
 from .levels import LEVEL_COLOURS, LEVEL_KEYS
-from .models import NO_VALUE, Assessment, Indicator, IndicatorValue, Level, WarningStatus
+from .models import NO_VALUE, Assessment, Indicator, IndicatorValue, Level, Origin, Source, WarningStatus
 from .selectors import (
     public_indicators,
     visible_assessments,
@@ -67,7 +68,7 @@ def subject(request: HttpRequest, pk: int) -> HttpResponse:
     access.require(request.user, access.READ_INDICATORS)
     org = get_object_or_404(visible_subjects(request.user), pk=pk)
     month = board.latest_month(visible_assessments(request.user).filter(subject=org)) or registry.month_start(
-        services.clock.today())
+        clock.today())
     months = registry.months_back(month, 12)
     values = (visible_values(request.user).filter(subject=org, is_current=True, period__in=months)
               .select_related("indicator"))
@@ -85,7 +86,7 @@ def subject(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _behind(value: IndicatorValue) -> list[dict[str, str]]:
     comp = registry.computation(value.indicator.code)
-    if comp is None or value.source != services.Source.COMPUTATION:
+    if comp is None or value.source != Source.COMPUTATION:
         return []
     out = []
     for b in comp.records(value.subject, value.period):
@@ -108,7 +109,7 @@ def value(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "indicators/value.html", {
         "v": v, "versions": versions, "behind": _behind(v), "assessment": assessment,
         "level_key": LEVEL_KEYS[assessment.level] if assessment else "none", "level_names": _level_names(),
-        "can_enter": v.indicator.origin == services.Origin.ENTERED
+        "can_enter": v.indicator.origin == Origin.ENTERED
         and access.can_enter_indicator_for(request.user, v.subject),
     })
 
