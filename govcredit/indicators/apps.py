@@ -13,6 +13,7 @@ class IndicatorsConfig(AppConfig):
         from govcredit.core.jobs import DailyJob, register_job
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
+        from govcredit.ledger.readable import register_entity
         from govcredit.workflow.kinds import register
 
         from . import computations, demo
@@ -28,6 +29,11 @@ class IndicatorsConfig(AppConfig):
                                                        lambda user: access.has(user, access.READ_INDICATORS), 63))
         register_menu_item("indicators.enter", MenuItem(gettext_lazy("指标填报"), "indicators:enter",
                                                         lambda user: access.has(user, access.ENTER_INDICATORS), 64))
+        register_entity("indicators.indicator", "监测指标", "Indicator")
+        register_entity("indicators.indicatorvalue", "指标数值", "Indicator value", url_name="indicators:value")
+        register_entity("indicators.warningrule", "预警规则", "Warning rule")
+        register_entity("indicators.warningruleversion", "预警规则版本", "Warning rule version")
+        register_entity("indicators.indicatorwarning", "预警", "Warning", url_name="indicators:warning")
         for code, zh, en in (
             ("indicators.define", "新增监测指标", "Indicator defined"),
             ("indicators.rule.create", "新增预警规则", "Warning rule created"),
