@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from govcredit.accounts.models import Role, User
@@ -392,11 +393,17 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         status=WarningStatus.OPEN)}
     subjects_by_id = {o.pk: o for o in Organization.objects.filter(pk__in={s for s, _i in series})}
     pending: dict[int, IndicatorWarning] = {}
+    # months up to the end of an episode already closed are history: evaluating them again opens nothing
+    closed_until = {(s, i): m for s, i, m in IndicatorWarning.objects.filter(status=WarningStatus.CLOSED).values(
+        "subject_id", "indicator_id").annotate(m=Max("closed_period")).values_list("subject_id", "indicator_id", "m")}
     for (subject_id, indicator_id), items in series.items():
         indicator, version = indicators[indicator_id], versions[indicator_id]
         warning = open_warnings.get((subject_id, indicator_id))
+        history = closed_until.get((subject_id, indicator_id))
         for value, crossing in items:
             if crossing is None:
+                continue
+            if warning is None and history is not None and value.period <= history:
                 continue
             if warning is not None and value.period < warning.last_period:
                 continue

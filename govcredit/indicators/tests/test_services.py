@@ -160,6 +160,8 @@ class TestWarnings:
         assert actions[0] == "indicators.warning.open" and actions[-1] == "indicators.warning.close"
         assert "indicators.warning.escalate" in actions  # red in May and again in June
         assert Notification.objects.filter(case=w.case, text__startswith="督办").exists()
+        services.evaluate(M[:7])  # evaluating the same months again changes nothing
+        assert IndicatorWarning.objects.count() == 1
 
     def test_a_warning_explains_itself_and_keeps_its_rule_version(self, shared_city: City) -> None:
         self.series(shared_city, [100, 200])
