@@ -390,64 +390,121 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         Assessment.objects.bulk_create(assessments, batch_size=5000)
     result.assessed = len(assessments)
     open_warnings = {(w.subject_id, w.indicator_id): w for w in IndicatorWarning.objects.filter(
-        status=WarningStatus.OPEN)}
+        status=WarningStatus.OPEN).select_related("case")}
     subjects_by_id = {o.pk: o for o in Organization.objects.filter(pk__in={s for s, _i in series})}
-    pending: dict[int, IndicatorWarning] = {}
     # months up to the end of an episode already closed are history: evaluating them again opens nothing
     closed_until = {(s, i): m for s, i, m in IndicatorWarning.objects.filter(status=WarningStatus.CLOSED).values(
         "subject_id", "indicator_id").annotate(m=Max("closed_period")).values_list("subject_id", "indicator_id", "m")}
-    for (subject_id, indicator_id), items in series.items():
-        indicator, version = indicators[indicator_id], versions[indicator_id]
-        warning = open_warnings.get((subject_id, indicator_id))
-        history = closed_until.get((subject_id, indicator_id))
+    by_month: dict[dt.date, list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]]] = defaultdict(list)
+    for key, items in series.items():
         for value, crossing in items:
-            if crossing is None:
-                continue
+            if crossing is not None:
+                by_month[value.period].append((key, value, crossing))
+    pending: dict[int, IndicatorWarning] = {}
+    for month in sorted(by_month):
+        # one month at a time, every series at once: the episodes move month by month as the values do
+        opening: list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]] = []
+        escalating: list[IndicatorWarning] = []
+        closing: list[IndicatorWarning] = []
+        for key, value, crossing in by_month[month]:
+            warning = open_warnings.get(key)
+            history = closed_until.get(key)
             if warning is None and history is not None and value.period <= history:
                 continue
             if warning is not None and value.period < warning.last_period:
                 continue
+            indicator, version = indicators[key[1]], versions[key[1]]
             if crossing.level > Level.GREEN:
                 if warning is None:
-                    warning = _open(subjects_by_id[subject_id], indicator, version, value, crossing)
-                    result.opened += 1
+                    opening.append((key, value, crossing))
                 else:
-                    escalated = _update(warning, indicator, version, value, crossing, pending)
                     result.updated += 1
-                    result.escalated += int(escalated)
+                    if _update(warning, indicator, version, value, crossing, pending):
+                        escalating.append(warning)
             elif warning is not None and value.period > warning.since:
                 pending.pop(warning.pk, None)
-                _close(warning, value)
-                result.closed += 1
-                warning = None
+                warning.status, warning.closed_period, warning.updated_at = (WarningStatus.CLOSED, value.period,
+                                                                             clock.now())
+                warning.value = value
+                closing.append(warning)
+                del open_warnings[key]
+                closed_until[key] = value.period
+        with transaction.atomic():
+            for warning in _open_many(opening, subjects_by_id, indicators, versions):
+                open_warnings[(warning.subject_id, warning.indicator_id)] = warning
+            _escalate_many(escalating, indicators, month)
+            _close_many(closing, month)
+        result.opened += len(opening)
+        result.escalated += len(escalating)
+        result.closed += len(closing)
     if pending:
-        update_with_entries(IndicatorWarning, list(pending.values()), ["level", "value", "rule_version", "highest_level",
-                                                        "last_period", "red_months", "updated_at", "explanation"],
+        update_with_entries(IndicatorWarning, list(pending.values()), WARNING_FIELDS,
                             actor=SYSTEM, action="indicators.warning.update", reason="预警等级更新")
     return result
 
 
-@transaction.atomic
-def _open(subject: Organization, indicator: Indicator, version: WarningRuleVersion, value: IndicatorValue,
-          crossing: levels.Crossing) -> IndicatorWarning:
-    """Open a warning and its case (the case first, so the warning is written once, naming it)."""
+WARNING_FIELDS = ["level", "value", "rule_version", "highest_level", "last_period", "red_months", "updated_at",
+                  "explanation"]
+
+
+def _open_many(opening: list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]],
+               subjects_by_id: dict[int, Organization], indicators: dict[int, Indicator],
+               versions: dict[int, WarningRuleVersion]) -> list[IndicatorWarning]:
+    """Open the warnings of one month and their cases (the cases first, so each warning is written once,
+    naming its case): a few bulk statements, one ledger entry per case, history row and warning."""
+    if not opening:
+        return []
     now = clock.now()
-    text = f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}预警"
-    case = workflow.open_case(KIND, owed_to="市信用办", debtor_org=subject, basis=value,
-                              basis_text=f"{text}：{value.value}{indicator.unit}（预警线 {crossing.line}）",
-                              reason=text)
-    warning = IndicatorWarning(subject=subject, indicator=indicator, rule_version=version, value=value,
-                               level=crossing.level, highest_level=crossing.level, since=value.period,
-                               last_period=value.period, red_months=int(crossing.level == Level.RED),
-                               explanation=explain(indicator, version, value, crossing, value.period),
-                               status=WarningStatus.OPEN, case=case, created_at=now, updated_at=now)
-    save_with_entry(warning, actor=SYSTEM, action="indicators.warning.open", reason=f"{text}（办理事项 #{case.pk}）")
-    return warning
+    items = []
+    for (subject_id, indicator_id), value, crossing in opening:
+        indicator = indicators[indicator_id]
+        text = f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}预警"
+        items.append(workflow.NewCase(basis_text=f"{text}：{value.value}{indicator.unit}（预警线 {crossing.line}）",
+                                      debtor_org=subjects_by_id[subject_id], basis=value))
+    month = opening[0][1].period
+    cases = workflow.open_cases(KIND, items, owed_to="市信用办", reason=f"{month:%Y-%m} 指标预警")
+    warnings = []
+    for ((subject_id, indicator_id), value, crossing), case in zip(opening, cases, strict=True):
+        indicator, version = indicators[indicator_id], versions[indicator_id]
+        warnings.append(IndicatorWarning(
+            subject_id=subject_id, indicator=indicator, rule_version=version, value=value, level=crossing.level,
+            highest_level=crossing.level, since=value.period, last_period=value.period,
+            red_months=int(crossing.level == Level.RED),
+            explanation=explain(indicator, version, value, crossing, value.period),
+            status=WarningStatus.OPEN, case=case, created_at=now, updated_at=now))
+    created: list[IndicatorWarning] = create_with_entries(
+        IndicatorWarning, warnings, actor=SYSTEM, action="indicators.warning.open",
+        reason=f"{month:%Y-%m} 数值达到预警线（各预警的办理事项见其记录）")
+    return created
+
+
+def _escalate_many(escalating: list[IndicatorWarning], indicators: dict[int, Indicator], month: dt.date) -> None:
+    """Red again: one entry per warning and a notice to the credit office and the district."""
+    if not escalating:
+        return
+    update_with_entries(IndicatorWarning, escalating, WARNING_FIELDS, actor=SYSTEM,
+                        action="indicators.warning.escalate", reason=f"{month:%Y-%m} 连续红色预警")
+    cases = [w.case for w in escalating if w.case is not None]
+    found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
+    workflow.notify_many([(w.case, found[w.case.pk],
+                           f"督办：{indicators[w.indicator_id].name} 连续 {w.red_months} 个月红色预警（{month:%Y-%m}）")
+                          for w in escalating if w.case is not None])
+
+
+def _close_many(closing: list[IndicatorWarning], month: dt.date) -> None:
+    """Back below the yellow line: the warnings closed and their cases with them (the system step)."""
+    if not closing:
+        return
+    update_with_entries(IndicatorWarning, closing, ["status", "closed_period", "updated_at", *WARNING_FIELDS],
+                        actor=SYSTEM, action="indicators.warning.close", reason=f"{month:%Y-%m} 数值回到预警线以下")
+    cases = [w.case for w in closing if w.case is not None and w.case.closed_at is None]
+    workflow.close_cases(cases, CLEARED, f"{month:%Y-%m} 数值回到预警线以下")
 
 
 def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRuleVersion, value: IndicatorValue,
             crossing: levels.Crossing, pending: dict[int, IndicatorWarning]) -> bool:
-    """Move an open warning to a later (or the same, re-computed) month; True when it escalated (red again)."""
+    """Move an open warning to a later (or the same, re-computed) month; True when it escalates (red again:
+    the caller writes it with the month's escalations), else it waits in ``pending`` for the end of the run."""
     later = value.period > warning.last_period
     red = crossing.level == Level.RED
     red_months = (warning.red_months + 1 if later else warning.red_months) if red else 0
@@ -463,25 +520,8 @@ def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRul
     if not escalate:
         pending[warning.pk] = warning  # written together at the end of the evaluation (one entry each)
         return False
-    with transaction.atomic():
-        save_with_entry(warning, actor=SYSTEM, action="indicators.warning.escalate",
-                        reason=f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}")
-        pending.pop(warning.pk, None)
-        if warning.case is not None:
-            case = warning.case
-            workflow.notify(case, workflow.recipients(case, {Role.CREDIT_OFFICE, Role.DISTRICT}),
-                            f"督办：{indicator.name} 连续 {red_months} 个月红色预警（{value.period:%Y-%m}）")
-    return escalate
-
-
-@transaction.atomic
-def _close(warning: IndicatorWarning, value: IndicatorValue) -> None:
-    warning.status, warning.closed_period, warning.updated_at = WarningStatus.CLOSED, value.period, clock.now()
-    warning.value = value
-    save_with_entry(warning, actor=SYSTEM, action="indicators.warning.close",
-                    reason=f"{value.period:%Y-%m} 数值 {value.value} 回到预警线以下")
-    if warning.case is not None and warning.case.closed_at is None:
-        workflow.transition(warning.case, CLEARED, None, f"{value.period:%Y-%m} 数值回到预警线以下")
+    pending.pop(warning.pk, None)
+    return True
 
 
 def run(today: dt.date | None = None) -> dict[str, int]:
