@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "govcredit.statistics",
     "govcredit.exchange",
     "govcredit.workflow",
+    "govcredit.indicators",
     "govcredit.sanctions",
     "govcredit.reports",
     "govcredit.remedies",

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("intake/", include("govcredit.intake.urls")),
     path("portal/statistics/", include("govcredit.statistics.urls")),
     path("portal/criticism/", include("govcredit.sanctions.portal_urls")),
+    path("portal/indicators/", include("govcredit.indicators.portal_urls")),
     path("portal/", include("govcredit.disclosure.urls")),
     path("exchange/", include("govcredit.exchange.urls")),
     path("workflow/", include("govcredit.workflow.urls")),
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("remedies/", include("govcredit.remedies.urls")),
     path("commitments/", include("govcredit.commitments.urls")),
     path("obligations/", include("govcredit.obligations.urls")),
+    path("indicators/", include("govcredit.indicators.urls")),
     prefix_default_language=False,
 )
 

@@ -251,3 +251,26 @@ def obligation_scope(user: Any) -> Q | None:
 
 def can_decide_breach_candidates(user: Any) -> bool:
     return has(user, DECIDE_BREACH_CANDIDATES)
+# --- indicators and warnings (issue 15) ---------------------------------------------------------------
+READ_INDICATORS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
+ENTER_INDICATORS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
+MANAGE_WARNING_RULES = {Role.CREDIT_OFFICE}
+READ_DEBT_TENURES = {Role.CREDIT_OFFICE, Role.PERSONNEL}  # economic-responsibility audits
+
+
+def indicator_scope(user: Any) -> Q | None:
+    """A filter on the subject (an Organization: a district or a city department) of indicator values,
+    assessments and warnings; None means none. The credit office reads the whole city; a district or a
+    department its own subject only (a unit below it reads nothing)."""
+    role = role_of(user)
+    if role == Role.CREDIT_OFFICE:
+        return Q()
+    if role in READ_INDICATORS and user.organization_id:
+        return Q(path__startswith=user.organization.path)
+    return None
+
+
+def can_enter_indicator_for(user: Any, org: Organization) -> bool:
+    scope = indicator_scope(user)
+    return (has(user, ENTER_INDICATORS) and scope is not None
+            and Organization.objects.filter(scope, pk=org.pk).exists())

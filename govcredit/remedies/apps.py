@@ -62,3 +62,10 @@ class RemediesConfig(AppConfig):
         from .selectors import followed_records
 
         register_followed_basis("archive.creditrecord", followed_records)
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.OBJECTIONS, indicator_computations.UPHELD, indicator_computations.REPAIRS):
+            register_computation(computation)  # issue 15: this app's figures as indicators

@@ -72,3 +72,10 @@ class SanctionsConfig(AppConfig):
         register_report_section("sanctions.measures", report_sections.MEASURES)
         register_report_section("sanctions.rectifications", report_sections.RECTIFICATIONS)
         register_report_section("sanctions.fault_tolerance", report_sections.FINDINGS)
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.OPEN, indicator_computations.OVERDUE):
+            register_computation(computation)  # issue 15: this app's figures as indicators

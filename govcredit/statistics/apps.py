@@ -21,3 +21,10 @@ class StatisticsConfig(AppConfig):
         register_demo_step("statistics", DemoStep(900, "双公示统计首次刷新", first_refresh))
         register_menu_item("statistics.internal", MenuItem(gettext_lazy("统计"), "statistics:internal",
                                                            lambda user: access.has(user, access.READ_STATISTICS), 60))
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.ON_TIME, indicator_computations.COMPLETE):
+            register_computation(computation)  # issue 15: this app's figures as indicators

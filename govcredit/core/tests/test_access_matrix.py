@@ -22,6 +22,7 @@ from govcredit.commitments.tests.helpers import add_commitments
 from govcredit.disclosure.models import Publication
 from govcredit.disclosure.tests.portal_data import code, penalty, publish
 from govcredit.exchange.national import run_export
+from govcredit.indicators.tests.helpers import add_indicators
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.obligations.tests.helpers import add_obligations
 from govcredit.reports import review, roster
@@ -136,6 +137,21 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("obligations:candidate", lambda c: [c.candidate.pk], {"credit"}),
     ("obligations:ranking", lambda c: [], {"credit"}),
     ("obligations:overdue_lists", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("indicators:dashboard", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:subject", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:subject", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
+    ("indicators:value", lambda c: [c.ind_value["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:value", lambda c: [c.ind_value["qinhuai"].pk], {"credit"}),
+    ("indicators:warning_list", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:warning", lambda c: [c.ind_warning["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:warning", lambda c: [c.ind_warning["qinhuai"].pk], {"credit"}),
+    ("indicators:enter", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:import", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:rules", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:debt", lambda c: [], {"credit", "submitter", "district"}),
+    ("indicators:debt_detail", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
+    ("indicators:debt_detail", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
+    ("indicators:tenure", lambda c: [c.orgs["qinhuai"].pk], {"credit", "personnel"}),
 ]
 # Public pages: everyone, signed in or not.
 PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
@@ -155,6 +171,7 @@ PUBLIC: list[tuple[str, Callable[[City], list[object]]]] = [
     ("remedies:track", lambda c: []),
     ("commitments:follow", lambda c: []),
     ("obligations:track", lambda c: []),
+    ("indicators_public:public", lambda c: []),
 ]
 # POST-only pages: allowed roles are redirected back, the others refused.
 POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -180,6 +197,7 @@ SPECIAL: dict[str, str] = {
     "accounts:login": "open to everyone; a logged-in user is sent on to the home page (accounts/tests)",
     "accounts:logout": "POST only, for everyone (accounts/tests)",
     "set_language": "Django's language switch, a POST for everyone",
+    "indicators:publish_rule": "POST with a rule version's lines, credit office only (indicators/tests/test_pages.py)",
 }
 # Denials other than the rule (403 for the role, 404 out of scope): {(url name, role): status}.
 DENIALS: dict[tuple[str, str], int] = {}
@@ -249,6 +267,7 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     add_remedies(city)
     add_commitments(city)
     add_obligations(city)
+    add_indicators(city)
     return city
 
 

@@ -34,6 +34,7 @@ from govcredit.core import clock
 from govcredit.disclosure.services import sync
 from govcredit.exchange.national import run_export
 from govcredit.exchange.shared import log_query
+from govcredit.indicators.tests.helpers import grow_districts
 from govcredit.intake.services import run_batch, submit_rows
 from govcredit.remedies.services import apply_repair, file_objection
 from govcredit.reports.models import Purpose, QueryAction
@@ -332,6 +333,10 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
     ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
     ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
+    ("indicators:dashboard", "credit", lambda: reverse("indicators:dashboard"), grow_districts),
+    ("indicators:warning_list", "credit", lambda: reverse("indicators:warning_list"), grow_districts),
+    ("indicators:debt", "credit", lambda: reverse("indicators:debt"), grow_districts),
+    ("indicators_public:public", "public", lambda: reverse("indicators_public:public"), grow_districts),
 ]
 
 
