@@ -7,13 +7,7 @@ it learns their computations here, as the workflow engine learns its kinds. A co
 no denominator becomes "no value" with the reason), writes only what changed as new versions, and keeps
 the inputs in the value's source. ``records`` lists what is behind one value for the drill-down.
 
-**Hook for overdue payments to suppliers (K1).** The ``obligations`` app registers, from its ``ready()``::
-
-    register_computation(Computation("overdue_payments", "逾期未付款项（笔数）", compute=..., records=...))
-    register_computation(Computation("overdue_payment_amount", "逾期未付款项（金额）", compute=..., records=...))
-
-(the indicator definitions are already in ``data/indicators.json``; until they are registered they have
-no values and the dashboard shows them as without data).
+Overdue payments to suppliers (K1) are registered by ``obligations`` (``obligations/indicators.py``).
 """
 
 from __future__ import annotations

@@ -486,8 +486,9 @@ def _escalate_many(escalating: list[IndicatorWarning], indicators: dict[int, Ind
                         action="indicators.warning.escalate", reason=f"{month:%Y-%m} 连续红色预警")
     cases = [w.case for w in escalating if w.case is not None]
     found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
-    workflow.notify_many([(w.case, found[w.case.pk],
-                           f"督办：{indicators[w.indicator_id].name} 连续 {w.red_months} 个月红色预警（{month:%Y-%m}）")
+    workflow.notify_many([workflow.Message(found[w.case.pk],
+                                           f"督办：{indicators[w.indicator_id].name} 连续 {w.red_months} 个月红色预警（{month:%Y-%m}）",
+                                           w.case)
                           for w in escalating if w.case is not None])
 
 

@@ -69,3 +69,10 @@ class ObligationsConfig(AppConfig):
         register(OVERDUE_LIST)
         register_job(DailyJob("履约事项到期与逾期处理", "govcredit.obligations.services.run_daily", 1, 45))
         register_job(DailyJob("上一年度逾期合同公开提醒", "govcredit.obligations.workflow.remind_overdue_lists", 8, 10))
+
+        from govcredit.indicators.registry import register_computation
+
+        from . import indicators as indicator_computations
+
+        for computation in (indicator_computations.OVERDUE_COUNT, indicator_computations.OVERDUE_AMOUNT):
+            register_computation(computation)  # issue 15: overdue payments to SMEs as indicators

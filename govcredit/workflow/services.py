@@ -304,59 +304,12 @@ def recipients_many(cases: Sequence[Case], roles_of: Callable[[Case], set[Role]]
     """:func:`recipients` for many cases in one query: case id → the active users of ``roles_of(case)`` whose
     scope holds it (the debtors must be loaded: ``debtor_org``, ``debtor_person__employer``)."""
     wanted = {case.pk: roles_of(case) for case in cases}
-    roles = set().union(*wanted.values()) if wanted else set()
+    roles: set[Role] = set().union(*wanted.values()) if wanted else set()
     if not roles:
         return {pk: [] for pk in wanted}
-    paths = {case.pk: set(_ancestor_paths(case)) for case in cases}
-    scope = Q(role__in=access.CITY_WIDE & roles)
-    if access.SUBTREE & roles:
-        scope |= Q(role__in=access.SUBTREE & roles, organization__path__in=set().union(*paths.values()))
-    if Role.SUBJECT in roles:
-        scope |= Q(role=Role.SUBJECT, civil_servant_id__in={c.debtor_person_id for c in cases if c.debtor_person_id})
-        scope |= Q(role=Role.SUBJECT, civil_servant__isnull=True,
-                   organization_id__in={c.debtor_org_id for c in cases if c.debtor_org_id})
-    users = list(User.objects.filter(scope, is_active=True).select_related("organization").order_by("pk"))
-    out: dict[int, list[User]] = {}
-    for case in cases:
-        case_roles, case_paths = wanted[case.pk], paths[case.pk]
-        found = []
-        for u in users:
-            role = Role(u.role) if u.role in Role.values else None
-            if role is None or role not in case_roles:
-                continue
-            if role in access.CITY_WIDE:
-                found.append(u)
-            elif role in access.SUBTREE:
-                if u.organization is not None and u.organization.path in case_paths:
-                    found.append(u)
-            elif role == Role.SUBJECT:
-                if (case.debtor_person_id and u.civil_servant_id == case.debtor_person_id) or (
-                        case.debtor_org_id and u.civil_servant_id is None
-                        and u.organization_id == case.debtor_org_id):
-                    found.append(u)
-        out[case.pk] = found
-    return out
-
-
-def notify_many(items: Sequence[tuple[Case, list[User], str]]) -> None:
-    """:func:`notify` for many cases: the notifications in one insert, the e-mails after commit."""
-    now = clock.now()
-    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300], created_at=now)
-                                      for case, users, text in items for u in users], batch_size=2000)
-    mails = [(f"[政务诚信平台] {text[:60]}", f"{text}\n\n办理事项 #{case.pk}，办理期限 {case.due_on:%Y-%m-%d}。",
-              case.pk, [u.email for u in users if u.email]) for case, users, text in items]
-    mails = [m for m in mails if m[3]]
-    if not mails:
-        return
-
-    def send() -> None:
-        for subject, body, pk, addresses in mails:
-            try:
-                send_mail(subject, body, None, addresses)
-            except Exception:
-                logger.exception("办理事项 #%s 的通知邮件发送失败", pk)
-
-    transaction.on_commit(send)
+    found = subject_recipients([(case.debtor_org, case.debtor_person) for case in cases], roles)
+    return {case.pk: [u for u in found[(case.debtor_org_id, case.debtor_person_id)] if access.role_of(u) in wanted[case.pk]]
+            for case in cases}
 
 
 @transaction.atomic
@@ -393,8 +346,8 @@ def open_cases(kind_code: str, items: Sequence[NewCase], *, owed_to: str, reason
                         actor=actor or SYSTEM, action="workflow.event", reason=reason)
     roles = _waiting_roles(kind, kind.initial)
     found = recipients_many(cases, lambda case: roles)
-    notify_many([(case, found[case.pk],
-                  f"新办理事项：{kind.label}（{case.basis_text[:80]}），请于 {case.due_on:%Y-%m-%d} 前办结")
+    notify_many([Message(found[case.pk],
+                  f"新办理事项：{kind.label}（{case.basis_text[:80]}），请于 {case.due_on:%Y-%m-%d} 前办结", case)
                  for case in cases])
     return cases
 
@@ -440,7 +393,7 @@ def close_cases(cases: Sequence[Case], to_state: str, reason: str) -> int:
     create_with_entries(CaseEvent, events, actor=SYSTEM, action="workflow.event", reason=reason)
     roles_by_case = {case.pk: roles for case, _text, roles in notices}
     found = recipients_many(locked, lambda case: roles_by_case[case.pk])
-    notify_many([(case, found[case.pk], text) for case, text, _roles in notices])
+    notify_many([Message(found[case.pk], text, case) for case, text, _roles in notices])
     by_pk = {case.pk: case for case in locked}
     for case in cases:  # the caller's objects see the new state, as after transition()
         moved = by_pk.get(case.pk)

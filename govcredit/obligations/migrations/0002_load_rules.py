@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("obligations", "0001_initial"),
-        ("sanctions", "0002_load_measures"),
+        ("sanctions", "0003_rectification_deadline"),
     ]
 
     operations = [
