@@ -63,6 +63,10 @@ class RemediesConfig(AppConfig):
 
         register_followed_basis("archive.creditrecord", followed_records)
 
+        from govcredit.workflow.sections import register_inbox_section
+
+        register_inbox_section(panels.INBOX_KEY, panels.INBOX_SECTION)
+
         from govcredit.indicators.registry import register_computation
 
         from . import indicators as indicator_computations

@@ -325,7 +325,7 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("statistics:public", "public", lambda: reverse("statistics:public"), _reporting_departments),
     ("statistics:internal", "credit", lambda: reverse("statistics:internal"), _reporting_departments),
     ("commitments:project_list", "district", lambda: reverse("commitments:project_list"), _projects),
-    ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list") + "?turnover=on", _promises),
+    ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list"), _promises),
     ("GET /api/commitments/projects", "district", lambda: "/api/commitments/projects", _projects),
     ("GET /api/commitments/promises", "district", lambda: "/api/commitments/promises", _promises),
     ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),

@@ -151,3 +151,21 @@ def test_a_subjects_inbox_lists_its_measures_with_their_end(world: dict[str, Any
     assert 'id="inbox-measures"' in other and "没有执行中的奖惩措施" in other
     assert not any(reverse("sanctions:measure_detail", args=[m.pk]) in other for m in measures)
     assert 'id="inbox-measures"' not in _client(world["district"]).get(reverse("workflow:inbox")).content.decode()
+
+
+def test_a_subjects_inbox_lists_its_records_with_their_remedies(world: dict[str, Any]) -> None:
+    """Issue 12 point 9: the subject's inbox shows its records (status, publicity end) with the way to contest or
+    repair each; another subject's inbox shows none of them, a department's has no such section."""
+    city = world["city"]
+    mine = CreditRecord.objects.filter(subject_person=city.people["xuanwu"])
+    assert mine.count() >= 2
+    html = _client(world["subject"]).get(reverse("workflow:inbox")).content.decode()
+    assert 'id="inbox-records"' in html
+    for record in mine:
+        assert reverse("archive:record_detail", args=[record.pk]) in html
+        assert reverse("remedies:objection_create", args=[record.pk]) in html
+    assert "异议中" in html  # the record under objection says so
+    other = _client(world["other"]).get(reverse("workflow:inbox")).content.decode()
+    assert 'id="inbox-records"' in other
+    assert not any(reverse("archive:record_detail", args=[r.pk]) in other for r in mine)
+    assert 'id="inbox-records"' not in _client(world["district"]).get(reverse("workflow:inbox")).content.decode()
