@@ -40,9 +40,25 @@ def median_ms(job: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS: ``VmHWM`` of ``/proc/self/status``. Not ``ru_maxrss``: on Linux a
+    child started by ``subprocess`` inherits its parent's peak into ``ru_maxrss`` at ``exec`` (a bare
+    ``python -c`` started by a process holding 300 MB reports 311 MB), so it measured this script's
+    own peak (database, migrations, earlier reports) rather than the PDF process's."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc: may include the parent's
+
+
 def pdf_in_a_fresh_process(person_pk: int, query_pk: int, repeat: int) -> tuple[float, float]:
     """The PDF's median time and the peak memory of a process that does only that (as a web worker
-    would), on the same database: this script again with ``--pdf-only``."""
+    would: Django with every app and the whole URLconf, API included), on the same database: this
+    script again with ``--pdf-only``."""
     import json
     import subprocess
 
@@ -58,6 +74,10 @@ def pdf_only(person_pk: int, query_pk: int, repeat: int) -> None:
     import django
 
     django.setup()
+    from django.urls import get_resolver
+
+    patterns = get_resolver().url_patterns  # a web worker loads every view and the API at its first request
+    assert patterns
     from govcredit.core import clock
     from govcredit.reports import pdf, services
     from govcredit.reports.models import ArchiveQuery
@@ -69,7 +89,7 @@ def pdf_only(person_pk: int, query_pk: int, repeat: int) -> None:
     content.update(number="GCR202612040001", issued_at="2026-12-04 10:00", issuer="bench", issuer_org="中共南京市委组织部")
     pdf.render(content, code="ABCDEFGH", verify_url="http://x/")  # the compiler's first run loads its fonts
     median = median_ms(lambda: pdf.render(content, code="ABCDEFGH", verify_url="http://x/"), repeat)
-    print(json.dumps({"median_ms": median, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(json.dumps({"median_ms": median, "peak_mb": peak_rss_mb()}))
 
 
 def run(records: int, candidates: int, repeat: int, profile: bool = False) -> int:
