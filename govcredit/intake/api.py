@@ -34,7 +34,7 @@ from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
-from . import services, tables
+from . import tables
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
 from .selectors import visible_batches
@@ -138,6 +138,8 @@ def _org_for(request: HttpRequest, code: str | None) -> Organization:
 
 
 def _type(name: str) -> Any:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     try:
         return services.resolve_type(name)
     except FileRejected as e:
@@ -156,6 +158,8 @@ SUBMITTERS = api_auth(access.WRITE_RECORDS)  # reading batches is wider (CITY_WI
 @router.post("/batches", response={200: BatchResultOut, **ERRORS}, auth=SUBMITTERS,
              summary="提交数据行（JSON 数组）并立即处理")
 def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     org = _org_for(request, payload.org)
     rtype = _type(payload.record_type)
     try:
@@ -175,6 +179,7 @@ def upload(request: HttpRequest, file: UploadedFile = File(..., description="CSV
            org: str | None = Form(None, description="报送单位统一社会信用代码（默认本人所在单位）"),  # type: ignore[type-arg]  # noqa: B008
            sheet: str = Form("", description="XLSX 工作表名称"),  # type: ignore[type-arg]  # noqa: B008
            dry_run: bool = Form(False, description="只校验，不写入")) -> Any:  # type: ignore[type-arg]  # noqa: B008
+    from . import services  # here: it loads polars, which a process serving other pages never needs
     from .views import _store_upload
 
     unit = _org_for(request, org)

@@ -9,8 +9,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.conf import settings
 
 from .common import (
@@ -26,6 +26,9 @@ from .common import (
     trim_header,
 )
 from .sniff import detect_encoding
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CSV_GENERAL = "文件无法按 CSV 读取（常见原因：英文双引号不配对、文件被截断、分隔符不是英文逗号）"
 
@@ -98,6 +101,8 @@ def _csv_head(path: Path, scan: int) -> list[list[str]]:
 
 
 def open_csv(path: Path, names: set[str]) -> Table:
+    import polars as pl
+
     encoding = detect_encoding(path)
     cleanup: list[Path] = []
     source = path

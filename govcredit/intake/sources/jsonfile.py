@@ -6,9 +6,7 @@ import codecs
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     FileRejected,
@@ -20,6 +18,9 @@ from .common import (
     mb,
     reader_message,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 JSON_GENERAL = "格式错误"
 

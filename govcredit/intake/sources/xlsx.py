@@ -5,9 +5,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     BLOCK,
@@ -22,6 +20,9 @@ from .common import (
     mb,
     trim_header,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 XLSX_GENERAL = "无法读取 XLSX 文件：文件已损坏，或不是 Excel/WPS 保存的 .xlsx 文件。请重新保存后再提交。"
 
