@@ -162,7 +162,7 @@ def run(records: int, candidates: int, repeat: int, profile: bool = False) -> in
         beside_limit("出具一份报告（记录查询、内容、PDF、摘要、留痕）", f"{issue_ms:.1f} ms", "同样的数据库读取",
                      f"{reads_ms:.1f} ms", issue_ms / reads_ms, None, True),
     ]
-    print(f"出具 PDF 的进程内存峰值（RSS，含 Django 与字体）：{peak_mb:.0f} MB；"
+    print(f"出具 PDF 的进程内存峰值（本进程 RSS，含 Django、全部页面与 API、字体）：{peak_mb:.0f} MB；"
           f"目标 ≤ 200 MB：{'达到' if peak_mb <= 200 else '未达到'}")
     ok.append(peak_mb <= 200)
 
