@@ -18,10 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import xlsxwriter
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 MAX_CELL = 32_767  # Excel's limit for one cell
@@ -76,6 +78,8 @@ def csv_row(values: list[Any] | tuple[Any, ...]) -> list[str]:
 
 def workbook(target: str | IO[bytes], **options: Any) -> xlsxwriter.Workbook:
     """An XlsxWriter workbook that never converts strings to formulas, links or numbers."""
+    import xlsxwriter  # here, not at import: every table module loads this one, few processes write a workbook
+
     return xlsxwriter.Workbook(target, {**options, **SAFE_OPTIONS})
 
 

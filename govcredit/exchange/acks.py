@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.db import transaction
 
 from govcredit.core.errors import DomainError
@@ -103,6 +102,8 @@ def parse(name: str, content: bytes) -> tuple[str | None, list[dict[str, Any]]]:
         raise AckError(f"回执文件超过 {MAX_BYTES // 1024 // 1024} MB")
     lower = name.lower()
     if lower.endswith(".xlsx") or content[:2] == b"PK":
+        import openpyxl  # here, not at import: the URLconf loads this module and most processes never read Excel
+
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as e:  # noqa: BLE001 - any unreadable workbook is the same error for the user

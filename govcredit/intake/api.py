@@ -35,7 +35,7 @@ from govcredit.core.params import ObjectId
 from govcredit.subjects.identifiers import normalize_credit_code
 from govcredit.subjects.models import Organization
 
-from . import services, tables
+from . import tables
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
 from .selectors import visible_batches
@@ -138,6 +138,8 @@ def _org_for(request: HttpRequest, code: str | None) -> Organization:
 
 
 def _type(name: str) -> RecordType:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     return services.resolve_type(name)  # FileRejected: 422 naming record_type, by the API's one handler
 
 
@@ -153,6 +155,8 @@ SUBMITTERS = api_auth(access.WRITE_RECORDS)  # reading batches is wider (CITY_WI
 @router.post("/batches", response={200: BatchResultOut, **ERRORS}, auth=SUBMITTERS,
              summary="提交数据行（JSON 数组）并立即处理")
 def post_rows(request: HttpRequest, payload: RowsIn) -> Any:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     org = _org_for(request, payload.org)
     rtype = _type(payload.record_type)
     batch = services.submit_rows(payload.rows, record_type=rtype, org=org, actor=user_of(request).get_username(),
@@ -169,6 +173,7 @@ def upload(request: HttpRequest, file: UploadedFile = param.File(..., descriptio
            org: str | None = param.Form(None, description="报送单位统一社会信用代码（默认本人所在单位）"),  # noqa: B008
            sheet: str = param.Form("", description="XLSX 工作表名称"),  # noqa: B008
            dry_run: bool = param.Form(False, description="只校验，不写入")) -> Any:  # noqa: B008
+    from . import services  # here: it loads polars, which a process serving other pages never needs
     from .views import _store_upload
 
     unit = _org_for(request, org)

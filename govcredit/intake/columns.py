@@ -20,14 +20,15 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from govcredit.catalog.schema import MULTI_SEPARATORS, clean_text, fold_name, header_map
 from govcredit.catalog.services import CATALOG_FILE
 
 from .sources import PY_WHITESPACE, FileRejected, column_letter
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EDITIONS_FILE = CATALOG_FILE.parent / "editions.json"
 REQUIRED_EMPTY = "必填项为空"
@@ -84,6 +85,8 @@ class ColumnPlan:
 
     def prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The chunk with the derived columns added (at the positions ``index`` gives them)."""
+        import polars as pl
+
         if not self.derived:
             return frame
         width = len(self.header)
@@ -101,6 +104,8 @@ class ColumnPlan:
 
 def _text(col: str) -> pl.Expr:
     """A raw cell trimmed, blank as null."""
+    import polars as pl
+
     text = pl.col(col).str.strip_chars(PY_WHITESPACE)
     return pl.when(text == "").then(None).otherwise(text)
 
@@ -133,6 +138,8 @@ def _organization_codes() -> dict[str, str]:
 
 def _derivation(spec: dict[str, Any], source: dict[str, int]) -> pl.Expr:
     """One rule of an edition's ``derive`` list as an expression over the raw columns."""
+    import polars as pl
+
     def src(name: str) -> pl.Expr:
         pos = source.get(fold_name(name))
         return _text(f"c{pos}") if pos is not None else pl.lit(None, dtype=pl.String)

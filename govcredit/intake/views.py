@@ -20,7 +20,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.core.tables import table_page, wants_xlsx, xlsx_response
 from govcredit.subjects.selectors import visible_orgs
 
-from . import services, tables
+from . import tables
 from .forms import BatchFilterForm, UploadForm
 from .models import BatchSource, BatchStatus, ImportBatch
 from .report import rejected_rows, report_for
@@ -41,6 +41,8 @@ def status_of(batch: ImportBatch) -> dict[str, Any]:
 
 
 def _store_upload(upload: Any) -> Path:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     digest = hashlib.sha256()
     tmp = services.storage_dir() / f"upload-{hashlib.sha256(upload.name.encode()).hexdigest()[:8]}-{id(upload)}.part"
     with tmp.open("wb") as out:
@@ -69,6 +71,8 @@ def batch_list(request: HttpRequest) -> HttpResponse | FileResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     access.require(request.user, access.WRITE_RECORDS)
     orgs = visible_orgs(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, orgs=orgs,
@@ -130,6 +134,8 @@ def batch_report(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    from . import services  # here: it loads polars, which a process serving other pages never needs
+
     batch = get_object_or_404(visible_batches(request.user), pk=pk)
     if not access.can_write_records_for(request.user, batch.org):
         raise PermissionDenied(_("您只能以本单位或下级单位名义报送"))

@@ -7,14 +7,16 @@ leading apostrophe, numbers stay numbers, and the workbook never turns strings i
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from django.utils import timezone
 
 from govcredit.core.spreadsheet import workbook, write_cell
 
 from .report import Counts, Report
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 COUNT_HEADERS = ["双公示决定数", "数据完整数", "完整率", "应公示数", "按时公示数", "逾期公示数", "逾期未公示数",
                  "期限内待公示数", "及时率", "公示率", "平均公示用时（工作日）"]

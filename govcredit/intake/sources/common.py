@@ -6,14 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from django.conf import settings
 
 from govcredit.catalog.schema import clean_text
 from govcredit.core import spreadsheet
 from govcredit.core.reading import FileRejected, find_header_row
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ SPREADSHEET_FORMATS = {"csv", "xlsx"}
 
 
 def _restored(frame: pl.DataFrame) -> pl.DataFrame:
+    import polars as pl
+
     text = [c for c, t in frame.schema.items() if c != ROW_COL and t == pl.String]
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(spreadsheet.NEUTRALISED)).then(pl.col(c).str.slice(1)).otherwise(pl.col(c))
@@ -122,6 +126,8 @@ def _restored(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _drop_blank_rows(frame: pl.DataFrame, width: int) -> pl.DataFrame:
+    import polars as pl
+
     cols = [f"c{i}" for i in range(width)]
     blank = pl.all_horizontal(
         [pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_WHITESPACE) == "") for c in cols]
@@ -130,6 +136,8 @@ def _drop_blank_rows(frame: pl.DataFrame, width: int) -> pl.DataFrame:
 
 
 def frame_from_rows(numbers: list[int], rows: list[list[str | None]], width: int) -> pl.DataFrame:
+    import polars as pl
+
     data: dict[str, Any] = {ROW_COL: pl.Series(ROW_COL, numbers, dtype=pl.Int64)}
     for i in range(width):
         data[f"c{i}"] = pl.Series(f"c{i}", [r[i] if i < len(r) else None for r in rows], dtype=pl.String)

@@ -9,14 +9,17 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.conf import settings
 
 from govcredit.core.reading import FileRejected, mb
 
 from .common import BLOCK, ROW_COL, Table, check_width, find_header, limits, reader_message, trim_header
 from .sniff import detect_encoding
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CSV_GENERAL = "文件无法按 CSV 读取（常见原因：英文双引号不配对、文件被截断、分隔符不是英文逗号）"
 
@@ -89,6 +92,8 @@ def _csv_head(path: Path, scan: int) -> list[list[str]]:
 
 
 def open_csv(path: Path, names: set[str]) -> Table:
+    import polars as pl
+
     encoding = detect_encoding(path)
     cleanup: list[Path] = []
     source = path

@@ -6,13 +6,14 @@ import codecs
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from govcredit.core.reading import FileRejected, cell_text, mb
 
 from .common import Table, check_width, frame_from_rows, limits, reader_message
+
+if TYPE_CHECKING:
+    import polars as pl
 
 JSON_GENERAL = "格式错误"
 

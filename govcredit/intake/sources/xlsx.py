@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from govcredit.core import reading
 from govcredit.core.reading import FileRejected, cell_text
 
 from .common import Table, check_width, column_letter, find_header, frame_from_rows, limits, trim_header
+
+if TYPE_CHECKING:
+    import polars as pl
 
 XLSX_GENERAL = "无法读取 XLSX 文件：文件已损坏，或不是 Excel/WPS 保存的 .xlsx 文件。请重新保存后再提交。"
 
