@@ -39,7 +39,9 @@ RULES = {"交付": MilestoneRule.DELIVERY.value, "检验验收": MilestoneRule.I
 YES = {"是", "Y", "y", "1", "TRUE", "true"}
 
 
-class RowError(ValueError):
+class RowError(DomainError):
+    """One row of an imported workbook cannot be taken: the column and the reason, reported beside the row."""
+
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
         self.column = column

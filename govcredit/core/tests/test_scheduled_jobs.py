@@ -42,6 +42,7 @@ def test_each_app_registers_its_own_jobs() -> None:
         ("奖惩措施期满处理", "govcredit.sanctions.services.expire_measures", 1, 30),
         ("履约事项到期与逾期处理", "govcredit.obligations.services.run_daily", 1, 45),
         ("上一年度逾期合同公开提醒", "govcredit.obligations.workflow.remind_overdue_lists", 8, 10),
+        ("指标计算与预警", "govcredit.indicators.services.run", 2, 10),
     }
     assert {(job.name, job.func, job.minutes) for job in frequent_jobs()} == {
         ("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
