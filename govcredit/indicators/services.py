@@ -325,8 +325,8 @@ def _write_computed(indicator: Indicator, comp: registry.Computation, rows: list
             source=Source.COMPUTATION, source_detail={"computation": comp.label, "inputs": inputs},
             entered_by=None, entered_by_name=COMPUTE_ACTOR, note="", created_at=now))
     with transaction.atomic():
-        if old:
-            update_with_entries(IndicatorValue, old, ["is_current"], actor=COMPUTE_ACTOR,
+        for i in range(0, len(old), UPDATE_CHUNK):  # small batches: see _update_in_chunks
+            update_with_entries(IndicatorValue, old[i:i + UPDATE_CHUNK], ["is_current"], actor=COMPUTE_ACTOR,
                                 action="indicators.value.supersede", reason=comp.label)
         if new:
             create_with_entries(IndicatorValue, new, actor=COMPUTE_ACTOR, action="indicators.value.compute",
@@ -438,11 +438,21 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         result.escalated += len(escalating)
         result.closed += len(closing)
     if pending:
-        update_with_entries(IndicatorWarning, list(pending.values()), WARNING_FIELDS,
-                            actor=SYSTEM, action="indicators.warning.update", reason="预警等级更新")
+        _update_in_chunks(list(pending.values()), WARNING_FIELDS, action="indicators.warning.update",
+                          reason="预警等级更新")
     return result
 
 
+def _update_in_chunks(objs: list[IndicatorWarning], fields: list[str], *, action: str, reason: str) -> None:
+    """``update_with_entries`` a hundred rows at a time: a bulk update is one ``CASE WHEN`` per column over its
+    rows, which the database evaluates row by row (quadratic in the batch), so small batches are much faster
+    than the ledger's batches of a thousand."""
+    for i in range(0, len(objs), UPDATE_CHUNK):
+        update_with_entries(IndicatorWarning, objs[i:i + UPDATE_CHUNK], fields, actor=SYSTEM, action=action,
+                            reason=reason)
+
+
+UPDATE_CHUNK = 100
 WARNING_FIELDS = ["level", "value", "rule_version", "highest_level", "last_period", "red_months", "updated_at",
                   "explanation"]
 
@@ -482,8 +492,8 @@ def _escalate_many(escalating: list[IndicatorWarning], indicators: dict[int, Ind
     """Red again: one entry per warning and a notice to the credit office and the district."""
     if not escalating:
         return
-    update_with_entries(IndicatorWarning, escalating, WARNING_FIELDS, actor=SYSTEM,
-                        action="indicators.warning.escalate", reason=f"{month:%Y-%m} 连续红色预警")
+    _update_in_chunks(escalating, WARNING_FIELDS, action="indicators.warning.escalate",
+                      reason=f"{month:%Y-%m} 连续红色预警")
     cases = [w.case for w in escalating if w.case is not None]
     found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
     workflow.notify_many([(w.case, found[w.case.pk],
@@ -495,8 +505,8 @@ def _close_many(closing: list[IndicatorWarning], month: dt.date) -> None:
     """Back below the yellow line: the warnings closed and their cases with them (the system step)."""
     if not closing:
         return
-    update_with_entries(IndicatorWarning, closing, ["status", "closed_period", "updated_at", *WARNING_FIELDS],
-                        actor=SYSTEM, action="indicators.warning.close", reason=f"{month:%Y-%m} 数值回到预警线以下")
+    _update_in_chunks(closing, ["status", "closed_period", *WARNING_FIELDS], action="indicators.warning.close",
+                      reason=f"{month:%Y-%m} 数值回到预警线以下")
     cases = [w.case for w in closing if w.case is not None and w.case.closed_at is None]
     workflow.close_cases(cases, CLEARED, f"{month:%Y-%m} 数值回到预警线以下")
 
