@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, user_of
-from govcredit.core.params import Month
+from govcredit.core.params import Month, ObjectId
 
 from .models import IndicatorValue, IndicatorWarning, WarningStatus
 from .selectors import visible_values, visible_warnings
@@ -61,7 +61,7 @@ class ValueOut(Schema):
 
 class ValueFilter(Schema):
     indicator: str | None = Field(None, description="指标代码")
-    subject: int | None = Field(None, description="主体编号")
+    subject: ObjectId | None = Field(None, description="主体编号")
     month: Month | None = Field(None, description="期间 YYYY-MM")
 
 
