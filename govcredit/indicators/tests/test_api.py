@@ -47,3 +47,20 @@ def test_warnings_by_status_and_level(city: City) -> None:
     assert red[0]["explanation"]["rule_version"] == 1
     assert _items(client_for(city.users["district"]).get(
         "/api/indicators/warnings")) == [w for w in open_ if w["subject_id"] == city.orgs["xuanwu"].pk]
+
+
+def test_grid_as_xlsx(city: City) -> None:
+    """/indicators/?format=xlsx: the grid of the latest month through core.tables, in the caller's scope."""
+    import io
+
+    from openpyxl import load_workbook
+
+    build_series(city)
+    response = client_for(city.users["district"]).get("/indicators/?format=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]  # type: ignore[attr-defined]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert header[:4] == ["主体", "统一社会信用代码", "期间", "等级"] and "债务率（%）" in header
+    assert [r[0] for r in rows[1:]] == [city.orgs["xuanwu"].name]  # 玄武区's district user: its own subject only
+    assert rows[1][2] == "2026-11" and rows[1][3] == "红色" and float(rows[1][header.index("债务率（%）")]) == 320
