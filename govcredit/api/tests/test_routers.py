@@ -14,7 +14,7 @@ def test_each_app_registers_its_router() -> None:
         ("/portal", "govcredit.disclosure.api.router"), ("/exchange", "govcredit.exchange.api.router"),
         ("/workflow", "govcredit.workflow.api.router"), ("/reports", "govcredit.reports.api.router"),
         ("/sanctions", "govcredit.sanctions.api.router"),
-        ("/remedies", "govcredit.remedies.api.router"),
+        ("/remedies", "govcredit.remedies.api.router"), ("/indicators", "govcredit.indicators.api.router"),
     ])
     paths = api.get_openapi_schema()["paths"]
     for prefix in ("/api/subjects/", "/api/catalog/", "/api/intake/", "/api/statistics/", "/api/portal/",

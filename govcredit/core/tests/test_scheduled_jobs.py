@@ -40,6 +40,7 @@ def test_each_app_registers_its_own_jobs() -> None:
         ("留痕检查点签发", "govcredit.ledger.checkpoints.write_current", 1, 50),
         ("办理事项到期提醒", "govcredit.workflow.services.send_reminders", 8, 0),
         ("奖惩措施期满处理", "govcredit.sanctions.services.expire_measures", 1, 30),
+        ("指标计算与预警", "govcredit.indicators.services.run", 2, 10),
     }
     assert {(job.name, job.func, job.minutes) for job in frequent_jobs()} == {
         ("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
