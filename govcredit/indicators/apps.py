@@ -9,6 +9,7 @@ class IndicatorsConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from govcredit.accounts import access
+        from govcredit.api.common import register_router
         from govcredit.core.demo import DemoStep, register_demo_step
         from govcredit.core.jobs import DailyJob, register_job
         from govcredit.core.menu import MenuItem, register_menu_item
@@ -20,6 +21,7 @@ class IndicatorsConfig(AppConfig):
         from .workflow import WARNING_KIND
 
         register(WARNING_KIND)
+        register_router("/indicators", "govcredit.indicators.api.router")
         computations.register_all()
         register_job(DailyJob("指标计算与预警", "govcredit.indicators.services.run", 2, 10))
         register_demo_step("indicators", DemoStep(950, "指标与预警（两年月度数据）", demo.build))

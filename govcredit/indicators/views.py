@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from govcredit.accounts import access
 from govcredit.core import clock
 from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
+from govcredit.core.tables import Column, Table, wants_xlsx, xlsx_response
 from govcredit.subjects.models import Organization
 
 from . import dashboard as board
@@ -41,9 +42,11 @@ def _level_names() -> dict[str, str]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HttpRequest) -> HttpResponse | FileResponse:
     """/indicators/ — 区域政务诚信监测: the subjects the user may see, their levels, trend and movers."""
     access.require(request.user, access.READ_INDICATORS)
+    if wants_xlsx(request):
+        return _grid_xlsx(request)
     try:
         page = int(request.GET.get("page", 1))
     except ValueError:
@@ -60,6 +63,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "warning_levels": [(lv, LEVEL_KEYS[lv], names[LEVEL_KEYS[lv]], d.warning_counts[lv]) for lv in (3, 2, 1)],
         "level_names": names, "geojson": "indicators/nanjing_districts.geojson",
     })
+
+
+def _grid_xlsx(request: HttpRequest) -> FileResponse:
+    """/indicators/?format=xlsx — the subject × indicator grid of the latest month (every subject the user may
+    see, not one page), through ``core.tables``: a row per subject, its worst level, a column per indicator."""
+    assessments = visible_assessments(request.user)
+    month = board.latest_month(assessments)
+    indicators = list(Indicator.objects.filter(rule__isnull=False).order_by("order", "code"))
+    cells: dict[tuple[int, int], tuple[Any, int]] = {}
+    if month is not None:
+        for sid, iid, level, amount in assessments.filter(period=month).values_list(
+                "subject_id", "indicator_id", "level", "number"):
+            cells[(sid, iid)] = (amount, level)
+    names = _level_names()
+
+    def worst(org: Organization) -> str:
+        levels = [cells[(org.pk, i.pk)][1] for i in indicators if (org.pk, i.pk) in cells]
+        return names[LEVEL_KEYS[max(levels, default=NO_VALUE)]]
+
+    def number(pk: int) -> Any:
+        return lambda org: cells.get((org.pk, pk), (None, NO_VALUE))[0]
+
+    columns: list[Column[Organization]] = [
+        Column(_("主体"), lambda org: org.name), Column(_("统一社会信用代码"), lambda org: org.credit_code),
+        Column(_("期间"), lambda org: f"{month:%Y-%m}" if month else ""), Column(_("等级"), worst),
+        *(Column(f"{ind.name}（{ind.unit}）", number(ind.pk)) for ind in indicators)]
+    table: Table[Organization] = Table(columns, default="path", extra_sorts={"path": ("region_code", "path")})
+    return xlsx_response(request, table, visible_subjects(request.user), title=_("主体与指标"), filename="indicators")
 
 
 @login_required

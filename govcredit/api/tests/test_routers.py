@@ -17,9 +17,10 @@ def test_each_app_registers_its_router() -> None:
         ("/remedies", "govcredit.remedies.api.router"),
         ("/commitments", "govcredit.commitments.api.router"),
         ("/obligations", "govcredit.obligations.api.router"),
+        ("/indicators", "govcredit.indicators.api.router"),
     ])
     paths = api.get_openapi_schema()["paths"]
     for prefix in ("/api/subjects/", "/api/catalog/", "/api/intake/", "/api/statistics/", "/api/portal/",
                    "/api/exchange/", "/api/records", "/api/tokens", "/api/workflow/", "/api/reports/",
-                   "/api/remedies/", "/api/obligations", "/api/commitments/"):
+                   "/api/remedies/", "/api/obligations", "/api/commitments/", "/api/indicators/"):
         assert any(path.startswith(prefix) for path in paths), prefix

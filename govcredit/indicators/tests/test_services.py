@@ -24,9 +24,10 @@ from govcredit.indicators.models import (
 )
 from govcredit.indicators.workflow import CLEARED, EXPLAIN, KIND
 from govcredit.ledger.models import LedgerEntry
+from govcredit.ledger.verification import verify
 from govcredit.subjects.models import Organization
 from govcredit.testing import City, on_day
-from govcredit.workflow.models import Case, Notification
+from govcredit.workflow.models import Case, CaseEvent, Notification
 
 DAY = dt.date(2026, 11, 20)
 M = [dt.date(2026, m, 1) for m in range(1, 12)]
@@ -160,8 +161,23 @@ class TestWarnings:
         assert actions[0] == "indicators.warning.open" and actions[-1] == "indicators.warning.close"
         assert "indicators.warning.escalate" in actions  # red in May and again in June
         assert Notification.objects.filter(case=w.case, text__startswith="督办").exists()
+        assert verify().ok  # the levels moved in memory between months are in the rows the entries commit to
         services.evaluate(M[:7])  # evaluating the same months again changes nothing
         assert IndicatorWarning.objects.count() == 1
+
+    def test_a_second_episode_in_one_run_and_the_ledger_verifies(self, shared_city: City) -> None:
+        self.series(shared_city, [320, 100, 320, 330])
+        first, second = IndicatorWarning.objects.order_by("since")
+        assert (first.status, first.since, first.closed_period) == (WarningStatus.CLOSED, M[0], M[1])
+        assert (second.status, second.since, second.red_months) == (WarningStatus.OPEN, M[2], 2)
+        assert first.case is not None and first.case.status == CLEARED and first.case.closed_at is not None
+        assert second.case is not None and second.case.closed_at is None and second.case_id != first.case_id
+        assert list(CaseEvent.objects.filter(case=first.case).values_list("to_state", flat=True).order_by("pk")) == [
+            EXPLAIN, CLEARED]
+        actions = list(LedgerEntry.objects.filter(entity_type="indicators.indicatorwarning", entity_id=second.pk)
+                       .values_list("action", flat=True).order_by("seq"))
+        assert actions == ["indicators.warning.open", "indicators.warning.escalate"]
+        assert verify().ok
 
     def test_a_warning_explains_itself_and_keeps_its_rule_version(self, shared_city: City) -> None:
         self.series(shared_city, [100, 200])
