@@ -15,14 +15,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from govcredit.accounts.models import User
+from govcredit.accounts.models import Role, User
+from govcredit.accounts.services import create_user
 from govcredit.commitments.tests.helpers import add_commitments
 from govcredit.core.tests.test_english_pages import chinese_outside_data
 from govcredit.indicators import services as indicators
 from govcredit.indicators.models import Indicator
 from govcredit.remedies import services as remedies
 from govcredit.remedies.tests.conftest import PDF, statistics_record
-from govcredit.testing import City, on_day
+from govcredit.sanctions.tests.helpers import breach
+from govcredit.testing import PASSWORD, City, on_day
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 9, 1)
@@ -76,6 +78,17 @@ class TestEnglishMessages:
         assert answer.status_code == 422
         messages = [e["message"] for e in answer.json()["errors"]]
         assert any("The objection ground must be one of" in m for m in messages), messages
+        assert not any(CJK.search(m) for m in messages), messages
+
+    def test_fault_tolerance_application_refused_through_the_api(self, shared_city: City) -> None:
+        record = breach(shared_city)
+        dept = create_user("xinjiekou_en", PASSWORD, role=Role.SUBJECT, organization=shared_city.orgs["xinjiekou"])
+        answer = _client(dept).post("/api/sanctions/fault-tolerance",
+                                    json.dumps({"record_id": record.pk, "grounds": ["bad luck"], "statement": "x"}),
+                                    content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+        assert answer.status_code == 422
+        messages = [e["message"] for e in answer.json()["errors"]]
+        assert any("Choose the grounds that apply" in m for m in messages), messages
         assert not any(CJK.search(m) for m in messages), messages
 
     def test_repair_refused_by_rule(self, shared_city: City) -> None:
