@@ -22,6 +22,7 @@ from govcredit.core.tests.test_english_pages import chinese_outside_data
 from govcredit.indicators import services as indicators
 from govcredit.indicators.models import Indicator
 from govcredit.remedies import services as remedies
+from govcredit.remedies.models import Objection
 from govcredit.remedies.tests.conftest import PDF, statistics_record
 from govcredit.sanctions.tests.helpers import breach
 from govcredit.testing import PASSWORD, City, on_day
@@ -69,6 +70,17 @@ class TestEnglishMessages:
         again = client.post(url, {"ground": "其他", "reasons": "x"})
         assert again.status_code in (200, 403)
         _english(again.content.decode(), "objection")
+
+    def test_objection_decided_before_accepting_is_refused(self, shared_city: City) -> None:
+        record = statistics_record(shared_city)
+        filed = remedies.file_objection(record, ground="其他", reasons="wrong", files=[("a.pdf", PDF)],
+                                        user=shared_city.users["subject"])
+        objection = Objection.objects.get(record=record)
+        assert filed is not None
+        page = _client(shared_city.users["district"]).post(_en("remedies:objection_detail", objection.pk),
+                                                          {"action": "uphold", "reason": "Checked"})
+        assert page.status_code == 200
+        _english(page.content.decode(), "cannot move from")
 
     def test_objection_refused_through_the_api(self, shared_city: City) -> None:
         record = statistics_record(shared_city)
