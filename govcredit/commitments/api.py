@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -135,7 +136,7 @@ def promise_change(request: HttpRequest, promise_id: ObjectId, body: ChangeIn) -
     user = user_of(request)
     promise = get_in_scope(visible_promises(user), pk=promise_id)
     if not access.can_manage_commitments(user, promise.org):
-        raise PermissionDenied("您的角色无权进行此操作")
+        raise PermissionDenied(_("您的角色无权进行此操作"))
     services.change_promise(promise, legal_basis=body.legal_basis, procedure=body.procedure, reason=body.reason,
                             decided_on=body.decided_on, new_terms=body.new_terms, new_due_on=body.new_due_on,
                             new_amount=body.new_amount, terminates=body.terminates, actor=user)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+
 from .errors import DomainError
 from .spreadsheet import restore
 
@@ -45,7 +47,7 @@ def detect_encoding(head: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return enc
-    raise FileRejected("无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK。请在 Excel 或 WPS 中另存为“CSV UTF-8”后再提交。")
+    raise FileRejected(_("无法识别文件编码：既不是 UTF-8，也不是 GB18030/GBK。请在 Excel 或 WPS 中另存为“CSV UTF-8”后再提交。"))
 
 
 @dataclass(frozen=True)
@@ -64,22 +66,23 @@ def check_zip(source: Path | IO[bytes], limits: ZipLimits) -> None:
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError):
-        raise FileRejected("文件不是有效的 XLSX 文件（无法作为 ZIP 打开）：请用 Excel 或 WPS 重新保存为 .xlsx。") from None
+        raise FileRejected(_("文件不是有效的 XLSX 文件（无法作为 ZIP 打开）：请用 Excel 或 WPS 重新保存为 .xlsx。")) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > limits.max_entries:
-            raise FileRejected(f"XLSX 文件内含 {len(infos):,} 个部件，超过上限 {limits.max_entries:,}，疑似恶意文件。")
+            raise FileRejected(_("XLSX 文件内含 %(count)s 个部件，超过上限 %(max)s，疑似恶意文件。") % {
+                "count": f"{len(infos):,}", "max": f"{limits.max_entries:,}"})
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-            raise FileRejected("文件不是有效的 XLSX 文件（缺少工作簿部件）：请用 Excel 或 WPS 重新保存为 .xlsx。")
+            raise FileRejected(_("文件不是有效的 XLSX 文件（缺少工作簿部件）：请用 Excel 或 WPS 重新保存为 .xlsx。"))
         total = sum(i.file_size for i in infos)
         if total > limits.max_unpacked:
-            raise FileRejected(f"XLSX 文件解压后有 {mb(total)}，超过上限 {mb(limits.max_unpacked)}，"
-                               "疑似“压缩炸弹”：请拆分文件或改用 CSV 提交。")
+            raise FileRejected(_("XLSX 文件解压后有 %(size)s，超过上限 %(max)s，疑似“压缩炸弹”：请拆分文件或改用 CSV 提交。")
+                               % {"size": mb(total), "max": mb(limits.max_unpacked)})
         for info in infos:
             if info.file_size > 1024**2 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-                raise FileRejected(f"XLSX 部件 {info.filename} 的压缩比异常（{info.file_size // max(info.compress_size, 1):,} 倍），"
-                                   "疑似“压缩炸弹”，已拒收。")
+                raise FileRejected(_("XLSX 部件 %(name)s 的压缩比异常（%(ratio)s 倍），疑似“压缩炸弹”，已拒收。") % {
+                    "name": info.filename, "ratio": f"{info.file_size // max(info.compress_size, 1):,}"})
         unpacked = 0
         for info in infos:
             try:
@@ -87,9 +90,10 @@ def check_zip(source: Path | IO[bytes], limits: ZipLimits) -> None:
                     while chunk := member.read(BLOCK):
                         unpacked += len(chunk)
                         if unpacked > limits.max_unpacked:
-                            raise FileRejected(f"XLSX 文件解压后超过上限 {mb(limits.max_unpacked)}，疑似“压缩炸弹”。")
+                            raise FileRejected(_("XLSX 文件解压后超过上限 %(max)s，疑似“压缩炸弹”。") % {
+                                "max": mb(limits.max_unpacked)})
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
-                raise FileRejected(f"XLSX 部件 {info.filename} 已损坏或与声明的大小不符，已拒收。") from None
+                raise FileRejected(_("XLSX 部件 %(name)s 已损坏或与声明的大小不符，已拒收。") % {"name": info.filename}) from None
 
 
 def cell_text(value: Any) -> str | None:

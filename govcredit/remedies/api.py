@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -180,7 +181,7 @@ def track(request: HttpRequest, query: Query[TrackIn]) -> TrackOut:
         raise HttpError(429, str(limits.MSG_LIMITED))
     row = services.find_by_code(query.number, query.code)
     if row is None:
-        raise Http404(services.MSG_NOT_FOUND)
+        raise Http404(_(services.MSG_NOT_FOUND))
     r = row.record
     return TrackOut(number=row.number, kind="信用修复申请" if isinstance(row, Repair) else "信用信息异议",
                     record=f"{r.record_type.name}，{r.authority_name}，{r.decision_date:%Y-%m-%d}", status=row.case.status,

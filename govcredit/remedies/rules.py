@@ -24,10 +24,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import add_months
+from govcredit.catalog import i18n
 from govcredit.catalog.models import Polarity
 
 OBJECTION_DEFAULTS = {"accept_days": 1, "decide_days": 5, "extend_days": 5}
@@ -64,20 +65,24 @@ def earliest_repair(record: CreditRecord) -> dt.date:
 def repair_refusal(record: CreditRecord, today: dt.date) -> str | None:
     """Why the record may not be repaired now, naming the rule; None when an application may be made."""
     version = record.type_version
-    name = record.record_type.name
+    name = i18n.type_name(record.record_type.code, record.record_type.name)
     if version.polarity != Polarity.DISHONEST:
-        return f"{REPAIR_LAW}：信用修复只适用于失信信息，“{name}”是{version.polarity}信息"
+        return gettext("%(law)s：信用修复只适用于失信信息，“%(name)s”是%(polarity)s信息") % {
+            "law": gettext(REPAIR_LAW), "name": name, "polarity": version.get_polarity_display()}
     if record.status == RecordStatus.OBJECTION:
-        return "该记录正在异议处理中：异议办结前不能申请信用修复"
+        return gettext("该记录正在异议处理中：异议办结前不能申请信用修复")
     if record.status in (RecordStatus.REPAIRED, RecordStatus.REVOKED):
-        return f"该记录{record.status}，无需申请信用修复"
+        return gettext("该记录%(status)s，无需申请信用修复") % {"status": record.get_status_display()}
     severity = version.severity(record.severity) or {}
     if not severity.get("repairable", True):
-        rule = severity.get("repair_rule") or "依法律、法规规定不适用信用修复"
-        return f"目录规定“{name}”（{record.severity}）不可修复：{rule}"
+        rule = severity.get("repair_rule") or gettext("依法律、法规规定不适用信用修复")
+        return gettext("目录规定“%(name)s”（%(severity)s）不可修复：%(rule)s") % {
+            "name": name, "severity": i18n.term(record.severity), "rule": rule}
     earliest = earliest_repair(record)
     if earliest > today:
         months = int(severity.get("min_months", 0))
-        return (f"{REPAIR_LAW}：{record.severity}失信信息的最短公示期为 {months} 个月，自决定之日"
-                f"（{record.decision_date:%Y-%m-%d}）起算，{earliest:%Y-%m-%d} 起方可申请修复")
+        return gettext("%(law)s：%(severity)s失信信息的最短公示期为 %(months)s 个月，自决定之日（%(decided)s）起算，"
+                       "%(earliest)s 起方可申请修复") % {
+            "law": gettext(REPAIR_LAW), "severity": i18n.term(record.severity), "months": months,
+            "decided": f"{record.decision_date:%Y-%m-%d}", "earliest": f"{earliest:%Y-%m-%d}"}
     return None

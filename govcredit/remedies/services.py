@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from govcredit.accounts import access
 from govcredit.accounts.models import User
@@ -57,9 +57,9 @@ from .workflow import (
 MAX_FILES = 5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
 # The same answer whether the number is wrong, absent, or the record holds no such identifier.
-MSG_NOT_VERIFIED = ("无法核验您与该公示信息的关系：请核对统一社会信用代码或证件号码后重试，"
+MSG_NOT_VERIFIED = gettext_noop("无法核验您与该公示信息的关系：请核对统一社会信用代码或证件号码后重试，"
                     "或携带身份证明到决定机关当面提出异议")
-MSG_NOT_FOUND = "未找到该编号的申请，或查询码不正确"
+MSG_NOT_FOUND = gettext_noop("未找到该编号的申请，或查询码不正确")
 # Rules a department names when it refuses a repair (it may also write its own).
 REFUSAL_RULES = (
     f"{rules.REPAIR_LAW}：失信行为尚未纠正",
@@ -105,17 +105,19 @@ def _number(prefix: str, model: type[Objection] | type[Repair]) -> str:
 def _check_files(files: list[Upload], field: str = "files") -> list[tuple[str, bytes, str, str]]:
     """Each file a PDF, JPEG or PNG by its first bytes, within the evidence size limit."""
     if len(files) > MAX_FILES:
-        raise ValidationError({field: f"最多上传 {MAX_FILES} 个文件"})
+        raise ValidationError({field: gettext("最多上传 %(max)s 个文件") % {"max": MAX_FILES}})
     limit = workflow.evidence_max_bytes()
     checked = []
     for name, data in files:
         if not data:
-            raise ValidationError({field: f"文件“{name}”为空"})
+            raise ValidationError({field: gettext("文件“%(name)s”为空") % {"name": name}})
         if len(data) > limit:
-            raise ValidationError({field: f"文件“{name}”超过 {limit // (1024 * 1024)} MB 上限"})
+            raise ValidationError({field: gettext("文件“%(name)s”超过 %(mb)s MB 上限") % {
+                "name": name, "mb": limit // (1024 * 1024)}})
         found = workflow.sniff(data)
         if found is None:
-            raise ValidationError({field: f"文件“{name}”不是 PDF、JPEG 或 PNG（按文件内容识别，不按扩展名）"})
+            raise ValidationError({field: gettext("文件“%(name)s”不是 PDF、JPEG 或 PNG（按文件内容识别，不按扩展名）") % {
+                "name": name}})
         checked.append((name, data, *found))
     return checked
 
@@ -140,9 +142,9 @@ def _tell_applicant(case: Case, user: User | None, text: str) -> None:
 
 def _require_own_record(user: User, record: CreditRecord) -> None:
     if not access.can_file_remedies(user):
-        raise PermissionDenied("只有信用主体可以就本单位、本人的记录提出申请")
+        raise PermissionDenied(gettext("只有信用主体可以就本单位、本人的记录提出申请"))
     if not visible_records(user).filter(pk=record.pk).exists():
-        raise PermissionDenied("该记录不是关于本单位或本人的记录")
+        raise PermissionDenied(gettext("该记录不是关于本单位或本人的记录"))
 
 
 def counterparty_matches(record: CreditRecord, claimed: str) -> bool:
@@ -204,23 +206,26 @@ def file_objection(record: CreditRecord, *, ground: str, reasons: str, files: li
     locked = CreditRecord.objects.select_for_update().select_related("type_version", "record_type",
                                                                      "issuing_org").get(pk=record.pk)
     if user is None and not counterparty_matches(locked, verification):
-        raise ValidationError({"verification": MSG_NOT_VERIFIED})
+        raise ValidationError({"verification": gettext(MSG_NOT_VERIFIED)})
     if ground not in Ground.values:
-        raise ValidationError({"ground": f"异议理由类别应为：{'、'.join(Ground.values)}"})
+        raise ValidationError({"ground": gettext("异议理由类别应为：%(values)s") % {
+            "values": gettext("、").join(str(g.label) for g in Ground)}})
     if not reasons.strip():
-        raise ValidationError({"reasons": "请填写异议理由"})
+        raise ValidationError({"reasons": gettext("请填写异议理由")})
     refusal = objection_refusal(locked)
     if refusal:
         raise ValidationError({"record": refusal})
     earlier = (locked.objections.filter(ground=ground, case__closed_at__isnull=False)
                .order_by("-decided_at", "-pk").first())
     if earlier is not None:
-        raise ValidationError({"ground": f"该记录已就“{ground}”作出异议处理决定（编号 {earlier.number}，"
-                                         f"{earlier.outcome}：{earlier.outcome_reason}），同一理由不再受理；"
-                                         "如有新的事实和证据，请选择相应的理由类别提出"})
+        raise ValidationError({"ground": gettext(
+            "该记录已就“%(ground)s”作出异议处理决定（编号 %(number)s，%(outcome)s：%(reason)s），同一理由不再受理；"
+            "如有新的事实和证据，请选择相应的理由类别提出") % {
+                "ground": Ground(ground).label, "number": earlier.number, "outcome": gettext(earlier.outcome),
+                "reason": earlier.outcome_reason}})
     if user is None:
         if not applicant_name.strip() or not contact.strip():
-            raise ValidationError({"contact": "请填写申请人姓名或名称和联系方式"})
+            raise ValidationError({"contact": gettext("请填写申请人姓名或名称和联系方式")})
         kind, name, actor = Applicant.COUNTERPARTY, applicant_name.strip(), f"公开网站：{mask_name(applicant_name.strip())}"
     else:
         kind, name, actor = Applicant.SUBJECT, locked.subject_label, user.get_username()
@@ -261,12 +266,12 @@ def act_on_objection(objection: Objection, action: str, user: User, reason: str,
     are refused with the allowed steps named); a refusal changes nothing.
     """
     if not access.can_decide_remedies(user):
-        raise PermissionDenied("您的角色无权办理异议")
+        raise PermissionDenied(gettext("您的角色无权办理异议"))
     target = OBJECTION_ACTIONS.get(action)
     if target is None:
-        raise ValidationError({"action": f"办理方式应为：{'、'.join(OBJECTION_ACTIONS)}"})
+        raise ValidationError({"action": gettext("办理方式应为：%(values)s") % {"values": ", ".join(OBJECTION_ACTIONS)}})
     if not reason.strip():
-        raise ValidationError({"reason": "办理必须填写理由"})
+        raise ValidationError({"reason": gettext("办理必须填写理由")})
     objection = Objection.objects.select_for_update().select_related("record", "case").get(pk=objection.pk)
     case = workflow.transition(objection.case, target, user, reason)
     actor, limits, now = user.get_username(), rules.objection_limits(objection.record), clock.now()
@@ -290,7 +295,7 @@ def act_on_objection(objection: Objection, action: str, user: User, reason: str,
                 archive.change_status(objection.record, RecordStatus.REVOKED, actor=actor, reason=why)
         elif target == CORRECTED:
             if not values:
-                raise ValidationError({"values": "更正须给出更正后的记录内容"})
+                raise ValidationError({"values": gettext("更正须给出更正后的记录内容")})
             archive.correct_record(objection.record, values, actor=actor, reason=why)
             _return_record(objection, actor, why)
         else:  # upheld, or not accepted: the record returns to the status it had
@@ -319,11 +324,12 @@ def apply_repair(record: CreditRecord, *, user: User, corrected: str, commitment
         raise ValidationError({"record": refusal})
     pending = open_repair(locked)
     if pending is not None:
-        raise ValidationError({"record": f"该记录已有办理中的信用修复申请（编号 {pending.number}）"})
+        raise ValidationError({"record": gettext("该记录已有办理中的信用修复申请（编号 %(number)s）") % {
+            "number": pending.number}})
     if not corrected.strip():
-        raise ValidationError({"corrected": "请说明纠正失信行为、履行法定义务的情况"})
+        raise ValidationError({"corrected": gettext("请说明纠正失信行为、履行法定义务的情况")})
     if commitment is None:
-        raise ValidationError({"commitment": "请上传签署后的信用承诺书（PDF 或图片）"})
+        raise ValidationError({"commitment": gettext("请上传签署后的信用承诺书（PDF 或图片）")})
     signed = _check_files([commitment], "commitment")
     checked = _check_files(files)
     limits = rules.repair_limits(locked)
@@ -353,14 +359,14 @@ def act_on_repair(repair: Repair, action: str, user: User, reason: str, rule: st
     rule named; approved, the record is 已修复 and the portal withdraws it in the same transaction.
     """
     if not access.can_decide_remedies(user):
-        raise PermissionDenied("您的角色无权办理信用修复申请")
+        raise PermissionDenied(gettext("您的角色无权办理信用修复申请"))
     target = REPAIR_ACTIONS.get(action)
     if target is None:
-        raise ValidationError({"action": f"办理方式应为：{'、'.join(REPAIR_ACTIONS)}"})
+        raise ValidationError({"action": gettext("办理方式应为：%(values)s") % {"values": ", ".join(REPAIR_ACTIONS)}})
     if not reason.strip():
-        raise ValidationError({"reason": "办理必须填写理由"})
+        raise ValidationError({"reason": gettext("办理必须填写理由")})
     if target in (NOT_ACCEPTED, NOT_REPAIRED) and not rule.strip():
-        raise ValidationError({"rule": "不予受理或不予修复须写明依据的规定"})
+        raise ValidationError({"rule": gettext("不予受理或不予修复须写明依据的规定")})
     repair = Repair.objects.select_for_update().select_related("record", "case").get(pk=repair.pk)
     case = workflow.transition(repair.case, target, user, reason)
     actor, limits, now = user.get_username(), rules.repair_limits(repair.record), clock.now()

@@ -26,6 +26,9 @@ CORRECTED = gettext_noop("已更正")
 REVOKED = gettext_noop("已撤销")
 UPHELD = gettext_noop("维持原记录")
 OUTCOMES = (CORRECTED, REVOKED, UPHELD)
+# step labels spelled out so that makemessages sees them (the English sits in the catalogue)
+OUTCOME_STEPS = {CORRECTED: gettext_noop("异议处理：已更正"), REVOKED: gettext_noop("异议处理：已撤销"),
+                 UPHELD: gettext_noop("异议处理：维持原记录")}
 
 OBJECTION = Kind(
     code="remedies.objection",
@@ -37,7 +40,7 @@ OBJECTION = Kind(
         Step(RECEIVED, CHECKING, gettext_noop("受理异议"), roles=DECIDERS),
         Step(RECEIVED, NOT_ACCEPTED, gettext_noop("不予受理"), roles=DECIDERS),
         Step(CHECKING, EXTENDED, gettext_noop("延长核查期限"), roles=DECIDERS),
-        *(Step(source, outcome, f"异议处理：{outcome}", roles=DECIDERS)
+        *(Step(source, outcome, OUTCOME_STEPS[outcome], roles=DECIDERS)
           for source in (CHECKING, EXTENDED) for outcome in OUTCOMES),
     ),
     days=1,

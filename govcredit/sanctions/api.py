@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
@@ -152,7 +153,7 @@ class EligibilityOut(Schema):
 def check_eligibility(request: HttpRequest, body: EligibilityIn) -> EligibilityOut:
     user = user_of(request)
     if not access.can_check_eligibility(user):
-        raise PermissionDenied("您的角色无权进行参与资格核查")
+        raise PermissionDenied(_("您的角色无权进行参与资格核查"))
     if (body.subject_org is None) == (body.subject_person is None):
         invalid("subject_org", "请指定一个主体：subject_org 或 subject_person")
     subject = (get_in_scope(visible_orgs(user), pk=body.subject_org) if body.subject_org is not None
@@ -225,7 +226,7 @@ def list_applications(request: HttpRequest) -> list[ApplicationOut]:
 def apply(request: HttpRequest, body: FaultToleranceIn) -> Status[ApplicationOut]:
     user = user_of(request)
     if not access.can_apply_fault_tolerance(user):
-        raise PermissionDenied("您的角色无权申请容错纠错")
+        raise PermissionDenied(_("您的角色无权申请容错纠错"))
     record = get_in_scope(visible_records(user), pk=body.record_id)
     measure = (get_in_scope(selectors.visible_measures(user), pk=body.measure_id)
                if body.measure_id is not None else None)
@@ -242,7 +243,7 @@ def finding(request: HttpRequest, application_id: ObjectId, body: FindingIn) -> 
     user = user_of(request)
     a = get_in_scope(selectors.visible_applications(user), pk=application_id)
     if not access.can_record_fault_tolerance_finding(user):
-        raise PermissionDenied("只有信用管理部门可以录入集体决策结果")
+        raise PermissionDenied(_("只有信用管理部门可以录入集体决策结果"))
     minutes = get_in_scope(Evidence.objects.filter(case_id=a.case_id), pk=body.minutes_evidence_id)
     procedures.record_finding(a, actor=user, outcome=body.outcome, meeting_on=body.meeting_on, deciders=body.deciders,
                               minutes=minutes, reason=body.reason, lighten_to=body.lighten_to)
@@ -272,7 +273,7 @@ class RectificationListsOut(Schema):
 def rectifications(request: HttpRequest) -> RectificationListsOut:
     user = user_of(request)
     if not access.can_read_rectification_lists(user):
-        raise PermissionDenied("您的角色无权查看整改清单")
+        raise PermissionDenied(_("您的角色无权查看整改清单"))
     lists = selectors.rectification_lists(user, clock.today())
     cases: list[Case] = list(lists["open"][:500])
     late = set(lists["overdue"].values_list("pk", flat=True))

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
@@ -138,23 +138,23 @@ def apply_fault_tolerance(record: CreditRecord, *, actor: User, grounds: list[st
                           measure: AppliedMeasure | None = None) -> FaultToleranceApplication:
     """File a fault-tolerance application on a record (all its open punishments) or one of them."""
     if not access.can_apply_fault_tolerance(actor):
-        raise PermissionDenied("您的角色无权申请容错纠错")
+        raise PermissionDenied(gettext("您的角色无权申请容错纠错"))
     if not visible_records(actor).filter(pk=record.pk).exists():
-        raise PermissionDenied("该记录不在您的管辖范围内")
+        raise PermissionDenied(gettext("该记录不在您的管辖范围内"))
     if not grounds or not set(grounds) <= set(Ground.values):
-        raise ValidationError({"grounds": "请选择适用的情形：及时止损、挽回损失或纠正错误"})
+        raise ValidationError({"grounds": gettext("请选择适用的情形：及时止损、挽回损失或纠正错误")})
     if not statement.strip():
-        raise ValidationError({"statement": "请填写申请理由"})
+        raise ValidationError({"statement": gettext("请填写申请理由")})
     open_measures = AppliedMeasure.objects.filter(record=record, status__in=(MeasureStatus.IN_FORCE, MeasureStatus.SUSPENDED),
                                                   polarity="惩戒")
     if measure is not None:
         if measure.record_id != record.pk:
-            raise ValidationError({"measure": "该措施不是由这条记录启动的"})
+            raise ValidationError({"measure": gettext("该措施不是由这条记录启动的")})
         open_measures = open_measures.filter(pk=measure.pk)
     if not open_measures.exists():
-        raise ValidationError({"measure": "该记录没有尚在执行的惩戒措施，无需容错认定"})
+        raise ValidationError({"measure": gettext("该记录没有尚在执行的惩戒措施，无需容错认定")})
     if FaultToleranceApplication.objects.filter(record=record, case__closed_at__isnull=True).exists():
-        raise ValidationError({"record": "该记录已有办理中的容错纠错申请"})
+        raise ValidationError({"record": gettext("该记录已有办理中的容错纠错申请")})
     case = workflow.open_case(
         FAULT_TOLERANCE.code, debtor_org=record.subject_org if not record.subject_person_id else None,
         debtor_person=record.subject_person, owed_to="市信用管理部门", basis=record, actor=actor,
@@ -174,23 +174,25 @@ def record_finding(application: FaultToleranceApplication, *, actor: User, outco
     measures the application is about, or refuse. Only a case the credit office has passed to the
     collective decision may be decided, once."""
     if not access.can_record_fault_tolerance_finding(actor):
-        raise PermissionDenied("只有信用管理部门可以录入集体决策结果")
+        raise PermissionDenied(gettext("只有信用管理部门可以录入集体决策结果"))
     case = Case.objects.select_for_update().get(pk=application.case_id)
     if case.status != COLLECTIVE:
-        raise ValidationError({"status": f"申请处于“{case.status}”，只有“{COLLECTIVE}”的申请可以录入集体决策结果"})
+        raise ValidationError({"status": gettext("申请处于“%(status)s”，只有“%(collective)s”的申请可以录入集体决策结果") % {
+            "status": gettext(case.status), "collective": gettext(COLLECTIVE)}})
     if outcome not in Outcome.values:
-        raise ValidationError({"outcome": "认定结果无效"})
+        raise ValidationError({"outcome": gettext("认定结果无效")})
     names = [n.strip() for n in deciders if n.strip()]
     if len(set(names)) < MIN_DECIDERS:
-        raise ValidationError({"deciders": f"集体决策须列明至少 {MIN_DECIDERS} 名参加决策人员"})
+        raise ValidationError({"deciders": gettext("集体决策须列明至少 %(count)s 名参加决策人员") % {
+            "count": MIN_DECIDERS}})
     if minutes.case_id != case.pk:
-        raise ValidationError({"minutes": "会议纪要须先作为本申请的佐证材料上传"})
+        raise ValidationError({"minutes": gettext("会议纪要须先作为本申请的佐证材料上传")})
     if meeting_on > clock.today():
-        raise ValidationError({"meeting_on": "会议日期不能晚于今天"})
+        raise ValidationError({"meeting_on": gettext("会议日期不能晚于今天")})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写认定理由"})
+        raise ValidationError({"reason": gettext("请填写认定理由")})
     if outcome == Outcome.LIGHTEN and lighten_to is None:
-        raise ValidationError({"lighten_to": "减轻措施须填写措施提前结束的日期"})
+        raise ValidationError({"lighten_to": gettext("减轻措施须填写措施提前结束的日期")})
     finding = FaultToleranceFinding(application=application, outcome=outcome,
                                     lighten_to=lighten_to if outcome == Outcome.LIGHTEN else None,
                                     meeting_on=meeting_on, deciders=names, minutes=minutes, reason=reason,
@@ -218,7 +220,7 @@ def decide_with_minutes(application: FaultToleranceApplication, *, actor: User, 
                         **decision: Any) -> FaultToleranceFinding:
     """Upload the minutes (checked like all evidence) and record the finding, together or not at all."""
     if not access.can_record_fault_tolerance_finding(actor):
-        raise PermissionDenied("只有信用管理部门可以录入集体决策结果")
+        raise PermissionDenied(gettext("只有信用管理部门可以录入集体决策结果"))
     minutes = workflow.attach_evidence(application.case, minutes_name, minutes_data, actor)
     return record_finding(application, actor=actor, minutes=minutes, **decision)
 

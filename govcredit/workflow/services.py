@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
@@ -49,7 +50,7 @@ MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
-MSG_OUT_OF_SCOPE = "该事项不在您的管辖范围内"
+MSG_OUT_OF_SCOPE = gettext_noop("该事项不在您的管辖范围内")
 
 
 # --- deadlines ------------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def open_case(kind_code: str, *, owed_to: str, basis_text: str, reason: str,
     rectification deadline)."""
     kind = kinds.get(kind_code)
     if debtor_org is None and debtor_person is None:
-        raise ValidationError({"debtor": "办理事项必须有责任单位或责任人"})
+        raise ValidationError({"debtor": gettext("办理事项必须有责任单位或责任人")})
     now, today = clock.now(), clock.today()
     case = Case(kind=kind.code, debtor_org=debtor_org, debtor_person=debtor_person, owed_to=owed_to,
                 basis_type=ContentType.objects.get_for_model(basis) if basis is not None else None,
@@ -219,19 +220,22 @@ def transition(case: Case, to_state: str, actor: User | None, reason: str) -> Ca
     step = kind.step(locked.status, to_state)
     if step is None:
         if locked.status in kind.final:
-            raise ValidationError({"to_state": f"“{kind.label}”已办结（{locked.status}），不能再转为“{to_state}”"})
-        allowed = "、".join(f"“{s.target}”" for s in kind.steps if s.source == locked.status) or "无"
-        raise ValidationError({"to_state": f"“{kind.label}”不能从“{locked.status}”转为“{to_state}”（可转为：{allowed}）"})
+            raise ValidationError({"to_state": gettext("“%(kind)s”已办结（%(status)s），不能再转为“%(to)s”") % {
+                "kind": gettext(kind.label), "status": gettext(locked.status), "to": gettext(to_state)}})
+        allowed = gettext("、").join(gettext("“%(state)s”") % {"state": gettext(s.target)}
+                                    for s in kind.steps if s.source == locked.status) or gettext("无")
+        raise ValidationError({"to_state": gettext("“%(kind)s”不能从“%(status)s”转为“%(to)s”（可转为：%(allowed)s）") % {
+            "kind": gettext(kind.label), "status": gettext(locked.status), "to": gettext(to_state), "allowed": allowed}})
     if actor is None:
         if not step.system:
-            raise PermissionDenied(f"“{step.label}”须由经办人员办理，系统不能代办")
+            raise PermissionDenied(gettext("“%(step)s”须由经办人员办理，系统不能代办") % {"step": gettext(step.label)})
     else:
         if access.role_of(actor) not in step.roles:
-            raise PermissionDenied(f"您的角色无权办理“{step.label}”")
+            raise PermissionDenied(gettext("您的角色无权办理“%(step)s”") % {"step": gettext(step.label)})
         if not owed_cases(actor).filter(pk=locked.pk).exists():
-            raise PermissionDenied(MSG_OUT_OF_SCOPE)
+            raise PermissionDenied(gettext(MSG_OUT_OF_SCOPE))
     if not reason.strip():
-        raise ValidationError({"reason": "办理必须填写理由"})
+        raise ValidationError({"reason": gettext("办理必须填写理由")})
     now = clock.now()
     from_state = locked.status
     locked.status, locked.updated_at = to_state, now
@@ -254,7 +258,7 @@ def set_due(case: Case, due_on: dt.date, *, actor: User | None, reason: str) -> 
     escalation marks and the reminders sent are for the old date, so they are cleared."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.closed_at is not None:
-        raise ValidationError({"due_on": "办理事项已办结，不能变更办理期限"})
+        raise ValidationError({"due_on": gettext("办理事项已办结，不能变更办理期限")})
     locked.due_on, locked.overdue_at, locked.escalated_at, locked.updated_at = due_on, None, None, clock.now()
     save_with_entry(locked, actor=actor.get_username() if actor else SYSTEM, action="workflow.due",
                     reason=f"办理期限改为 {due_on:%Y-%m-%d}：{reason}")
@@ -320,7 +324,7 @@ def open_cases(kind_code: str, items: Sequence[NewCase], *, owed_to: str, reason
     cases in the order of ``items``."""
     kind = kinds.get(kind_code)
     if any(item.debtor_org is None and item.debtor_person is None for item in items):
-        raise ValidationError({"debtor": "办理事项必须有责任单位或责任人"})
+        raise ValidationError({"debtor": gettext("办理事项必须有责任单位或责任人")})
     if not items:
         return []
     now, today = clock.now(), clock.today()
@@ -359,7 +363,7 @@ def close_cases(cases: Sequence[Case], to_state: str, reason: str) -> int:
     cases and their history rows with one ledger entry each in a few bulk statements. Cases already closed
     are left alone; returns how many moved."""
     if not reason.strip():
-        raise ValidationError({"reason": "办理必须填写理由"})
+        raise ValidationError({"reason": gettext("办理必须填写理由")})
     locked = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases], closed_at__isnull=True)
                   .select_related("debtor_org", "debtor_person__employer").order_by("pk"))
     if not locked:
@@ -371,7 +375,8 @@ def close_cases(cases: Sequence[Case], to_state: str, reason: str) -> int:
         kind = kinds.get(case.kind)
         step = kind.step(case.status, to_state)
         if step is None or not step.system:
-            raise ValidationError({"to_state": f"“{kind.label}”不能由系统从“{case.status}”转为“{to_state}”"})
+            raise ValidationError({"to_state": gettext("“%(kind)s”不能由系统从“%(status)s”转为“%(to)s”") % {
+                "kind": gettext(kind.label), "status": gettext(case.status), "to": gettext(to_state)}})
         key = (case.kind, case.status)
         groups.setdefault(key, []).append(case)
         labels[key] = step.label
@@ -419,17 +424,17 @@ def attach_evidence(case: Case, name: str, data: bytes, actor: User) -> Evidence
     """Store a PDF/JPEG/PNG under MEDIA_ROOT by its SHA-256 and add it to the case (a ledger entry)."""
     kind = kinds.get(case.kind)
     if access.role_of(actor) not in {r for s in kind.steps for r in s.roles} | set(kind.owner_roles):
-        raise PermissionDenied("您的角色无权为该事项上传佐证材料")
+        raise PermissionDenied(gettext("您的角色无权为该事项上传佐证材料"))
     if not owed_cases(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied(MSG_OUT_OF_SCOPE)
+        raise PermissionDenied(gettext(MSG_OUT_OF_SCOPE))
     limit = evidence_max_bytes()
     if len(data) > limit:
-        raise ValidationError({"file": f"文件超过 {limit // (1024 * 1024)} MB 上限"})
+        raise ValidationError({"file": gettext("文件超过 %(mb)s MB 上限") % {"mb": limit // (1024 * 1024)}})
     if not data:
-        raise ValidationError({"file": "文件为空"})
+        raise ValidationError({"file": gettext("文件为空")})
     found = sniff(data)
     if found is None:
-        raise ValidationError({"file": "只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，不按扩展名）"})
+        raise ValidationError({"file": gettext("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别，不按扩展名）")})
     ctype, ext = found
     digest = hashlib.sha256(data).hexdigest()
     path = f"workflow/evidence/{digest[:2]}/{digest}{ext}"
