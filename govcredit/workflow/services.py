@@ -364,7 +364,7 @@ def close_cases(cases: Sequence[Case], to_state: str, reason: str) -> int:
     are left alone; returns how many moved."""
     if not reason.strip():
         raise ValidationError({"reason": gettext("办理必须填写理由")})
-    locked = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases], closed_at__isnull=True)
+    locked = list(Case.objects.select_for_update(of=("self",)).filter(pk__in=[c.pk for c in cases], closed_at__isnull=True)
                   .select_related("debtor_org", "debtor_person__employer").order_by("pk"))
     if not locked:
         return 0
