@@ -337,7 +337,7 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("indicators:warning_list", "credit", lambda: reverse("indicators:warning_list"), grow_districts),
     ("indicators:debt", "credit", lambda: reverse("indicators:debt"), grow_districts),
     ("indicators_public:public", "public", lambda: reverse("indicators_public:public"), grow_districts),
-    ("GET /api/indicators/values", "credit", lambda: "/api/indicators/values", grow_districts),
+    ("GET /api/indicators/values", "credit", lambda: "/api/indicators/values?indicator=debt_ratio", grow_districts),
     ("GET /api/indicators/warnings", "credit", lambda: "/api/indicators/warnings", grow_districts),
 ]
 
