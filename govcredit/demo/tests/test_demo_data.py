@@ -210,7 +210,7 @@ def test_posts_and_statuses(demo_output: str) -> None:
         per_person.setdefault(a.person_id, []).append(a)
     for person in CivilServant.objects.all():
         history = per_person[person.pk]
-        assert 1 <= len(history) <= 3
+        assert 1 <= len(history) <= 4  # the plan gives at most 3; the commitments demo moves 玄武区's 区长 once more
         last = history[-1]
         assert (last.employer_id, last.post, last.rank) == (person.employer_id, person.post, person.rank)
         for before, after in zip(history, history[1:], strict=False):
