@@ -22,6 +22,7 @@ from django.db import transaction
 from govcredit.accounts import access
 from govcredit.core.errors import DomainError
 from govcredit.intake.sources import FileRejected, open_table
+from govcredit.intake.sources.xlsx import NoSuchSheet
 from govcredit.ledger.services import Actor
 from govcredit.subjects.selectors import visible_orgs
 
@@ -152,7 +153,7 @@ def import_contracts(path: Path, *, user: Any, actor: Actor | None = None, file_
             try:
                 header, rows = _rows(path, columns, sheet if write == "payment" else "", file_name)
             except FileRejected as e:
-                if write == "payment" and "工作表" in str(e):
+                if write == "payment" and isinstance(e, NoSuchSheet):
                     break  # no payments sheet
                 report.errors.append((sheet, 0, "", str(e)))
                 break

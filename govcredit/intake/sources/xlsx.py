@@ -23,6 +23,10 @@ def check_zip(path: Path) -> None:
     reading.check_zip(path, reading.ZipLimits(lim.xlsx_max_entries, lim.xlsx_max_unpacked, lim.xlsx_max_ratio))
 
 
+class NoSuchSheet(FileRejected):
+    """The workbook has no sheet of the name asked for (a caller may treat an optional sheet's absence apart)."""
+
+
 def open_xlsx(path: Path, names: set[str], sheet: str = "") -> Table:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -32,7 +36,7 @@ def open_xlsx(path: Path, names: set[str], sheet: str = "") -> Table:
         sheet_names = list(workbook.sheet_names)
         if sheet:
             if sheet not in sheet_names:
-                raise FileRejected(f"工作表“{sheet}”不存在；文件中的工作表有：{'、'.join(sheet_names)}。")
+                raise NoSuchSheet(f"工作表“{sheet}”不存在；文件中的工作表有：{'、'.join(sheet_names)}。")
             ws = workbook.get_sheet_by_name(sheet)
         else:
             if not sheet_names:
