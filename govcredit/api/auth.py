@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -16,8 +17,8 @@ from govcredit.accounts import access
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import user_for_token
 
-MSG_BAD_TOKEN = "接口令牌无效或已吊销"  # noqa: S105 (a message, not a secret)
-MSG_CSRF = "CSRF 校验失败：请刷新页面后重试"
+MSG_BAD_TOKEN = gettext_noop("接口令牌无效或已吊销")  # noqa: S105 (a message, not a secret)
+MSG_CSRF = gettext_noop("CSRF 校验失败：请刷新页面后重试")
 
 AUTH_METHOD_ATTR = "govcredit_auth_method"
 

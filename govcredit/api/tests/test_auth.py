@@ -142,3 +142,22 @@ def test_me_for_every_role(city: City, role: str) -> None:
     assert CJK.search(body["role"]["label"])
     assert body["auth"] == "session"
     assert body["can_see_full_id"] is (role in {"credit", "personnel"})
+
+
+def test_error_answers_follow_the_requests_language(city: City) -> None:
+    """The fixed error texts are Chinese by default and English with ``?lang=en`` or ``Accept-Language``."""
+    anonymous = Client().get("/api/subjects/orgs?lang=en")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["detail"].startswith("Not logged in") and not CJK.search(anonymous.json()["detail"])
+    wrong_token = Client().get("/api/me", headers={"Authorization": "Bearer gc_wrong", "Accept-Language": "en"})
+    assert wrong_token.json()["detail"] == "The API token is invalid or has been revoked"
+
+    client = api_client(city, "district")
+    missing = client.get("/api/subjects/orgs/999999?lang=en")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "Not found, or outside what you may see")
+    org = city.orgs["xuanwu_scjg"].pk
+    refused = client.patch(f"/api/subjects/orgs/{org}?lang=en", {"name": "玄武区市场监管局"}, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json() == {"detail": "Invalid input", "errors": [{"field": "reason", "message": "Required"}]}
+    chinese = client.patch(f"/api/subjects/orgs/{org}", {"name": "玄武区市场监管局"}, content_type="application/json")
+    assert chinese.json() == {"detail": "输入有误", "errors": [{"field": "reason", "message": "必填项，不能缺少"}]}
