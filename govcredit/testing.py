@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
+from django.http import HttpResponseBase, StreamingHttpResponse
+
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import create_user
 from govcredit.archive.models import CreditRecord
@@ -22,7 +24,16 @@ from govcredit.subjects.services import register_civil_servant, register_organiz
 if TYPE_CHECKING:
     from django.test import Client
 
+    from govcredit.commitments.models import Duty, PPPProject, Promise
+    from govcredit.disclosure.models import Publication
+    from govcredit.exchange.models import ExchangeExport
+    from govcredit.indicators.models import IndicatorValue, IndicatorWarning
+    from govcredit.intake.models import ImportBatch
+    from govcredit.obligations.models import BreachCandidate, Obligation
     from govcredit.remedies.models import Objection, Repair
+    from govcredit.reports.models import ArchiveQuery, CreditReport, ReviewBatch, RosterCheck
+    from govcredit.sanctions.models import AppliedMeasure, FaultToleranceApplication
+    from govcredit.workflow.models import Case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
@@ -40,17 +51,60 @@ def on_day(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
 
 
+class _Added:
+    """What the test helpers add to a city, declared (not set) so that the tests using them are
+    type-checked: each is set by the helper named beside it, and reading one before it ran raises
+    AttributeError. Not dataclass fields (this base is not a dataclass): ``City()`` takes none of them."""
+
+    # add_remedies (and remedies/tests/test_scope.py)
+    repairable: CreditRecord
+    objection: Objection
+    repair: Repair
+    # core/tests/test_access_matrix.py and test_api_access_matrix.py
+    batch: ImportBatch
+    publication: Publication
+    company_publication: Publication
+    export: ExchangeExport
+    query: ArchiveQuery
+    report: CreditReport
+    review: ReviewBatch
+    roster: RosterCheck
+    case: Case
+    # sanctions/tests/helpers.py add_sanctions
+    breach: CreditRecord
+    measure: AppliedMeasure
+    rectification: Case
+    application: FaultToleranceApplication
+    # commitments/tests/helpers.py add_commitments (old_*: commitments/tests/test_commitments.py)
+    project: PPPProject
+    duty: Duty
+    promise: Promise
+    promise_code: str
+    qinhuai_project: PPPProject
+    qinhuai_promise: Promise
+    old_promise: Promise
+    old_duty: Duty
+    # obligations/tests/helpers.py add_obligations
+    obligation: Obligation
+    obligation_code: str
+    candidate: BreachCandidate
+    # indicators/tests/helpers.py add_indicators: {"xuanwu" | "qinhuai": the district's debt ratio}
+    ind_value: dict[str, IndicatorValue]
+    ind_warning: dict[str, IndicatorWarning]
+    # reports/tests/test_sections.py
+    person_report: CreditReport
+    person_code: str
+    org_report: CreditReport
+    org_code: str
+
+
 @dataclass
-class City:
+class City(_Added):
     orgs: dict[str, Organization] = field(default_factory=dict)
     people: dict[str, CivilServant] = field(default_factory=dict)
     records: dict[str, CreditRecord] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
-    # what add_remedies adds, for the access matrices
-    repairable: CreditRecord | None = None
-    objection: Objection | None = None
-    track: str = ""
-    repair: Repair | None = None
+    track: str = ""  # add_remedies: the objection's tracking URL
 
 
 def _org(city: City, key: str, name: str, prefix: str, region: str, serial: int, org_type: str,
@@ -100,6 +154,13 @@ def store_unreadable_amount(record: CreditRecord, amount: str = "10000000000") -
 
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {CreditRecord._meta.db_table} SET amount = %s WHERE id = %s", [float(amount), record.pk])
+
+
+def streamed(response: HttpResponseBase) -> bytes:
+    """The body of a streamed answer (a download). The test client hands back the view's own
+    StreamingHttpResponse / FileResponse, though django-stubs types every client answer as HttpResponse."""
+    assert isinstance(response, StreamingHttpResponse), type(response)
+    return response.getvalue()
 
 
 def client_for(user: User, *, token: bool = False) -> Client:
@@ -258,7 +319,10 @@ def add_remedies(city: City) -> None:
         issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
     filed = file_objection(city.records["xuanwu_discipline"], ground="记录内容有误", reasons="处分种类有误", files=[],
                            user=city.users["subject"])
+    assert filed.objection is not None
     city.objection = filed.objection
     city.track = f"/api/remedies/track?number={filed.number}&code={filed.code}"
-    city.repair = apply_repair(repairable, user=city.users["subject"],
-                               corrected="已更正统计数据", commitment=("承诺书.pdf", pdf), files=[]).repair
+    repair = apply_repair(repairable, user=city.users["subject"],
+                          corrected="已更正统计数据", commitment=("承诺书.pdf", pdf), files=[]).repair
+    assert repair is not None
+    city.repair = repair

@@ -70,6 +70,7 @@ def test_credit_office_changes_status_to_objection(live_server: object, transact
     expect(rows).to_have_count(2)
     last = rows.nth(1)
     credit = city.users["credit"]
+    assert credit.organization is not None
     expect(last.locator(".who")).to_have_text(f"{credit.get_full_name() or 'credit'}（{credit.organization.name}）")
     expect(last.locator(".what")).to_have_text("变更记录状态")
     expect(last).to_contain_text("理由：当事人提出异议，待核查")

@@ -85,10 +85,10 @@ def test_pages_fit_a_phone(live_server: object, transactional_db: None, city: Ci
     page.set_viewport_size({"width": 390, "height": 844})
     login_as("district")
     base = str(live_server)
-    for url in ["/commitments/projects/", f"/commitments/projects/{city.project.pk}/",  # type: ignore[attr-defined]
-                f"/commitments/duties/{city.duty.pk}/", "/commitments/promises/?turnover=on",  # type: ignore[attr-defined]
-                f"/commitments/promises/{city.promise.pk}/",  # type: ignore[attr-defined]
-                f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/"]:  # type: ignore[attr-defined]
+    for url in ["/commitments/projects/", f"/commitments/projects/{city.project.pk}/",
+                f"/commitments/duties/{city.duty.pk}/", "/commitments/promises/?turnover=on",
+                f"/commitments/promises/{city.promise.pk}/",
+                f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/"]:
         page.goto(base + url)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 390, f"{url} is {scroll} px wide at 390 px"

@@ -57,6 +57,7 @@ def test_overdue_payment_candidate_confirmed_into_the_archive(live_server: objec
         page.locator("#org-record").click()
     expect(page.locator("body")).to_contain_text("拖欠中小企业账款")
     candidate.refresh_from_db()
+    assert candidate.org_record_id is not None and candidate.person_record_id is not None
     record = CreditRecord.objects.get(pk=candidate.org_record_id)
     assert record.subject_org == city.orgs["xinjiekou"]
     assert AppliedMeasure.objects.filter(record=record).exists()

@@ -29,7 +29,9 @@ def _pick(page: Page, input_id: str, text: str, option: str) -> None:
 
 def _no_page_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url}: {width}px wide"  # type: ignore[index]
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert width <= viewport["width"], f"{page.url}: {width}px wide"
 
 
 def test_pick_subject_enter_and_correct(live_server: object, transactional_db: None, city: City, page: Page,

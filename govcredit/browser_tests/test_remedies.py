@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from govcredit.archive.models import CreditRecord
 from govcredit.archive.services import record_decision
@@ -20,7 +20,7 @@ from govcredit.testing import City
 
 pytestmark = pytest.mark.browser
 
-PDF = {"name": "证明.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+PDF: FilePayload = {"name": "证明.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_repair_approved_takes_the_record_off_the_portal(live_server: object, tr
     signed = Path(download.value.path()).read_bytes()
     assert signed.startswith(b"%PDF") and download.value.suggested_filename.endswith(".pdf")
     page.fill("textarea[name=corrected]", "已更正统计数据并参加统计法培训")
-    page.set_input_files("input[name=commitment]", files=[{**PDF, "name": "信用承诺书.pdf", "buffer": signed}])
+    page.set_input_files("input[name=commitment]", files=[FilePayload(name="信用承诺书.pdf", mimeType=PDF["mimeType"], buffer=signed)])
     with page.expect_navigation():
         page.get_by_role("button", name="提交申请").click()
     number = page.locator("#filed-number").inner_text()

@@ -40,7 +40,7 @@ def test_query_report_pdf_and_verification(live_server: object, transactional_db
     with page.expect_navigation():
         page.locator("#issue-report").click()
     expect(page.locator("#conclusion")).to_contain_text("有政务失信记录 2 条")
-    objection = city.objection.number  # type: ignore[attr-defined]
+    objection = city.objection.number
     expect(page.locator("table", has=page.get_by_role("columnheader", name="异议理由"))).to_contain_text(objection)
     expect(page.locator("table", has=page.get_by_role("columnheader", name="异议理由"))).to_contain_text("待受理")
     expect(page.get_by_role("heading", name="信用修复")).to_be_visible()
@@ -73,7 +73,7 @@ def test_query_report_pdf_and_verification(live_server: object, transactional_db
     expect(page.locator("#verify-result")).to_contain_text("已被修改")
 
     # The objection is taken up after the report was issued: the report is still genuine, the archive has changed.
-    act_on_objection(city.objection, "accept", city.users["credit"], "受理")  # type: ignore[attr-defined]
+    act_on_objection(city.objection, "accept", city.users["credit"], "受理")
     page.goto(f"{base}/reports/verify/?number={number}&code={code}")
     expect(page.locator("#verify-result")).to_contain_text("报告真实有效")
     expect(page.locator("#verify-changed")).to_contain_text("已有变化")

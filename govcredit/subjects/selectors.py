@@ -10,7 +10,7 @@ count or a match never includes an organisation or a person the user may not see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -19,6 +19,9 @@ from govcredit.accounts import access
 
 from .identifiers import normalize_credit_code
 from .models import CivilServant, Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a dev dependency: for the type checker only
 
 
 def visible_orgs(user: Any) -> QuerySet[Organization]:
@@ -44,14 +47,19 @@ def _count(queryset: QuerySet[Any], link: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def with_counts(user: Any, orgs: QuerySet[Organization]) -> QuerySet[Organization]:
+class OrgCounts(TypedDict):
+    n_children: int
+    n_staff: int
+
+
+def with_counts(user: Any, orgs: QuerySet[Organization]) -> QuerySet[WithAnnotations[Organization, OrgCounts]]:
     """``orgs`` with ``n_children`` (visible direct subordinates) and ``n_staff`` (visible civil servants
     employed there): two subqueries, whatever the number of rows."""
     return orgs.annotate(n_children=_count(visible_orgs(user), "parent"),
                          n_staff=_count(visible_people(user), "employer"))
 
 
-def tree_level(user: Any, parent: Organization | None) -> QuerySet[Organization]:
+def tree_level(user: Any, parent: Organization | None) -> QuerySet[WithAnnotations[Organization, OrgCounts]]:
     """One level of the tree the user sees: the children of ``parent``, or the top of the user's scope
     (the organisations whose parent the user cannot see), in tree order with their counts."""
     visible = visible_orgs(user)

@@ -57,7 +57,8 @@ def test_publish_version(city: City) -> None:
     assert body["version"] == 2 and body["created_by"] == "credit"
     assert body["fields"][-1]["label"] == "分管领导"
     assert LedgerEntry.objects.count() == before + 1
-    assert LedgerEntry.objects.order_by("-seq").first().action == "catalog.publish"
+    last = LedgerEntry.objects.order_by("-seq").first()
+    assert last is not None and last.action == "catalog.publish"
     detail = client.get("/api/catalog/types/wzcl").json()
     assert detail["current"]["version"] == 2
     assert [v["version"] for v in detail["versions"]] == [1, 2]

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.core import NotSet
+from schemathesis.core.result import Ok
 
 from govcredit.accounts.services import issue_token
 from govcredit.testing import City
@@ -122,6 +123,7 @@ def test_generated_calls_meet_no_server_error(role: str, city: City) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     failures: list[str] = []
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
         cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE, hooks=schema.hooks),
                           operation.as_strategy(GenerationMode.NEGATIVE, hooks=schema.hooks))

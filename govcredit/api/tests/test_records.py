@@ -134,6 +134,7 @@ def test_status_change_writes_a_ledger_entry(city: City) -> None:
     assert response.json()["status"] == "异议中"
     assert LedgerEntry.objects.count() == before + 1
     entry = LedgerEntry.objects.order_by("-seq").first()
+    assert entry is not None
     assert (entry.action, entry.actor, entry.entity_id, entry.reason) == (
         "record.status", "credit", city.records["qinhuai_scjg_penalty"].pk, "当事人提出异议")
     history = client.get(f"/api/records/{city.records['qinhuai_scjg_penalty'].pk}").json()["history"]

@@ -80,6 +80,7 @@ def test_district_registers_and_edits_in_its_subtree(city: City) -> None:
     assert renamed.status_code == 200
     assert renamed.json()["name"] == "梅园新村街道"
     entry = LedgerEntry.objects.order_by("-seq").first()
+    assert entry is not None
     assert (entry.action, entry.actor, entry.reason) == ("subject.org.update", "district", "规范名称")
 
     deactivated = client.patch(f"/api/subjects/orgs/{org['id']}", {"is_active": False, "reason": "撤并"},

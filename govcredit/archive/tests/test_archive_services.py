@@ -138,6 +138,7 @@ def test_new_catalog_version_does_not_break_old_records(city: City) -> None:
 @pytest.mark.django_db
 def test_expiry_job_is_idempotent_and_keeps_records(city: City) -> None:
     record = city.records["xuanwu_discipline"]
+    assert record.publicity_end is not None
     assert expire_publicity(record.publicity_end) == 1  # only the 秦淮 penalty (12 months) has ended by then
     record.refresh_from_db()
     assert record.status == RecordStatus.VALID
@@ -145,5 +146,6 @@ def test_expiry_job_is_idempotent_and_keeps_records(city: City) -> None:
     assert expire_publicity(record.publicity_end + dt.timedelta(days=1)) == 0
     record.refresh_from_db()
     assert record.status == RecordStatus.EXPIRED
-    assert history(record).last().action == "record.expire"
+    last = history(record).last()
+    assert last is not None and last.action == "record.expire"
     assert verify().ok

@@ -16,7 +16,7 @@ from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.catalog.models import RecordType
 from govcredit.ledger.services import history
-from govcredit.testing import City
+from govcredit.testing import City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_record_list_sorts_on_the_page_and_in_the_api(city: City) -> None:
 
 def test_record_list_exports_its_rows_masked(city: City) -> None:
     response = _client(city, "credit").get(reverse("archive:record_list"), {"format": "xlsx", "sort": "date"})
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    book = load_workbook(io.BytesIO(streamed(response)), read_only=True)
     rows = [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     assert rows[0] == ("决定日期", "类别", "主体", "文书号", "决定机关", "报送单位", "状态")
     assert len(rows) == 3 and "张*丰" in rows[2] and "张三丰" not in str(rows)

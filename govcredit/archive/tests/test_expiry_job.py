@@ -19,6 +19,7 @@ def test_a_record_with_an_unreadable_amount_does_not_stop_the_others(city: City,
     bad, good = city.records["qinhuai_penalty"], city.records["xuanwu_discipline"]
     with connection.cursor() as cur:  # behind the application: an amount beyond its column
         cur.execute(f"UPDATE {CreditRecord._meta.db_table} SET amount = %s WHERE id = %s", ["10000000000", bad.pk])
+    assert bad.publicity_end is not None and good.publicity_end is not None
     assert expire_publicity(max(bad.publicity_end, good.publicity_end) + dt.timedelta(days=1)) == 1
     assert CreditRecord.objects.filter(pk=good.pk, status=RecordStatus.EXPIRED).exists()
     assert f"第 {bad.pk} 条数据无法处理" in caplog.text

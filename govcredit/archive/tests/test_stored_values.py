@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db.models import Field
 from django.test import Client
 
 from govcredit.archive.models import CreditRecord
@@ -71,7 +72,7 @@ def test_values_the_archive_cannot_store_are_refused_in_chinese(spec: dict[str, 
 
 def test_column_limits_are_the_archive_columns() -> None:
     """``schema.COLUMN_MAX_LENGTH`` names every character column a catalog field may fill, with its length."""
-    fields = {f.name: f for f in CreditRecord._meta.get_fields() if hasattr(f, "max_length")}
+    fields = {f.name: f for f in CreditRecord._meta.get_fields() if isinstance(f, Field) and hasattr(f, "max_length")}
     chars = {c for c in RECORD_COLUMNS if c in fields and fields[c].get_internal_type() == "CharField"}
     assert set(schema.COLUMN_MAX_LENGTH) == chars
     assert all(fields[c].max_length == n for c, n in schema.COLUMN_MAX_LENGTH.items())

@@ -12,7 +12,8 @@ from govcredit.catalog.services import CATALOG_FILE, CatalogError, check_definit
 
 
 def _types() -> list[dict[str, Any]]:
-    return json.loads(CATALOG_FILE.read_text(encoding="utf-8"))["types"]
+    types: list[dict[str, Any]] = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))["types"]
+    return types
 
 
 def test_catalog_file_has_every_required_type() -> None:

@@ -48,14 +48,14 @@ def add_commitments(city: City) -> None:
     """A project with a duty and a promise in 玄武区, the same in 秦淮区 (for scope)."""
     today = clock.today()
     add_head(city, "xuanwu_head", "赵玄武", "xuanwu", today - dt.timedelta(days=1000), 901)
-    city.project = project(city, "xuanwu")  # type: ignore[attr-defined]
-    city.duty = duty(city.project, today + dt.timedelta(days=30))  # type: ignore[attr-defined]
+    city.project = project(city, "xuanwu")
+    city.duty = duty(city.project, today + dt.timedelta(days=30))
     registered = promise(city, "xuanwu", today - dt.timedelta(days=200), today + dt.timedelta(days=60),
                          investor_code="")
-    city.promise = registered.promise  # type: ignore[attr-defined]
-    city.promise_code = registered.code  # type: ignore[attr-defined]
-    city.qinhuai_project = project(city, "qinhuai", "秦淮区体育中心PPP项目")  # type: ignore[attr-defined]
-    city.qinhuai_promise = promise(city, "qinhuai", today - dt.timedelta(days=10),  # type: ignore[attr-defined]
+    city.promise = registered.promise
+    city.promise_code = registered.code
+    city.qinhuai_project = project(city, "qinhuai", "秦淮区体育中心PPP项目")
+    city.qinhuai_promise = promise(city, "qinhuai", today - dt.timedelta(days=10),
                                    today + dt.timedelta(days=60)).promise
 
 

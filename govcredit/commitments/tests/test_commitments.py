@@ -47,20 +47,21 @@ class TestLawfulChange:
 
     @pytest.mark.parametrize("missing", ["legal_basis", "procedure", "reason"])
     def test_refused_without_basis_procedure_or_reason(self, city: City, missing: str) -> None:
-        promise: Promise = city.promise  # type: ignore[attr-defined]
+        promise: Promise = city.promise
         given = {"legal_basis": "《优化营商环境条例》第三十一条", "procedure": "区政府常务会议纪要〔2026〕9号",
                  "reason": "上位规划调整", missing: "  "}
         before = LedgerEntry.objects.count()
         with pytest.raises(services.CommitmentError) as refused:
             services.change_promise(promise, decided_on=DAY, new_due_on=DAY + dt.timedelta(days=200),
-                                    actor=city.users["district"], **given)
+                                    actor=city.users["district"], legal_basis=given["legal_basis"],
+                                    procedure=given["procedure"], reason=given["reason"])
         assert refused.value.field == missing
         promise.refresh_from_db()
         assert promise.status == PromiseStatus.OPEN and promise.due_on == DAY + dt.timedelta(days=60)
         assert LedgerEntry.objects.count() == before and not PromiseChange.objects.exists()
 
     def test_refused_through_the_api_and_the_page(self, city: City) -> None:
-        promise: Promise = city.promise  # type: ignore[attr-defined]
+        promise: Promise = city.promise
         client = _client(city.users["district"])
         answer = client.post(f"/api/commitments/promises/{promise.pk}/change",
                              {"procedure": "会议纪要", "reason": "换届后新领导不同意", "decided_on": DAY.isoformat(),
@@ -74,7 +75,7 @@ class TestLawfulChange:
         assert promise.due_on == DAY + dt.timedelta(days=60)
 
     def test_lawful_change_keeps_old_terms_and_compensation(self, city: City) -> None:
-        promise: Promise = city.promise  # type: ignore[attr-defined]
+        promise: Promise = city.promise
         client = _client(city.users["district"])
         answer = client.post(f"/api/commitments/promises/{promise.pk}/change",
                              {"legal_basis": "《优化营商环境条例》第三十一条", "procedure": "区政府常务会议纪要〔2026〕9号",
@@ -102,21 +103,21 @@ class TestTurnoverAndTraceBack:
         head = city.people["xuanwu_head"]
         self_made = promise(city, "xuanwu", DAY - dt.timedelta(days=300), DAY - dt.timedelta(days=15),
                             investor="钱投资", investor_code="")
-        city.old_promise = self_made.promise  # type: ignore[attr-defined]
-        city.old_duty = duty(city.project, DAY - dt.timedelta(days=20))  # type: ignore[attr-defined]
+        city.old_promise = self_made.promise
+        city.old_duty = duty(city.project, DAY - dt.timedelta(days=20))
         change_post(head, employer=city.orgs["city"], post="市政府副秘书长", rank="正处级",
                     status=ServantStatus.TRANSFERRED, effective=DAY - dt.timedelta(days=10), actor="test", reason="换届")
         add_head(city, "successor", "孙继任", "xuanwu", DAY - dt.timedelta(days=10), 902)
         return city
 
     def test_promises_stay_with_the_organisation(self, city: City) -> None:
-        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        old: Promise = city.old_promise
         old.refresh_from_db()
         assert old.org == city.orgs["xuanwu"] and old.status == PromiseStatus.OPEN
         across = across_turnover(visible_promises(city.users["district"]), clock.today())
         numbers = {p.number: p for p in across}
-        assert old.number in numbers and city.promise.number in numbers  # type: ignore[attr-defined]
-        assert numbers[old.number].maker == "赵玄武" and numbers[old.number].holder == "孙继任"  # type: ignore[attr-defined]
+        assert old.number in numbers and city.promise.number in numbers
+        assert numbers[old.number].maker == "赵玄武" and numbers[old.number].holder == "孙继任"  # type: ignore[attr-defined]  # maker, holder: annotations of with_holders
         # a promise made under the successor is not "across the turnover"
         fresh = promise(city, "xuanwu", DAY, DAY + dt.timedelta(days=30)).promise
         assert fresh.number not in {p.number for p in across_turnover(Promise.objects.all(), clock.today())}
@@ -126,14 +127,14 @@ class TestTurnoverAndTraceBack:
         assert re.search(r'id="home-promises-turnover"[^>]*>\s*2\s*<', home), home[:3000]
 
     def test_trace_back_names_the_person_at_the_due_date(self, city: City) -> None:
-        old_duty = city.old_duty  # type: ignore[attr-defined]
+        old_duty = city.old_duty
         at_due = services.duty_responsible(old_duty)
         assert [h.person.name for h in at_due] == ["赵玄武"] and at_due[0].moved_on(clock.today())
         assert [h.person.name for h in services.duty_responsible(old_duty, clock.today())] == ["孙继任"]
         html = _client(city.users["district"]).get(reverse("commitments:duty_detail", args=[old_duty.pk])).content.decode()
         trace = html.split('id="trace-at-due"')[1].split("</dd>")[0]
         assert "赵玄武" in trace and "已离任" in trace
-        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        old: Promise = city.old_promise
         assert [h.person.name for h in services.promise_responsible(old)] == ["赵玄武"]
         html = _client(city.users["credit"]).get(reverse("commitments:promise_detail", args=[old.pk])).content.decode()
         assert "赵玄武" in html.split('id="trace-at-due"')[1].split("</dd>")[0]
@@ -142,12 +143,12 @@ class TestTurnoverAndTraceBack:
         client = _client(city.users["credit"])
         former = client.get(reverse("subjects:person_detail", args=[city.people["xuanwu_head"].pk])).content.decode()
         successor = client.get(reverse("subjects:person_detail", args=[city.people["successor"].pk])).content.decode()
-        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        old: Promise = city.old_promise
         assert 'id="commitments-panel"' in former and old.number in former and "可行性缺口补助" in former
-        assert old.number not in successor and city.promise.number in successor  # type: ignore[attr-defined]
+        assert old.number not in successor and city.promise.number in successor
 
     def test_performance_counts_the_overdue_duty(self, city: City) -> None:
-        duties = list(city.project.duties.all())  # type: ignore[attr-defined]
+        duties = list(city.project.duties.all())
         perf = services.performance(duties)
         assert perf.overdue == 1 and perf.open == 1 and perf.total == 2
 
@@ -160,20 +161,20 @@ class TestScope:
 
     def test_district_sees_only_its_own(self, city: City) -> None:
         district = city.users["district"]
-        assert list(visible_projects(district)) == [city.project]  # type: ignore[attr-defined]
-        assert set(visible_promises(district)) == {city.promise}  # type: ignore[attr-defined]
+        assert list(visible_projects(district)) == [city.project]
+        assert set(visible_promises(district)) == {city.promise}
         assert visible_promises(city.users["credit"]).count() == 2
         assert not visible_promises(city.users["subject"]).exists() and not visible_projects(city.users["public"]).exists()
         client = _client(district)
-        assert client.get(reverse("commitments:promise_detail", args=[city.qinhuai_promise.pk])).status_code == 404  # type: ignore[attr-defined]
-        assert client.get(reverse("commitments:project_detail", args=[city.qinhuai_project.pk])).status_code == 404  # type: ignore[attr-defined]
-        assert [p["number"] for p in client.get("/api/commitments/promises").json()["items"]] == [city.promise.number]  # type: ignore[attr-defined]
+        assert client.get(reverse("commitments:promise_detail", args=[city.qinhuai_promise.pk])).status_code == 404
+        assert client.get(reverse("commitments:project_detail", args=[city.qinhuai_project.pk])).status_code == 404
+        assert [p["number"] for p in client.get("/api/commitments/promises").json()["items"]] == [city.promise.number]
         assert len(client.get("/api/commitments/projects").json()["items"]) == 1
         listed = client.get(reverse("commitments:promise_list")).content.decode()
-        assert city.promise.number in listed and city.qinhuai_promise.number not in listed  # type: ignore[attr-defined]
+        assert city.promise.number in listed and city.qinhuai_promise.number not in listed
         xlsx = client.get(reverse("commitments:promise_list") + "?format=xlsx")
         assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-        change = client.post(f"/api/commitments/promises/{city.qinhuai_promise.pk}/change",  # type: ignore[attr-defined]
+        change = client.post(f"/api/commitments/promises/{city.qinhuai_promise.pk}/change",
                              {"legal_basis": "x", "procedure": "y", "reason": "z", "decided_on": DAY.isoformat()},
                              content_type="application/json")
         assert change.status_code == 404
@@ -195,7 +196,7 @@ class TestPublicFollowPage:
         assert registered.promise.number in result and "张*丰" in result
         for secret in ("张三丰", "13912345678", "320102198506151234", "赵玄武"):
             assert secret not in html
-        assert city.promise.number not in html  # type: ignore[attr-defined]
+        assert city.promise.number not in html
         wrong = client.post(reverse("commitments:follow"), {"number": registered.promise.number, "code": "WRONGCODE2"})
         unknown = client.post(reverse("commitments:follow"), {"number": "ZS000000000000", "code": registered.code})
         for answer in (wrong, unknown):
@@ -260,7 +261,7 @@ class TestBreachCandidate:
     def city(self, shared_city: City) -> City:
         add_commitments(shared_city)
         city = shared_city
-        city.old_promise = promise(city, "xuanwu", DAY - dt.timedelta(days=300),  # type: ignore[attr-defined]
+        city.old_promise = promise(city, "xuanwu", DAY - dt.timedelta(days=300),
                                    DAY - dt.timedelta(days=15)).promise
         change_post(city.people["xuanwu_head"], employer=city.orgs["city"], post="市政府副秘书长", rank="正处级",
                     status=ServantStatus.TRANSFERRED, effective=DAY - dt.timedelta(days=10), actor="test", reason="换届")
@@ -271,7 +272,7 @@ class TestBreachCandidate:
         from govcredit.obligations.models import BreachCandidate, CandidateStatus
         from govcredit.obligations.services import confirm_candidate, mark_obligations
 
-        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        old: Promise = city.old_promise
         ob = link.obligation_of(old)
         assert ob is not None and ob.debtor_org == city.orgs["xuanwu"] and ob.responsible_post == "区长"
         assert ob.amount == Decimal(3000000)
@@ -290,7 +291,7 @@ class TestBreachCandidate:
         assert old.status == PromiseStatus.BREACHED and _entries("commitments.promise.breach") == 1
 
     def test_lawful_change_moves_the_obligation(self, city: City) -> None:
-        old: Promise = city.old_promise  # type: ignore[attr-defined]
+        old: Promise = city.old_promise
         services.change_promise(old, legal_basis="依据", procedure="常务会议纪要", reason="规划调整", decided_on=DAY,
                                 new_due_on=DAY + dt.timedelta(days=100), actor=city.users["district"])
         ob = link.obligation_of(old)

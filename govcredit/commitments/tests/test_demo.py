@@ -45,7 +45,7 @@ def test_promise_across_the_change_of_leadership(demo: str) -> None:
     assert len(overdue) == 2, "promises made under the former 区长, still owed and overdue"
     responsible = set()
     for promise in overdue:
-        assert promise.maker != promise.holder  # type: ignore[attr-defined]
+        assert promise.maker != promise.holder  # type: ignore[attr-defined]  # maker, holder: annotations of with_holders
         ob = link.obligation_of(promise)
         assert ob is not None
         candidate = BreachCandidate.objects.get(obligation=ob)
@@ -54,6 +54,6 @@ def test_promise_across_the_change_of_leadership(demo: str) -> None:
         assert person is not None
         responsible.add(person.name)
     # one was missed before the change (the former 区长 answers for it), one after (his successor does)
-    assert responsible == {overdue[0].maker, overdue[0].holder}  # type: ignore[attr-defined]
+    assert responsible == {overdue[0].maker, overdue[0].holder}  # type: ignore[attr-defined]  # maker, holder: annotations of with_holders
     assert Promise.objects.filter(status=PromiseStatus.BREACHED).exists()
     assert verify().ok

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -34,6 +35,13 @@ from govcredit.testing import City, add_remedies, publish_recent_penalty, reject
 ROLES = ["credit", "submitter", "personnel", "district", "subject", "public", "thirdparty"]
 ALL = set(ROLES)
 READERS = {"credit", "submitter", "personnel", "district", "subject"}
+
+
+def _export_file_name(c: City) -> str:
+    file = c.export.files.first()
+    assert file is not None
+    return file.name
+
 
 # (url name, args from the city, roles that get 200); every other role must get 403 or 404.
 MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
@@ -74,7 +82,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("statistics:internal_export", lambda c: [], {"credit", "submitter", "district"}),
     ("exchange:exports", lambda c: [], {"credit"}),
     ("exchange:export_detail", lambda c: [c.export.pk], {"credit"}),
-    ("exchange:export_file", lambda c: [c.export.pk, c.export.files.first().name], {"credit"}),
+    ("exchange:export_file", lambda c: [c.export.pk, _export_file_name(c)], {"credit"}),
     ("exchange:query_log", lambda c: [], {"credit"}),
     ("workflow:inbox", lambda c: [], ALL),  # every user has an inbox (empty for roles nothing waits for)
     ("sanctions:catalogue", lambda c: [], READERS),
@@ -248,21 +256,21 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     batch = submit_rows([rejected_penalty_row(city)], record_type=RecordType.objects.get(code="xzcf"),
                         org=city.orgs["xuanwu"], actor="test")
     run_batch(batch.pk)
-    city.batch = batch  # type: ignore[attr-defined]
-    city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
+    city.batch = batch
+    city.publication = publish_recent_penalty(city).publication
     company = penalty(city, "玄市监罚〔2026〕501号", "南京市玄武区红山餐饮管理有限公司", credit_code=code(501))
     publish()
-    city.company_publication = Publication.objects.get(record=company)  # type: ignore[attr-defined]
-    city.export = run_export(operator="credit", everything=True)  # type: ignore[attr-defined]
+    city.company_publication = Publication.objects.get(record=company)
+    city.export = run_export(operator="credit", everything=True)
     add_sanctions(city)
-    city.query = log_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,  # type: ignore[attr-defined]
+    city.query = log_query(city.users["personnel"], city.people["xuanwu"], action=QueryAction.ARCHIVE,
                            purpose="职务晋升", case_reference="matrix")
-    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
+    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
-    city.review = review.submit(city.users["personnel"], "姓名,身份证号\n王小明,x\n".encode(), "a.csv",  # type: ignore[attr-defined]
+    city.review = review.submit(city.users["personnel"], "姓名,身份证号\n王小明,x\n".encode(), "a.csv",
                                 purpose="选拔任用", purpose_text="", case_reference="matrix", verify_url="http://t/")
-    review.run(city.review.pk)  # type: ignore[attr-defined]
-    city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),  # type: ignore[attr-defined]
+    review.run(city.review.pk)
+    city.roster = roster.compare(city.users["credit"], "姓名,身份证号,工作单位\n甲,123,某单位\n".encode(),
                                  "roster.csv")
     add_remedies(city)
     add_commitments(city)
@@ -298,6 +306,7 @@ def test_every_page_with_every_role(city_with_batch: City) -> None:
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(city_with_batch: City) -> None:
     client = Client()
+    requests: list[tuple[Callable[[str], HttpResponseBase], str, Callable[[City], list[object]]]]
     requests = [(client.get, name, args) for name, args, _ in MATRIX]
     requests += [(client.post, name, args) for name, args, _ in POST_MATRIX]
     for send, name, args in requests:

@@ -184,11 +184,11 @@ def city_with_batch(city: City, settings: Any, tmp_path: Path) -> City:
     batch = submit_rows([rejected_penalty_row(city)], record_type=RecordType.objects.get(code="xzcf"),
                         org=city.orgs["xuanwu"], actor="test")
     run_batch(batch.pk)
-    city.batch = batch  # type: ignore[attr-defined]
-    city.publication = publish_recent_penalty(city).publication  # type: ignore[attr-defined]
-    city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",  # type: ignore[attr-defined]
+    city.batch = batch
+    city.publication = publish_recent_penalty(city).publication
+    city.case = open_case(WITHDRAWAL.code, debtor_org=city.orgs["xuanwu"], owed_to="社会公众",
                           basis_text="matrix", reason="matrix")
-    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],  # type: ignore[attr-defined]
+    city.report, _code = issue_report(city.users["personnel"], city.people["xuanwu"],
                                       purpose="职务晋升", case_reference="matrix", verify_url="http://testserver/")
     add_sanctions(city)
     add_remedies(city)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from pytest_django import Settings
 
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import create_user
@@ -51,8 +53,8 @@ def _english(html: str, expected: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _media(settings: object, tmp_path: object) -> None:
-    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+def _media(settings: Settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.time_machine(on_day(DAY))
@@ -129,7 +131,7 @@ class TestEnglishMessages:
 
     def test_promise_change_without_legal_basis(self, shared_city: City) -> None:
         add_commitments(shared_city)
-        promise = shared_city.promise  # type: ignore[attr-defined]
+        promise = shared_city.promise
         client = _client(shared_city.users["district"])
         # what a user types is echoed in the form: typed in English here, so that only messages are checked
         body = {"procedure": "Minutes No. 9", "reason": "Plan revised", "decided_on": DAY.isoformat(), "new_due_on": "2027-06-01"}

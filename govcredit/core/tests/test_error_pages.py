@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -58,4 +59,5 @@ def test_a_forbidden_request_is_logged_as_one_line() -> None:
     other = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), exc_info)
     other.status_code = 500
     assert OneLineForbidden().filter(other) and other.exc_info is not None  # real faults keep their traceback
-    assert "one_line_forbidden" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING  # dictConfig's nested dicts
+    assert "one_line_forbidden" in logging_config["handlers"]["console"]["filters"]

@@ -13,9 +13,15 @@ from govcredit.core.filecache import SharedFileCache
 def test_culls_past_max_entries_without_listing_on_every_write(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     cache = SharedFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 100, "CULL_FREQUENCY": 2}})
-    listings = []
-    list_files = cache._list_cache_files
-    monkeypatch.setattr(cache, "_list_cache_files", lambda: listings.append(1) or list_files())
+    listings: list[int] = []
+    list_files = cache._list_cache_files  # type: ignore[attr-defined]  # FileBasedCache's private method, not in django-stubs
+
+    def counting_list_files() -> list[str]:
+        listings.append(1)
+        result: list[str] = list_files()
+        return result
+
+    monkeypatch.setattr(cache, "_list_cache_files", counting_list_files)
     writes = filecache.CULL_EVERY * 3
     for i in range(writes):
         cache.set(f"k{i}", i)

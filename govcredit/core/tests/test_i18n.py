@@ -6,6 +6,7 @@ import gettext
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -28,14 +29,14 @@ def _unquote(chunks: list[str]) -> str:
     return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
 
-def parse_po(path: Path) -> list[dict]:
+def parse_po(path: Path) -> list[dict[str, Any]]:
     """A small .po reader: entries with msgid, msgid_plural, msgstr forms and flags (obsolete #~ skipped)."""
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
         lines = [line for line in block.strip().splitlines() if not line.startswith("#~")]
         if not any(line.startswith("msgid ") for line in lines):
             continue
-        entry: dict = {"flags": set(), "msgid": [], "msgid_plural": [], "msgstr": {}}
+        entry: dict[str, Any] = {"flags": set(), "msgid": [], "msgid_plural": [], "msgstr": {}}
         current: list[str] | None = None
         for line in lines:
             if line.startswith("#,"):

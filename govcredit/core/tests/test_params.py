@@ -78,7 +78,7 @@ def test_every_api_id_and_date_parameter_is_bounded(city: City) -> None:
     for method, path, parameters in _api_operations():
         path_values = {p["name"]: ("xzcf" if p["name"] == "code" else HUGE) for p in parameters if p["in"] == "path"}
         url = path.format(**path_values)
-        queries = [{}]
+        queries: list[dict[str, str]] = [{}]
         for p in parameters:
             kind = p.get("schema", {})
             if p["in"] != "query":

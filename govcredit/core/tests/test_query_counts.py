@@ -276,7 +276,7 @@ def _obligations(city: City, n: int) -> None:
     mark_obligations()
 
 
-Grow = Callable[[City, int], None]
+Grow = Callable[[City, int], object]  # what it returns is not used
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("archive:record_list", "credit", lambda: reverse("archive:record_list"), _records),

@@ -79,7 +79,8 @@ def test_cluster_runs_due_expiry_job_by_itself() -> None:
         "处分决定文号": "玄纪〔2020〕3号", "处分机关": "玄武区纪委监委", "处分决定日期": "2020-01-10",
         "处分种类": "警告", "违纪违法事实": "迟报统计数据", "严重程度": "一般",
     }, issuing_org=city.orgs["xuanwu"], subject_person=city.people["xuanwu"], actor="test")
-    assert record.status == RecordStatus.VALID and record.publicity_end < clock.today()
+    assert record.status == RecordStatus.VALID and record.publicity_end is not None
+    assert record.publicity_end < clock.today()
     ensure_schedules()
     # The cluster is another process on the machine's own clock (the suite's clock may be moved), so the
     # job is made due at a moment that is past on both.
@@ -124,4 +125,5 @@ def test_schedules_follow_the_code() -> None:
     assert moved > overdue and timezone.localtime(moved).time() == dt.time(daily_jobs()[1].hour, daily_jobs()[1].minute)
     names = set(Schedule.objects.values_list("name", flat=True))
     assert "旧任务" not in names and "别人的任务" in names
-    assert names == {job.name for job in (*daily_jobs(), *frequent_jobs())} | {"别人的任务"}
+    jobs: tuple[DailyJob | FrequentJob, ...] = (*daily_jobs(), *frequent_jobs())
+    assert names == {job.name for job in jobs} | {"别人的任务"}

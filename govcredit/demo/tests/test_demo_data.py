@@ -38,7 +38,7 @@ DISTRICT_CODES = {
     "栖霞区": "320113", "雨花台区": "320114", "江宁区": "320115", "六合区": "320116", "溧水区": "320117",
     "高淳区": "320118",
 }  # fmt: skip
-CATEGORY_BY_TYPE = {
+CATEGORY_BY_TYPE: dict[str, str] = {  # {org_type: credit-code category}
     OrgType.GOVERNMENT: "11", OrgType.INSTITUTION: "12", OrgType.ZONE: "11", OrgType.STREET: "11",
     OrgType.TOWN: "11", OrgType.VILLAGE: ref.CATEGORY_COMMITTEE, OrgType.RESIDENTS: ref.CATEGORY_COMMITTEE,
 }  # fmt: skip
@@ -98,8 +98,8 @@ def test_scale_one_plan_meets_the_minimums_without_writing() -> None:
         info = parse_credit_code(o.credit_code)
         assert info.region_code == o.region_code
     for p in plan.persons:
-        info = parse_id_number(p.id_number)
-        assert info.birth_date == p.birth and info.gender == p.gender
+        person_info = parse_id_number(p.id_number)
+        assert person_info.birth_date == p.birth and person_info.gender == p.gender
         assert dt.date(1960, 1, 1) <= p.birth <= dt.date(2000, 12, 31)
         assert 1 <= len(p.posts) <= 3
     statuses = Counter(p.status for p in plan.persons)
@@ -157,13 +157,14 @@ def test_departments_and_districts(demo_output: str) -> None:
     xuanwu = Organization.objects.get(name="玄武区人民政府")
     for street in ("玄武门街道", "新街口街道", "梅园新村街道", "孝陵卫街道", "锁金村街道", "红山街道", "玄武湖街道"):
         assert Organization.objects.get(name=street).parent == xuanwu
-    assert Organization.objects.get(name="夫子庙街道").parent.name == "秦淮区人民政府"
+    fuzimiao = Organization.objects.get(name="夫子庙街道").parent
+    assert fuzimiao is not None and fuzimiao.name == "秦淮区人民政府"
     assert Organization.objects.get(name="竹镇镇").org_type == OrgType.TOWN
     assert Organization.objects.filter(parent=xuanwu, name="玄武区市场监督管理局").exists()
     committees = Organization.objects.filter(org_type__in=[OrgType.VILLAGE, OrgType.RESIDENTS])
     assert committees.count() >= 101  # at least one under every street and town
     for c in committees:
-        assert c.parent.org_type in (OrgType.STREET, OrgType.TOWN) and c.depth == 3
+        assert c.parent is not None and c.parent.org_type in (OrgType.STREET, OrgType.TOWN) and c.depth == 3
         assert c.name.endswith("村民委员会" if c.org_type == OrgType.VILLAGE else "社区居民委员会")
 
 
@@ -179,21 +180,21 @@ def test_every_code_and_id_number_is_valid(demo_output: str) -> None:
         district = _district_code(org, district_paths)
         if district:
             assert org.region_code == district, org.name
-        if org.parent_id:
+        if org.parent is not None:
             assert org.path == f"{org.parent.path}{org.credit_code}/"
     people = list(CivilServant.objects.select_related("employer"))
     assert len(people) == 1000
     for person in people:
         number = person.full_id_number()
-        info = parse_id_number(number)
-        assert (info.birth_date, info.gender) == (person.birth_date, person.gender)
-        assert dt.date(1960, 1, 1) <= info.birth_date <= dt.date(2000, 12, 31)
+        person_info = parse_id_number(number)
+        assert (person_info.birth_date, person_info.gender) == (person.birth_date, person.gender)
+        assert dt.date(1960, 1, 1) <= person_info.birth_date <= dt.date(2000, 12, 31)
         assert person.id_masked == mask_id_number(number) and person.id_index == crypto.blind_index(number)
         district = _district_code(person.employer, district_paths)
         if district:  # employed in a district: born there too
-            assert info.region_code == district
+            assert person_info.region_code == district
         else:
-            assert info.region_code in DISTRICT_CODES.values()
+            assert person_info.region_code in DISTRICT_CODES.values()
         assert person.post and person.rank in ref.RANKS
 
 

@@ -33,7 +33,7 @@ from govcredit.catalog.models import RecordType
 from govcredit.disclosure.models import Publication
 from govcredit.subjects.identifiers import make_id_number
 from govcredit.subjects.models import CivilServant, Organization
-from govcredit.testing import COUNTERPARTY_ID, QINHUAI_ID, XUANWU_ID, City
+from govcredit.testing import COUNTERPARTY_ID, QINHUAI_ID, XUANWU_ID, City, streamed
 
 from .portal_data import PERSON_ID, PERSON_PHONE, REP_ID, code, days_ago, licence, penalty, publish
 
@@ -187,7 +187,7 @@ def test_no_page_or_json_shows_personal_data(city: City) -> None:
     for url in OPEN_DATA:
         response = client.get(url)
         assert response.status_code == 200, url
-        content = b"".join(response.streaming_content) if response.streaming else response.content
+        content = streamed(response) if response.streaming else response.content
         if url.endswith(".xlsx"):
             sheets = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets
             text = "\n".join(" | ".join(str(c) for c in row if c is not None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from pytest_django import Settings
 
-from govcredit.archive.models import RecordStatus
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.disclosure import search
 from govcredit.disclosure.detail import public_detail
@@ -23,8 +25,8 @@ from govcredit.testing import City
 from .portal_data import code, days_ago, licence, penalty, pub_of, publish
 
 
-def names(data: dict[str, str], **kw: object) -> list[str]:
-    return [h.name for h in run_search(parse_criteria(data, **kw)).hits]  # type: ignore[arg-type]
+def names(data: dict[str, str], **kw: Any) -> list[str]:
+    return [h.name for h in run_search(parse_criteria(data, **kw)).hits]
 
 
 @pytest.fixture(params=["probe", "like-only"])
@@ -239,9 +241,7 @@ def test_masking_in_free_text() -> None:
     assert mask_text("王二小在店内", ["王二小", "王"]) == "王*小在店内"
 
 
-def portal_record(city: City, number: str):  # noqa: ANN201 - a CreditRecord
-    from govcredit.archive.models import CreditRecord
-
+def portal_record(city: City, number: str) -> CreditRecord:
     return CreditRecord.objects.get(decision_number=number)
 
 
@@ -259,12 +259,12 @@ def test_a_timed_out_search_is_a_chinese_503(portal: City, monkeypatch: pytest.M
 
 
 @pytest.mark.django_db
-def test_postgres_statement_timeout_is_enforced_and_scoped(portal: City, settings: object) -> None:
+def test_postgres_statement_timeout_is_enforced_and_scoped(portal: City, settings: Settings) -> None:
     from django.db import OperationalError, connection, transaction
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    settings.GOVCREDIT_PORTAL_QUERY_TIMEOUT_MS = 50  # type: ignore[attr-defined]
+    settings.GOVCREDIT_PORTAL_QUERY_TIMEOUT_MS = 50
     with connection.cursor() as cur:
         cur.execute("SHOW statement_timeout")
         before = cur.fetchone()[0]

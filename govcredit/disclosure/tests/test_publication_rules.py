@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from govcredit.archive.models import RecordStatus
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status, record_decision
 from govcredit.catalog.models import RecordType
 from govcredit.disclosure.models import Publication, UnpublishReason
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.time_machine(on_day(dt.date(2026, 11, 1)))
 
 
 def _penalty(city: City, number: str, kinds: str, amount: str, kind: str = "法人及非法人组织",
-             decided: str = "2026-10-08", severity: str = "一般") -> object:
+             decided: str = "2026-10-08", severity: str = "一般") -> CreditRecord:
     values = {
         "行政相对人名称": "南京某某餐饮管理有限公司" if kind != "自然人" else "王二小", "行政相对人类别": kind,
         "行政处罚决定书文号": number, "违法行为类型": "食品安全", "违法事实": "使用超过保质期的食品原料",

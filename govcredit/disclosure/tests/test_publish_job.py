@@ -46,7 +46,12 @@ def test_a_refused_record_is_judged_again_only_when_it_changes(city: City, monke
     assert Refusal.objects.get(record=warned).reason.startswith("仅受警告处罚")
     judged: list[int] = []
     real = rules.refusal
-    monkeypatch.setattr(services, "refusal", lambda r: judged.append(r.pk) or real(r))
+
+    def judging(record: CreditRecord) -> str | None:
+        judged.append(record.pk)
+        return real(record)
+
+    monkeypatch.setattr(services, "refusal", judging)
     assert services.publish_due().published == 0 and judged == []  # not read again on the next run
     correct_record(warned, _values(city, 1), actor="credit", reason="更正处罚类别")  # the record changes
     assert services.publish_due().published == 1 and judged == [warned.pk]
@@ -88,6 +93,7 @@ def test_a_publication_whose_record_has_an_unreadable_amount_is_still_withdrawn(
     other = _penalty(city, 2)
     services.sync()
     _raw(f"UPDATE {TABLE} SET amount = %s WHERE id = %s", ["10000000000", record.pk])
+    assert record.publicity_end is not None
     result = services.sync(record.publicity_end + dt.timedelta(days=1))  # both windows have ended
     assert result.withdrawn == 2 and not Publication.objects.filter(is_public=True, record__in=[record, other]).exists()
 

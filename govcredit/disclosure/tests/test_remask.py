@@ -7,6 +7,7 @@ import importlib
 import pytest
 from django.apps import apps as global_apps
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from govcredit.disclosure.masking import remask_publications
 from govcredit.disclosure.models import Publication, PublicationSearchKey, PublicAuthority
@@ -66,11 +67,11 @@ def test_the_migration_runs_the_service(city: City) -> None:
     pub = _old_publication(city)
     migration = importlib.import_module("govcredit.disclosure.migrations.0005_remask_publications")
 
-    class Editor:
-        pass
+    class Editor:  # what the migration's function reads of a schema editor
+        connection: BaseDatabaseWrapper
 
     editor = Editor()
-    editor.connection = connection  # type: ignore[attr-defined]
+    editor.connection = connection
     migration.remask(global_apps, editor)
     pub.refresh_from_db()
     assert "3201 0219" not in pub.decision_number and "138.2222" not in pub.authority_name

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 from govcredit.workdays import services as workdays
 
@@ -17,6 +19,6 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: object, tmp_path: object) -> None:
+def _media_root(settings: Settings, tmp_path: Path) -> None:
     """Export files go to a fresh folder per test."""
-    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined,operator]
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -15,7 +15,7 @@ from govcredit.core import jobs
 from govcredit.core.models import JobState
 from govcredit.exchange import national
 from govcredit.exchange.models import ExchangeExport, IdNumbers
-from govcredit.testing import City
+from govcredit.testing import City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_export_list_sorts_and_exports(city: City) -> None:
     from openpyxl import load_workbook
 
     response = client.get(reverse("exchange:exports"), {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(streamed(response)), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "批次" and [v[0] for v in values[1:]] == [second, first]
 

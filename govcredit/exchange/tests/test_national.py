@@ -10,6 +10,7 @@ import re
 import unicodedata
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -26,7 +27,7 @@ from govcredit.exchange import acks, national
 from govcredit.exchange.models import ExchangeAck, ExchangeExport, ExchangeItem, ExportStatus
 from govcredit.statistics.tests.factories import PERSON_ID, licence, penalty
 from govcredit.subjects.identifiers import mask_id_number
-from govcredit.testing import COUNTERPARTY_ID, City
+from govcredit.testing import COUNTERPARTY_ID, City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,10 @@ def _read(export: ExchangeExport, kind: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def _manifest(export: ExchangeExport) -> dict:
+def _manifest(export: ExchangeExport) -> dict[str, Any]:
     f = export.files.get(kind="manifest")
-    return json.loads(national.file_path(export, f).read_bytes())
+    manifest: dict[str, Any] = json.loads(national.file_path(export, f).read_bytes())
+    return manifest
 
 
 @pytest.fixture
@@ -271,7 +273,7 @@ def test_ack_upload_page_and_export_pages(decisions: City) -> None:
     assert export.batch_code in listing and "决定日期晚于公示日期" in listing
     f = export.files.get(kind="xzcf")
     download = credit.get(reverse("exchange:export_file", args=[export.pk, f.name]))
-    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == f.sha256
+    assert hashlib.sha256(streamed(download)).hexdigest() == f.sha256
     assert submitter.get(reverse("exchange:export_file", args=[export.pk, f.name])).status_code == 403
 
 
@@ -281,17 +283,17 @@ def test_ack_upload_api_and_export_list(decisions: City) -> None:
 
     export = national.run_export(operator="test")
     _, key = issue_token(decisions.users["credit"], "交换")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    auth = {"Authorization": f"Bearer {key}"}
     upload = io.BytesIO(_ack_csv(export, 3, "缺少法定代表人"))
     upload.name = "ack.csv"
-    response = Client().post("/api/exchange/acks", {"file": upload}, **auth)
+    response = Client().post("/api/exchange/acks", {"file": upload}, headers=auth)
     assert response.status_code == 200, response.content
     assert response.json()["rejected"] == 1 and response.json()["accepted"] == 2
-    listing = Client().get("/api/exchange/exports", **auth).json()
+    listing = Client().get("/api/exchange/exports", headers=auth).json()
     assert listing["items"][0]["batch"] == export.batch_code and listing["items"][0]["rejected"] == 1
     assert {f["kind"] for f in listing["items"][0]["files"]} == {"xzcf", "xzxk", "withdrawals", "manifest"}
     _, other = issue_token(decisions.users["submitter"], "交换")
     assert Client().get("/api/exchange/exports", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 403
     bad = io.BytesIO("随便,什么\n1,2\n".encode())
     bad.name = "bad.csv"
-    assert Client().post("/api/exchange/acks", {"file": bad}, **auth).status_code == 422
+    assert Client().post("/api/exchange/acks", {"file": bad}, headers=auth).status_code == 422

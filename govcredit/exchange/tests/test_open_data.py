@@ -19,7 +19,7 @@ from govcredit.core import clock
 from govcredit.disclosure.services import withdraw_due
 from govcredit.exchange.opendata import COLUMNS
 from govcredit.statistics.tests.factories import PERSON_ID, penalty, publish
-from govcredit.testing import COUNTERPARTY_ID, City
+from govcredit.testing import COUNTERPARTY_ID, City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def _day(i: int) -> dt.date:
 def _download(fmt: str, **params: str) -> tuple[object, bytes]:
     response = Client().get(reverse("exchange:open_data_download", args=[fmt]), params)
     assert response.status_code == 200
-    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    content = streamed(response)
     return response, content
 
 

@@ -27,9 +27,9 @@ def add_indicators(city: City, months: int = 3) -> City:
     services.bulk_enter(rows, actor="test")
     services.compute(periods)
     services.evaluate(periods)
-    city.ind_value = {o: IndicatorValue.objects.filter(  # type: ignore[attr-defined]
+    city.ind_value = {o: IndicatorValue.objects.filter(
         subject=city.orgs[o], indicator__code="debt_ratio").latest("period") for o in ("xuanwu", "qinhuai")}
-    city.ind_warning = {o: IndicatorWarning.objects.get(  # type: ignore[attr-defined]
+    city.ind_warning = {o: IndicatorWarning.objects.get(
         subject=city.orgs[o], indicator__code="debt_ratio") for o in ("xuanwu", "qinhuai")}
     return city
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from govcredit.testing import City, on_day
+from govcredit.testing import City, on_day, streamed
 
 from .test_pages import DAY, build_series, client_for
 
@@ -58,7 +58,7 @@ def test_grid_as_xlsx(city: City) -> None:
     build_series(city)
     response = client_for(city.users["district"]).get("/indicators/?format=xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]  # type: ignore[attr-defined]
+    sheet = load_workbook(io.BytesIO(streamed(response))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     assert header[:4] == ["主体", "统一社会信用代码", "期间", "等级"] and "债务率（%）" in header

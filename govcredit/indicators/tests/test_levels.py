@@ -64,8 +64,9 @@ def test_downward_lines_exactly_at_and_just_below(line: Decimal, level_below: Le
 def test_no_value_has_no_level_and_missing_lines_are_skipped() -> None:
     assert assess(None, DEBT) is None
     only_red = Lines(Direction.UP, None, None, Decimal(10))
-    assert assess(Decimal(9), only_red).level == Level.GREEN  # type: ignore[union-attr]
-    assert assess(Decimal(10), only_red).level == Level.RED  # type: ignore[union-attr]
+    below, at = assess(Decimal(9), only_red), assess(Decimal(10), only_red)
+    assert below is not None and below.level == Level.GREEN
+    assert at is not None and at.level == Level.RED
 
 
 def test_the_same_value_and_lines_always_give_the_same_level() -> None:

@@ -39,7 +39,7 @@ def build_series(city: City) -> None:
                      (inds["debt_balance"], pk, month, Decimal(pct * 10)),
                      (inds["overdue_debt"], pk, month, Decimal(50)),
                      (inds["complaints"], pk, month, Decimal(i))]
-    services.bulk_enter(rows, actor="test")  # type: ignore[arg-type]
+    services.bulk_enter(rows, actor="test")
     services.compute(MONTHS)
     services.evaluate(MONTHS)
 

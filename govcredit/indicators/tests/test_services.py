@@ -46,10 +46,11 @@ class TestValues:
         services.load_defaults()
         assert services.load_defaults() == 0
         debt = WarningRuleVersion.objects.get(rule__indicator__code="debt_ratio")
-        assert (debt.yellow, debt.orange, debt.red, debt.watch_line) == (120, 200, 300, 100)
+        assert (debt.yellow, debt.orange, debt.red, debt.watch_line) == (Decimal(120), Decimal(200), Decimal(300),
+                                                                          Decimal(100))
         assert debt.secondary_source and "二手资料" in debt.source_document
         overdue = WarningRuleVersion.objects.get(rule__indicator__code="overdue_debt_ratio")
-        assert (overdue.yellow, overdue.orange, overdue.red) == (10, 20, 50)
+        assert (overdue.yellow, overdue.orange, overdue.red) == (Decimal(10), Decimal(20), Decimal(50))
 
     def test_a_correction_is_a_new_version_with_its_reason(self, shared_city: City) -> None:
         services.load_defaults()
@@ -125,7 +126,9 @@ class TestComputations:
         assert fgw.value is None and fgw.no_value_reason == "分母为零"  # no staff: no value, not infinity
         # computing again writes nothing; the drill-down names the record
         assert services.compute([march], ["dishonesty_per_100"]).written == 0
-        behind = registry.computation("dishonesty_per_100").records(shared_city.orgs["xuanwu"], march)  # type: ignore[union-attr]
+        computation = registry.computation("dishonesty_per_100")
+        assert computation is not None
+        behind = computation.records(shared_city.orgs["xuanwu"], march)
         assert [b.args for b in behind] == [(shared_city.records["xuanwu_discipline"].pk,)]
 
     def test_debt_ratio_without_capacity_has_no_value(self, shared_city: City) -> None:
@@ -186,7 +189,7 @@ class TestWarnings:
         e = w.explanation
         assert (e["value"], e["line"], e["since"], e["rule_version"]) == ("200.0000", "200.0000", "2026-02", 1)
         assert e["inputs"]["inputs"]["debt_balance"] == "2000.0000"
-        assert Case.objects.get(pk=w.case_id).status == EXPLAIN
+        assert w.case_id is not None and Case.objects.get(pk=w.case_id).status == EXPLAIN
         version = w.rule_version
         # a new rule version applies from the next evaluation; the warning shows which one assessed it
         services.publish_rule_version(version.rule.indicator, direction=version.direction, yellow=Decimal(150),

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from govcredit.catalog.models import RecordType
 from govcredit.intake.services import submit_rows
+from govcredit.testing import streamed
 
 from .conftest import penalty
 
@@ -47,7 +48,7 @@ def test_batch_list_sorts_exports_and_keeps_its_query_count(city: Any) -> None:
     actors = [row[2].text for row in client.get("/intake/", {"sort": "actor"}).context["table"].rows]
     assert actors == sorted(actors)
     response = client.get("/intake/", {"sort": "-actor", "format": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(load_workbook(io.BytesIO(streamed(response)), read_only=True)
                 .worksheets[0].iter_rows(values_only=True))
     assert rows[0][:4] == ("批次", "提交时间", "提交人", "报送单位") and len(rows) == 8
     assert [r[2] for r in rows[1:]] == sorted(actors, reverse=True)

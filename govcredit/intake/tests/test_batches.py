@@ -60,10 +60,10 @@ def test_corrected_row_updates_its_record_through_the_ledger(city: Any, tmp_path
     batch = run_file(city, write(tmp_path, "b.csv", csv_bytes(fixed)))
     assert (batch.accepted, batch.updated, batch.unchanged, batch.rejected) == (0, 2, 3, 0), batch.message
     target.refresh_from_db()
-    assert target.result == "罚款人民币一万元" and str(target.amount.normalize()) == "1"
+    assert target.result == "罚款人民币一万元" and target.amount is not None and str(target.amount.normalize()) == "1"
     assert target.counterparty_name == "南京某某贸易有限公司（更名）" and target.batch_id == batch.pk
     entry = history(target).order_by("-seq").first()
-    assert entry.action == "record.correct" and entry.reason == f"归集批次 #{batch.pk} 更正"
+    assert entry is not None and entry.action == "record.correct" and entry.reason == f"归集批次 #{batch.pk} 更正"
     natural.refresh_from_db()
     assert natural.facts == "更正后的违法事实"
     assert CreditRecord.objects.filter(decision_number__startswith="宁市监罚〔2025〕").count() == 5

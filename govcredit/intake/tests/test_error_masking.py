@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from govcredit.intake.models import ImportBatch
+from govcredit.testing import streamed
 
 from .conftest import csv_bytes, penalty, person_id, run_file, write
 
@@ -61,9 +62,9 @@ def test_others_get_masked_ids_in_api_page_and_report(city: Any, batch: ImportBa
     assert "138****3333" in errors.content.decode()
     report = client.get(f"/api/intake/batches/{batch.pk}/report")
     assert report.status_code == 200
-    assert _leaks(_xlsx_text(b"".join(report.streaming_content))) == []
+    assert _leaks(_xlsx_text(streamed(report))) == []
     page_report = client.get(f"/intake/batches/{batch.pk}/report.xlsx")
-    text = _xlsx_text(b"".join(page_report.streaming_content))
+    text = _xlsx_text(streamed(page_report))
     assert _leaks(text) == [] and "138****3333" in text
     assert _leaks(client.get(f"/intake/batches/{batch.pk}/").content.decode()) == []
 
@@ -72,5 +73,5 @@ def test_credit_office_sees_the_rows_as_sent(city: Any, batch: ImportBatch) -> N
     client = _client(city, "credit")
     errors = client.get(f"/api/intake/batches/{batch.pk}/errors").content.decode()
     assert person_id(4) in errors and SPACED in errors
-    report = _xlsx_text(b"".join(client.get(f"/api/intake/batches/{batch.pk}/report").streaming_content))
+    report = _xlsx_text(streamed(client.get(f"/api/intake/batches/{batch.pk}/report")))
     assert person_id(4) in report and person_id(9)[:-1] in report

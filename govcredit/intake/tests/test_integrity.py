@@ -26,6 +26,7 @@ def test_one_entry_per_chunk_committing_to_every_record(city: Any, tmp_path: Pat
     chunks = list(IntakeChunk.objects.filter(batch=batch).order_by("seq"))
     assert len(chunks) == 3 and LedgerEntry.objects.count() == entries + 3
     for chunk in chunks:
+        assert chunk.ledger_seq is not None
         entry = LedgerEntry.objects.get(seq=chunk.ledger_seq)
         assert entry.action == CHUNK_ACTION and entry.state_digest == chunk.merkle_root == merkle_root(bytes(chunk.digests))
         for pk, digest in unpack(bytes(chunk.digests)):

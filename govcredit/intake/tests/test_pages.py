@@ -38,7 +38,7 @@ def test_upload_page_processes_in_background_and_reports(city: Any, sync_queue: 
     resp = client.post("/intake/upload/", {"record_type": rtype.pk, "org": city.orgs["scjg"].pk, "file": upload})
     assert resp.status_code == 302
     batch = ImportBatch.objects.get()
-    assert resp.url.endswith(f"/intake/batches/{batch.pk}/")
+    assert resp["Location"].endswith(f"/intake/batches/{batch.pk}/")
     assert batch.status == BatchStatus.DONE and batch.accepted == 5 and batch.rejected == 1
     assert batch.created_by == city.users["submitter"] and batch.file_name == "处罚.csv"
     status = client.get(f"/intake/batches/{batch.pk}/status.json").json()

@@ -71,7 +71,7 @@ def test_each_rejected_row_names_column_and_rule(city: Any, tmp_path: Path) -> N
     assert batch.rejected == len(bad) and batch.accepted == len(rows) - len(bad)
     r = CreditRecord.objects.get(decision_number="宁市监罚〔2025〕100号")
     assert r.decision_date == dt.date(2025, 1, 1) and r.publicity_end == dt.date(2026, 1, 1)
-    assert str(r.amount.normalize()) == "1000.5"
+    assert r.amount is not None and str(r.amount.normalize()) == "1000.5"
     r = CreditRecord.objects.get(decision_number="宁市监罚〔2025〕101号")
     assert r.decision_date == dt.date(2025, 1, 2) and r.counterparty_name == "ＡＢＣ商贸有限公司"  # free text is only trimmed
     assert r.data["penalty_kinds"] == ["警告", "罚款"]

@@ -4,11 +4,12 @@ from govcredit.archive.models import CreditRecord
 from govcredit.intake.models import BatchStatus
 from govcredit.ledger.hashing import digest_instance
 from govcredit.ledger.verification import verify
+from govcredit.testing import City
 
 from .conftest import csv_bytes, penalty, run_file, write
 
 
-def test_smoke(city, tmp_path: Path) -> None:
+def test_smoke(city: City, tmp_path: Path) -> None:
     rows = [penalty(i) for i in range(1, 30)]
     rows[3]["处罚决定日期"] = "2024-02-30"
     path = write(tmp_path, "a.csv", csv_bytes(rows))

@@ -17,7 +17,7 @@ from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.intake.models import BatchStatus
 from govcredit.intake.template import column_title
-from govcredit.testing import City
+from govcredit.testing import City, streamed
 
 from .conftest import csv_bytes, penalty, run_file
 
@@ -32,7 +32,7 @@ def _download(client: Client, code: str) -> bytes:
     response = client.get(f"/intake/templates/{code}.xlsx")
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
-    return b"".join(response.streaming_content)
+    return streamed(response)
 
 
 def test_every_type_has_a_template_with_its_catalog_columns(city: City) -> None:
@@ -77,7 +77,7 @@ def test_the_template_through_the_api_and_who_may_have_it(city: City) -> None:
     _, key = issue_token(city.users["district"], "t")
     answer = Client().get("/api/intake/templates/xzcf", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert answer.status_code == 200 and answer["Content-Type"] == XLSX
-    assert _workbook(b"".join(answer.streaming_content)).worksheets[0].title == "行政处罚"
+    assert _workbook(streamed(answer)).worksheets[0].title == "行政处罚"
     assert Client().get("/api/intake/templates/nosuch", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 404
     _, public = issue_token(city.users["public"], "t")
     assert Client().get("/api/intake/templates/xzcf", HTTP_AUTHORIZATION=f"Bearer {public}").status_code == 403

@@ -31,8 +31,15 @@ from govcredit.ledger.hashing import (
     state_of_values,
     stored_select,
 )
-from govcredit.ledger.models import LedgerEntry
-from govcredit.ledger.services import Change, append, create_with_entries, history, update_with_entries
+from govcredit.ledger.models import LedgeredModel, LedgerEntry
+from govcredit.ledger.services import (
+    Change,
+    append,
+    create_with_entries,
+    history,
+    save_with_entry,
+    update_with_entries,
+)
 from govcredit.ledger.verification import verify
 from govcredit.subjects import services as subject_services
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
@@ -156,9 +163,9 @@ def test_an_exception_after_the_save_rolls_back_row_and_entry(ledger_city: City)
 @pytest.mark.django_db
 def test_a_service_failing_halfway_leaves_nothing(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """register_civil_servant writes the person, then the post: a failure at the post undoes both."""
-    real = subject_services.save_with_entry
+    real = save_with_entry  # what subjects.services calls
 
-    def failing_at_post(instance: models.Model, **kwargs: Any) -> Any:
+    def failing_at_post(instance: LedgeredModel, **kwargs: Any) -> Any:
         if isinstance(instance, PostAssignment):
             raise RuntimeError("任职写入失败")
         return real(instance, **kwargs)
@@ -175,7 +182,7 @@ def test_a_service_failing_halfway_leaves_nothing(ledger_city: City, monkeypatch
 @pytest.mark.django_db
 def test_a_bulk_create_failing_midway_leaves_nothing(ledger_city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real = services.digest_instance
+    real = digest_instance  # what ledger.services calls
 
     def flaky(obj: models.Model) -> str:
         calls["n"] += 1
@@ -215,7 +222,7 @@ def test_append_returns_the_stored_entries_and_cleans_separators(ledger_city: Ci
 def reference_digest(instance: models.Model) -> str:
     """The state digest as the ledger computes it (kept here to pin the format): BLAKE2b keyed with the
     ledger key, personalised ``govcredit-state``, over the sorted compact JSON of the canonical values."""
-    def canonical(f: models.Field, value: Any) -> Any:
+    def canonical(f: models.Field[Any, Any], value: Any) -> Any:
         if value is None:
             return None
         if isinstance(f, models.DecimalField):

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import models, transaction
+from django.db import transaction
 
-from govcredit.ledger.models import LedgerBypassError, LedgerEntry, ledger_writing
+from govcredit.ledger.models import LedgerBypassError, LedgeredModel, LedgerEntry, ledger_writing
 from govcredit.ledger.verification import ledgered_models, verify
 from govcredit.testing import City
 
@@ -21,21 +21,36 @@ COLUMN = {"organization": "name", "civil_servant": "post", "post": "rank", "reco
           "version": "description", "record": "facts"}
 
 
-def _unsaved_copy(obj: models.Model) -> models.Model:
+def _unsaved_copy(obj: LedgeredModel) -> LedgeredModel:
     clone = copy.copy(obj)
     clone.pk = None
     clone._state.adding = True
     return clone
 
 
-WRITES: dict[str, Callable[[models.Model, str], Any]] = {
-    "save": lambda obj, col: (setattr(obj, col, "改"), obj.save()),
-    "save_update_fields": lambda obj, col: (setattr(obj, col, "改"), obj.save(update_fields=[col])),
+def _save(obj: LedgeredModel, col: str) -> None:
+    setattr(obj, col, "改")
+    obj.save()
+
+
+def _save_update_fields(obj: LedgeredModel, col: str) -> None:
+    setattr(obj, col, "改")
+    obj.save(update_fields=[col])
+
+
+def _bulk_update(obj: LedgeredModel, col: str) -> None:
+    setattr(obj, col, "改")
+    type(obj).objects.bulk_update([obj], [col])
+
+
+WRITES: dict[str, Callable[[LedgeredModel, str], Any]] = {
+    "save": _save,
+    "save_update_fields": _save_update_fields,
     "delete": lambda obj, col: obj.delete(),
     "queryset_update": lambda obj, col: type(obj).objects.filter(pk=obj.pk).update(**{col: "改"}),
     "queryset_delete": lambda obj, col: type(obj).objects.filter(pk=obj.pk).delete(),
     "bulk_create": lambda obj, col: type(obj).objects.bulk_create([_unsaved_copy(obj)]),
-    "bulk_update": lambda obj, col: (setattr(obj, col, "改"), type(obj).objects.bulk_update([obj], [col])),
+    "bulk_update": _bulk_update,
     "create": lambda obj, col: type(obj).objects.create(
         **{f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}),
     "base_manager_update": lambda obj, col: type(obj)._base_manager.filter(pk=obj.pk).update(**{col: "改"}),

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cryptography.fernet import Fernet
+from django.db import models
 from django.test import override_settings
 
 from govcredit.accounts.models import Role, User
@@ -23,8 +24,10 @@ from govcredit.testing import City
 from .conftest import sql
 
 
-def entry_of(obj: object) -> LedgerEntry:
-    return services.history(obj).order_by("-seq").first()  # type: ignore[arg-type,return-value]
+def entry_of(obj: models.Model) -> LedgerEntry:
+    entry = services.history(obj).order_by("-seq").first()
+    assert entry is not None
+    return entry
 
 
 def found(report: Report) -> list[tuple[str, int | None, str | None]]:

@@ -74,6 +74,7 @@ def test_rotating_then_dropping_the_old_key_keeps_people_records_and_the_nationa
 @pytest.mark.django_db
 def test_a_token_no_key_opens_keeps_the_old_key(city: City) -> None:
     person = CivilServant.objects.order_by("pk").first()
+    assert person is not None
     with connection.cursor() as cur:
         cur.execute("UPDATE subjects_civilservant SET id_cipher = %s WHERE id = %s",
                     [Fernet(Fernet.generate_key()).encrypt(b"x").decode(), person.pk])

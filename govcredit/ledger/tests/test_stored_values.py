@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from govcredit.ledger.verification import verify
+from govcredit.ledger.verification import Report, verify
 from govcredit.testing import City
 
 from .conftest import sql
@@ -14,8 +14,8 @@ from .conftest import sql
 sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite keeps dates as text")
 
 
-def altered(report: object, entity: str) -> bool:
-    return [(f.kind, f.entity) for f in report.findings] == [("record_altered", entity)]  # type: ignore[attr-defined]
+def altered(report: Report, entity: str) -> bool:
+    return [(f.kind, f.entity) for f in report.findings] == [("record_altered", entity)]
 
 
 @pytest.mark.django_db

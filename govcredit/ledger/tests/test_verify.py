@@ -22,7 +22,9 @@ from .conftest import head, kinds, last_seq, ledger_rows, sql
 
 def entry_of(obj: Any) -> LedgerEntry:
     """The latest entry of a row."""
-    return services.history(obj).order_by("-seq").first()
+    entry = services.history(obj).order_by("-seq").first()
+    assert entry is not None
+    return entry
 
 
 def found(report: Report) -> list[tuple[str, int | None, str | None]]:

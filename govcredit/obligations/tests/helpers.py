@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from itertools import count
+from typing import TYPE_CHECKING
 
 from govcredit.obligations.kinds import PROCUREMENT_PAYMENT
 from govcredit.obligations.models import Obligation
 from govcredit.obligations.services import register_obligation
 from govcredit.subjects.models import CivilServant, Organization
+
+if TYPE_CHECKING:
+    from govcredit.testing import City
 
 _serial = count(1)
 
@@ -24,7 +28,7 @@ def owe(org: Organization, due_on: dt.date, *, amount: str = "120000", kind: str
         basis_text="《保障中小企业款项支付条例》第九条")
 
 
-def add_obligations(city: object) -> None:
+def add_obligations(city: City) -> None:
     """For the access matrices: a procurement contract of 新街口街道 (玄武区) paid late past its grace period,
     so it has an overdue obligation with a breach candidate, and a query code (``city.obligation_code``)."""
     from govcredit.core import clock
@@ -32,16 +36,16 @@ def add_obligations(city: object) -> None:
     from govcredit.obligations.procurement import MilestoneSpec, register_contract
     from govcredit.obligations.services import issue_query_code, mark_obligations
 
-    c = city  # a govcredit.testing.City
+    c = city
     today = clock.today()
     contract = register_contract(
-        number="矩阵-HT-1", name="办公家具采购", buyer=c.orgs["xinjiekou"], supplier_name="南京木作家具有限公司",  # type: ignore[attr-defined]
+        number="矩阵-HT-1", name="办公家具采购", buyer=c.orgs["xinjiekou"], supplier_name="南京木作家具有限公司",
         supplier_is_sme=True, amount=Decimal("80000"), signed_on=today - dt.timedelta(days=120),
         milestones=[MilestoneSpec("全款", Decimal("80000"))], actor="test", delivered_on=today - dt.timedelta(days=90),
-        responsible_person=c.people["xuanwu"])  # type: ignore[attr-defined]
+        responsible_person=c.people["xuanwu"])
     mark_obligations(today)
     ob = contract.milestones.get().obligation
     assert ob is not None
-    c.obligation = ob  # type: ignore[attr-defined]
-    c.obligation_code = issue_query_code(ob, actor="test")  # type: ignore[attr-defined]
-    c.candidate = BreachCandidate.objects.get(obligation=ob)  # type: ignore[attr-defined]
+    c.obligation = ob
+    c.obligation_code = issue_query_code(ob, actor="test")
+    c.candidate = BreachCandidate.objects.get(obligation=ob)

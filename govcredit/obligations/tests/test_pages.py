@@ -49,7 +49,7 @@ class TestPages:
 
     def test_detail_shows_interest_and_history(self, shared_city: City) -> None:
         add_obligations(shared_city)
-        ob = shared_city.obligation  # type: ignore[attr-defined]
+        ob = shared_city.obligation
         page = client_of(shared_city, "district").get(reverse("obligations:detail", args=[ob.pk])).content.decode()
         # delivered 90 days ago, due 30 days later (rolled to a working day), 0.05% a day on 80 000 = 40 a day
         days = (DAY - ob.due_on).days
@@ -58,7 +58,7 @@ class TestPages:
 
     def test_credit_office_confirms_and_the_record_enters_the_archive(self, shared_city: City) -> None:
         add_obligations(shared_city)
-        candidate = shared_city.candidate  # type: ignore[attr-defined]
+        candidate = shared_city.candidate
         url = reverse("obligations:candidate", args=[candidate.pk])
         assert client_of(shared_city, "district").get(url).status_code == 403
         credit = client_of(shared_city, "credit")
@@ -68,6 +68,7 @@ class TestPages:
         assert response.status_code == 302
         candidate.refresh_from_db()
         assert candidate.status == CandidateStatus.CONFIRMED
+        assert candidate.org_record_id is not None and candidate.person_record_id is not None
         assert CreditRecord.objects.filter(pk=candidate.org_record_id, subject_org=shared_city.orgs["xinjiekou"]).exists()
         assert CreditRecord.objects.filter(pk=candidate.person_record_id,
                                            subject_person=shared_city.people["xuanwu"]).exists()
@@ -84,7 +85,7 @@ class TestPages:
 
     def test_supplier_follows_its_own_case_by_reference_and_code(self, shared_city: City) -> None:
         add_obligations(shared_city)
-        ob = shared_city.obligation  # type: ignore[attr-defined]
+        ob = shared_city.obligation
         url = reverse("obligations:track")
         public = Client()
         wrong = public.post(url, {"reference": ob.reference, "code": "WRONG123"}).content.decode()
@@ -101,7 +102,7 @@ class TestPages:
         assert "track-result" not in mixed
         own = public.post(url, {"reference": other_ob.reference, "code": other_code}).content.decode()
         assert "track-result" in own and "张*" in own and "张三" not in own  # a natural person masked
-        filed = public.post(url, {"reference": ob.reference, "code": shared_city.obligation_code,  # type: ignore[attr-defined]
+        filed = public.post(url, {"reference": ob.reference, "code": shared_city.obligation_code,
                                   "complaint": "货款逾期未付"})
         assert "track-filed" in filed.content.decode()
         assert Case.objects.filter(kind="obligations.complaint", basis_id=ob.pk).count() == 1
@@ -111,7 +112,7 @@ class TestPages:
 class TestApi:
     def test_list_detail_and_decision(self, shared_city: City) -> None:
         add_obligations(shared_city)
-        ob, candidate = shared_city.obligation, shared_city.candidate  # type: ignore[attr-defined]
+        ob, candidate = shared_city.obligation, shared_city.candidate
         district = client_of(shared_city, "district")
         listed = district.get("/api/obligations").json()
         assert [o["reference"] for o in listed["items"]] == [ob.reference]

@@ -3,8 +3,12 @@ ledger, the applicant hears of it, and what the rules refuse changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.ledger.models import LedgerEntry
@@ -19,9 +23,9 @@ from .conftest import PDF, PNG, statistics_record
 pytestmark = pytest.mark.django_db
 
 
-def _file(city: City, record: CreditRecord, ground: str = "记录内容有误", **kw: object) -> services.Filed:
-    return services.file_objection(record, ground=ground, reasons="认定日期有误", files=kw.pop("files", []),  # type: ignore[arg-type]
-                                   user=city.users["subject"], **kw)  # type: ignore[arg-type]
+def _file(city: City, record: CreditRecord, ground: str = "记录内容有误", **kw: Any) -> services.Filed:
+    return services.file_objection(record, ground=ground, reasons="认定日期有误", files=kw.pop("files", []),
+                                   user=city.users["subject"], **kw)
 
 
 def _status(record: CreditRecord) -> str:
@@ -120,11 +124,11 @@ def test_subject_may_object_only_to_its_own_records(city: City) -> None:
     assert not Objection.objects.exists()
 
 
-def test_files_are_checked_by_content(city: City, settings: object) -> None:
+def test_files_are_checked_by_content(city: City, settings: Settings) -> None:
     record = statistics_record(city)
     with pytest.raises(ValidationError, match="不是 PDF、JPEG 或 PNG"):
         _file(city, record, files=[("伪装.pdf", b"MZ\x90\x00 not a pdf")])
-    settings.GOVCREDIT_EVIDENCE_MAX_BYTES = 10  # type: ignore[attr-defined]
+    settings.GOVCREDIT_EVIDENCE_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="上限"):
         _file(city, record, files=[("大.pdf", PDF)])
     assert _status(record) == RecordStatus.VALID and not Objection.objects.exists()
@@ -143,7 +147,7 @@ def test_counterparty_is_verified_by_the_number_the_record_holds(city: City) -> 
     assert _status(record) == RecordStatus.OBJECTION
 
 
-def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list, django_capture_on_commit_callbacks: object) -> None:
+def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list[EmailMessage], django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> None:
     from govcredit.accounts.services import update_user
     from govcredit.workflow.services import inbox
 
@@ -152,7 +156,7 @@ def test_department_inbox_and_mail_to_the_applicant(city: City, mailoutbox: list
                 actor="test", reason="登记邮箱", email="wang@example.org")
     subject.refresh_from_db()
     record = statistics_record(city)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         objection = _file(city, record).objection
     assert objection is not None
     for role in ("district", "credit"):

@@ -20,15 +20,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cases(city: City) -> City:
     qinhuai_users(city)
-    city.objection = services.file_objection(  # type: ignore[attr-defined]
+    objection = services.file_objection(
         statistics_record(city), ground="其他", reasons="有误", files=[("证明.pdf", PDF)], user=city.users["subject"]).objection
-    city.repair = services.apply_repair(  # type: ignore[attr-defined]
+    repair = services.apply_repair(
         statistics_record(city), user=city.users["subject"], corrected="已纠正", commitment=("c.pdf", PDF), files=[]).repair
+    assert objection is not None and repair is not None
+    city.objection, city.repair = objection, repair
     return city
 
 
 def test_selectors(cases: City) -> None:
-    objection, repair = cases.objection, cases.repair  # type: ignore[attr-defined]
+    objection, repair = cases.objection, cases.repair
     for role in ("credit", "personnel", "district", "subject"):
         assert list(visible_objections(cases.users[role])) == [objection], role
         assert list(visible_repairs(cases.users[role])) == [repair], role
@@ -38,7 +40,7 @@ def test_selectors(cases: City) -> None:
 
 
 def test_other_district_cannot_decide(cases: City) -> None:
-    objection = cases.objection  # type: ignore[attr-defined]
+    objection = cases.objection
     with pytest.raises(PermissionDenied):
         services.act_on_objection(objection, "accept", cases.users["qinhuai_district"], "越权受理")
     client = client_for(cases.users["qinhuai_district"])
@@ -51,7 +53,7 @@ def test_other_district_cannot_decide(cases: City) -> None:
 
 
 def test_other_subject_sees_nothing(cases: City) -> None:
-    objection, repair = cases.objection, cases.repair  # type: ignore[attr-defined]
+    objection, repair = cases.objection, cases.repair
     client = client_for(cases.users["qinhuai_subject"])
     assert client.get("/api/remedies/objections").json() == []
     assert client.get("/api/remedies/repairs").json() == []
@@ -68,7 +70,7 @@ def test_other_subject_sees_nothing(cases: City) -> None:
 
 
 def test_subject_sees_its_own_with_deadlines(cases: City) -> None:
-    objection = cases.objection  # type: ignore[attr-defined]
+    objection = cases.objection
     client = client_for(cases.users["subject"])
     page = client.get(reverse("remedies:index")).content.decode()
     assert objection.number in page and f"{objection.case.due_on:%Y-%m-%d}" in page
@@ -90,7 +92,7 @@ def test_subject_files_through_the_api_and_follows_it_without_login(city: City) 
 
 
 def test_home_lists_what_waits(cases: City) -> None:
-    objection = cases.objection  # type: ignore[attr-defined]
+    objection = cases.objection
     for role in ("subject", "district", "credit"):
         html = client_for(cases.users[role]).get("/").content.decode()
         assert 'id="home-remedies"' in html and objection.number in html, role

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from govcredit.reports.models import ArchiveQuery, CreditReport, QueryAction
-from govcredit.testing import XUANWU_ID, City
+from govcredit.testing import XUANWU_ID, City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_the_personnel_office_queries_with_a_purpose_and_issues_a_report(city: C
     page = client.get(issued["Location"]).content.decode()
     assert "有政务失信记录 1 条" in page and "核验码" in page and XUANWU_ID not in page
     pdf = client.get(reverse("reports:report_pdf", args=[report.number]))
-    assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf" and streamed(pdf).startswith(b"%PDF")
 
 
 def test_public_verification_page(city: City) -> None:
@@ -75,7 +75,7 @@ def test_public_verification_page(city: City) -> None:
     assert "核验码与报告编号不符" in wrong
     forged = anyone.get(reverse("reports:verify"), {"number": "GCR209901019999", "code": body["code"]})
     assert "不是本平台出具的" in forged.content.decode()
-    pdf = b"".join(client.get(body["pdf_url"]).streaming_content)
+    pdf = streamed(client.get(body["pdf_url"]))
     upload = io.BytesIO(pdf + b"%tampered\n")
     upload.name = "report.pdf"
     edited = anyone.post(reverse("reports:verify"), {"file": upload}).content.decode()

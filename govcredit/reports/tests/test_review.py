@@ -20,7 +20,7 @@ from django_q.models import OrmQ
 from govcredit.reports import review
 from govcredit.reports.models import CreditReport, ReviewBatch, ReviewStatus
 from govcredit.subjects.identifiers import make_id_number
-from govcredit.testing import QINHUAI_ID, XUANWU_ID, City
+from govcredit.testing import QINHUAI_ID, XUANWU_ID, City, streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +80,11 @@ def test_a_list_of_candidates_becomes_reports_and_a_summary(city: City) -> None:
     assert status["finished"] and status["percent"] == 100
     page = client.get(reverse("reports:review_detail", args=[batch.pk])).content.decode()
     assert "只有姓名" in page and XUANWU_ID not in page
-    zipped = zipfile.ZipFile(io.BytesIO(b"".join(client.get(
-        reverse("reports:review_file", args=[batch.pk, "zip"])).streaming_content)))
+    zipped = zipfile.ZipFile(io.BytesIO(streamed(client.get(
+        reverse("reports:review_file", args=[batch.pk, "zip"])))))
     assert len(zipped.namelist()) == 3 and all(zipped.read(n).startswith(b"%PDF") for n in zipped.namelist())
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(
-        reverse("reports:review_file", args=[batch.pk, "xlsx"])).streaming_content))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(streamed(client.get(
+        reverse("reports:review_file", args=[batch.pk, "xlsx"]))))).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 9 and rows[1][4] == 1 and "有政务失信记录" in str(rows[1][5])

@@ -61,8 +61,8 @@ def scene(class_city: City, django_db_blocker: Any, tmp_path_factory: pytest.Tem
         city = class_city
         add_remedies(city)
         credit = city.users["credit"]
-        act_on_repair(city.repair, "accept", credit, "材料齐全，予以受理")  # type: ignore[attr-defined]
-        act_on_repair(city.repair, "approve", credit, "已纠正失信行为并作出信用承诺")  # type: ignore[attr-defined]
+        act_on_repair(city.repair, "accept", credit, "材料齐全，予以受理")
+        act_on_repair(city.repair, "approve", credit, "已纠正失信行为并作出信用承诺")
         breach(city)
         forgiven = breach(city)
         application = apply_fault_tolerance(forgiven, actor=city.users["district"], grounds=["及时止损", "挽回损失"],
@@ -73,9 +73,9 @@ def scene(class_city: City, django_db_blocker: Any, tmp_path_factory: pytest.Tem
                             outcome="减轻", meeting_on=clock.today(), deciders=["张主任", "李副主任", "王处长"],
                             reason="及时止损，挽回全部损失", lighten_to=clock.today() + dt.timedelta(days=30))
         personnel = city.users["personnel"]
-        city.person_report, city.person_code = services.issue_report(  # type: ignore[attr-defined]
+        city.person_report, city.person_code = services.issue_report(
             personnel, city.people["xuanwu"], verify_url=URL, **PURPOSE)
-        city.org_report, city.org_code = services.issue_report(  # type: ignore[attr-defined]
+        city.org_report, city.org_code = services.issue_report(
             credit, city.orgs["xinjiekou"], verify_url=URL, **PURPOSE)
         yield city
 
@@ -83,9 +83,9 @@ def scene(class_city: City, django_db_blocker: Any, tmp_path_factory: pytest.Tem
 @pytest.mark.usefixtures("scene")
 class TestASubjectWithRemediesAndMeasures:
     def test_the_person_report_lists_the_objection_and_the_repair(self, scene: City) -> None:
-        report: CreditReport = scene.person_report  # type: ignore[attr-defined]
+        report: CreditReport = scene.person_report
         [objection] = section(report, "remedies.objections")["rows"]
-        assert objection[1].startswith(scene.objection.number)  # type: ignore[attr-defined]
+        assert objection[1].startswith(scene.objection.number)
         assert "玄纪〔2025〕7号" in objection[2]
         assert objection[3] == "记录内容有误" and objection[4] == "待受理" and objection[5] == "—"
         [repair] = section(report, "remedies.repairs")["rows"]
@@ -95,12 +95,12 @@ class TestASubjectWithRemediesAndMeasures:
         assert statuses == {"玄纪〔2025〕7号": "异议中", "玄统认〔2026〕1号": "已修复"}
         assert "有政务失信记录 1 条" in report.content["conclusion"]  # the repaired one is not counted
         text = pdf_text(report)
-        for needed in ("异议", scene.objection.number, "待受理", "信用修复", "已纠正失信行为并作出信用承诺",  # type: ignore[attr-defined]
+        for needed in ("异议", scene.objection.number, "待受理", "信用修复", "已纠正失信行为并作出信用承诺",
                        "异议中", "已修复", "奖惩措施"):
             assert needed in text, needed
 
     def test_the_org_report_lists_measures_rectification_and_finding(self, scene: City) -> None:
-        report: CreditReport = scene.org_report  # type: ignore[attr-defined]
+        report: CreditReport = scene.org_report
         in_force = AppliedMeasure.objects.filter(subject_org=scene.orgs["xinjiekou"], status=MeasureStatus.IN_FORCE)
         measures = section(report, "sanctions.measures")["rows"]
         assert len(measures) == in_force.count() > 0
@@ -119,15 +119,15 @@ class TestASubjectWithRemediesAndMeasures:
     def test_the_page_shows_every_section(self, scene: City) -> None:
         client = Client()
         client.force_login(scene.users["credit"])
-        report: CreditReport = scene.org_report  # type: ignore[attr-defined]
+        report: CreditReport = scene.org_report
         page = client.get(reverse("reports:report", args=[report.number])).content.decode()
         for s in report.content["sections"]:
             assert f"<h2>{s['title']}</h2>" in page
         assert "及时止损，挽回全部损失" in page and "待书面说明" in page
         client.force_login(scene.users["personnel"])
-        person: CreditReport = scene.person_report  # type: ignore[attr-defined]
+        person: CreditReport = scene.person_report
         page = client.get(reverse("reports:report", args=[person.number])).content.decode()
-        assert scene.objection.number in page and "已纠正失信行为并作出信用承诺" in page  # type: ignore[attr-defined]
+        assert scene.objection.number in page and "已纠正失信行为并作出信用承诺" in page
         assert scene.people["xuanwu"].full_id_number() not in page
 
     def test_holders_name_every_subject_with_rows_and_no_other(self, scene: City) -> None:
@@ -151,14 +151,14 @@ class TestASubjectWithRemediesAndMeasures:
         with CaptureQueriesContext(connection) as alone:
             services.issue_report(scene.users["credit"], scene.people["qinhuai"], verify_url=URL, **PURPOSE)
         assert len(clean) <= len(alone) - len(registered_sections())  # no section read for a clean candidate
-        earlier: CreditReport = scene.org_report  # type: ignore[attr-defined]
+        earlier: CreditReport = scene.org_report
         assert report.content["sections"] == earlier.content["sections"]
         assert report.archive_digest == earlier.archive_digest
         assert services.verify(report.number, code).changed_since is False
 
     def test_both_verify_as_unchanged(self, scene: City) -> None:
-        for report, code in ((scene.person_report, scene.person_code),  # type: ignore[attr-defined]
-                             (scene.org_report, scene.org_code)):  # type: ignore[attr-defined]
+        for report, code in ((scene.person_report, scene.person_code),
+                             (scene.org_report, scene.org_code)):
             result = services.verify(report.number, code)
             assert result.genuine and result.changed_since is False, report.number
 

@@ -50,9 +50,11 @@ def add_sanctions(city: City) -> None:
     from govcredit.workflow.models import Case
 
     record = breach(city)
-    city.breach = record  # type: ignore[attr-defined]
-    city.measure = AppliedMeasure.objects.filter(record=record).order_by("pk").first()  # type: ignore[attr-defined]
-    city.rectification = Case.objects.get(kind=RECTIFICATION.code, basis_id__in=[  # type: ignore[attr-defined]
+    city.breach = record
+    measure = AppliedMeasure.objects.filter(record=record).order_by("pk").first()
+    assert measure is not None
+    city.measure = measure
+    city.rectification = Case.objects.get(kind=RECTIFICATION.code, basis_id__in=[
         m.pk for m in AppliedMeasure.objects.filter(record=record)])
-    city.application = apply_fault_tolerance(record, actor=city.users["district"],  # type: ignore[attr-defined]
+    city.application = apply_fault_tolerance(record, actor=city.users["district"],
                                              grounds=["及时止损"], statement="matrix")

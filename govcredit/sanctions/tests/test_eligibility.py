@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,10 +31,11 @@ def personnel(city: City) -> Client:
     return c
 
 
-def ask(c: Client, **body: object) -> tuple[int, dict[str, object]]:
+def ask(c: Client, **body: object) -> tuple[int, dict[str, Any]]:
     body = {"participation": "评先评优", "purpose": "2026 年度评先评优资格审查", **body}
     r = c.post("/api/sanctions/eligibility", json.dumps(body, default=str), content_type="application/json")
-    return r.status_code, r.json()
+    answer: dict[str, Any] = r.json()
+    return r.status_code, answer
 
 
 def test_no_while_a_restricting_punishment_is_in_force(city: City) -> None:
@@ -54,13 +56,13 @@ def test_suspended_measures_do_not_restrict(city: City) -> None:
     record = breach(city)
     change_status(record, RecordStatus.OBJECTION, actor="test", reason="异议")
     code, body = ask(personnel(city), subject_org=city.orgs["xinjiekou"].pk)
-    assert body["eligible"] is True and len(body["suspended"]) == 1  # type: ignore[arg-type]
+    assert body["eligible"] is True and len(body["suspended"]) == 1
 
 
 def test_rewards_are_listed(city: City) -> None:
     honour(city, person=city.people["xuanwu"])
     code, body = ask(personnel(city), subject_person=city.people["xuanwu"].pk, participation="职务晋升")
-    assert body["eligible"] is True and [m["measure"] for m in body["favouring"]] == ["职务晋升同等条件下优先"]  # type: ignore[union-attr]
+    assert body["eligible"] is True and [m["measure"] for m in body["favouring"]] == ["职务晋升同等条件下优先"]
 
 
 def test_scope_and_purpose(city: City) -> None:
@@ -100,7 +102,7 @@ def test_batch_lists_unmatched_and_ambiguous_rows(city: City) -> None:
         "file": SimpleUploadedFile("list.xlsx", buffer.getvalue()), "participation": "评先评优",
         "on_date": clock.today().isoformat(), "purpose": "批量评优审查"})
     assert response.status_code == 200, response.content[:500]
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][4] == "唯一匹配" and rows[1][8] == "不得参与"
     assert rows[2][4] == "唯一匹配" and rows[2][8] == "可以参与" and XUANWU_ID not in str(rows[2])
     assert rows[3][4] == "未匹配" and rows[3][8].startswith("未核查")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from govcredit.accounts.models import Role, User
 from govcredit.accounts.services import create_user
@@ -92,8 +94,8 @@ def test_forbidden_steps_are_refused_with_nothing_changed(city: City, people: di
     refused(people["credit"], case, RECTIFYING, 422)  # closed
 
 
-def test_evidence_is_type_checked(city: City, people: dict[str, User], settings: object, tmp_path: object) -> None:
-    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+def test_evidence_is_type_checked(city: City, people: dict[str, User], settings: Settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
     case = rectification(city)
     c = client_for(people["dept"])
     from django.core.files.uploadedfile import SimpleUploadedFile

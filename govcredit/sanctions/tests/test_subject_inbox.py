@@ -135,7 +135,7 @@ def test_a_measure_starting_is_notified_to_the_subject_and_its_department(
     html = _client(world["subject"]).get(reverse("workflow:inbox")).content.decode()
     assert reverse("sanctions:measure_detail", args=[own.pk]) in html
     assert _client(world["subject"]).get(reverse("sanctions:measure_detail", args=[own.pk])).status_code == 200
-    assert any("wangxiaoming@example.org" in m.to and own.name in m.subject + m.body for m in mail.outbox)
+    assert any("wangxiaoming@example.org" in m.to and own.name in f"{m.subject}{m.body}" for m in mail.outbox)
 
 
 def test_a_subjects_inbox_lists_its_measures_with_their_end(world: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govcredit.archive.models import RecordStatus
+from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.services import change_status
 from govcredit.ledger.services import history
 from govcredit.sanctions.catalogue import publish_rule
@@ -19,7 +19,7 @@ from .helpers import breach, honour, integrity_model
 pytestmark = pytest.mark.django_db
 
 
-def names(record: object) -> set[str]:
+def names(record: CreditRecord) -> set[str]:
     return {m.name for m in AppliedMeasure.objects.filter(record=record)}
 
 

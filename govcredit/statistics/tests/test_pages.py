@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import openpyxl
 import pytest
@@ -45,10 +46,11 @@ def _client(city: City, role: str | None) -> Client:
     return client
 
 
-def _json_script(html: str, element_id: str) -> dict:
+def _json_script(html: str, element_id: str) -> dict[str, Any]:
     start = html.index(f'id="{element_id}"')
     start = html.index(">", start) + 1
-    return json.loads(html[start:html.index("</script>", start)])
+    data: dict[str, Any] = json.loads(html[start:html.index("</script>", start)])
+    return data
 
 
 def test_public_summary_needs_no_login_and_has_chart_data(figures: City) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -41,7 +43,7 @@ STANDARD_ID_EXAMPLE = "11010519491231002X"
 STANDARD_ID_EXAMPLE_1880 = "440524188001010014"  # the standard's example, born 1880
 
 
-def _raises(func, *args, **kwargs) -> IdentifierError:
+def _raises(func: Callable[..., object], *args: Any, **kwargs: Any) -> IdentifierError:
     with pytest.raises(IdentifierError) as excinfo:
         func(*args, **kwargs)
     return excinfo.value

@@ -117,7 +117,8 @@ def test_district_registers_a_committee_and_a_person_through_the_pages(city: Cit
     ok = client.post(f"/subjects/orgs/{committee.pk}/new-person/", {"name": "赵社区", "id_number": number,
                      "post": "主任", "start_date": "2026-01-05"})
     assert ok.status_code == 302
-    assert find_person_by_id_number(number).employer == committee
+    added = find_person_by_id_number(number)
+    assert added is not None and added.employer == committee
     denied = client.post(f"/subjects/orgs/{city.orgs['qinhuai'].pk}/new-org/", {"name": "x"})
     assert denied.status_code == 404
     assert verify().ok

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from govcredit.subjects import selectors
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.services import register_civil_servant, register_organization
-from govcredit.testing import City
+from govcredit.testing import City, streamed
 
 pytestmark = pytest.mark.django_db
 STAFF = 30  # more than one page of 25
@@ -91,7 +91,7 @@ def test_staff_of_an_organisation_page_instead_of_stopping(city: City) -> None:
     url = reverse("subjects:org_detail", args=[city.orgs["xinjiekou"].pk])
     first = client.get(url).content.decode()
     assert "第 1 / 2 页，共 31 条" in first and 'id="staff-table"' in first
-    second = client.get(url, {"staff_page": 2, "staff_sort": "name"})
+    second = client.get(url, {"staff_page": "2", "staff_sort": "name"})
     assert "第 2 / 2 页，共 31 条" in second.content.decode()
     assert len(second.context["staff"]["table"].rows) == 6
 
@@ -152,7 +152,7 @@ def test_staff_list_exports_what_the_page_shows_masked_and_neutralised(city: Cit
     _hire(city)
     response = _client(city, "district").get(reverse("subjects:person_list"), {"q": "职员", "format": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
-    rows = _sheet(b"".join(response.streaming_content))
+    rows = _sheet(streamed(response))
     assert rows[0] == ("姓名", "身份证号", "工作单位", "职务", "职级", "状态")
     assert len(rows) == 1 + STAFF  # every row, not a page
     assert rows[1][0] == "'=职员00"  # formula-like text kept inert
@@ -165,16 +165,16 @@ def test_org_page_exports_its_staff_and_children(city: City) -> None:
     client = _client(city, "credit")
     staff = client.get(reverse("subjects:org_detail", args=[city.orgs["xinjiekou"].pk]),
                        {"format": "xlsx", "export": "staff"})
-    assert len(_sheet(b"".join(staff.streaming_content))) == 1 + 4
+    assert len(_sheet(streamed(staff))) == 1 + 4
     children = client.get(reverse("subjects:org_detail", args=[city.orgs["city"].pk]),
                           {"format": "xlsx", "export": "children"})
-    rows = _sheet(b"".join(children.streaming_content))
+    rows = _sheet(streamed(children))
     assert rows[0][-2:] == ("下级单位数", "公务员数") and len(rows) == 1 + 5
 
 
 def test_export_stays_in_scope(city: City) -> None:
     response = _client(city, "district").get(reverse("subjects:org_list"), {"view": "list", "format": "xlsx"})
-    names = [r[0] for r in _sheet(b"".join(response.streaming_content))[1:]]
+    names = [r[0] for r in _sheet(streamed(response))[1:]]
     assert names == ["南京市玄武区人民政府", "玄武区新街口街道办事处"]
 
 

@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 import pytest
+from pytest_django import DjangoAssertNumQueries, Settings
 
-from govcredit.workdays import calendars, services
+from govcredit.workdays import services
 from govcredit.workdays.services import add_workdays, is_workday, missing_years, workdays_between
 
 pytestmark = pytest.mark.django_db
@@ -153,17 +154,17 @@ def test_datetime_is_rejected() -> None:
         is_workday(datetime(2024, 10, 1, 9, 0))  # noqa: DTZ001
 
 
-def test_cache_expires_after_configured_seconds(settings, monkeypatch) -> None:
+def test_cache_expires_after_configured_seconds(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.WORKDAYS_CACHE_SECONDS = 60
     clock = [1000.0]
-    monkeypatch.setattr(calendars.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr("govcredit.workdays.calendars.time.monotonic", lambda: clock[0])
     first = services.year_calendar(2027)
     assert services.year_calendar(2027) is first
     clock[0] += 61
     assert services.year_calendar(2027) is not first
 
 
-def test_one_query_per_year(django_assert_max_num_queries) -> None:
+def test_one_query_per_year(django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     start = date(2024, 1, 1)
     with django_assert_max_num_queries(4):  # 2024–2027 at most once each
         for offset in range(0, 3 * 365, 3):

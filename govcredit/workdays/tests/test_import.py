@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -107,7 +108,7 @@ def test_import_from_dict() -> None:
         ({}, "没有读取到任何日期，2027年的节假日安排未导入"),
     ],
 )
-def test_invalid_dict_rejected_and_nothing_saved(data: dict, message: str) -> None:
+def test_invalid_dict_rejected_and_nothing_saved(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ScheduleImportError) as exc:
         import_schedule_dict({"2027-01-01": ["holiday", "元旦"], **data} if data else {}, year=2027)
     assert message in exc.value.messages

@@ -29,7 +29,8 @@ def test_each_decision_is_an_entry_and_verify_is_ok(city: City, settings: Any, t
     entries = LedgerEntry.objects.filter(entity_type=entity_type_of(Case), entity_id=case.pk).order_by("seq")
     assert [(e.action, e.actor) for e in entries] == [("workflow.open", "system"),
                                                       ("workflow.transition", "district")]
-    assert entries.last().reason == "待整改 → 已提交：已整改"  # type: ignore[union-attr]
+    last = entries.last()
+    assert last is not None and last.reason == "待整改 → 已提交：已整改"
     assert LedgerEntry.objects.filter(entity_type=entity_type_of(CaseEvent)).count() == 2
     assert LedgerEntry.objects.filter(entity_type=entity_type_of(Evidence), action="workflow.evidence").count() == 1
     assert verify().ok
