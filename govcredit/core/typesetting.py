@@ -7,6 +7,13 @@ between threads; a lock serialises the (short) compilations of one process.
 
 A template reads its data as JSON from ``sys.inputs.data`` (``json(bytes(sys.inputs.data))``). The fonts
 are Noto CJK, embedded as subsets: Song-style text and Hei-style bold.
+
+Typst memoises what a compilation computed (layout, shaping, the PDF's font subsets) and typst-py drops an
+entry only when ten compilations have gone by without using it: the only eviction it does, after each
+compile, and it has no call to clear the memo. Every report is a document of its own (number, code, data),
+so the memo held about ten reports' worth, some 50-60 MB of a worker's peak. After each document
+``compile_pdf`` therefore compiles an empty one ten times, which ages the earlier document's entries out
+(a few milliseconds); the parsed fonts live in the font slots, not in the memo, and stay.
 """
 
 from __future__ import annotations
@@ -25,9 +32,13 @@ NOTO = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk, instal
 # links to these two (Song-style text, Hei-style bold for titles, headings and table heads) instead of
 # all of Noto CJK: it keeps a document's peak memory within its limit (benchmarks/reports.py).
 FACES = ("NotoSerifCJK-Regular.ttc", "NotoSansCJK-Bold.ttc")
+# typst-py evicts memo entries unused for this many compilations (``comemo::evict(10)`` after each compile).
+MEMO_GENERATIONS = 10
+_BLANK = b"#none"  # an empty document: lays nothing out and uses no font
 _lock = threading.Lock()
 _fonts: typst.Fonts | None = None
 _compilers: dict[Path, typst.Compiler] = {}
+_blank: typst.Compiler | None = None
 
 
 class FontsMissing(RuntimeError):
@@ -52,6 +63,17 @@ def _get_compiler(template: Path) -> typst.Compiler:
     return compiler
 
 
+def _forget_earlier_compilations() -> None:
+    """Age the memo of the compilation just made out of typst-py's cache: compile an empty document as many
+    times as typst-py keeps an unused entry. The input is passed on every call (typst-py 0.15.2 finds an
+    in-memory input only on its first compile)."""
+    global _blank
+    if _blank is None:
+        _blank = typst.Compiler(_BLANK, root=Path(__file__).parent, font_paths=_get_fonts())
+    for _ in range(MEMO_GENERATIONS):
+        _blank.compile(input=_BLANK, format="svg")
+
+
 def _faces() -> Path:
     folder = Path(settings.VAR_DIR) / "fonts"
     folder.mkdir(parents=True, exist_ok=True)
@@ -68,5 +90,6 @@ def compile_pdf(template: Path, data: dict[str, Any]) -> bytes:
     with _lock:
         document = _get_compiler(template).compile(sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
                                                    format="pdf")
+        _forget_earlier_compilations()
     assert isinstance(document, bytes)
     return document
