@@ -141,6 +141,10 @@ class Parsed:
         return sum(len(s.rows) for s in self.sheets.values())
 
 
+COUNTS = ["projects_created", "projects_updated", "projects_unchanged", "stages_started", "duties_created",
+          "duties_fulfilled", "promises_created", "promises_unchanged"]
+
+
 @dataclass
 class ImportReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
@@ -159,8 +163,6 @@ class ImportReport:
         sheet["rows"].append([row.number, row.values, column, message])
 
 
-COUNTS = ["projects_created", "projects_updated", "projects_unchanged", "stages_started", "duties_created",
-          "duties_fulfilled", "promises_created", "promises_unchanged"]
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -533,12 +535,12 @@ class Importer:
         else:
             created = False
         registered = STAGE_INDEX[project.stage]
-        for spec in ordered[registered + 1:]:
+        for step in ordered[registered + 1:]:
             try:
-                services.advance_stage(project, responsible_post=spec.post, responsible_org=spec.org,
-                                       started_on=spec.started_on, actor=self.actor, reason=_("批量导入"))
+                services.advance_stage(project, responsible_post=step.post, responsible_org=step.org,
+                                       started_on=step.started_on, actor=self.actor, reason=_("批量导入"))
             except DomainError as e:
-                raise _at(spec.row, "开始日期" if e.field == "started_on" else "阶段", str(e)) from None
+                raise _at(step.row, "开始日期" if e.field == "started_on" else "阶段", str(e)) from None
             self.report.counts["stages_started"] += 1
             changed = True
         by_stage = {s.stage: s for s in project.stages.all()}
@@ -600,18 +602,19 @@ class Importer:
         promised_on = _date(row, "承诺日期", required=True) or dt.date.min
         due_on = _date(row, "兑现期限", required=True) or dt.date.min
         amount = _amount(row, "金额（万元）")
-        given = {"承诺单位统一社会信用代码": org.credit_code, "投资方": row.data["投资方"],
+        given: dict[str, Any] = {"承诺单位统一社会信用代码": org.credit_code, "投资方": row.data["投资方"],
                  "投资方统一社会信用代码": _code(row, "投资方统一社会信用代码"), "投资方联系电话": row.data.get("投资方联系电话", ""),
                  "承诺类别": kind, "承诺内容": row.data["承诺内容"], "法律政策依据": row.data["法律政策依据"],
                  "合同或文件编号": row.data["合同或文件编号"], "金额（万元）": _dec(amount), "承诺日期": promised_on,
                  "兑现期限": due_on, "责任岗位": row.data["责任岗位"]}
         existing = Promise.objects.filter(number=number).select_related("org").first()
         if existing is None:
+            data = row.data
             registered = services.make_promise(
-                number=number, org=org, investor_name=given["投资方"], investor_code=given["投资方统一社会信用代码"],
-                contact=given["投资方联系电话"], kind=kind, terms=given["承诺内容"], legal_basis=given["法律政策依据"],
-                document=given["合同或文件编号"], amount=amount, promised_on=promised_on, due_on=due_on,
-                responsible_post=given["责任岗位"], actor=self.actor)
+                number=number, org=org, investor_name=data["投资方"], investor_code=_code(row, "投资方统一社会信用代码"),
+                contact=data.get("投资方联系电话", ""), kind=kind, terms=data["承诺内容"], legal_basis=data["法律政策依据"],
+                document=data["合同或文件编号"], amount=amount, promised_on=promised_on, due_on=due_on,
+                responsible_post=data["责任岗位"], actor=self.actor)
             self.report.codes.append((registered.promise.number, registered.code))
             self.report.counts["promises_created"] += 1
             return

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
@@ -354,9 +354,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 IMPORT_LABELS = {
-    "projects_created": _lazy("新建项目"), "projects_updated": _lazy("推进的项目"), "projects_unchanged": _lazy("未变化的项目"),
-    "stages_started": _lazy("新开始的阶段"), "duties_created": _lazy("新建义务"), "duties_fulfilled": _lazy("登记履行的义务"),
-    "promises_created": _lazy("新建承诺"), "promises_unchanged": _lazy("未变化的承诺"),
+    "projects_created": gettext_lazy("新建项目"), "projects_updated": gettext_lazy("推进的项目"), "projects_unchanged": gettext_lazy("未变化的项目"),
+    "stages_started": gettext_lazy("新开始的阶段"), "duties_created": gettext_lazy("新建义务"), "duties_fulfilled": gettext_lazy("登记履行的义务"),
+    "promises_created": gettext_lazy("新建承诺"), "promises_unchanged": gettext_lazy("未变化的承诺"),
 }
 
 
