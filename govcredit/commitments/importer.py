@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from govcredit.accounts import access
@@ -404,6 +404,8 @@ class Importer:
                 errors[id(row)] = (e.column, str(e))
             except (DomainError, ValidationError) as e:
                 errors[id(group.rows[0])] = (_column(getattr(e, "field", "")), _message(e))
+            except IntegrityError:  # another import took the number meanwhile
+                errors[id(group.rows[0])] = ("项目编号", _("项目编号已被使用"))
         if errors:
             first = next(r for r in group.rows if id(r) in errors)
             for row in group.rows:
@@ -592,6 +594,8 @@ class Importer:
                 self.report.reject(row, sheet.header, e.column, str(e))
             except (DomainError, ValidationError) as e:
                 self.report.reject(row, sheet.header, _column(getattr(e, "field", "")), _message(e))
+            except IntegrityError:  # another import took the number meanwhile
+                self.report.reject(row, sheet.header, "承诺编号", _("承诺编号已被使用"))
             self.progress(1)
 
     def promise(self, row: Row, number: str, visible: Any) -> None:
