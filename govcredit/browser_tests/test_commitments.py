@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -88,7 +89,37 @@ def test_pages_fit_a_phone(live_server: object, transactional_db: None, city: Ci
     for url in ["/commitments/projects/", f"/commitments/projects/{city.project.pk}/",
                 f"/commitments/duties/{city.duty.pk}/", "/commitments/promises/?turnover=on",
                 f"/commitments/promises/{city.promise.pk}/",
-                f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/"]:
+                f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/",
+                "/commitments/import/"]:
         page.goto(base + url)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 390, f"{url} is {scroll} px wide at 390 px"
+
+
+def test_import_from_the_menu_at_390_px(live_server: object, transactional_db: None, city: City, page: Page,
+                                        login_as: Callable[[str], None], tmp_path: Path) -> None:
+    """A district opens the import page from its menu on a phone, uploads a workbook with a bad row, reads the
+    new promise's query code and the rejected row, and the page still fits the screen."""
+    from govcredit.commitments.importer import PROJECTS, PROMISES
+    from govcredit.commitments.tests.test_import import promise_row, stage_row, workbook
+
+    xuanwu = city.orgs["xuanwu"].credit_code
+    path = workbook(tmp_path / "导入.xlsx", {
+        PROJECTS: [stage_row("XW-PPP-01", xuanwu, "识别", "2026-01-05"), stage_row("XW-PPP-01", xuanwu, "准备", "2026-03-01")],
+        PROMISES: [promise_row("XW-ZS-001", xuanwu), promise_row("XW-ZS-002", xuanwu, 承诺类别="奖励")]})
+    page.set_viewport_size({"width": 390, "height": 844})
+    login_as("district")
+    page.goto(f"{live_server}/")
+    page.locator("[data-menu-toggle]").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="导入项目和承诺").click()
+    page.set_input_files("input[name=file]", str(path))
+    with page.expect_navigation():
+        page.locator("#import-form button[type=submit]").click()
+    expect(page.locator("#import-codes")).to_contain_text("XW-ZS-001")
+    expect(page.locator("#import-errors")).to_contain_text("承诺类别")
+    expect(page.locator("#import-result")).to_contain_text("新建项目 1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载错误报告（XLSX）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

@@ -15,6 +15,7 @@ EVENT_TYPES = (
     ("commitments.promise.end", "依法解除招商引资承诺", "Investment promise ended lawfully"),
     ("commitments.promise.breach", "招商引资承诺违约", "Investment promise breached"),
     ("commitments.compensation.record", "登记对投资方的补偿", "Compensation to the investor recorded"),
+    ("commitments.import.run", "导入PPP项目和招商引资承诺", "PPP projects and investment promises imported"),
 )
 
 
@@ -48,6 +49,9 @@ class CommitmentsConfig(AppConfig):
         register_menu_item("commitments.promises", MenuItem(
             menu_label("招商引资承诺"), "commitments:promise_list", lambda user: access.has(user, access.READ_COMMITMENTS),
             45))
+        register_menu_item("commitments.import", MenuItem(
+            menu_label("导入项目和承诺"), "commitments:import_page",
+            lambda user: access.has(user, access.MANAGE_COMMITMENTS), 46))
         register_subject_panel("commitments", panels.PANEL)
         register_home_tile("commitments", panels.HOME_TILE)
         register_router("/commitments", "govcredit.commitments.api.router")
@@ -58,3 +62,4 @@ class CommitmentsConfig(AppConfig):
         register_entity("commitments.projectstage", "PPP项目阶段", "PPP project stage")
         register_entity("commitments.promisechange", "承诺变更", "Change of a promise")
         register_entity("commitments.compensation", "对投资方的补偿", "Compensation to an investor")
+        register_entity("commitments.commitmentimport", "PPP项目与承诺导入", "Import of PPP projects and promises")

@@ -123,3 +123,21 @@ class KeepForm(forms.Form):
 class FollowForm(forms.Form):
     number = forms.CharField(label=_("承诺编号"), max_length=20)
     code = forms.CharField(label=_("查询码"), max_length=20, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+
+class ImportForm(forms.Form):
+    """The file of PPP projects and promises to import (XLSX or CSV, at most ``MAX_BYTES``)."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(label=_("文件（XLSX 或 CSV）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 10 MB，请分成几个文件导入"))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("请上传 XLSX 或 CSV 文件"))
+        return upload

@@ -217,3 +217,28 @@ class Compensation(LedgeredModel):
 
     def __str__(self) -> str:
         return f"{self.promise.number} {self.amount}"
+
+
+class CommitmentImport(LedgeredModel):
+    """One run of the import of projects and promises from a file (``importer.py``): who ran it, on which file,
+    what it wrote, and the rejected rows as they were sent (the error report, downloadable as XLSX by the
+    person who ran it and the credit office). Query codes of new promises are never kept here: they are shown
+    once, on the page or in the command's output."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要（SHA-256）", max_length=64)
+    dry_run = models.BooleanField("仅检查", default=False)
+    counts = models.JSONField("导入结果", default=dict)
+    n_rejected = models.PositiveIntegerField("拒绝行数", default=0)
+    rejected = models.JSONField("被拒绝的行", default=dict)
+    ran_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "PPP项目与承诺导入"
+        verbose_name_plural = verbose_name
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.ran_at:%Y-%m-%d %H:%M}"

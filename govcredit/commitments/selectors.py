@@ -11,7 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from govcredit.accounts import access
 from govcredit.subjects.models import Organization, PostAssignment
 
-from .models import OPEN_PROMISE, Duty, DutyStatus, PPPProject, Promise
+from .models import OPEN_PROMISE, CommitmentImport, Duty, DutyStatus, PPPProject, Promise
 
 
 def visible_projects(user: Any) -> QuerySet[PPPProject]:
@@ -71,3 +71,11 @@ def with_duty_counts(projects: QuerySet[PPPProject], today: dt.date) -> QuerySet
     open_ = Q(duties__status=DutyStatus.OPEN)
     return projects.annotate(n_open=Count("duties", filter=open_),
                              n_overdue=Count("duties", filter=open_ & Q(duties__due_on__lt=today)))
+
+
+def visible_imports(user: Any) -> QuerySet[CommitmentImport]:
+    """Import runs and their error reports: the credit office reads all, a user the runs he made."""
+    if not access.has(user, access.MANAGE_COMMITMENTS):
+        return CommitmentImport.objects.none()
+    runs = CommitmentImport.objects.select_related("user")
+    return runs if access.role_of(user) in access.CITY_WIDE else runs.filter(user=user)

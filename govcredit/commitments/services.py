@@ -15,6 +15,7 @@ writes its ledger entries (``ledger.services.save_with_entry``): nothing here ch
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,20 +77,43 @@ def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+NUMBER = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+
+
+def _given_number(value: str, model: type[PPPProject] | type[Promise], field: str) -> str:
+    """A number the project or promise already carries (the district's register, the national PPP project
+    library): letters, digits and ``-``, at most 20; upper-cased, since the investor types it to follow it."""
+    number = value.strip().upper()
+    if not NUMBER.fullmatch(number):
+        raise CommitmentError(_("编号只能由字母、数字和“-”组成，不超过 20 位"), field=field)
+    if model.objects.filter(number=number).exists():
+        raise Conflict(_("编号 %(number)s 已被使用") % {"number": number}, field=field)
+    return number
+
+
+def _free_number(model: type[PPPProject] | type[Promise], stem: str) -> str:
+    """The next number after ``stem`` that no row holds (numbers given on import may have taken some)."""
+    n = model.objects.filter(number__startswith=stem).count() + 1
+    while model.objects.filter(number=f"{stem}{n:04d}").exists():
+        n += 1
+    return f"{stem}{n:04d}"
+
+
 # --- PPP projects ------------------------------------------------------------------------------------
 
 def _project_number() -> str:
-    stem = f"PPP{clock.today():%Y}"
-    return f"{stem}{PPPProject.objects.filter(number__startswith=stem).count() + 1:04d}"
+    return _free_number(PPPProject, f"PPP{clock.today():%Y}")
 
 
 @transaction.atomic
 def create_project(*, name: str, org: Organization, responsible_post: str, partner_name: str = "",
                    partner_code: str = "", investment: Decimal = Decimal(0), started_on: dt.date | None = None,
-                   responsible_org: Organization | None = None, actor: Actor) -> PPPProject:
-    """Register a project in its first stage (识别), with the post responsible for that stage."""
+                   responsible_org: Organization | None = None, number: str = "", actor: Actor) -> PPPProject:
+    """Register a project in its first stage (识别), with the post responsible for that stage. ``number`` is
+    the number it already carries (an import); a new one is given otherwise."""
     now = clock.now()
-    project = PPPProject(number=_project_number(), name=_required(name, "name", _("项目名称")), org=org,
+    number = _given_number(number, PPPProject, "number") if number.strip() else _project_number()
+    project = PPPProject(number=number, name=_required(name, "name", _("项目名称")), org=org,
                          partner_name=partner_name.strip(), partner_code=_credit_code(partner_code, "partner_code"),
                          investment=investment, stage=Stage.IDENTIFY, created_at=now, updated_at=now)
     save_with_entry(project, actor=actor, action="commitments.project.create", reason=_("登记PPP项目"))
@@ -216,8 +240,7 @@ def mark_duty_breached(duty: Duty, *, actor: Actor, reason: str) -> Duty:
 # --- investment promises --------------------------------------------------------------------------------
 
 def _promise_number() -> str:
-    stem = f"ZS{clock.today():%Y%m%d}"
-    return f"{stem}{Promise.objects.filter(number__startswith=stem).count() + 1:04d}"
+    return _free_number(Promise, f"ZS{clock.today():%Y%m%d}")
 
 
 @dataclass(frozen=True)
@@ -229,15 +252,17 @@ class Registered:
 @transaction.atomic
 def make_promise(*, org: Organization, investor_name: str, kind: str, terms: str, legal_basis: str, document: str,
                  promised_on: dt.date, due_on: dt.date, responsible_post: str, actor: Actor,
-                 investor_code: str = "", contact: str = "", amount: Decimal | None = None) -> Registered:
-    """Register a promise (or contract clause) made to an investor; returns it with its one-time query code."""
+                 investor_code: str = "", contact: str = "", amount: Decimal | None = None,
+                 number: str = "") -> Registered:
+    """Register a promise (or contract clause) made to an investor; returns it with its one-time query code.
+    ``number`` is the number it already carries (an import); a new one is given otherwise."""
     if kind not in PromiseKind.values:
         raise CommitmentError(_("承诺类别无效"), field="kind")
     if due_on < promised_on:
         raise CommitmentError(_("兑现期限不能早于承诺日期"), field="due_on")
     now = clock.now()
     promise = Promise(
-        number=_promise_number(), org=org, investor_name=_required(investor_name, "investor_name", _("投资方")),
+        number=_given_number(number, Promise, "number") if number.strip() else _promise_number(), org=org, investor_name=_required(investor_name, "investor_name", _("投资方")),
         investor_code=_credit_code(investor_code, "investor_code"), contact=contact.strip(), kind=kind,
         terms=_required(terms, "terms", _("承诺内容")), legal_basis=_required(legal_basis, "legal_basis", _("法律政策依据")),
         document=_required(document, "document", _("合同或文件编号")), amount=amount, promised_on=promised_on,

@@ -16,5 +16,8 @@ urlpatterns = [
     path("promises/<id:pk>/keep/", views.promise_keep, name="promise_keep"),
     path("promises/<id:pk>/change/", views.promise_change, name="promise_change"),
     path("promises/<id:pk>/compensation/", views.promise_compensation, name="promise_compensation"),
+    path("import/", views.import_page, name="import_page"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/<id:pk>/report/", views.import_report, name="import_report"),
     path("follow/", views.follow, name="follow"),
 ]

@@ -4,14 +4,18 @@ The public follow page needs no login: a promise's number and its query code."""
 
 from __future__ import annotations
 
+import io
+import tempfile
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from govcredit.accounts import access
@@ -30,6 +34,7 @@ from .forms import (
     DutyForm,
     FollowForm,
     FulfilForm,
+    ImportForm,
     KeepForm,
     ProjectFilter,
     ProjectForm,
@@ -39,7 +44,14 @@ from .forms import (
 )
 from .models import Duty, DutyKind, DutyStatus, PPPProject, Promise
 from .responsibility import holders_on
-from .selectors import managed_orgs, visible_duties, visible_projects, visible_promises, with_duty_counts
+from .selectors import (
+    managed_orgs,
+    visible_duties,
+    visible_imports,
+    visible_projects,
+    visible_promises,
+    with_duty_counts,
+)
 
 MSG_LIMITED = gettext_noop("您的操作过于频繁，请稍后再试。")
 
@@ -301,6 +313,74 @@ def promise_compensation(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(promise)
     return render(request, "commitments/form.html", {"form": form, "title": _("登记对投资方的补偿"),
                                                      "form_id": "compensation-form", "promise": promise})
+
+
+# --- import from XLSX or CSV ------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT_IMPORTS = 20
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """/commitments/import/ — upload a workbook of projects (stages, duties) and promises; the result with each
+    rejected row, the new promises' query codes (shown this once) and the runs made before."""
+    access.require(request.user, access.MANAGE_COMMITMENTS)
+    from . import importer  # here: it loads the intake's readers (polars), which the other pages never need
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with tempfile.TemporaryDirectory(prefix="commitments-") as folder:
+                path = Path(folder) / ("upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv")
+                with path.open("wb") as f:
+                    for chunk in upload.chunks():
+                        f.write(chunk)
+                report = importer.import_commitments(path, user=request.user, file_name=upload.name[:200],
+                                                     dry_run=form.cleaned_data["dry_run"])
+            if any(row == 0 for _sheet, row, _col, _msg in report.errors):
+                status = 400  # the file as a whole was refused
+        else:
+            status = 400
+    runs = [(run, "，".join(f"{IMPORT_LABELS[k]} {n}" for k, n in run.counts.items() if n and k in IMPORT_LABELS))
+            for run in visible_imports(request.user)[:RECENT_IMPORTS]]
+    return render(request, "commitments/import.html", {
+        "form": form, "report": report, "runs": runs,
+        "counts": [(IMPORT_LABELS[k], n) for k, n in report.counts.items() if n] if report else []}, status=status)
+
+
+IMPORT_LABELS = {
+    "projects_created": gettext_lazy("新建项目"), "projects_updated": gettext_lazy("推进的项目"), "projects_unchanged": gettext_lazy("未变化的项目"),
+    "stages_started": gettext_lazy("新开始的阶段"), "duties_created": gettext_lazy("新建义务"), "duties_fulfilled": gettext_lazy("登记履行的义务"),
+    "promises_created": gettext_lazy("新建承诺"), "promises_unchanged": gettext_lazy("未变化的承诺"),
+}
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, access.MANAGE_COMMITMENTS)
+    from . import importer
+
+    buffer = io.BytesIO()
+    importer.write_template(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote("PPP项目与招商引资承诺-导入模板.xlsx")
+    return response
+
+
+@login_required
+def import_report(request: HttpRequest, pk: int) -> FileResponse:
+    """The rejected rows of a run as sent, with the column and the reason: fixed, the file uploads as it is."""
+    run = get_object_or_404(visible_imports(request.user), pk=pk)
+    from . import importer
+
+    buffer = io.BytesIO()
+    importer.write_report(run.rejected, buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"导入{run.pk}-错误报告.xlsx", content_type=XLSX)
 
 
 # --- the investor's public page ----------------------------------------------------------------------

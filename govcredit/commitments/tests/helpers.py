@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from govcredit.commitments import services
-from govcredit.commitments.models import Duty, DutyKind, PPPProject, PromiseKind
+from govcredit.commitments.models import CommitmentImport, Duty, DutyKind, PPPProject, PromiseKind
 from govcredit.core import clock
+from govcredit.ledger.services import save_with_entry
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
 from govcredit.subjects.models import CivilServant
 from govcredit.subjects.services import register_civil_servant
@@ -44,6 +45,17 @@ def promise(city: City, org: str, promised_on: dt.date, due_on: dt.date, investo
                                  actor="test")
 
 
+def add_import_run(city: City, user: str = "district", file_name: str = "承诺导入.xlsx") -> CommitmentImport:
+    """A run of the import by ``user`` with one rejected promise row (so it has an error report)."""
+    header = ["承诺编号", "承诺单位统一社会信用代码", "承诺类别"]
+    run = CommitmentImport(user=city.users[user], file_name=file_name, sha256="0" * 64,
+                           counts={"promises_created": 1}, n_rejected=1, ran_at=clock.now(),
+                           rejected={"承诺": {"header": header, "rows": [[3, ["ZS-9", city.orgs["xuanwu"].credit_code, "奖励"],
+                                                                          "承诺类别", "应为 优惠政策、土地、补贴、审批、其他 之一"]]}})
+    save_with_entry(run, actor=city.users[user], action="commitments.import.run", reason="测试")
+    return run
+
+
 def add_commitments(city: City) -> None:
     """A project with a duty and a promise in 玄武区, the same in 秦淮区 (for scope)."""
     today = clock.today()
@@ -54,6 +66,7 @@ def add_commitments(city: City) -> None:
                          investor_code="")
     city.promise = registered.promise
     city.promise_code = registered.code
+    city.commitment_import = add_import_run(city)
     city.qinhuai_project = project(city, "qinhuai", "秦淮区体育中心PPP项目")
     city.qinhuai_promise = promise(city, "qinhuai", today - dt.timedelta(days=10),
                                    today + dt.timedelta(days=60)).promise

@@ -267,6 +267,13 @@ def _promises(city: City, n: int) -> None:
         promise(city, "xuanwu", clock.today() - dt.timedelta(days=400 + i), clock.today() + dt.timedelta(days=i))
 
 
+def _imports(city: City, n: int) -> None:
+    from govcredit.commitments.tests.helpers import add_import_run
+
+    for i in range(n):
+        add_import_run(city, file_name=f"导入{i}.xlsx")
+
+
 def _obligations(city: City, n: int) -> None:
     from govcredit.obligations.services import mark_obligations
     from govcredit.obligations.tests.helpers import owe
@@ -326,6 +333,7 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("statistics:internal", "credit", lambda: reverse("statistics:internal"), _reporting_departments),
     ("commitments:project_list", "district", lambda: reverse("commitments:project_list"), _projects),
     ("commitments:promise_list", "district", lambda: reverse("commitments:promise_list"), _promises),
+    ("commitments:import_page", "district", lambda: reverse("commitments:import_page"), _imports),
     ("GET /api/commitments/projects", "district", lambda: "/api/commitments/projects", _projects),
     ("GET /api/commitments/promises", "district", lambda: "/api/commitments/promises", _promises),
     ("obligations:list", "district", lambda: reverse("obligations:list"), _obligations),
