@@ -422,13 +422,10 @@ def allocate_ids(n: int) -> list[int]:
     return list(range(base + 1, base + n + 1))
 
 
-def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
-    """Write the rows of ``frame`` (with ids) in one bulk statement per backend."""
-    fields = concrete_fields()
-    columns = [f.column for f in fields]
-    table = CreditRecord._meta.db_table
+def _stored_columns(frame: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """The rows of ``frame`` (with ids) as the archive table's columns, in its order, as the backend takes them."""
     select: list[pl.Expr] = []
-    for f in fields:
+    for f in concrete_fields():
         if f.attname in ("created_at", "updated_at"):
             stamp = now.isoformat(sep=" ") if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
             select.append(pl.lit(stamp).alias(f.attname))
@@ -438,19 +435,38 @@ def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
             select.append(pl.col(f.attname).dt.to_string("%Y-%m-%d").alias(f.attname))
         else:
             select.append(pl.col(f.attname))
-    out = frame.select(select)
+    return frame.select(select)
+
+
+def copy_payload(frame: pl.DataFrame, now: dt.datetime) -> bytes:
+    """The ``COPY … (FORMAT csv, NULL '\\N')`` data of the rows of ``frame`` (PostgreSQL; with ids). Made
+    on the reading thread ahead of the chunk's transaction, so the writer only streams it."""
+    buf = io.BytesIO()
+    _stored_columns(frame, now).write_csv(buf, include_header=False, null_value="\\N", quote_style="non_numeric")
+    return buf.getvalue()
+
+
+def insert_records(frame: pl.DataFrame, now: dt.datetime, payload: bytes | None = None) -> None:
+    """Write the rows of ``frame`` (with ids) in one bulk statement per backend (``payload``: the
+    :func:`copy_payload` of ``frame``, when it was made already)."""
+    columns = [f.column for f in concrete_fields()]
+    table = CreditRecord._meta.db_table
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        buf = io.BytesIO()
-        out.write_csv(buf, include_header=False, null_value="\\N", quote_style="non_numeric")
+        data = memoryview(payload if payload is not None else copy_payload(frame, now))
         with connection.cursor() as cur:
             sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             with cur.cursor.copy(sql) as copy:
-                copy.write(buf.getvalue())
+                for at in range(0, len(data), COPY_BLOCK):  # the server parses each block as the next is sent
+                    copy.write(data[at:at + COPY_BLOCK])
         return
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", out.rows())
+        cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                        _stored_columns(frame, now).rows())
+
+
+COPY_BLOCK = 256 * 1024
 
 
 def analyze_if_grown(added: int) -> bool:

@@ -54,6 +54,7 @@ class NewRecords:
     now: dt.datetime
     blob: bytes  # ids and state digests (IntakeChunk.digests)
     root: str  # their Merkle root
+    payload: bytes | None = None  # the COPY data (PostgreSQL), made ahead too
 
 
 class ChunkCommitter:
@@ -121,11 +122,14 @@ class ChunkCommitter:
     def prepare(self, out: Outcome) -> None:
         """Do what can be done for the chunk's new records before its transaction, on the reading thread:
         their ciphers and state texts; where the database lets ids be taken outside a transaction
-        (PostgreSQL's sequence) also the ids, digests and Merkle root, leaving the writer the COPY."""
+        (PostgreSQL's sequence) also the ids, digests, Merkle root and the COPY data, leaving the writer
+        only the sending of it."""
         if out.creates is None or not out.creates.height or ledger_mode() != "chunk":
             return
         if records.ids_outside_transaction():  # the ids first, so the state texts are made with them
-            out.new = self._finish(self._draft(self._with_ids(out.creates), clock.now()))
+            new = self._finish(self._draft(self._with_ids(out.creates), clock.now()))
+            new.payload = records.copy_payload(new.frame, new.now)
+            out.new = new
         else:
             out.draft = self._draft(out.creates, clock.now())
 
@@ -153,7 +157,7 @@ class ChunkCommitter:
             records_created([r.pk for r in created if r.subject_org_id or r.subject_person_id])
             return b"", ""
         new = out.new or self._finish(out.draft or self._draft(out.creates, now))
-        records.insert_records(new.frame, new.now)
+        records.insert_records(new.frame, new.now, new.payload)
         # Bulk rows send no post_save: records about a government subject start their measures here.
         records_created(new.frame.filter(pl.col("subject_org_id").is_not_null() | pl.col("subject_person_id").is_not_null())
                         ["id"].to_list())
