@@ -176,9 +176,9 @@ class Matcher:
         scope = [self.orgs.in_scope(int(o), self.root) if o is not None else False
                  for o in matched["x_issuing_org_id"].cast(pl.Int64, strict=False).to_list()]
         matched = matched.with_columns(pl.Series("_scope", scope, dtype=pl.Boolean))
-        data_col = "_data_pg" if connection.vendor == "postgresql" else "_data_db"
+        data = self.builder.data_pg_expr() if connection.vendor == "postgresql" else pl.col("_data_db")
         matched = matched.with_columns((records.compare_text() == pl.col("x_cmp")).fill_null(False).alias("_same_cols"),
-                                       (pl.col(data_col) == pl.col("x_data")).fill_null(False).alias("_same_data"))
+                                       (data == pl.col("x_data")).fill_null(False).alias("_same_data"))
         unsure = matched.filter(pl.col("_same_cols") & ~pl.col("_same_data"))
         if unsure.height:  # stored JSON written in another key order or spacing: compare as objects
             eq = records.data_equal(unsure["_data_canon"].to_list(), unsure["x_data"].to_list())

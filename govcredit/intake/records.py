@@ -117,8 +117,10 @@ class RecordBuilder:
             pl.lit(str(RecordStatus.VALID)).alias("status"),
             pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"),
         )
-        if "amount" in frame.columns:
-            frame = frame.with_columns(pl.Series("amount", [quantize(a) for a in frame["amount"].to_list()], dtype=pl.String))
+        if "amount" in frame.columns:  # Decimal rounding once per distinct amount (amounts repeat)
+            distinct = frame["amount"].unique().drop_nulls().to_list()
+            frame = frame.with_columns(pl.col("amount").replace_strict(
+                distinct, [quantize(a) for a in distinct], default=None, return_dtype=pl.String))
         for name, mf in self.model_fields.items():  # columns no catalog field fills keep their model default
             if name not in frame.columns and name not in ("id", "created_at", "updated_at"):
                 frame = frame.with_columns(pl.lit(mf.get_default()).alias(name))
@@ -214,9 +216,9 @@ class RecordBuilder:
                 exprs.append(pl.col(col).alias(f"d_{spec['key']}"))
         return frame.with_columns(exprs) if exprs else frame
 
-    def _data(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``_data_db`` (catalog order, stored) and ``_data_canon`` (sorted keys, hashed) as JSON text."""
-        frame = self._data_values(frame)
+    def _fragments(self) -> tuple[dict[str, pl.Expr], list[pl.Expr]]:
+        """Each ``data`` key's ``"key":value`` JSON fragment (null when the value is), and the checks for
+        values that would need JSON escaping."""
         frags: dict[str, pl.Expr] = {}
         esc: list[pl.Expr] = []
         for spec in self.data_specs:
@@ -232,21 +234,22 @@ class RecordBuilder:
                 body = _json_str(col)
                 esc.append(col.str.contains(ESC_RE).fill_null(False))
             frags[key] = pl.when(col.is_not_null()).then(pl.concat_str([pl.lit(f'"{key}":'), body])).otherwise(None)
+        return frags, esc
+
+    def _data(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``_data_db`` (catalog order, stored) and ``_data_canon`` (sorted keys, hashed) as JSON text."""
+        frame = self._data_values(frame)
+        frags, esc = self._fragments()
         if not frags:
             return frame.with_columns(pl.lit("{}").alias("_data_db"), pl.lit("{}").alias("_data_canon"),
-                                      pl.lit("{}").alias("_data_pg"), pl.lit(False).alias("_data_esc"))
+                                      pl.lit(False).alias("_data_esc"))
         in_order = [frags[s["key"]] for s in self.data_specs]
         in_keys = [frags[k] for k in sorted(frags)]
-        pg_frags = {k: pl.when(e.is_not_null()).then(e.str.replace('":', '": ', literal=True, n=1)
-                                                     .str.replace_all('","', '", "', literal=True)) for k, e in frags.items()}
-        in_pg = [pg_frags[k] for k in sorted(frags, key=lambda k: (len(k.encode()), k.encode()))]
 
         def obj(parts: list[pl.Expr]) -> pl.Expr:
             return pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=",", ignore_nulls=True), pl.lit("}")])
 
         frame = frame.with_columns(obj(in_order).alias("_data_db"), obj(in_keys).alias("_data_canon"),
-                                   pl.concat_str([pl.lit("{"), pl.concat_str(in_pg, separator=", ", ignore_nulls=True),
-                                                  pl.lit("}")]).alias("_data_pg"),
                                    pl.any_horizontal(esc).alias("_data_esc") if esc else pl.lit(False).alias("_data_esc"))
         escaped = frame["_data_esc"].arg_true().to_list()
         if escaped:  # rare: values with quotes, backslashes or control characters go through json.dumps
@@ -256,9 +259,21 @@ class RecordBuilder:
                 data = self.data_dict(rows.row(i, named=True))
                 db[i] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
                 canon[i] = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            frame = frame.with_columns(pl.Series("_data_db", db), pl.Series("_data_canon", canon),
-                                       pl.Series("_data_pg", canon))
+            frame = frame.with_columns(pl.Series("_data_db", db), pl.Series("_data_canon", canon))
         return frame
+
+    def data_pg_expr(self) -> pl.Expr:
+        """``data`` as PostgreSQL's ``jsonb::text`` gives it (keys by length then bytes, ``": "`` and ``", "``),
+        for comparing rows matched to a stored record; made only for those rows (none in a first import).
+        Rows that needed escaping take ``_data_canon`` (they compare as objects when the text differs)."""
+        frags, _ = self._fragments()
+        if not frags:
+            return pl.lit("{}")
+        pg_frags = {k: pl.when(e.is_not_null()).then(e.str.replace('":', '": ', literal=True, n=1)
+                                                     .str.replace_all('","', '", "', literal=True)) for k, e in frags.items()}
+        in_pg = [pg_frags[k] for k in sorted(frags, key=lambda k: (len(k.encode()), k.encode()))]
+        text = pl.concat_str([pl.lit("{"), pl.concat_str(in_pg, separator=", ", ignore_nulls=True), pl.lit("}")])
+        return pl.when(pl.col("_data_esc")).then(pl.col("_data_canon")).otherwise(text)
 
     def data_dict(self, row: dict[str, Any]) -> dict[str, Any]:
         return {s["key"]: row[f"d_{s['key']}"] for s in self.data_specs if row[f"d_{s['key']}"] is not None}
@@ -280,26 +295,51 @@ class RecordBuilder:
 ID_MARK = "\x00"  # where the id goes in a state text made before ids are known (values with NUL are escaped)
 
 
-def state_json_expr(fields: list[models.Field[Any, Any]], now_micros: int) -> pl.Expr:
+def state_json_expr(fields: list[models.Field[Any, Any]], now_micros: int,
+                    frame: pl.DataFrame | None = None) -> pl.Expr:
     """The ledger's canonical JSON of each row's state (``ledger.hashing.digest_state``), for rows whose
-    strings need no escaping: keys sorted, compact, non-ASCII kept; ``ID_MARK`` in place of the id."""
-    parts: list[pl.Expr] = []
-    for f in sorted(fields, key=lambda f: f.attname):
+    strings need no escaping: keys sorted, compact, non-ASCII kept. The id is ``frame``'s ``id`` column
+    when it has one, else ``ID_MARK`` (put in by :func:`record_digests` once the ids are known).
+
+    One ``concat_str`` over the whole text (constant pieces merged, a null check only for columns of
+    ``frame`` that hold nulls), rather than one per field: the text is built in a single pass."""
+    parts: list[pl.Expr | str] = ["{"]
+
+    def nullable(name: str) -> bool:
+        return frame is None or name not in frame.columns or frame[name].null_count() > 0
+
+    for n, f in enumerate(sorted(fields, key=lambda f: f.attname)):
         name = f.attname
+        parts.append(f'{"," if n else ""}"{name}":')
         if name == "id":
-            frag = pl.lit(ID_MARK)
+            parts.append(pl.col("id").cast(pl.String) if frame is not None and "id" in frame.columns else ID_MARK)
         elif name in ("created_at", "updated_at"):
-            frag = pl.lit(str(now_micros))
+            parts.append(str(now_micros))
         elif name == "data":
-            frag = pl.col("_data_canon")
-        elif isinstance(f, models.DateField):
-            frag = pl.when(pl.col(name).is_null()).then(pl.lit("null")).otherwise(_json_str(pl.col(name).dt.to_string("%Y-%m-%d")))
-        elif isinstance(f, models.DecimalField | models.CharField | models.TextField):
-            frag = pl.when(pl.col(name).is_null()).then(pl.lit("null")).otherwise(_json_str(pl.col(name)))
+            parts.append(pl.col("_data_canon"))
+        elif isinstance(f, models.DateField | models.DecimalField | models.CharField | models.TextField):
+            text = pl.col(name).dt.to_string("%Y-%m-%d") if isinstance(f, models.DateField) else pl.col(name)
+            if nullable(name):
+                parts.append(pl.when(pl.col(name).is_null()).then(pl.lit("null")).otherwise(_json_str(text)))
+            else:
+                parts += ['"', text, '"']
         else:
-            frag = pl.col(name).cast(pl.String).fill_null("null")
-        parts.append(pl.concat_str([pl.lit(f'"{name}":'), frag]))
-    return pl.concat_str([pl.lit("{"), pl.concat_str(parts, separator=","), pl.lit("}")])
+            parts.append(pl.col(name).cast(pl.String).fill_null("null") if nullable(name)
+                         else pl.col(name).cast(pl.String))
+    parts.append("}")
+    merged: list[pl.Expr] = []
+    pending = ""
+    for part in parts:
+        if isinstance(part, str):
+            pending += part
+            continue
+        if pending:
+            merged.append(pl.lit(pending))
+            pending = ""
+        merged.append(part)
+    if pending:
+        merged.append(pl.lit(pending))
+    return pl.concat_str(merged)
 
 
 def escape_mask(frame: pl.DataFrame, fields: list[models.Field[Any, Any]]) -> pl.Series:
@@ -310,25 +350,28 @@ def escape_mask(frame: pl.DataFrame, fields: list[models.Field[Any, Any]]) -> pl
 
 @dataclass
 class StateDrafts:
-    """The ledger state texts of rows not yet given ids (:func:`draft_states`)."""
+    """The ledger state texts of a chunk's new rows (:func:`draft_states`)."""
 
-    texts: list[str]  # canonical JSON with ID_MARK where the id goes
+    texts: list[str]  # canonical JSON, with ID_MARK where the id goes unless ``with_ids``
     escaped: list[int]  # rows whose strings need JSON escaping: digested from a model instance instead
+    with_ids: bool = False  # the texts already hold the ids (the frame had them)
 
 
 def draft_states(frame: pl.DataFrame, now: dt.datetime) -> StateDrafts:
-    """The state texts of the rows of ``frame`` (no ids needed): the costly part of :func:`record_digests`,
-    which can be done before the ids are taken."""
+    """The state texts of the rows of ``frame``: the costly part of :func:`record_digests`. Without an
+    ``id`` column it can be done before the ids are taken (they are put in afterwards)."""
     fields = concrete_fields()
-    texts = frame.select(state_json_expr(fields, micros(now)).alias("j"))["j"].to_list()
-    return StateDrafts(texts, escape_mask(frame, fields).arg_true().to_list())
+    texts = frame.select(state_json_expr(fields, micros(now), frame).alias("j"))["j"].to_list()
+    return StateDrafts(texts, escape_mask(frame, fields).arg_true().to_list(), with_ids="id" in frame.columns)
 
 
 def record_digests(frame: pl.DataFrame, builder: RecordBuilder, now: dt.datetime, drafts: StateDrafts) -> list[str]:
     """The keyed state digest of every row of ``frame`` (which now has ids): as ``digest_instance`` gives."""
-    ids = frame["id"].to_list()
-    out = [digest_text(t.replace(ID_MARK, str(pk), 1))
-           for t, pk in zip(drafts.texts, ids, strict=True)]
+    if drafts.with_ids:
+        out = [digest_text(t) for t in drafts.texts]
+    else:
+        out = [digest_text(t.replace(ID_MARK, str(pk), 1))
+               for t, pk in zip(drafts.texts, frame["id"].to_list(), strict=True)]
     for i in drafts.escaped:
         out[i] = digest_instance(builder_instance(builder, frame.row(i, named=True), now))
     return out
@@ -379,13 +422,10 @@ def allocate_ids(n: int) -> list[int]:
     return list(range(base + 1, base + n + 1))
 
 
-def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
-    """Write the rows of ``frame`` (with ids) in one bulk statement per backend."""
-    fields = concrete_fields()
-    columns = [f.column for f in fields]
-    table = CreditRecord._meta.db_table
+def _stored_columns(frame: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """The rows of ``frame`` (with ids) as the archive table's columns, in its order, as the backend takes them."""
     select: list[pl.Expr] = []
-    for f in fields:
+    for f in concrete_fields():
         if f.attname in ("created_at", "updated_at"):
             stamp = now.isoformat(sep=" ") if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
             select.append(pl.lit(stamp).alias(f.attname))
@@ -395,19 +435,38 @@ def insert_records(frame: pl.DataFrame, now: dt.datetime) -> None:
             select.append(pl.col(f.attname).dt.to_string("%Y-%m-%d").alias(f.attname))
         else:
             select.append(pl.col(f.attname))
-    out = frame.select(select)
+    return frame.select(select)
+
+
+def copy_payload(frame: pl.DataFrame, now: dt.datetime) -> bytes:
+    """The ``COPY … (FORMAT csv, NULL '\\N')`` data of the rows of ``frame`` (PostgreSQL; with ids). Made
+    on the reading thread ahead of the chunk's transaction, so the writer only streams it."""
+    buf = io.BytesIO()
+    _stored_columns(frame, now).write_csv(buf, include_header=False, null_value="\\N", quote_style="non_numeric")
+    return buf.getvalue()
+
+
+def insert_records(frame: pl.DataFrame, now: dt.datetime, payload: bytes | None = None) -> None:
+    """Write the rows of ``frame`` (with ids) in one bulk statement per backend (``payload``: the
+    :func:`copy_payload` of ``frame``, when it was made already)."""
+    columns = [f.column for f in concrete_fields()]
+    table = CreditRecord._meta.db_table
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        buf = io.BytesIO()
-        out.write_csv(buf, include_header=False, null_value="\\N", quote_style="non_numeric")
+        data = memoryview(payload if payload is not None else copy_payload(frame, now))
         with connection.cursor() as cur:
             sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             with cur.cursor.copy(sql) as copy:
-                copy.write(buf.getvalue())
+                for at in range(0, len(data), COPY_BLOCK):  # the server parses each block as the next is sent
+                    copy.write(data[at:at + COPY_BLOCK])
         return
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", out.rows())
+        cur.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                        _stored_columns(frame, now).rows())
+
+
+COPY_BLOCK = 256 * 1024
 
 
 def analyze_if_grown(added: int) -> bool:

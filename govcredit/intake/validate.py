@@ -60,8 +60,9 @@ FOLDED_TYPES = {"integer", "credit_code", "id_number", "date", "decimal"}
 def clean_expr(col: str, *, fold: bool) -> pl.Expr:
     """``catalog.schema.clean_text`` as an expression: trimmed (and, with ``fold``, NFKC), blank → null."""
     text = pl.col(col).str.strip_chars(PY_WHITESPACE)
-    if fold:
-        text = text.str.normalize("NFKC").str.strip_chars(PY_WHITESPACE)
+    if fold:  # ASCII text is its own NFKC form: only other values are normalised (most codes and dates are ASCII)
+        ascii_only = text.str.len_bytes() == text.str.len_chars()
+        text = pl.when(ascii_only).then(text).otherwise(text.str.normalize("NFKC").str.strip_chars(PY_WHITESPACE))
     return pl.when(text == "").then(None).otherwise(text)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import polars as pl
@@ -53,6 +54,7 @@ class NewRecords:
     now: dt.datetime
     blob: bytes  # ids and state digests (IntakeChunk.digests)
     root: str  # their Merkle root
+    payload: bytes | None = None  # the COPY data (PostgreSQL), made ahead too
 
 
 class ChunkCommitter:
@@ -120,22 +122,28 @@ class ChunkCommitter:
     def prepare(self, out: Outcome) -> None:
         """Do what can be done for the chunk's new records before its transaction, on the reading thread:
         their ciphers and state texts; where the database lets ids be taken outside a transaction
-        (PostgreSQL's sequence) also the ids, digests and Merkle root, leaving the writer the COPY."""
+        (PostgreSQL's sequence) also the ids, digests, Merkle root and the COPY data, leaving the writer
+        only the sending of it."""
         if out.creates is None or not out.creates.height or ledger_mode() != "chunk":
             return
-        draft = self._draft(out.creates, clock.now())
-        if records.ids_outside_transaction():
-            out.new = self._finish(draft)
+        if records.ids_outside_transaction():  # the ids first, so the state texts are made with them
+            new = self._finish(self._draft(self._with_ids(out.creates), clock.now()))
+            new.payload = records.copy_payload(new.frame, new.now)
+            out.new = new
         else:
-            out.draft = draft
+            out.draft = self._draft(out.creates, clock.now())
 
     def _draft(self, creates: pl.DataFrame, now: dt.datetime) -> Draft:
         frame = self.builder.with_ciphers(creates)
         return Draft(frame, now, records.draft_states(frame, now))
 
+    @staticmethod
+    def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.Series("id", records.allocate_ids(frame.height), dtype=pl.Int64))
+
     def _finish(self, draft: Draft) -> NewRecords:
-        ids = records.allocate_ids(draft.frame.height)
-        frame = draft.frame.with_columns(pl.Series("id", ids, dtype=pl.Int64))
+        frame = draft.frame if "id" in draft.frame.columns else self._with_ids(draft.frame)
+        ids = frame["id"].to_list()
         blob = integrity.pack(ids, records.record_digests(frame, self.builder, draft.now, draft.states))
         return NewRecords(frame, draft.now, blob, integrity.merkle_root(blob))
 
@@ -149,12 +157,12 @@ class ChunkCommitter:
             records_created([r.pk for r in created if r.subject_org_id or r.subject_person_id])
             return b"", ""
         new = out.new or self._finish(out.draft or self._draft(out.creates, now))
-        records.insert_records(new.frame, new.now)
+        records.insert_records(new.frame, new.now, new.payload)
         # Bulk rows send no post_save: records about a government subject start their measures here.
         records_created(new.frame.filter(pl.col("subject_org_id").is_not_null() | pl.col("subject_person_id").is_not_null())
                         ["id"].to_list())
-        stamp = micros(new.now)
-        out.outcomes.extend((row, pk, stamp) for row, pk in new.frame.select("_row", "id").iter_rows())
+        out.outcomes.extend(zip(new.frame["_row"].to_list(), new.frame["id"].to_list(), repeat(micros(new.now)),
+                                strict=False))
         return new.blob, new.root
 
     def _update(self, updates: pl.DataFrame, now: Any) -> None:

@@ -46,17 +46,18 @@ def _scan_text(path: Path, encoding: str, out: io.BufferedWriter | None) -> int:
                     "请把整个文件另存为同一种编码（建议 UTF-8）后再提交。") from None
             if out is not None:
                 out.write(text.encode("utf-8"))
-            parts = block.split(b"\n")
-            if len(parts) == 1:
+            first = block.find(b"\n")
+            if first < 0:
                 current += len(block)
             else:
-                if current + len(parts[0]) > max_line:
+                if current + first > max_line:
                     raise _long_line(line_no, max_line)
-                for offset, part in enumerate(parts[1:-1], start=1):
-                    if len(part) > max_line:
-                        raise _long_line(line_no + offset, max_line)
-                current = len(parts[-1])
-                line_no += len(parts) - 1
+                if len(block) > max_line:  # a line between two of the block's newlines may be too long
+                    for offset, part in enumerate(block.split(b"\n")[1:-1], start=1):
+                        if len(part) > max_line:
+                            raise _long_line(line_no + offset, max_line)
+                current = len(block) - block.rfind(b"\n") - 1
+                line_no += block.count(b"\n")
             if current > max_line:
                 raise _long_line(line_no, max_line)
         try:
