@@ -152,6 +152,13 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
      lambda c, r: f"/api/obligations/candidates/{c.candidate.pk}/confirm", {"credit"}),
     ("POST", "/api/obligations/candidates/{candidate_id}/dismiss",
      lambda c, r: f"/api/obligations/candidates/{c.candidate.pk}/dismiss", {"credit"}),
+    ("GET", "/api/obligations/complaints", lambda c, r: "/api/obligations/complaints",
+     {"credit", "submitter", "district", "subject"}),
+    ("POST", "/api/obligations/complaints", lambda c, r: "/api/obligations/complaints", {"credit"}),
+    ("GET", "/api/obligations/complaints/{case_id}", lambda c, r: f"/api/obligations/complaints/{c.complaint.pk}",
+     {"credit", "district"}),
+    ("POST", "/api/obligations/complaints/{case_id}/act",
+     lambda c, r: f"/api/obligations/complaints/{c.complaint.pk}/act", {"credit", "district"}),
 ]
 
 
@@ -170,6 +177,7 @@ BODIES = {
     "/api/remedies/objections/{objection_id}/act": '{"action": "不存在", "reason": "matrix"}',
     "/api/remedies/repairs/{repair_id}/act": '{"action": "不存在", "reason": "matrix"}',
     "/api/commitments/promises/{promise_id}/change": '{"decided_on": "2026-01-05", "legal_basis": " "}',
+    "/api/obligations/complaints/{case_id}/act": '{"action": "不存在", "reason": "matrix"}',
 }
 
 
