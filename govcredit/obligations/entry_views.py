@@ -25,8 +25,9 @@ from govcredit.accounts import access
 from govcredit.core import clock
 from govcredit.core.errors import DomainError
 from govcredit.core.paging import paginate
+from govcredit.ledger.hashing import entity_type_of
+from govcredit.ledger.models import LedgerEntry
 from govcredit.ledger.readable import describe
-from govcredit.ledger.services import history
 from govcredit.workflow import kinds as workflow_kinds
 from govcredit.workflow.models import Case
 
@@ -42,7 +43,7 @@ from .forms import (
     PaymentForm,
     SettlementForm,
 )
-from .models import Contract, Milestone, MilestoneRule, Obligation
+from .models import Contract, Invoice, Milestone, MilestoneRule, Obligation, Payment
 from .selectors import managed_orgs, visible_complaints, visible_contracts, visible_obligations
 
 
@@ -135,8 +136,21 @@ def _contract_context(request: HttpRequest, contract: Contract, bound: dict[str,
         "payments": [p for m in milestones for p in m.payments.all()],
         "inspection_deadline": deadline, "has_inspection": any(m.rule == MilestoneRule.INSPECTION for m in milestones),
         "can_manage": can_manage, "forms": forms,
-        "history": describe(history(contract).order_by("seq"), request.user),
+        "history": describe(_contract_history(contract, milestones), request.user),
     }
+
+
+def _contract_history(contract: Contract, milestones: list[Milestone]) -> Any:
+    """The ledger entries of the contract, its milestones, invoices and payments, in the ledger's order."""
+    rows: list[tuple[type[Any], list[int]]] = [
+        (Contract, [contract.pk]), (Milestone, [m.pk for m in milestones]),
+        (Invoice, list(contract.invoices.values_list("pk", flat=True))),
+        (Payment, [p.pk for m in milestones for p in m.payments.all()])]
+    q = Q(pk__in=[])
+    for model, ids in rows:
+        if ids:
+            q |= Q(entity_type=entity_type_of(model), entity_id__in=ids)
+    return LedgerEntry.objects.filter(q).order_by("seq")
 
 
 @login_required

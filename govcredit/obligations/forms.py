@@ -160,7 +160,7 @@ class MilestoneChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 def _milestone_choices(form: forms.Form, milestones: Any) -> None:
     form.fields["milestone"] = MilestoneChoice(
         label=_("付款节点"), queryset=milestones if milestones is not None else Milestone.objects.none(),
-        widget=forms.Select(attrs={"translate": "no"}))
+        empty_label=None, widget=forms.Select(attrs={"translate": "no"}))  # the first unpaid one chosen
 
 
 # --- complaints about non-payment --------------------------------------------------------------------
