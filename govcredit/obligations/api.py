@@ -8,14 +8,17 @@ step by the wrong role answers 403, a step the complaint's state does not allow 
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, get_in_scope, user_of
 from govcredit.core.params import ObjectId
+from govcredit.remedies.limits import MSG_LIMITED, retry_after
 from govcredit.workflow.models import Case
 
 from . import complaints, procurement, services
@@ -172,6 +175,34 @@ def complaint_create(request: HttpRequest, body: ComplaintIn) -> Status[Complain
     ob = get_in_scope(visible_obligations(user), pk=body.obligation_id)
     case = complaints.file_on_behalf(ob, text=body.text, actor=user)
     return Status(201, _complaint_out(case))
+
+
+class PublicComplaintIn(Schema):
+    reference: str = Field(max_length=60, description="履约事项编号")
+    code: str = Field(max_length=20, description="查询码")
+    text: str = Field(max_length=1000, description="投诉内容")
+
+
+class PublicComplaintOut(Schema):
+    id: int = Field(description="投诉编号")
+    status: str = Field(description="状态")
+    opened_on: dt.date = Field(description="受理日期")
+    due_on: dt.date = Field(description="转交期限（10 个工作日）")
+
+
+@router.post("/track/complaints", auth=None, response={201: PublicComplaintOut, **ERRORS},
+             summary="供应商投诉拖欠款项（无需登录）",
+             description="凭履约事项编号和查询码（与公开查询页面相同）；编号不存在与查询码不对的回答相同（404）。"
+                         "只能就未履行的事项投诉；每次尝试计入频率限制。")
+def complaint_public(request: HttpRequest, body: PublicComplaintIn) -> Status[PublicComplaintOut]:
+    wait = retry_after(request)
+    if wait is not None:
+        raise HttpError(429, str(MSG_LIMITED))
+    ob = services.find_by_code(body.reference, body.code)
+    if ob is None:
+        raise Http404(_("编号或查询码不正确"))
+    case = complaints.file_by_supplier(ob, text=body.text)
+    return Status(201, PublicComplaintOut(id=case.pk, status=case.status, opened_on=case.opened_on, due_on=case.due_on))
 
 
 @router.get("/complaints/{case_id}", auth=api_auth(access.READ_OBLIGATIONS), response={200: ComplaintOut, **ERRORS},

@@ -100,3 +100,29 @@ class TestComplaintApi:
         assert answer.status_code == 422
         messages = " ".join(e["message"] for e in answer.json()["errors"])  # "detail" is the fixed code 输入有误
         assert "Answered" in messages and not any("\u4e00" <= ch <= "\u9fff" for ch in messages), answer.json()
+
+    def test_supplier_files_with_reference_and_code_without_login(self, shared_city: City) -> None:
+        add_obligations(shared_city)
+        ob, code = shared_city.obligation, shared_city.obligation_code  # type: ignore[attr-defined]
+        url = "/api/obligations/track/complaints"
+        anonymous = Client()
+        assert post(anonymous, url, {"reference": ob.reference, "code": "WRONG123", "text": "投诉"}).status_code == 404
+        assert post(anonymous, url, {"reference": "没有-1", "code": code, "text": "投诉"}).status_code == 404
+        assert post(anonymous, url, {"reference": ob.reference, "code": code, "text": " "}).status_code == 422
+        filed = post(anonymous, url, {"reference": ob.reference, "code": code, "text": "货款逾期三个月未付"})
+        assert filed.status_code == 201 and filed.json()["status"] == "待转交"
+        assert filed.json()["due_on"] == "2026-11-24"  # 10 working days
+        case = Case.objects.get(pk=filed.json()["id"])
+        assert case.basis_id == ob.pk and case.debtor_org == shared_city.orgs["xinjiekou"]
+        # the department sees it and waits for the credit office to forward it
+        detail = client_for(shared_city.users["district"]).get(f"{BASE}/{case.pk}")
+        assert detail.status_code == 200 and detail.json()["text"] == "货款逾期三个月未付"
+
+    def test_public_filing_is_rate_limited(self, shared_city: City, settings: Any) -> None:
+        add_obligations(shared_city)
+        settings.GOVCREDIT_REMEDIES_RATE = "2/m"
+        ob = shared_city.obligation  # type: ignore[attr-defined]
+        url = "/api/obligations/track/complaints"
+        statuses = [post(Client(), url, {"reference": ob.reference, "code": f"WRONG{i:03d}", "text": "x"}).status_code
+                    for i in range(3)]
+        assert statuses == [404, 404, 429]
