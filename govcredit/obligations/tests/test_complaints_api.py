@@ -126,3 +126,12 @@ class TestComplaintApi:
         statuses = [post(Client(), url, {"reference": ob.reference, "code": f"WRONG{i:03d}", "text": "x"}).status_code
                     for i in range(3)]
         assert statuses == [404, 404, 429]
+
+    def test_the_generic_workflow_api_sends_the_steps_here(self, shared_city: City) -> None:
+        add_obligations(shared_city)
+        case = shared_city.complaint  # type: ignore[attr-defined]
+        response = post(client_for(shared_city.users["credit"]), f"/api/workflow/cases/{case.pk}/transition",
+                        {"to_state": "处理中", "reason": "转交"})
+        assert response.status_code == 422
+        assert "/api/obligations/complaints/" in response.json()["errors"][0]["message"]
+        assert Case.objects.get(pk=case.pk).status == "待转交"
