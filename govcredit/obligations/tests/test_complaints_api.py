@@ -98,7 +98,7 @@ class TestComplaintApi:
         act = f"{BASE}/{shared_city.complaint.pk}/act?lang=en"  # type: ignore[attr-defined]
         answer = post(client_for(shared_city.users["credit"]), act, {"action": "answer", "reason": "x"})
         assert answer.status_code == 422
-        messages = " ".join(e["message"] for e in answer.json()["errors"])  # "detail" is the fixed code 输入有误
+        messages = " ".join(e["message"] for e in answer.json()["errors"])  # the field messages, not the summary
         assert "Answered" in messages and not any("\u4e00" <= ch <= "\u9fff" for ch in messages), answer.json()
 
     def test_supplier_files_with_reference_and_code_without_login(self, shared_city: City) -> None:
