@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from govcredit.exchange.models import ExchangeExport
     from govcredit.indicators.models import IndicatorValue, IndicatorWarning
     from govcredit.intake.models import ImportBatch
-    from govcredit.obligations.models import BreachCandidate, Obligation
+    from govcredit.obligations.models import BreachCandidate, Contract, Obligation
     from govcredit.remedies.models import Objection, Repair
     from govcredit.reports.models import ArchiveQuery, CreditReport, ReviewBatch, RosterCheck
     from govcredit.sanctions.models import AppliedMeasure, FaultToleranceApplication
@@ -89,6 +89,8 @@ class _Added:
     obligation: Obligation
     obligation_code: str
     candidate: BreachCandidate
+    contract: Contract
+    complaint: Case
     # indicators/tests/helpers.py add_indicators: {"xuanwu" | "qinhuai": the district's debt ratio}
     ind_value: dict[str, IndicatorValue]
     ind_warning: dict[str, IndicatorWarning]

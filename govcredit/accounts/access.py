@@ -251,6 +251,18 @@ def obligation_scope(user: Any) -> Q | None:
 
 def can_decide_breach_candidates(user: Any) -> bool:
     return has(user, DECIDE_BREACH_CANDIDATES)
+
+
+# A supplier files its complaint about non-payment on the public follow-up page; the credit office (the
+# office that receives complaints) may file one on its behalf. Forwarding and answering follow the
+# complaint kind's steps (``obligations/workflow.py``), each for its roles.
+FILE_COMPLAINTS = {Role.CREDIT_OFFICE}
+
+
+def can_manage_obligations(user: Any, org: Organization) -> bool:
+    """May the user enter a buyer's contracts, deliveries, settlements, invoices and payments: its own
+    organisation or one in its subtree (a department's data officer, a district), the credit office all?"""
+    return has(user, MANAGE_OBLIGATIONS) and _in_org_scope(user, org)
 # --- indicators and warnings (issue 15) ---------------------------------------------------------------
 READ_INDICATORS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}
 ENTER_INDICATORS = {Role.CREDIT_OFFICE, Role.DISTRICT, Role.SUBMITTER}

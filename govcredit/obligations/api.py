@@ -1,22 +1,29 @@
 """JSON API of the obligations register (mounted at ``/api/obligations/``): obligations in the caller's
-scope, breach candidates and the credit office's decision on them. Handlers find the row in the
-caller's scope (404 outside it); the services decide the rest."""
+scope, breach candidates and the credit office's decision on them, and suppliers' complaints about
+non-payment (filed by the credit office on a supplier's behalf, forwarded, extended, answered). Handlers find
+the row in the caller's scope (404 outside it); the services and the workflow engine decide the rest: a
+step by the wrong role answers 403, a step the complaint's state does not allow 422."""
 
 
 import datetime as dt
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, get_in_scope, user_of
 from govcredit.core.params import ObjectId
+from govcredit.remedies.limits import MSG_LIMITED, retry_after
+from govcredit.workflow.models import Case
 
-from . import procurement, services
+from . import complaints, procurement, services
 from .models import OWED, BreachCandidate, Milestone, Obligation
-from .selectors import visible_candidates, visible_obligations
+from .selectors import visible_candidates, visible_complaints, visible_obligations
 
 router = Router(tags=["履约践诺"])
 
@@ -104,6 +111,116 @@ def candidate_list(request: HttpRequest) -> list[CandidateOut]:
     access.require(user, access.DECIDE_BREACH_CANDIDATES)
     rows = visible_candidates(user).filter(status="待确认").order_by("created_on", "pk")
     return [_candidate_out(c) for c in rows[:5000]]
+
+
+class ComplaintStepOut(Schema):
+    from_state: str = Field(description="原状态")
+    to_state: str = Field(description="新状态")
+    actor: str = Field(description="办理人（system：系统或供应商本人）")
+    reason: str = Field(description="理由或处理结果")
+    at: dt.datetime = Field(description="时间")
+
+
+class ComplaintOut(Schema):
+    id: int = Field(description="投诉编号（办理事项编号）")
+    obligation_id: int | None = Field(description="履约事项编号")
+    reference: str = Field(description="履约事项编号（业务）")
+    debtor_org: str = Field(description="被投诉单位")
+    complainant: str = Field(description="投诉人（自然人姓名已遮蔽）")
+    text: str = Field(description="投诉内容")
+    status: str = Field(description="状态：待转交、处理中、延期处理、已反馈、已撤回")
+    opened_on: dt.date = Field(description="受理日期")
+    due_on: dt.date = Field(description="当前环节办理期限")
+    closed: bool = Field(description="已办结")
+    history: list[ComplaintStepOut] = Field(description="办理记录")
+
+
+class ComplaintIn(Schema):
+    obligation_id: int = Field(description="履约事项编号（内部）")
+    text: str = Field(max_length=1000, description="投诉内容")
+
+
+class ComplaintActIn(Schema):
+    action: str = Field(description="forward 转交处理投诉部门（信用管理部门）；decline 不予受理（信用管理部门）；"
+                                    "extend 延长处理期限；answer 形成处理结果并反馈投诉人")
+    reason: str = Field(max_length=2000, description="理由或处理结果")
+    extend_days: int = Field(0, ge=0, le=60, description="延长天数（仅 extend）")
+
+
+def _complaint_out(case: Case) -> ComplaintOut:
+    reference, _sep, text = case.basis_text.partition("：")
+    events = sorted(case.events.all(), key=lambda e: (e.at, e.pk))  # prefetched by the list
+    return ComplaintOut(id=case.pk, obligation_id=case.basis_id, reference=reference, debtor_org=case.debtor_org.name if case.debtor_org else "",
+                        complainant=case.owed_to, text=text, status=case.status, opened_on=case.opened_on,
+                        due_on=case.due_on, closed=case.closed_at is not None,
+                        history=[ComplaintStepOut(from_state=e.from_state, to_state=e.to_state, actor=e.actor_name,
+                                                  reason=e.reason, at=e.at) for e in events])
+
+
+@router.get("/complaints", auth=api_auth(access.READ_OBLIGATIONS), response={200: list[ComplaintOut], **ERRORS},
+            summary="拖欠款项投诉列表", description="调用者范围内的投诉（被投诉单位为本单位及下级），未办结的在前。")
+@paginate(Pagination)
+def complaint_list(request: HttpRequest) -> list[ComplaintOut]:
+    user = user_of(request)
+    rows = visible_complaints(user).prefetch_related("events").order_by("closed_at", "due_on", "pk")
+    return [_complaint_out(c) for c in rows[:5000]]
+
+
+@router.post("/complaints", auth=api_auth(access.FILE_COMPLAINTS), response={201: ComplaintOut, **ERRORS},
+             summary="代供应商登记投诉（信用管理部门）",
+             description="供应商本人凭编号和查询码在公开查询页面投诉；信用管理部门可代为登记。只能就未履行的事项投诉；"
+                         "10 个工作日内须转交处理投诉部门。")
+def complaint_create(request: HttpRequest, body: ComplaintIn) -> Status[ComplaintOut]:
+    user = user_of(request)
+    ob = get_in_scope(visible_obligations(user), pk=body.obligation_id)
+    case = complaints.file_on_behalf(ob, text=body.text, actor=user)
+    return Status(201, _complaint_out(case))
+
+
+class PublicComplaintIn(Schema):
+    reference: str = Field(max_length=60, description="履约事项编号")
+    code: str = Field(max_length=20, description="查询码")
+    text: str = Field(max_length=1000, description="投诉内容")
+
+
+class PublicComplaintOut(Schema):
+    id: int = Field(description="投诉编号")
+    status: str = Field(description="状态")
+    opened_on: dt.date = Field(description="受理日期")
+    due_on: dt.date = Field(description="转交期限（10 个工作日）")
+
+
+@router.post("/track/complaints", auth=None, response={201: PublicComplaintOut, **ERRORS},
+             summary="供应商投诉拖欠款项（无需登录）",
+             description="凭履约事项编号和查询码（与公开查询页面相同）；编号不存在与查询码不对的回答相同（404）。"
+                         "只能就未履行的事项投诉；每次尝试计入频率限制。")
+def complaint_public(request: HttpRequest, body: PublicComplaintIn) -> Status[PublicComplaintOut]:
+    wait = retry_after(request)
+    if wait is not None:
+        raise HttpError(429, str(MSG_LIMITED))
+    ob = services.find_by_code(body.reference, body.code)
+    if ob is None:
+        raise Http404(_("编号或查询码不正确"))
+    case = complaints.file_by_supplier(ob, text=body.text)
+    return Status(201, PublicComplaintOut(id=case.pk, status=case.status, opened_on=case.opened_on, due_on=case.due_on))
+
+
+@router.get("/complaints/{case_id}", auth=api_auth(access.READ_OBLIGATIONS), response={200: ComplaintOut, **ERRORS},
+            summary="拖欠款项投诉详情")
+def complaint_detail(request: HttpRequest, case_id: ObjectId) -> ComplaintOut:
+    return _complaint_out(get_in_scope(visible_complaints(user_of(request)), pk=case_id))
+
+
+@router.post("/complaints/{case_id}/act", auth=api_auth(access.READ_OBLIGATIONS),
+             response={200: ComplaintOut, **ERRORS}, summary="办理拖欠款项投诉",
+             description="待转交 → 处理中（forward，信用管理部门，处理期限改为 30 日后）或 已撤回（decline）；"
+                         "处理中 → 延期处理（extend，最长至转交后 90 日）；处理中、延期处理 → 已反馈（answer，被投诉单位"
+                         "或信用管理部门）。无权办理该步骤的角色 403；当前状态不允许的步骤 422。")
+def complaint_act(request: HttpRequest, case_id: ObjectId, body: ComplaintActIn) -> ComplaintOut:
+    user = user_of(request)
+    case = get_in_scope(visible_complaints(user), pk=case_id)
+    complaints.act(case, body.action, actor=user, reason=body.reason, extend_days=body.extend_days)
+    return _complaint_out(visible_complaints(user).get(pk=case.pk))
 
 
 @router.get("/{obligation_id}", auth=api_auth(access.READ_OBLIGATIONS), response={200: ObligationOut, **ERRORS},

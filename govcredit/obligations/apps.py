@@ -52,6 +52,10 @@ class ObligationsConfig(AppConfig):
         register_menu_item("obligations.overdue_lists", MenuItem(
             menu_label("上一年度逾期合同"), "obligations:overdue_lists",
             lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 44))
+        register_menu_item("obligations.contracts", MenuItem(menu_label("采购合同"), "obligations:contracts",
+                                                             lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 45))
+        register_menu_item("obligations.complaints", MenuItem(menu_label("拖欠款项投诉"), "obligations:complaints",
+                                                              lambda user: menu_access.has(user, menu_access.READ_OBLIGATIONS), 46))
         from govcredit.api.common import register_router
         from govcredit.core.demo import DemoStep, register_demo_step
 

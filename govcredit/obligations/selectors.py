@@ -7,8 +7,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from govcredit.accounts import access
+from govcredit.subjects.models import Organization
+from govcredit.subjects.selectors import visible_orgs
+from govcredit.workflow.models import Case
 
-from .models import BreachCandidate, Contract, Obligation
+from .models import BreachCandidate, Contract, Milestone, Obligation
 
 
 def visible_obligations(user: Any) -> QuerySet[Obligation]:
@@ -23,6 +26,31 @@ def visible_contracts(user: Any) -> QuerySet[Contract]:
     if scope is None:
         return Contract.objects.none()
     return Contract.objects.filter(_as(scope, "buyer")).select_related("buyer")
+
+
+def visible_milestones(user: Any) -> QuerySet[Milestone]:
+    scope = access.obligation_scope(user)
+    if scope is None:
+        return Milestone.objects.none()
+    return Milestone.objects.filter(_as(scope, "contract__buyer")).select_related("contract", "contract__buyer")
+
+
+def visible_complaints(user: Any) -> QuerySet[Case]:
+    """Complaints about non-payment owed by organisations in the user's obligation scope (a case's
+    ``debtor_org`` is the buying department)."""
+    from .workflow import COMPLAINT
+
+    scope = access.obligation_scope(user)
+    if scope is None:
+        return Case.objects.none()
+    return Case.objects.filter(scope, kind=COMPLAINT.code).select_related("debtor_org")
+
+
+def managed_orgs(user: Any) -> QuerySet[Organization]:
+    """The organisations the user may register contracts for (its subtree; the credit office all)."""
+    if not access.has(user, access.MANAGE_OBLIGATIONS):
+        return Organization.objects.none()
+    return visible_orgs(user).order_by("path")
 
 
 def visible_candidates(user: Any) -> QuerySet[BreachCandidate]:

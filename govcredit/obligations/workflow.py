@@ -50,7 +50,7 @@ COMPLAINT = Kind(
     working_days=True,
     reminders=(3, 1),
     owner_roles=DEPARTMENT,
-    handled_by="obligations",
+    handled_by=gettext_noop("拖欠款项投诉页面或投诉接口（/api/obligations/complaints/）"),
 )
 
 TO_PUBLISH, PUBLISHED = "待公开", "已公开"

@@ -148,6 +148,12 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("obligations:candidate", lambda c: [c.candidate.pk], {"credit"}),
     ("obligations:ranking", lambda c: [], {"credit"}),
     ("obligations:overdue_lists", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("obligations:contracts", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("obligations:contract_create", lambda c: [], {"credit", "submitter", "district"}),
+    ("obligations:contract", lambda c: [c.contract.pk], {"credit", "district"}),
+    ("obligations:complaints", lambda c: [], {"credit", "submitter", "district", "subject"}),
+    ("obligations:complaint_create", lambda c: [], {"credit"}),
+    ("obligations:complaint", lambda c: [c.complaint.pk], {"credit", "district"}),
     ("indicators:dashboard", lambda c: [], {"credit", "submitter", "district"}),
     ("indicators:subject", lambda c: [c.orgs["xuanwu"].pk], {"credit", "district"}),
     ("indicators:subject", lambda c: [c.orgs["qinhuai"].pk], {"credit"}),
@@ -202,6 +208,11 @@ POST_MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("commitments:project_advance", lambda c: [c.project.pk], {"credit", "district"}),
     ("commitments:duty_add", lambda c: [c.project.pk], {"credit", "district"}),
     ("commitments:promise_keep", lambda c: [c.promise.pk], {"credit", "district"}),
+    ("obligations:contract_delivery", lambda c: [c.contract.pk], {"credit", "district"}),
+    ("obligations:contract_delay", lambda c: [c.contract.pk], {"credit", "district"}),
+    ("obligations:contract_settlement", lambda c: [c.contract.pk], {"credit", "district"}),
+    ("obligations:contract_invoice", lambda c: [c.contract.pk], {"credit", "district"}),
+    ("obligations:contract_payment", lambda c: [c.contract.pk], {"credit", "district"}),
 ]
 # Pages with a behaviour of their own, tested where that behaviour is: (url name, why).
 SPECIAL: dict[str, str] = {

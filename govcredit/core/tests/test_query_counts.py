@@ -283,6 +283,28 @@ def _obligations(city: City, n: int) -> None:
     mark_obligations()
 
 
+def _contracts(city: City, n: int) -> None:
+    from decimal import Decimal
+
+    from govcredit.obligations.procurement import MilestoneSpec, register_contract
+
+    for _ in range(n):
+        k = next(serial)
+        register_contract(number=f"计数-HT-{k}", name="办公用品采购", buyer=city.orgs["xinjiekou"],
+                          supplier_name="南京某某文具有限公司", supplier_is_sme=True, amount=Decimal("9000"),
+                          signed_on=clock.today() - dt.timedelta(days=40), actor="test",
+                          delivered_on=clock.today() - dt.timedelta(days=10),
+                          milestones=[MilestoneSpec("预付款", Decimal("3000")), MilestoneSpec("尾款", Decimal("6000"))])
+
+
+def _complaints(city: City, n: int) -> None:
+    from govcredit.obligations.tests.helpers import owe
+    from govcredit.obligations.workflow import file_complaint
+
+    for i in range(n):
+        file_complaint(owe(city.orgs["xinjiekou"], clock.today() - dt.timedelta(days=5 + i)), text="逾期未付款")
+
+
 Grow = Callable[[City, int], object]  # what it returns is not used
 # (what is listed, the role that reads it, the URL, how to add n rows the role sees)
 LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
@@ -341,6 +363,9 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("obligations:ranking", "credit", lambda: reverse("obligations:ranking"), _obligations),
     ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
     ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
+    ("obligations:contracts", "district", lambda: reverse("obligations:contracts"), _contracts),
+    ("obligations:complaints", "district", lambda: reverse("obligations:complaints"), _complaints),
+    ("GET /api/obligations/complaints", "district", lambda: "/api/obligations/complaints", _complaints),
     ("indicators:dashboard", "credit", lambda: reverse("indicators:dashboard"), grow_districts),
     ("indicators:warning_list", "credit", lambda: reverse("indicators:warning_list"), grow_districts),
     ("indicators:debt", "credit", lambda: reverse("indicators:debt"), grow_districts),

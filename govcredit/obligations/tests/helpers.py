@@ -29,12 +29,14 @@ def owe(org: Organization, due_on: dt.date, *, amount: str = "120000", kind: str
 
 
 def add_obligations(city: City) -> None:
-    """For the access matrices: a procurement contract of 新街口街道 (玄武区) paid late past its grace period,
-    so it has an overdue obligation with a breach candidate, and a query code (``city.obligation_code``)."""
+    """For the access matrices: a procurement contract of 新街口街道 (玄武区) paid late past its grace period
+    (``city.contract``), so it has an overdue obligation with a breach candidate, a query code
+    (``city.obligation_code``) and the supplier's complaint about it, not yet forwarded (``city.complaint``)."""
     from govcredit.core import clock
     from govcredit.obligations.models import BreachCandidate
     from govcredit.obligations.procurement import MilestoneSpec, register_contract
     from govcredit.obligations.services import issue_query_code, mark_obligations
+    from govcredit.obligations.workflow import file_complaint
 
     c = city
     today = clock.today()
@@ -49,3 +51,5 @@ def add_obligations(city: City) -> None:
     c.obligation = ob
     c.obligation_code = issue_query_code(ob, actor="test")
     c.candidate = BreachCandidate.objects.get(obligation=ob)
+    c.contract = contract
+    c.complaint = file_complaint(ob, text="家具款逾期未付")
