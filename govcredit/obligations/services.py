@@ -34,6 +34,7 @@ from govcredit.archive.services import record_decision
 from govcredit.catalog.models import RecordType, SubjectKind
 from govcredit.core import clock
 from govcredit.core.errors import Conflict, DomainError
+from govcredit.core.jobs import collector_paused
 from govcredit.ledger.hashing import digest_state, entity_type_of, state_attnames, state_of_values
 from govcredit.ledger.models import ledger_writing
 from govcredit.ledger.services import (
@@ -50,7 +51,7 @@ from .kinds import get_kind, kind_label
 from .models import BreachCandidate, CandidateStatus, Obligation, ObligationStatus
 
 SYSTEM = "system"
-CHUNK = 5000
+CHUNK = 5000  # rows per condition and transaction of the daily job
 
 
 class ObligationError(DomainError):
@@ -296,39 +297,42 @@ def _in(ids: list[int]) -> tuple[str, list[Any]]:
 
 
 def _claim_sql() -> str:
-    """PostgreSQL: find (each condition an ordered index range under ``LIMIT``), lock and read the next chunk
-    in one statement; every row also carries how many ids were found (a full chunk: there may be more)."""
+    """PostgreSQL: lock and read the next rows of each condition in one statement, each part an ordered range
+    of its index under ``LIMIT`` with ``FOR UPDATE SKIP LOCKED`` (rows another worker holds are skipped; a row
+    changed since the statement began is checked again), tagged with its part's number."""
     q = connection.ops.quote_name
     t = q(Obligation._meta.db_table)
-    parts = " UNION ALL ".join(
-        f"(SELECT id FROM {t} WHERE {where} ORDER BY {order} LIMIT %(limit)s)"
-        for where, order in (("status = %(open)s AND due_on < %(today)s", "due_on"),
-                             ("status = %(soon)s AND due_on < %(today)s", "due_on"),
-                             ("status = %(open)s AND soon_on <= %(today)s", "soon_on"),
-                             ("status = %(overdue)s AND candidate_on IS NULL AND breach_on <= %(today)s", "breach_on")))
     columns = {f.attname: f.column for f in Obligation._meta.concrete_fields}
-    select = ", ".join(f"o.{q(columns[name])}" for name in state_attnames(Obligation))
-    return (f"WITH ids AS (SELECT id FROM ({parts}) AS u LIMIT %(limit)s) "
-            f"SELECT (SELECT count(*) FROM ids), {select} FROM {t} AS o "
-            f"WHERE o.id IN (SELECT id FROM ids) AND ("
-            f"(o.status IN (%(open)s, %(soon)s) AND o.due_on < %(today)s) "
-            f"OR (o.status = %(open)s AND o.soon_on <= %(today)s) "
-            f"OR (o.status = %(overdue)s AND o.candidate_on IS NULL AND o.breach_on <= %(today)s)) "
-            f"ORDER BY o.id FOR UPDATE OF o SKIP LOCKED")
+    select = ", ".join(q(columns[name]) for name in state_attnames(Obligation))
+    parts = (("status = %(open)s AND due_on < %(today)s", "due_on"),
+             ("status = %(soon)s AND due_on < %(today)s", "due_on"),
+             ("status = %(open)s AND soon_on <= %(today)s", "soon_on"),
+             ("status = %(overdue)s AND candidate_on IS NULL AND breach_on <= %(today)s", "breach_on"))
+    locked = ", ".join(f"p{i} AS (SELECT {select} FROM {t} WHERE {where} ORDER BY {order} LIMIT %(limit)s "
+                       f"FOR UPDATE SKIP LOCKED)" for i, (where, order) in enumerate(parts))
+    return f"WITH {locked} " + " UNION ALL ".join(f"SELECT {i}, p{i}.* FROM p{i}" for i in range(len(parts)))
 
 
 def _claim_rows(today: dt.date, limit: int) -> tuple[list[tuple[Any, ...]], bool]:
-    """Lock and read (as value tuples in ``state_attnames`` order) the next chunk of rows to change; rows
-    another worker holds are its work. The ids are found one condition at a time (each an index range: one
-    ``OR`` of them, under a ``LIMIT``, makes the planner scan the table), then locked by primary key with
-    the whole condition checked again. On PostgreSQL that is one statement (``FOR UPDATE SKIP LOCKED``)."""
+    """Lock and read (as value tuples in ``state_attnames`` order) the next chunk of rows to change, at most
+    ``limit`` rows of each condition; rows another worker holds are its work; whether a condition may have
+    more. Each condition is an index range in the index's order (one ``OR`` of them, under a ``LIMIT``, makes
+    the planner scan the table): on PostgreSQL one statement locking as it reads (a row matching two conditions
+    comes once); elsewhere the ids one condition at a time, then the rows by primary key with the whole
+    condition checked again (SQLite's write lock, taken at ``BEGIN``, keeps other writers out)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(_claim_sql(), {"limit": limit, "today": today, "open": ObligationStatus.OPEN.value,
                                        "soon": ObligationStatus.DUE_SOON.value,
                                        "overdue": ObligationStatus.OVERDUE.value})
             found = cur.fetchall()
-        return [row[1:] for row in found], bool(found) and found[0][0] >= limit
+        at_id = state_attnames(Obligation).index("id")
+        per_part: dict[int, int] = {}
+        rows: dict[int, tuple[Any, ...]] = {}
+        for part, *row in found:
+            per_part[part] = per_part.get(part, 0) + 1
+            rows.setdefault(row[at_id], tuple(row))
+        return list(rows.values()), any(n >= limit for n in per_part.values())
     ids: list[int] = []
     for part, order in _due_parts(today):
         if len(ids) >= limit:
@@ -429,7 +433,7 @@ def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> Mar
                "obligation.candidate": "逾期超过宽限期，生成失信候选",
                "obligation.overdue+": "履行期限已过，且已超过宽限期，生成失信候选"}
     while True:
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             rows, more = _claim_rows(today, chunk)
             if not rows:
                 return result
