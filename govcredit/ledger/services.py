@@ -14,7 +14,7 @@ append instead of the ORM's per-object work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -37,7 +37,9 @@ from .hashing import (
     entry_payload,
     keyed_hasher,
     micros,
+    state_attnames,
     state_of,
+    state_of_values,
 )
 from .models import LedgeredModel, LedgerEntry, LedgerHead, ledger_writing
 
@@ -121,14 +123,55 @@ def _write_entries(changes: Iterable[_Row]) -> list[tuple[Any, ...]]:
 
 def append(changes: Sequence[Change]) -> list[LedgerEntry]:
     """Append entries at the chain's tip; the caller should be inside a transaction with the rows they describe."""
-    rows = _write_entries((c.actor, c.actor_user_id, c.action, c.entity_type, c.entity_id, c.state_digest, c.reason,
-                           c.changes) for c in changes)
+    rows = _write_entries(_as_rows(changes))
     entries = []
     for row in rows:
         entry = LedgerEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True)))
         entry._state.adding, entry._state.db = False, connection.alias
         entries.append(entry)
     return entries
+
+
+def _as_rows(changes: Iterable[Change]) -> Iterator[_Row]:
+    return ((c.actor, c.actor_user_id, c.action, c.entity_type, c.entity_id, c.state_digest, c.reason, c.changes)
+            for c in changes)
+
+
+def append_changes(changes: Iterable[Change]) -> int:
+    """Like :func:`append` for a batch job: the same entries, without making a ``LedgerEntry`` instance of each
+    (the caller does not read them back); returns how many were appended."""
+    return len(_write_entries(_as_rows(changes)))
+
+
+class ValueChanges:
+    """The state digest and changed values of rows a job changes from values it read, without instances.
+
+    ``old`` is a row as read in :func:`~.hashing.state_attnames` order (``values_list(*state_attnames(model))``),
+    ``new`` the columns it sets (attname → the value as on an instance). ``ValueChanges(model)(old, new)`` gives
+    the new state's digest and the entry's ``changes`` text, equal to what :func:`save_with_entry` writes for the
+    same change of an instance (``digest_instance`` and :func:`changed_values` over ``new``'s columns), at the
+    cost of one canonical conversion of the row, one JSON encoding and one hash.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        names = state_attnames(model)
+        self._shown = _shown_columns(model)
+        self._convert = {name: converter(fields[name]) for name in names}
+
+    def __call__(self, old: Sequence[Any], new: dict[str, Any]) -> tuple[str, str]:
+        state = state_of_values(self.model, old)
+        shown = self._shown
+        diff: dict[str, Any] = {}
+        for name, value in new.items():
+            convert = self._convert[name]  # a column outside the state (unhashed) is a KeyError: not for this
+            value = value if value is None or convert is None else convert(value)
+            before = state[name]
+            state[name] = value
+            if before != value and name in shown:
+                diff[name] = [before, value] if shown[name] else None
+        return digest_state(state), encode(diff) if diff else ""
 
 
 def _shown_columns(model: type[models.Model]) -> dict[str, bool]:

@@ -289,3 +289,45 @@ def test_a_field_with_the_chunk_separator_is_checked_exactly(ledger_city: City) 
         append([Change("clerk", "note", "archive.note", 1, "d" * 64, "含\x1d组分隔符")])
     report = verify()
     assert report.ok and report.entries == last_seq()
+
+
+@pytest.mark.django_db
+def test_value_changes_give_what_saving_the_instance_would(ledger_city: City) -> None:
+    """A batch job's entry computed from values read (``ValueChanges``) equals the one ``save_with_entry``
+    writes for the same change of the instance: the new state's digest and the changed values, with a hidden
+    column only named, an unchanged one left out and dates, times and decimals in their canonical form."""
+    record = ledger_city.records["objected_discipline"]
+    model = type(record)
+    old = model.objects.filter(pk=record.pk).values_list(*state_attnames(model)).get()
+    before = state_of(model.objects.get(pk=record.pk))
+    hidden = "counterparty_id_index"
+    assert hidden in model.ledger_hidden
+    new: dict[str, Any] = {"status": RecordStatus.REVOKED.value, "decision_date": dt.date(2024, 3, 1),
+                           "amount": Decimal("12.5"), "decision_number": record.decision_number,
+                           hidden: "changed-secret"}
+    changed = model.objects.get(pk=record.pk)
+    for name, value in new.items():
+        setattr(changed, name, value)
+    digest, diff = services.ValueChanges(model)(old, new)
+    assert digest == digest_instance(changed) == reference_digest(changed)
+    assert diff == services.changed_values(model, before, state_of(changed), list(new))
+    shown = json.loads(diff)
+    assert shown["status"] == [before["status"], RecordStatus.REVOKED.value]
+    assert shown["decision_date"] == [before["decision_date"], "2024-03-01"] and shown["amount"][1] == "12.500000"
+    assert "decision_number" not in shown and shown[hidden] is None
+    assert services.ValueChanges(model)(old, {"status": before["status"]}) == (digest_state(before), "")
+
+
+@pytest.mark.django_db
+def test_append_changes_writes_the_entries_append_writes(ledger_city: City) -> None:
+    since = last_seq()
+    with transaction.atomic():
+        count = services.append_changes(iter([Change("clerk", "note", "archive.note", 3, "0" * 64, "甲", None, ""),
+                                              Change("clerk", "note", "archive.note", 4, "1" * 64, "乙", None,
+                                                     '{"status":["a","b"]}')]))
+    stored = new_entries(since)
+    assert count == 2 and [(e.entity_id, e.reason, e.changes) for e in stored] == [
+        (3, "甲", ""), (4, "乙", '{"status":["a","b"]}')]
+    assert stored[1].prev_hash == stored[0].entry_hash
+    assert head().seq == stored[1].seq and head().entry_hash == stored[1].entry_hash
+    assert verify().ok

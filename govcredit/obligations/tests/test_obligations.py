@@ -71,6 +71,31 @@ class TestDailyJob:
         assert history(candidate).filter(action="obligation.candidate.create").count() == 1
         assert verify().ok
 
+    def test_small_chunks_do_what_one_chunk_does(self, shared_city: City) -> None:
+        """Chunks of two rows per condition: every row changed once, each with one entry, the candidates made
+        once, however the rows fall into chunks (a row matching two conditions is changed once)."""
+        org = shared_city.orgs["xinjiekou"]
+        later = DAY + dt.timedelta(days=12)
+        soon_late = owe(org, DAY + dt.timedelta(days=3), grace_days=0)  # 即将到期 → 已逾期 and a candidate
+        open_late = owe(org, DAY + dt.timedelta(days=9), grace_days=0)  # 未到期 → 已逾期 and a candidate
+        also_late = owe(org, DAY + dt.timedelta(days=5), grace_days=0)
+        graced = owe(org, DAY + dt.timedelta(days=11), grace_days=5)  # 已逾期, its candidate not yet
+        coming = owe(org, DAY + dt.timedelta(days=15))  # 未到期 → 即将到期
+        since = LedgerEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        result = mark_obligations(later, chunk=2)
+        assert (result.overdue, result.due_soon, result.candidates) == (4, 1, 3)
+        statuses = {o.pk: o.status for o in Obligation.objects.filter(pk__in=[
+            soon_late.pk, open_late.pk, also_late.pk, graced.pk, coming.pk])}
+        assert statuses == {soon_late.pk: ObligationStatus.OVERDUE, open_late.pk: ObligationStatus.OVERDUE,
+                            also_late.pk: ObligationStatus.OVERDUE, graced.pk: ObligationStatus.OVERDUE,
+                            coming.pk: ObligationStatus.DUE_SOON}
+        assert set(BreachCandidate.objects.values_list("obligation_id", flat=True)) == {
+            soon_late.pk, open_late.pk, also_late.pk}
+        written = list(LedgerEntry.objects.filter(seq__gt=since).values_list("entity_type", "entity_id"))
+        assert len(written) == len(set(written)) == 5 + 3
+        assert (mark_obligations(later, chunk=2).overdue, mark_obligations(later).candidates) == (0, 0)
+        assert verify().ok
+
     def test_fulfilled_cancelled_and_changed(self, shared_city: City) -> None:
         org = shared_city.orgs["xinjiekou"]
         paid = owe(org, DAY - dt.timedelta(days=2))
