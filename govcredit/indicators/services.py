@@ -31,7 +31,7 @@ from govcredit.ledger.services import create_with_entries, save_with_entry, upda
 from govcredit.subjects.models import Organization
 from govcredit.workflow import services as workflow
 
-from . import levels, registry
+from . import levels, registry, writing
 from .models import (
     NO_VALUE,
     Assessment,
@@ -302,35 +302,41 @@ def compute(months: Sequence[dt.date], codes: Iterable[str] | None = None, *, su
     return result
 
 
+VALUE_COLUMNS = ["indicator_id", "subject_id", "period", "version", "is_current", "value", "numerator", "denominator",
+                 "no_value_reason", "source", "source_detail", "entered_by_id", "entered_by_name", "note", "created_at"]
+
+
 def _write_computed(indicator: Indicator, comp: registry.Computation, rows: list[registry.Row],
                     months: Sequence[dt.date]) -> int:
-    current = {(v.subject_id, v.period): v for v in IndicatorValue.objects.filter(
-        indicator=indicator, period__in=list(months), is_current=True).only(
-        "pk", "subject_id", "period", "version", "value", "no_value_reason", "is_current")}
+    """Compare the computed rows with the current versions (tuples, no model per value) and write only the
+    changed ones: new versions in one bulk insert with one ledger entry each (``writing.create_ledgered``),
+    the versions they replace marked not current (``writing.update_ledgered``)."""
+    current = {(sid, period): (pk, version, value, reason) for pk, sid, period, version, value, reason in
+               IndicatorValue.objects.filter(indicator=indicator, period__in=list(months), is_current=True)
+               .values_list("pk", "subject_id", "period", "version", "value", "no_value_reason")}
     now = clock.now()
-    new: list[IndicatorValue] = []
-    old: list[IndicatorValue] = []
+    new: list[tuple[Any, ...]] = []
+    superseded: list[int] = []
     kind = "ratio" if comp.kind == "derived" else comp.kind
     for subject_id, month, num, den, inputs in rows:
         r = _to_value(kind, num, den)
         cur = current.get((subject_id, month))
-        if cur is not None and _same(cur, r.value, r.reason):
-            continue
+        if cur is not None and cur[2] == r.value and cur[3] == r.reason:
+            continue  # unchanged: no new version
         if cur is not None:
-            cur.is_current = False
-            old.append(cur)
-        new.append(IndicatorValue(
-            indicator=indicator, subject_id=subject_id, period=month, version=(cur.version + 1) if cur else 1,
-            is_current=True, value=r.value, numerator=_d(num), denominator=_d(den), no_value_reason=r.reason,
-            source=Source.COMPUTATION, source_detail={"computation": comp.label, "inputs": inputs},
-            entered_by=None, entered_by_name=COMPUTE_ACTOR, note="", created_at=now))
+            superseded.append(cur[0])
+        new.append((indicator.pk, subject_id, month, (cur[1] + 1) if cur else 1, True, r.value,
+                    writing.places(num, levels.PLACES), writing.places(den, levels.PLACES), r.reason,
+                    Source.COMPUTATION, {"computation": comp.label, "inputs": inputs}, None, COMPUTE_ACTOR, "", now))
     with transaction.atomic():
-        for i in range(0, len(old), UPDATE_CHUNK):  # small batches: see _update_in_chunks
-            update_with_entries(IndicatorValue, old[i:i + UPDATE_CHUNK], ["is_current"], actor=COMPUTE_ACTOR,
-                                action="indicators.value.supersede", reason=comp.label)
-        if new:
-            create_with_entries(IndicatorValue, new, actor=COMPUTE_ACTOR, action="indicators.value.compute",
-                                reason=comp.label)
+        for i in range(0, len(superseded), UPDATE_CHUNK):
+            old = list(IndicatorValue.objects.filter(pk__in=superseded[i:i + UPDATE_CHUNK]).select_for_update())
+            for v in old:
+                v.is_current = False
+            writing.update_ledgered(IndicatorValue, old, ["is_current"], actor=COMPUTE_ACTOR,
+                                    action="indicators.value.supersede", reason=comp.label)
+        writing.create_ledgered(IndicatorValue, VALUE_COLUMNS, new, actor=COMPUTE_ACTOR,
+                                action="indicators.value.compute", reason=comp.label)
     return len(new)
 
 
@@ -359,51 +365,66 @@ def explain(indicator: Indicator, version: WarningRuleVersion, value: IndicatorV
     }
 
 
+@dataclass(slots=True)
+class ValueRow:
+    """A current value as the evaluation reads it (a tuple per value, not a model): its source is read only
+    for the values a written warning explains (:func:`_explain_now`)."""
+
+    pk: int
+    indicator_id: int
+    subject_id: int
+    period: dt.date
+    value: Decimal | None
+    source_detail: dict[str, Any] | None = None
+
+
+Later = dict[int, tuple[Indicator, WarningRuleVersion, ValueRow, levels.Crossing, dt.date]]
+
+
 def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None) -> EvaluateResult:
-    """Assess the current values of ``months`` under the newest rule versions, rebuild their assessments and
-    move the warnings (months in order, so a series goes green → red → green as its values do)."""
+    """Assess the current values of ``months`` under the newest rule versions, bring their assessments up to
+    date (only the changed ones written) and move the warnings (months in order, so a series goes green → red
+    → green as its values do). Only the series with a value beyond a line or an open warning are walked: a
+    series green all along, with no warning, has nothing to open or close."""
     months = sorted({registry.month_start(m) for m in months})
     result = EvaluateResult()
     versions = current_rule_versions()
     indicators = {i.pk: i for i in Indicator.objects.all()}
-    qs = IndicatorValue.objects.filter(is_current=True, period__in=months).only(
-        "pk", "indicator_id", "subject_id", "period", "value", "no_value_reason", "source_detail")
-    if subjects is not None:
-        qs = qs.filter(subject_id__in=list(subjects))
-    values = list(qs.order_by("period", "pk"))
-    assessments: list[Assessment] = []
-    series: dict[tuple[int, int], list[tuple[IndicatorValue, levels.Crossing | None]]] = defaultdict(list)
-    for v in values:
-        version = versions.get(v.indicator_id)
-        crossing = levels.assess(v.value, version) if version is not None else None
-        level = NO_VALUE if v.value is None else (crossing.level if crossing is not None else int(Level.GREEN))
-        assessments.append(Assessment(subject_id=v.subject_id, indicator_id=v.indicator_id, period=v.period,
-                                      value_id=v.pk, number=v.value,
-                                      rule_version=version, level=level))
-        if version is not None:
-            series[(v.subject_id, v.indicator_id)].append((v, crossing))
-    with transaction.atomic():
-        old = Assessment.objects.filter(period__in=months)
-        if subjects is not None:
-            old = old.filter(subject_id__in=[s for s, _i in series] or [0])
-        old.delete()
-        Assessment.objects.bulk_create(assessments, batch_size=5000)
-    result.assessed = len(assessments)
+    qs = IndicatorValue.objects.filter(is_current=True, period__in=months)
+    only = None if subjects is None else list(subjects)
+    if only is not None:
+        qs = qs.filter(subject_id__in=only)
+    wanted: dict[tuple[int, int, dt.date], tuple[int, Decimal | None, int | None, int]] = {}
+    series: dict[tuple[int, int], list[tuple[ValueRow, levels.Crossing]]] = defaultdict(list)
+    beyond: set[tuple[int, int]] = set()
+    for pk, iid, sid, period, number in qs.order_by("period", "pk").values_list(
+            "pk", "indicator_id", "subject_id", "period", "value"):
+        version = versions.get(iid)
+        crossing = levels.assess(number, version) if version is not None else None
+        level = NO_VALUE if number is None else (crossing.level if crossing is not None else int(Level.GREEN))
+        wanted[(sid, iid, period)] = (pk, number, version.pk if version is not None else None, level)
+        if crossing is not None:
+            series[(sid, iid)].append((ValueRow(pk, iid, sid, period, number), crossing))
+            if crossing.level > Level.GREEN:
+                beyond.add((sid, iid))
+    _write_assessments(wanted, months, only)
+    result.assessed = len(wanted)
     open_warnings = {(w.subject_id, w.indicator_id): w for w in IndicatorWarning.objects.filter(
-        status=WarningStatus.OPEN).select_related("case")}
+        status=WarningStatus.OPEN).select_related("case__debtor_org", "case__debtor_person__employer")}
+    series = {key: items for key, items in series.items() if key in beyond or key in open_warnings}
     subjects_by_id = {o.pk: o for o in Organization.objects.filter(pk__in={s for s, _i in series})}
+    later: Later = {}
     # months up to the end of an episode already closed are history: evaluating them again opens nothing
     closed_until = {(s, i): m for s, i, m in IndicatorWarning.objects.filter(status=WarningStatus.CLOSED).values(
         "subject_id", "indicator_id").annotate(m=Max("closed_period")).values_list("subject_id", "indicator_id", "m")}
-    by_month: dict[dt.date, list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]]] = defaultdict(list)
+    by_month: dict[dt.date, list[tuple[tuple[int, int], ValueRow, levels.Crossing]]] = defaultdict(list)
     for key, items in series.items():
         for value, crossing in items:
-            if crossing is not None:
-                by_month[value.period].append((key, value, crossing))
+            by_month[value.period].append((key, value, crossing))
     pending: dict[int, IndicatorWarning] = {}
     for month in sorted(by_month):
         # one month at a time, every series at once: the episodes move month by month as the values do
-        opening: list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]] = []
+        opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]] = []
         escalating: list[IndicatorWarning] = []
         closing: list[IndicatorWarning] = []
         moved_too: set[int] = set()
@@ -421,7 +442,7 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
                 else:
                     result.updated += 1
                     moved = warning.pk in pending  # changed earlier in this run, not written yet
-                    if _update(warning, indicator, version, value, crossing, pending):
+                    if _update(warning, indicator, version, value, crossing, pending, later):
                         escalating.append(warning)
                         if moved:
                             moved_too.add(warning.pk)
@@ -429,7 +450,7 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
                 moved = pending.pop(warning.pk, None) is not None  # changed earlier in this run, not written yet
                 warning.status, warning.closed_period, warning.updated_at = (WarningStatus.CLOSED, value.period,
                                                                              clock.now())
-                warning.value = value
+                warning.value_id = value.pk
                 closing.append(warning)
                 if moved:
                     moved_too.add(warning.pk)
@@ -438,27 +459,70 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         with transaction.atomic():
             for warning in _open_many(opening, subjects_by_id, indicators, versions):
                 open_warnings[(warning.subject_id, warning.indicator_id)] = warning
-            _escalate_many(escalating, moved_too, indicators, month)
-            _close_many(closing, moved_too, month)
+            _escalate_many(escalating, moved_too, indicators, month, later)
+            _close_many(closing, moved_too, month, later)
         result.opened += len(opening)
         result.escalated += len(escalating)
         result.closed += len(closing)
     if pending:
         _update_in_chunks(list(pending.values()), WARNING_FIELDS, action="indicators.warning.update",
-                          reason="预警等级更新")
+                          reason="预警等级更新", later=later)
     return result
 
 
-def _update_in_chunks(objs: list[IndicatorWarning], fields: list[str], *, action: str, reason: str) -> None:
-    """``update_with_entries`` a hundred rows at a time: a bulk update is one ``CASE WHEN`` per column over its
-    rows, which the database evaluates row by row (quadratic in the batch), so small batches are much faster
-    than the ledger's batches of a thousand."""
+def _write_assessments(wanted: dict[tuple[int, int, dt.date], tuple[int, Decimal | None, int | None, int]],
+                       months: list[dt.date], subjects: list[int] | None) -> None:
+    """Bring the derived assessments of ``months`` to ``wanted`` ((subject, indicator, month) → value id, number,
+    rule version id, level): the ones that differ or have no value any more deleted, the missing ones inserted
+    in one bulk statement; an assessment that is already right is not touched."""
+    qs = Assessment.objects.filter(period__in=months)
+    if subjects is not None:
+        qs = qs.filter(subject_id__in=subjects)
+    stale: list[int] = []
+    have: set[tuple[int, int, dt.date]] = set()
+    for pk, sid, iid, period, vid, number, rvid, level in qs.values_list(
+            "pk", "subject_id", "indicator_id", "period", "value_id", "number", "rule_version_id", "level"):
+        if wanted.get((sid, iid, period)) == (vid, number, rvid, level):
+            have.add((sid, iid, period))
+        else:
+            stale.append(pk)
+    rows = [(sid, iid, period, *v) for (sid, iid, period), v in wanted.items() if (sid, iid, period) not in have]
+    with transaction.atomic():
+        for i in range(0, len(stale), 5000):
+            Assessment.objects.filter(pk__in=stale[i:i + 5000]).delete()
+        writing.insert_rows(Assessment, ["subject_id", "indicator_id", "period", "value_id", "number",
+                                         "rule_version_id", "level"], rows)
+
+
+def _update_in_chunks(objs: list[IndicatorWarning], fields: list[str], *, action: str, reason: str,
+                      later: Later) -> None:
+    """Write moved warnings (``writing.update_ledgered``: one ``UPDATE`` per row, pipelined, and one entry each;
+    Django's ``CASE WHEN`` bulk update cost more in the ORM than in the database), a thousand at a time."""
     for i in range(0, len(objs), UPDATE_CHUNK):
-        update_with_entries(IndicatorWarning, objs[i:i + UPDATE_CHUNK], fields, actor=SYSTEM, action=action,
-                            reason=reason)
+        chunk = objs[i:i + UPDATE_CHUNK]
+        _explain_now(chunk, later)
+        writing.update_ledgered(IndicatorWarning, chunk, fields, actor=SYSTEM, action=action, reason=reason)
 
 
-UPDATE_CHUNK = 100
+def _sources(values: Iterable[ValueRow]) -> None:
+    """Read the sources of these values (one query): what their warnings' explanations show as inputs."""
+    missing = {v.pk: v for v in values if v.source_detail is None}
+    pks = list(missing)
+    for i in range(0, len(pks), 5000):
+        for pk, detail in IndicatorValue.objects.filter(pk__in=pks[i:i + 5000]).values_list("pk", "source_detail"):
+            missing[pk].source_detail = detail
+
+
+def _explain_now(warnings: Iterable[IndicatorWarning], later: Later) -> None:
+    """Write the explanations of warnings moved in memory (:func:`_update`) before they are written: only the
+    explanation of the state a warning is written in is ever made."""
+    due = [(w, later.pop(w.pk)) for w in warnings if w.pk in later]
+    _sources(args[2] for _w, args in due)
+    for w, (indicator, version, value, crossing, since) in due:
+        w.explanation = explain(indicator, version, value, crossing, since)
+
+
+UPDATE_CHUNK = 1000
 WARNING_FIELDS = ["level", "value", "rule_version", "highest_level", "last_period", "red_months", "updated_at",
                   "explanation"]
 # red this month and the last, as written: level and highest level are red already (a warning whose level
@@ -467,7 +531,7 @@ ESCALATE_FIELDS = ["value", "rule_version", "last_period", "red_months", "update
 CLOSE_FIELDS = ["status", "closed_period", "value", "updated_at"]
 
 
-def _open_many(opening: list[tuple[tuple[int, int], IndicatorValue, levels.Crossing]],
+def _open_many(opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]],
                subjects_by_id: dict[int, Organization], indicators: dict[int, Indicator],
                versions: dict[int, WarningRuleVersion]) -> list[IndicatorWarning]:
     """Open the warnings of one month and their cases (the cases first, so each warning is written once,
@@ -476,18 +540,19 @@ def _open_many(opening: list[tuple[tuple[int, int], IndicatorValue, levels.Cross
         return []
     now = clock.now()
     items = []
+    _sources(value for _key, value, _crossing in opening)
     for (subject_id, indicator_id), value, crossing in opening:
         indicator = indicators[indicator_id]
         text = f"{indicator.name} {value.period:%Y-%m} {LEVEL_NAMES[crossing.level]}预警"
         items.append(workflow.NewCase(basis_text=f"{text}：{value.value}{indicator.unit}（预警线 {crossing.line}）",
-                                      debtor_org=subjects_by_id[subject_id], basis=value))
+                                      debtor_org=subjects_by_id[subject_id], basis=IndicatorValue(pk=value.pk)))
     month = opening[0][1].period
     cases = workflow.open_cases(KIND, items, owed_to="市信用办", reason=f"{month:%Y-%m} 指标预警")
     warnings = []
     for ((subject_id, indicator_id), value, crossing), case in zip(opening, cases, strict=True):
         indicator, version = indicators[indicator_id], versions[indicator_id]
         warnings.append(IndicatorWarning(
-            subject_id=subject_id, indicator=indicator, rule_version=version, value=value, level=crossing.level,
+            subject_id=subject_id, indicator=indicator, rule_version=version, value_id=value.pk, level=crossing.level,
             highest_level=crossing.level, since=value.period, last_period=value.period,
             red_months=int(crossing.level == Level.RED),
             explanation=explain(indicator, version, value, crossing, value.period),
@@ -499,15 +564,15 @@ def _open_many(opening: list[tuple[tuple[int, int], IndicatorValue, levels.Cross
 
 
 def _escalate_many(escalating: list[IndicatorWarning], moved_too: set[int], indicators: dict[int, Indicator],
-                   month: dt.date) -> None:
+                   month: dt.date, later: Later) -> None:
     """Red again: one entry per warning and a notice to the credit office and the district."""
     if not escalating:
         return
     reason = f"{month:%Y-%m} 连续红色预警"
     _update_in_chunks([w for w in escalating if w.pk not in moved_too], ESCALATE_FIELDS,
-                      action="indicators.warning.escalate", reason=reason)
+                      action="indicators.warning.escalate", reason=reason, later=later)
     _update_in_chunks([w for w in escalating if w.pk in moved_too], WARNING_FIELDS,
-                      action="indicators.warning.escalate", reason=reason)
+                      action="indicators.warning.escalate", reason=reason, later=later)
     cases = [w.case for w in escalating if w.case is not None]
     found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
     workflow.notify_many([workflow.Message(found[w.case.pk],
@@ -516,7 +581,7 @@ def _escalate_many(escalating: list[IndicatorWarning], moved_too: set[int], indi
                           for w in escalating if w.case is not None])
 
 
-def _close_many(closing: list[IndicatorWarning], moved_too: set[int], month: dt.date) -> None:
+def _close_many(closing: list[IndicatorWarning], moved_too: set[int], month: dt.date, later: Later) -> None:
     """Back below the yellow line: the warnings closed and their cases with them (the system step). Only the
     columns a closing changes are written, and the level's too for a warning whose level moved earlier in this
     run and was not written yet (``moved_too``)."""
@@ -525,29 +590,29 @@ def _close_many(closing: list[IndicatorWarning], moved_too: set[int], month: dt.
     reason = f"{month:%Y-%m} 数值回到预警线以下"
     plain = [w for w in closing if w.pk not in moved_too]
     moved = [w for w in closing if w.pk in moved_too]
-    _update_in_chunks(plain, CLOSE_FIELDS, action="indicators.warning.close", reason=reason)
+    _update_in_chunks(plain, CLOSE_FIELDS, action="indicators.warning.close", reason=reason, later=later)
     _update_in_chunks(moved, [*CLOSE_FIELDS, *(f for f in WARNING_FIELDS if f not in CLOSE_FIELDS)],
-                      action="indicators.warning.close", reason=reason)
+                      action="indicators.warning.close", reason=reason, later=later)
     cases = [w.case for w in closing if w.case is not None and w.case.closed_at is None]
     workflow.close_cases(cases, CLEARED, reason)
 
 
-def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRuleVersion, value: IndicatorValue,
-            crossing: levels.Crossing, pending: dict[int, IndicatorWarning]) -> bool:
+def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRuleVersion, value: ValueRow,
+            crossing: levels.Crossing, pending: dict[int, IndicatorWarning], later: Later) -> bool:
     """Move an open warning to a later (or the same, re-computed) month; True when it escalates (red again:
     the caller writes it with the month's escalations), else it waits in ``pending`` for the end of the run."""
-    later = value.period > warning.last_period
+    moved_on = value.period > warning.last_period
     red = crossing.level == Level.RED
-    red_months = (warning.red_months + 1 if later else warning.red_months) if red else 0
-    changed = (warning.level != crossing.level or warning.value_id != value.pk or later
+    red_months = (warning.red_months + 1 if moved_on else warning.red_months) if red else 0
+    changed = (warning.level != crossing.level or warning.value_id != value.pk or moved_on
                or warning.rule_version_id != version.pk)
     if not changed:
         return False
-    escalate = red and later and red_months >= 2
-    warning.level, warning.value, warning.rule_version = crossing.level, value, version
+    escalate = red and moved_on and red_months >= 2
+    warning.level, warning.value_id, warning.rule_version = crossing.level, value.pk, version
     warning.highest_level = max(warning.highest_level, crossing.level)
     warning.last_period, warning.red_months, warning.updated_at = value.period, red_months, clock.now()
-    warning.explanation = explain(indicator, version, value, crossing, warning.since)
+    later[warning.pk] = (indicator, version, value, crossing, warning.since)  # explained when written
     if not escalate:
         pending[warning.pk] = warning  # written together at the end of the evaluation (one entry each)
         return False
