@@ -5,7 +5,7 @@ digest of the row's state as stored (the digest is made from the same column val
 ledger's verification finds the rows as their entries describe them); the derived assessments the same way
 without entries. No model instance is built per row: at 1,500 subjects × 24 months × a dozen indicators the
 ORM's per-object work was most of the run. Ids come from the table's sequence (PostgreSQL) or after the
-table's highest id under SQLite's write lock (taken at ``BEGIN``), as in ``intake/records.py``.
+table's highest id under SQLite's write lock (taken at ``BEGIN``): :func:`govcredit.core.bulk.allocate_ids`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from govcredit.core.bulk import allocate_ids
 from govcredit.ledger.hashing import (
     converter,
     digest_state,
@@ -27,25 +28,6 @@ from govcredit.ledger.hashing import (
 )
 from govcredit.ledger.models import LedgeredModel, ledger_writing
 from govcredit.ledger.services import Change, append, changed_values
-
-
-def allocate_ids(model: type[models.Model], n: int) -> list[int]:
-    """Fresh primary keys for ``n`` rows of ``model``; call inside the transaction that writes them."""
-    if n == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cur.fetchone()[0]
-            cur.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, n])
-            return list(cur.fetchone()[0])
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        top = int(cur.fetchone()[0])
-        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cur.fetchone()
-        base = max(top, int(row[0]) if row else 0)
-    return list(range(base + 1, base + n + 1))
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> list[models.Field[Any, Any]]:

@@ -395,33 +395,6 @@ def builder_instance(builder: RecordBuilder, row: dict[str, Any], now: dt.dateti
 
 # --------------------------------------------------------------------------- writing
 
-def ids_outside_transaction() -> bool:
-    """Whether :func:`allocate_ids` may be called outside the transaction that writes the records
-    (PostgreSQL's sequence hands out each value once; SQLite's are taken under the write lock)."""
-    return connection.vendor == "postgresql"
-
-
-def allocate_ids(n: int) -> list[int]:
-    """Fresh primary keys for ``n`` records; on SQLite call inside the chunk's transaction."""
-    if n == 0:
-        return []
-    table = CreditRecord._meta.db_table
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # The sequence looked up once (pg_get_serial_sequence per row costs 8× the nextval), and one
-            # row holding all n values rather than n rows.
-            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cur.fetchone()[0]
-            cur.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, n])
-            return list(cur.fetchone()[0])
-        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # the write lock is held since BEGIN IMMEDIATE
-        top = cur.fetchone()[0]
-        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cur.fetchone()
-        base = max(top, row[0] if row else 0)
-    return list(range(base + 1, base + n + 1))
-
-
 def _stored_columns(frame: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
     """The rows of ``frame`` (with ids) as the archive table's columns, in its order, as the backend takes them."""
     select: list[pl.Expr] = []

@@ -16,6 +16,7 @@ from django.db import connection, connections, transaction
 
 from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
+from govcredit.core.bulk import allocate_ids, ids_outside_transaction
 from govcredit.core.errors import Conflict
 from govcredit.disclosure.workflow import open_withdrawals
 from govcredit.ledger.hashing import micros
@@ -126,7 +127,7 @@ class ChunkCommitter:
         only the sending of it."""
         if out.creates is None or not out.creates.height or ledger_mode() != "chunk":
             return
-        if records.ids_outside_transaction():  # the ids first, so the state texts are made with them
+        if ids_outside_transaction():  # the ids first, so the state texts are made with them
             new = self._finish(self._draft(self._with_ids(out.creates), clock.now()))
             new.payload = records.copy_payload(new.frame, new.now)
             out.new = new
@@ -139,7 +140,7 @@ class ChunkCommitter:
 
     @staticmethod
     def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns(pl.Series("id", records.allocate_ids(frame.height), dtype=pl.Int64))
+        return frame.with_columns(pl.Series("id", allocate_ids(CreditRecord, frame.height), dtype=pl.Int64))
 
     def _finish(self, draft: Draft) -> NewRecords:
         frame = draft.frame if "id" in draft.frame.columns else self._with_ids(draft.frame)
