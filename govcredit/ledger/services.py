@@ -97,14 +97,26 @@ def _insert_entries(rows: list[tuple[Any, ...]]) -> None:
                             rows)
 
 
-def _write_entries(changes: Iterable[_Row]) -> list[tuple[Any, ...]]:
+def head_lock_sql() -> str:
+    """A statement that locks the ledger's head and reads it as (seq, entry_hash): for a batch job that sends it
+    with other work in one exchange with the server (a PostgreSQL pipeline) and passes the row it returns to
+    :func:`append_changes` (``head=``), in the same transaction. No row: the ledger has no head yet."""
+    q = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: its write lock
+    return f"SELECT {q('seq')}, {q('entry_hash')} FROM {q(LedgerHead._meta.db_table)} WHERE id = 1{lock}"
+
+
+def _write_entries(changes: Iterable[_Row], head: tuple[int, str] | None = None) -> list[tuple[Any, ...]]:
     """Append (actor, actor user id, action, entity_type, entity_id, state_digest, reason, changes) at the tip;
-    return the rows (in ``ENTRY_COLUMNS`` order)."""
+    return the rows (in ``ENTRY_COLUMNS`` order). ``head``: the tip already locked in this transaction
+    (:func:`head_lock_sql`), else it is locked here."""
     with transaction.atomic(savepoint=False):
-        head = _lock_head()
+        if head is None:
+            locked = _lock_head()
+            head = locked.seq, locked.entry_hash
         ts = micros(clock.now())
         keyed = keyed_hasher().copy
-        seq, prev = head.seq, head.entry_hash
+        seq, prev = head
         rows = []
         for actor, uid, action, etype, eid, sdig, reason, diff in changes:
             seq += 1
@@ -137,10 +149,11 @@ def _as_rows(changes: Iterable[Change]) -> Iterator[_Row]:
             for c in changes)
 
 
-def append_changes(changes: Iterable[Change]) -> int:
+def append_changes(changes: Iterable[Change], *, head: tuple[int, str] | None = None) -> int:
     """Like :func:`append` for a batch job: the same entries, without making a ``LedgerEntry`` instance of each
-    (the caller does not read them back); returns how many were appended."""
-    return len(_write_entries(_as_rows(changes)))
+    (the caller does not read them back); returns how many were appended. ``head``: the row
+    :func:`head_lock_sql` returned in this transaction (the tip is then not locked and read again)."""
+    return len(_write_entries(_as_rows(changes), head))
 
 
 class ValueChanges:

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -43,6 +44,7 @@ from govcredit.ledger.services import (
     ValueChanges,
     actor_of,
     append_changes,
+    head_lock_sql,
     save_with_entry,
 )
 from govcredit.subjects.models import CivilServant, Organization, PostAssignment
@@ -353,12 +355,14 @@ _CANDIDATE_COLUMNS = ("obligation_id, due_on, record_type, subject_org_id, respo
 
 
 def _write_rows(new: list[tuple[int, str, dt.date | None, dt.date | None]], made: list[int], today: dt.date,
-                now: dt.datetime) -> dict[int, int]:
+                now: dt.datetime, meanwhile: Callable[[], None]) -> tuple[dict[int, int], tuple[int, str] | None]:
     """Give each row (id, status, overdue_since, candidate_on) its new values and insert the candidates of the
     obligations ``made`` (copying due date, record type, debtor, responsible person and amount from the row);
-    return obligation id → candidate id. One ``UPDATE`` per distinct set of new values (at most four) and one
-    ``INSERT … SELECT`` (Django's ``bulk_create`` would compile every value); on PostgreSQL all in one statement,
-    the ``UPDATE``s' ``RETURNING`` feeding the ``INSERT``."""
+    return obligation id → candidate id, and the ledger's head when it was locked here. One ``UPDATE`` per
+    distinct set of new values (at most four) and one ``INSERT … SELECT`` (Django's ``bulk_create`` would compile
+    every value); on PostgreSQL all in one statement, the ``UPDATE``s' ``RETURNING`` feeding the ``INSERT``, sent
+    in one pipeline with the lock of the ledger's head (``ledger.services.head_lock_sql``), and ``meanwhile`` (the
+    entries' Python work) runs while the server works; elsewhere ``meanwhile`` runs after the writes."""
     q = connection.ops.quote_name
     c, o = q(BreachCandidate._meta.db_table), q(Obligation._meta.db_table)
     pending, stamp = CandidateStatus.PENDING.value, connection.ops.adapt_datetimefield_value(now)
@@ -366,32 +370,49 @@ def _write_rows(new: list[tuple[int, str, dt.date | None, dt.date | None]], made
     for pk, *values in new:
         groups.setdefault(tuple(values), []).append(pk)
     if connection.vendor == "postgresql":
+        import psycopg
+
         updates, params = [], []
         for i, ((status, overdue_since, candidate_on), pks) in enumerate(groups.items()):
-            updates.append(f"u{i} AS (UPDATE {o} SET status = %s, overdue_since = %s, candidate_on = %s, "
-                           f"updated_at = %s WHERE id = ANY(%s) RETURNING id, due_on, record_type, debtor_org_id, "
-                           f"responsible_person_id, amount)")
-            params += [status, overdue_since, candidate_on, now, pks]
+            updates.append(f"u{i} AS (UPDATE {o} SET status = %s, overdue_since = %s::date, "
+                           f"candidate_on = %s::date, updated_at = %s WHERE id = ANY(%s::bigint[]) RETURNING id, "
+                           f"due_on, record_type, debtor_org_id, responsible_person_id, amount)")
+            params += [status, overdue_since, candidate_on, now, _id_array(pks)]
         changed = " UNION ALL ".join(f"SELECT * FROM u{i}" for i in range(len(groups)))
-        with connection.cursor() as cur:
-            cur.execute(f"WITH {', '.join(updates)} INSERT INTO {c} ({_CANDIDATE_COLUMNS}) SELECT id, due_on, "
-                        f"record_type, debtor_org_id, responsible_person_id, amount, %s, %s, '', %s, %s "
-                        f"FROM ({changed}) AS u WHERE id = ANY(%s) RETURNING id, obligation_id",
-                        [*params, pending, today, now, now, made])
-            return {int(ob): int(pk) for pk, ob in cur.fetchall()}
+        # one exchange with the server: the writes and the head's lock are sent, the entries computed while the
+        # server works, then both answers read (the same connection, so the same transaction)
+        with connection.cursor() as wrapper:
+            raw = wrapper.connection
+            with raw.pipeline(), psycopg.Cursor(raw) as cur, psycopg.Cursor(raw) as head_cur:
+                cur.execute(f"WITH {', '.join(updates)} INSERT INTO {c} ({_CANDIDATE_COLUMNS}) SELECT id, due_on, "
+                            f"record_type, debtor_org_id, responsible_person_id, amount, %s, %s, '', %s, %s "
+                            f"FROM ({changed}) AS u WHERE id = ANY(%s::bigint[]) RETURNING id, obligation_id",
+                            [*params, pending, today, now, now, _id_array(made)], prepare=False)
+                head_cur.execute(head_lock_sql(), prepare=False)
+                meanwhile()
+                new_ids = {int(ob): int(pk) for pk, ob in cur.fetchall()}
+                head = head_cur.fetchone()
+        return new_ids, (None if head is None else (int(head[0]), str(head[1])))
     with ledger_writing():
         for (status, overdue_since, candidate_on), pks in groups.items():
             Obligation.objects.filter(pk__in=pks).update(status=status, overdue_since=overdue_since,
                                                          candidate_on=candidate_on, updated_at=now)
-    if not made:
-        return {}
-    where, params = _in(made)
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {c} ({_CANDIDATE_COLUMNS}) SELECT id, due_on, record_type, debtor_org_id, "
-                    f"responsible_person_id, amount, %s, %s, %s, %s, %s FROM {o} WHERE id {where} "
-                    f"RETURNING id, obligation_id",
-                    [pending, connection.ops.adapt_datefield_value(today), "", stamp, stamp, *params])
-        return {int(ob): int(pk) for pk, ob in cur.fetchall()}
+    new_ids = {}
+    if made:
+        where, params = _in(made)
+        with connection.cursor() as cur:
+            cur.execute(f"INSERT INTO {c} ({_CANDIDATE_COLUMNS}) SELECT id, due_on, record_type, debtor_org_id, "
+                        f"responsible_person_id, amount, %s, %s, %s, %s, %s FROM {o} WHERE id {where} "
+                        f"RETURNING id, obligation_id",
+                        [pending, connection.ops.adapt_datefield_value(today), "", stamp, stamp, *params])
+            new_ids = {int(ob): int(pk) for pk, ob in cur.fetchall()}
+    meanwhile()
+    return new_ids, None
+
+
+def _id_array(ids: list[int]) -> str:
+    """Ids as one PostgreSQL array literal (one text parameter instead of an element-by-element list)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _candidate_entries(made: list[tuple[int, dict[str, Any]]], new_ids: dict[int, int], today: dt.date,
@@ -444,6 +465,7 @@ def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> Mar
             now = clock.now()
             new: list[tuple[int, str, dt.date | None, dt.date | None]] = []
             changes: list[Change] = []
+            pending: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
             made: list[tuple[int, dict[str, Any]]] = []
             for row in rows:
                 status, due = row[i_status], row[i_due]
@@ -462,17 +484,24 @@ def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> Mar
                 if not values:  # matched by a status this run does not change (a kind no longer registered)
                     continue
                 values["updated_at"] = now
-                action = ("obligation.overdue" if "overdue_since" in values else
-                          "obligation.candidate" if "candidate_on" in values else "obligation.due_soon")
-                why = reasons[action + "+" if action == "obligation.overdue" and "candidate_on" in values else action]
-                digest, diff = entry_of(row, values)
-                changes.append(Change(text, action, entity, row[i_id], digest, why, uid, diff))
+                pending.append((row, values))
                 new.append((row[i_id], values.get("status", status), values.get("overdue_since", row[i_since]),
                             values.get("candidate_on", row[i_cand])))
-            if not changes:
+            if not pending:
                 return result
-            new_ids = _write_rows(new, [pk for pk, _ in made], today, now)
-            append_changes(changes + _candidate_entries(made, new_ids, today, now))
+
+            def entries(pending: list[tuple[tuple[Any, ...], dict[str, Any]]] = pending,
+                        changes: list[Change] = changes) -> None:
+                for row, values in pending:
+                    action = ("obligation.overdue" if "overdue_since" in values else
+                              "obligation.candidate" if "candidate_on" in values else "obligation.due_soon")
+                    why = reasons[action + "+" if action == "obligation.overdue" and "candidate_on" in values
+                                  else action]
+                    digest, diff = entry_of(row, values)
+                    changes.append(Change(text, action, entity, row[i_id], digest, why, uid, diff))
+
+            new_ids, head = _write_rows(new, [pk for pk, _ in made], today, now, entries)
+            append_changes(changes + _candidate_entries(made, new_ids, today, now), head=head)
             created = [new_ids[pk] for pk, _ in made]
             result.candidates += len(created)
             if len(result.candidate_ids) < 1000:

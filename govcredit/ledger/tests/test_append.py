@@ -331,3 +331,23 @@ def test_append_changes_writes_the_entries_append_writes(ledger_city: City) -> N
     assert stored[1].prev_hash == stored[0].entry_hash
     assert head().seq == stored[1].seq and head().entry_hash == stored[1].entry_hash
     assert verify().ok
+
+
+@pytest.mark.django_db
+def test_append_changes_continues_from_a_head_locked_by_the_caller(ledger_city: City) -> None:
+    """A batch job locks and reads the head with its own work (``head_lock_sql``) and passes it: the entries
+    continue the chain from it; a stale head cannot fork the chain (its next number is taken)."""
+    since = last_seq()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(services.head_lock_sql())
+        seq, tip = cur.fetchone()
+        count = services.append_changes([Change("system", "note", "archive.note", 5, "2" * 64, "丙")],
+                                        head=(int(seq), str(tip)))
+    stored = new_entries(since)
+    assert count == 1 and seq == since and [(e.seq, e.prev_hash) for e in stored] == [(since + 1, tip)]
+    assert head().seq == since + 1 and head().entry_hash == stored[0].entry_hash
+    assert verify().ok
+    # IntegrityError on SQLite, psycopg's UniqueViolation from the COPY on PostgreSQL
+    with pytest.raises(Exception, match=r"(?i)unique"), transaction.atomic():  # noqa: PT011
+        services.append_changes([Change("system", "note", "archive.note", 6, "3" * 64, "丁")], head=(seq, tip))
+    assert verify().ok
