@@ -310,7 +310,7 @@ def _write_computed(indicator: Indicator, comp: registry.Computation, rows: list
                     months: Sequence[dt.date]) -> int:
     """Compare the computed rows with the current versions (tuples, no model per value) and write only the
     changed ones: new versions in one bulk insert with one ledger entry each (``writing.create_ledgered``),
-    the versions they replace marked not current (``writing.update_ledgered``)."""
+    the versions they replace marked not current (``ledger.services.update_with_entries``)."""
     current = {(sid, period): (pk, version, value, reason) for pk, sid, period, version, value, reason in
                IndicatorValue.objects.filter(indicator=indicator, period__in=list(months), is_current=True)
                .values_list("pk", "subject_id", "period", "version", "value", "no_value_reason")}
@@ -333,8 +333,8 @@ def _write_computed(indicator: Indicator, comp: registry.Computation, rows: list
             old = list(IndicatorValue.objects.filter(pk__in=superseded[i:i + UPDATE_CHUNK]).select_for_update())
             for v in old:
                 v.is_current = False
-            writing.update_ledgered(IndicatorValue, old, ["is_current"], actor=COMPUTE_ACTOR,
-                                    action="indicators.value.supersede", reason=comp.label)
+            update_with_entries(IndicatorValue, old, ["is_current"], actor=COMPUTE_ACTOR,
+                                action="indicators.value.supersede", reason=comp.label)
         writing.create_ledgered(IndicatorValue, VALUE_COLUMNS, new, actor=COMPUTE_ACTOR,
                                 action="indicators.value.compute", reason=comp.label)
     return len(new)
@@ -496,12 +496,12 @@ def _write_assessments(wanted: dict[tuple[int, int, dt.date], tuple[int, Decimal
 
 def _update_in_chunks(objs: list[IndicatorWarning], fields: list[str], *, action: str, reason: str,
                       later: Later) -> None:
-    """Write moved warnings (``writing.update_ledgered``: one ``UPDATE`` per row, pipelined, and one entry each;
-    Django's ``CASE WHEN`` bulk update cost more in the ORM than in the database), a thousand at a time."""
+    """Write moved warnings (``update_with_entries``: one ``UPDATE`` per row, pipelined, and one entry each),
+    a thousand at a time."""
     for i in range(0, len(objs), UPDATE_CHUNK):
         chunk = objs[i:i + UPDATE_CHUNK]
         _explain_now(chunk, later)
-        writing.update_ledgered(IndicatorWarning, chunk, fields, actor=SYSTEM, action=action, reason=reason)
+        update_with_entries(IndicatorWarning, chunk, fields, actor=SYSTEM, action=action, reason=reason)
 
 
 def _sources(values: Iterable[ValueRow]) -> None:

@@ -19,15 +19,13 @@ from django.db import connection, models, transaction
 
 from govcredit.core.bulk import allocate_ids
 from govcredit.ledger.hashing import (
-    converter,
     digest_state,
     entity_type_of,
     state_attnames,
-    state_of,
     state_of_values,
 )
 from govcredit.ledger.models import LedgeredModel, ledger_writing
-from govcredit.ledger.services import Change, append, changed_values
+from govcredit.ledger.services import Change, append
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -84,39 +82,3 @@ def places(value: Decimal | int | None, quantum: Decimal) -> Decimal | None:
         return None
     d = value if type(value) is Decimal else Decimal(value)
     return d if d.as_tuple().exponent == quantum.as_tuple().exponent else d.quantize(quantum)
-
-
-def update_ledgered(model: type[LedgeredModel], objs: Sequence[Any], fields: Sequence[str], *, actor: str,
-                    action: str, reason: str = "") -> None:
-    """What ``ledger.services.update_with_entries`` does (``fields`` of loaded rows written, one entry each with
-    the row's new state and its changed values), with one ``UPDATE`` per row sent together (``executemany``,
-    pipelined on PostgreSQL) instead of Django's ``CASE WHEN`` bulk update, whose expressions cost the ORM
-    more than the database's work (and grow with the batch)."""
-    if not objs:
-        return
-    by_name = {f.name: f for f in model._meta.concrete_fields}
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    cols = [by_name.get(f) or by_attname[f] for f in fields]
-    attnames = [f.attname for f in cols]
-    convert = [converter(f) for f in cols]
-    etype = entity_type_of(model)
-    quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in cols)} "
-           f"WHERE {quote(model._meta.pk.column)} = %s")
-    with transaction.atomic(), ledger_writing():
-        before: dict[Any, dict[str, Any]] = {}
-        pks = [o.pk for o in objs]
-        for i in range(0, len(pks), 1000):
-            for pk, *values in model._base_manager.filter(pk__in=pks[i:i + 1000]).values_list("pk", *attnames):
-                before[pk] = {a: v if v is None or c is None else c(v)
-                              for a, v, c in zip(attnames, values, convert, strict=True)}
-        with connection.cursor() as cur:
-            cur.executemany(sql, [[*(f.get_db_prep_save(getattr(o, f.attname), connection) for f in cols), o.pk]
-                                  for o in objs])
-        changes = []
-        for o in objs:
-            new = state_of(o)
-            old = {**new, **before.get(o.pk, {})}
-            changes.append(Change(actor, action, etype, o.pk, digest_state(new), reason,
-                                  changes=changed_values(model, old, new, attnames)))
-        append(changes)

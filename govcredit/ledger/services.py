@@ -239,18 +239,29 @@ def create_with_entries(
 def update_with_entries(
     model: type[LedgeredModel], objs: list[Any], fields: list[str], *, actor: Actor, action: str, reason: str = "",
 ) -> None:
-    """Bulk-update ``fields`` of ledgered rows with one entry each, naming each row's changed values."""
+    """Bulk-update ``fields`` of ledgered rows with one entry each, naming each row's changed values.
+
+    One ``UPDATE`` per row, sent together (``executemany``, pipelined on PostgreSQL), rather than Django's
+    ``bulk_update``: its ``CASE WHEN`` expressions cost the ORM more than the database's work, at any batch
+    size."""
     text, uid = actor_of(actor)
     et = entity_type_of(model)
-    columns = {f.name: f.attname for f in model._meta.concrete_fields}
-    attnames = [columns.get(f, f) for f in fields]
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    cols = [by_name.get(f) or by_attname[f] for f in fields]
+    attnames = [f.attname for f in cols]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in cols)} "
+           f"WHERE {quote(model._meta.pk.column)} = %s")
     with transaction.atomic(), ledger_writing():
         before: dict[Any, dict[str, Any]] = {}
         pks = [o.pk for o in objs]
         for i in range(0, len(pks), 1000):
             for pk, *values in model._base_manager.filter(pk__in=pks[i:i + 1000]).values_list("pk", *attnames):
                 before[pk] = dict(zip(attnames, values, strict=True))
-        model.objects.bulk_update(objs, fields, batch_size=1000)
+        with connection.cursor() as cur:
+            cur.executemany(sql, [[*(f.get_db_prep_save(getattr(o, f.attname), connection) for f in cols), o.pk]
+                                  for o in objs])
         rows = []
         for o in objs:
             new = state_of(o)
