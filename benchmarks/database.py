@@ -45,8 +45,9 @@ def _pg_admin(url: str) -> Any:
     return psycopg.connect(libpq(with_database(url, "postgres")), autocommit=True)
 
 
-def fresh_pg_database(url: str, *, force: bool = False) -> str:
-    """Drop and create the database ``url`` names (it must contain "bench" unless ``force``); return its name."""
+def fresh_pg_database(url: str, *, force: bool = False, template: str = "template0") -> str:
+    """Drop and create the database ``url`` names (it must contain "bench" unless ``force``), as a copy of
+    ``template``; return its name."""
     name = database_name(url)
     if not re.fullmatch(r"[A-Za-z0-9_]+", name):
         raise SystemExit(f"数据库名“{name}”不合法")
@@ -54,7 +55,9 @@ def fresh_pg_database(url: str, *, force: bool = False) -> str:
         raise SystemExit(f"为防误删，基准库名必须含 bench（实为“{name}”），或加 --force")
     with _pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+        if not re.fullmatch(r"[A-Za-z0-9_]+", template):
+            raise SystemExit(f"模板库名“{template}”不合法")
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE \"{template}\"")
     return name
 
 
@@ -63,9 +66,21 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
 
 
+def save_pg_template(name: str) -> None:
+    """Copy the benchmark's PostgreSQL database (as it is now) to ``name``, for later runs to start from
+    (``throwaway_database(template=name)``) instead of loading their data again; replaces an older copy."""
+    from django.db import connections
+
+    connections.close_all()
+    url = os.environ["DATABASE_URL"]
+    fresh_pg_database(with_database(url, name), template=database_name(url))
+    print(f"数据已另存为模板库 {name}", file=sys.stderr)
+
+
 @contextmanager
-def throwaway_database(label: str, *, keep: bool = False) -> Iterator[Path]:
-    """Set up Django on a fresh migrated database; yield the temporary directory of the run."""
+def throwaway_database(label: str, *, keep: bool = False, template: str | None = None) -> Iterator[Path]:
+    """Set up Django on a fresh migrated database (PostgreSQL: a copy of ``template`` when given, saved by
+    :func:`save_pg_template`); yield the temporary directory of the run."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "govcredit.settings"
     tmp = Path(tempfile.mkdtemp(prefix=f"govcredit-bench-{label}-"))
     os.environ["GOVCREDIT_VAR_DIR"] = str(tmp)
@@ -73,8 +88,10 @@ def throwaway_database(label: str, *, keep: bool = False) -> Iterator[Path]:
     bench_url = None
     if is_postgres(url):
         bench_url = with_database(url, f"govcredit_bench_{label}_{os.getpid()}")
-        fresh_pg_database(bench_url)
+        fresh_pg_database(bench_url, template=template or "template0")
         os.environ["DATABASE_URL"] = bench_url
+    elif template:
+        raise SystemExit("模板库只用于 PostgreSQL（DATABASE_URL）")
     else:
         if url:
             print(f"DATABASE_URL={url} 不是 PostgreSQL：改用临时 SQLite 文件", file=sys.stderr)

@@ -2,7 +2,8 @@
 """Benchmark of the indicators and warnings (issue 15), run by hand, not by the test suite.
 
     .venv/bin/python benchmarks/warnings.py [--scale 0.02]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/warnings.py --scale 1
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/warnings.py --scale 1 \
+        [--save-template govcredit_bench_warnings_full]   # later runs: --template govcredit_bench_warnings_full
 
 Full size (``--scale 1``): 1,500 organisations (11 districts, the rest city departments) over 24 months, from a
 database with 5,000,000 credit records and 1,000,000 obligations (rectification cases). ``--scale`` shrinks
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.database import throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
+from benchmarks.database import save_pg_template, throwaway_database  # noqa: E402 - needs ROOT on the path when run as a script
 from benchmarks.report import beside_limit  # noqa: E402
 
 ORGS = 1500
@@ -205,6 +206,19 @@ def populate(scale: float, seed: int, today: dt.date) -> dict[str, Any]:
     return {"months": months, "user": user, "records": n_records, "cases": n_cases, "orgs": len(org_ids)}
 
 
+def loaded(today: dt.date) -> dict[str, Any]:
+    """What :func:`populate` returns, for data copied from a template database."""
+    from govcredit.accounts.models import User
+    from govcredit.archive.models import CreditRecord
+    from govcredit.indicators import registry
+    from govcredit.subjects.models import Organization
+    from govcredit.workflow.models import Case
+
+    return {"months": registry.months_back(today, MONTHS), "user": User.objects.get(username="bench-credit"),
+            "records": CreditRecord.objects.count(), "cases": Case.objects.count(),
+            "orgs": Organization.objects.filter(depth=1).count()}
+
+
 def queries_alone(months: list[dt.date]) -> tuple[float, int]:
     from govcredit.indicators import registry
 
@@ -254,9 +268,12 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=1500, help="organisations (default 1,500; fewer for a quick run)")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--requests", type=int, default=40)
+    ap.add_argument("--save-template", metavar="NAME", help="PostgreSQL: keep a copy of the loaded data as database NAME")
+    ap.add_argument("--template", metavar="NAME", help="PostgreSQL: start from the data saved with --save-template "
+                                                         "(same day, same --scale) instead of loading it")
     args = ap.parse_args()
     ORGS = args.orgs
-    with throwaway_database("warnings") as tmp:
+    with throwaway_database("warnings", template=args.template) as tmp:
         from django.db import connection
 
         from govcredit.core import clock
@@ -264,7 +281,12 @@ def main() -> None:
         from govcredit.indicators.models import Assessment, IndicatorValue, IndicatorWarning
 
         today = clock.today()
-        world = _timed("populate", lambda: populate(args.scale, args.seed, today))
+        if args.template:
+            world = loaded(today)
+        else:
+            world = _timed("populate", lambda: populate(args.scale, args.seed, today))
+            if args.save_template:
+                save_pg_template(args.save_template)
         print(f"database: {connection.vendor}; organisations {world['orgs']:,}, months {MONTHS}, "
               f"records {world['records']:,}, obligations {world['cases']:,}")
         months = world["months"]

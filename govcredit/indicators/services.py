@@ -10,6 +10,7 @@ bulk, and opens, updates or closes the warnings (a handful per subject at most).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
@@ -378,7 +379,8 @@ class ValueRow:
     source_detail: dict[str, Any] | None = None
 
 
-Later = dict[int, tuple[Indicator, WarningRuleVersion, ValueRow, levels.Crossing, dt.date]]
+Explained = tuple[Indicator, WarningRuleVersion, ValueRow, levels.Crossing, dt.date]
+Later = dict[int, Explained]
 
 
 def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None) -> EvaluateResult:
@@ -422,12 +424,17 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         for value, crossing in items:
             by_month[value.period].append((key, value, crossing))
     pending: dict[int, IndicatorWarning] = {}
+    # red again, not written yet: a copy of the warning as it escalated, and what explains it. A warning that
+    # stays red month after month in one run escalates once, in its last such month (one entry, one notice
+    # naming how many months), written before it moves on: at its closing, or at the end of the run
+    escalated: dict[int, tuple[IndicatorWarning, Explained]] = {}
     for month in sorted(by_month):
         # one month at a time, every series at once: the episodes move month by month as the values do
         opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]] = []
-        escalating: list[IndicatorWarning] = []
+        escalating: list[tuple[IndicatorWarning, Explained]] = []
         closing: list[IndicatorWarning] = []
         moved_too: set[int] = set()
+        as_escalated: list[tuple[IndicatorWarning, IndicatorWarning]] = []
         for key, value, crossing in by_month[month]:
             warning = open_warnings.get(key)
             history = closed_until.get(key)
@@ -441,13 +448,15 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
                     opening.append((key, value, crossing))
                 else:
                     result.updated += 1
-                    moved = warning.pk in pending  # changed earlier in this run, not written yet
                     if _update(warning, indicator, version, value, crossing, pending, later):
-                        escalating.append(warning)
-                        if moved:
-                            moved_too.add(warning.pk)
+                        escalated[warning.pk] = (copy.copy(warning), later.pop(warning.pk))
             elif warning is not None and value.period > warning.since:
                 moved = pending.pop(warning.pk, None) is not None  # changed earlier in this run, not written yet
+                snapshot = escalated.pop(warning.pk, None)
+                if snapshot is not None:  # its escalation is written first; unmoved since, it closes from there
+                    escalating.append(snapshot)
+                    if not moved:
+                        as_escalated.append((warning, snapshot[0]))
                 warning.status, warning.closed_period, warning.updated_at = (WarningStatus.CLOSED, value.period,
                                                                              clock.now())
                 warning.value_id = value.pk
@@ -459,14 +468,19 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
         with transaction.atomic():
             for warning in _open_many(opening, subjects_by_id, indicators, versions):
                 open_warnings[(warning.subject_id, warning.indicator_id)] = warning
-            _escalate_many(escalating, moved_too, indicators, month, later)
+            _escalate_many(escalating, indicators)
+            for warning, written in as_escalated:
+                warning.explanation = written.explanation  # the row as the escalation left it
             _close_many(closing, moved_too, month, later)
         result.opened += len(opening)
         result.escalated += len(escalating)
         result.closed += len(closing)
-    if pending:
-        _update_in_chunks(list(pending.values()), WARNING_FIELDS, action="indicators.warning.update",
-                          reason="预警等级更新", later=later)
+    with transaction.atomic():
+        _escalate_many(list(escalated.values()), indicators)
+        result.escalated += len(escalated)
+        if pending:
+            _update_in_chunks(list(pending.values()), WARNING_FIELDS, action="indicators.warning.update",
+                              reason="预警等级更新", later=later)
     return result
 
 
@@ -525,9 +539,6 @@ def _explain_now(warnings: Iterable[IndicatorWarning], later: Later) -> None:
 UPDATE_CHUNK = 1000
 WARNING_FIELDS = ["level", "value", "rule_version", "highest_level", "last_period", "red_months", "updated_at",
                   "explanation"]
-# red this month and the last, as written: level and highest level are red already (a warning whose level
-# moved earlier in this run and is not written yet is written with all of WARNING_FIELDS)
-ESCALATE_FIELDS = ["value", "rule_version", "last_period", "red_months", "updated_at", "explanation"]
 CLOSE_FIELDS = ["status", "closed_period", "value", "updated_at"]
 
 
@@ -563,22 +574,22 @@ def _open_many(opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]],
     return created
 
 
-def _escalate_many(escalating: list[IndicatorWarning], moved_too: set[int], indicators: dict[int, Indicator],
-                   month: dt.date, later: Later) -> None:
-    """Red again: one entry per warning and a notice to the credit office and the district."""
-    if not escalating:
-        return
-    reason = f"{month:%Y-%m} 连续红色预警"
-    _update_in_chunks([w for w in escalating if w.pk not in moved_too], ESCALATE_FIELDS,
-                      action="indicators.warning.escalate", reason=reason, later=later)
-    _update_in_chunks([w for w in escalating if w.pk in moved_too], WARNING_FIELDS,
-                      action="indicators.warning.escalate", reason=reason, later=later)
-    cases = [w.case for w in escalating if w.case is not None]
-    found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
-    workflow.notify_many([workflow.Message(found[w.case.pk],
-                                           f"督办：{indicators[w.indicator_id].name} 连续 {w.red_months} 个月红色预警（{month:%Y-%m}）",
-                                           w.case)
-                          for w in escalating if w.case is not None])
+def _escalate_many(escalating: list[tuple[IndicatorWarning, Explained]], indicators: dict[int, Indicator]) -> None:
+    """Red again: the warnings as they escalated (copies made by :func:`evaluate`), one entry each and a notice
+    to the credit office and the district, by month."""
+    by_month: dict[dt.date, list[tuple[IndicatorWarning, Explained]]] = defaultdict(list)
+    for snapshot, why in escalating:
+        by_month[snapshot.last_period].append((snapshot, why))
+    for month, items in sorted(by_month.items()):
+        reason = f"{month:%Y-%m} 连续红色预警"
+        warnings = [w for w, _why in items]
+        _update_in_chunks(warnings, WARNING_FIELDS, action="indicators.warning.escalate", reason=reason,
+                          later={w.pk: why for w, why in items})
+        cases = [w.case for w in warnings if w.case is not None]
+        found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
+        workflow.notify_many([workflow.Message(
+            found[w.case.pk], f"督办：{indicators[w.indicator_id].name} 连续 {w.red_months} 个月红色预警（{month:%Y-%m}）",
+            w.case) for w in warnings if w.case is not None])
 
 
 def _close_many(closing: list[IndicatorWarning], moved_too: set[int], month: dt.date, later: Later) -> None:
@@ -600,7 +611,8 @@ def _close_many(closing: list[IndicatorWarning], moved_too: set[int], month: dt.
 def _update(warning: IndicatorWarning, indicator: Indicator, version: WarningRuleVersion, value: ValueRow,
             crossing: levels.Crossing, pending: dict[int, IndicatorWarning], later: Later) -> bool:
     """Move an open warning to a later (or the same, re-computed) month; True when it escalates (red again:
-    the caller writes it with the month's escalations), else it waits in ``pending`` for the end of the run."""
+    the caller keeps a copy of it as it is now, to be written as the escalation), else it waits in ``pending``
+    for the end of the run."""
     moved_on = value.period > warning.last_period
     red = crossing.level == Level.RED
     red_months = (warning.red_months + 1 if moved_on else warning.red_months) if red else 0

@@ -1,6 +1,6 @@
 """Bulk writes of the indicators' own rows for the computation and the evaluation (issue 15's speed): new
 ledgered rows written with one ``COPY`` (PostgreSQL) or one ``executemany`` (SQLite) and their ledger entries
-appended through :func:`govcredit.ledger.services.append` in the same transaction, one entry per row with the
+appended through :func:`govcredit.ledger.services.append_changes` in the same transaction, one entry per row with the
 digest of the row's state as stored (the digest is made from the same column values that are written, so the
 ledger's verification finds the rows as their entries describe them); the derived assessments the same way
 without entries. No model instance is built per row: at 1,500 subjects × 24 months × a dozen indicators the
@@ -25,7 +25,7 @@ from govcredit.ledger.hashing import (
     state_of_values,
 )
 from govcredit.ledger.models import LedgeredModel, ledger_writing
-from govcredit.ledger.services import Change, append
+from govcredit.ledger.services import Change, append_changes
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> list[models.Field[Any, Any]]:
@@ -72,7 +72,7 @@ def create_ledgered(model: type[LedgeredModel], attnames: Sequence[str], rows: S
         for pk, row in zip(ids, rows, strict=True):
             state = state_of_values(model, [pk if i < 0 else row[i] for i in order])
             changes.append(Change(actor, action, etype, pk, digest_state(state), reason))
-        append(changes)
+        append_changes(changes)
     return ids
 
 

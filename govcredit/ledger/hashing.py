@@ -28,7 +28,7 @@ import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, models
@@ -108,7 +108,9 @@ def _decimal(places: int) -> Callable[[Any], str]:
 
 
 def _datetime(field: models.Field[Any, Any]) -> Callable[[Any], int]:
-    def convert(value: Any) -> int:
+    def convert(value: Any, _datetime: type[dt.datetime] = dt.datetime) -> int:
+        if type(value) is _datetime:  # the usual case first: no other test
+            return (value - EPOCH) // ONE_MICROSECOND
         if isinstance(value, str):
             value = field.to_python(value)
         return int((value - EPOCH) // ONE_MICROSECOND)
@@ -116,7 +118,9 @@ def _datetime(field: models.Field[Any, Any]) -> Callable[[Any], int]:
 
 
 def _date(field: models.Field[Any, Any]) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
+    def convert(value: Any, _date: type[dt.date] = dt.date) -> str:
+        if type(value) is _date:  # the usual case first (a datetime is a date too, and takes the other path)
+            return value.isoformat()
         return str((field.to_python(value) if isinstance(value, str) else value).isoformat())
     return convert
 
@@ -243,15 +247,32 @@ def state_of(instance: models.Model) -> dict[str, Any]:
     return state_of_values(model, [getattr(instance, name) for name in state_attnames(model)])
 
 
-Conversions = tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...]]
+Conversions = tuple[tuple[str, ...], tuple[tuple[int, str, Callable[[Any], Any]], ...],
+                    Callable[[Sequence[Any]], dict[str, Any]]]
 
 
 def _plan(model: type[models.Model], make: Callable[[models.Field[Any, Any]], Converter]) -> Conversions:
     unhashed: frozenset[str] = getattr(model, "ledger_unhashed", frozenset())
     fields = sorted((f for f in model._meta.concrete_fields if f.attname not in unhashed),
                     key=operator.attrgetter("attname"))
-    return (tuple(f.attname for f in fields),
-            tuple((i, f.attname, convert) for i, f in enumerate(fields) if (convert := make(f)) is not None))
+    names = tuple(f.attname for f in fields)
+    conversions = tuple((i, f.attname, convert) for i, f in enumerate(fields) if (convert := make(f)) is not None)
+    return names, conversions, _compile(names, conversions)
+
+
+def _compile(names: tuple[str, ...], conversions: tuple[tuple[int, str, Callable[[Any], Any]], ...]
+             ) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """The plan as one function that unpacks a row and builds its state in one dict display, each converted
+    column as ``v if v is None else convert(v)``. Half the time of a loop over the conversions, which counts
+    in the bulk jobs that digest hundreds of thousands of rows. The generated source uses only the plan's
+    attribute names (Python identifiers, from the model) and indices; the converters are passed in."""
+    convert_at = {i: convert for i, _name, convert in conversions}
+    scope: dict[str, Any] = {f"c{i}": convert for i, convert in convert_at.items()}
+    items = ", ".join(f"{name!r}: v{i} if v{i} is None else c{i}(v{i})" if i in convert_at else f"{name!r}: v{i}"
+                      for i, name in enumerate(names))
+    unpack = "".join(f"v{i}, " for i in range(len(names)))
+    exec(f"def state(values):\n    {unpack}= values\n    return {{{items}}}\n", scope)  # noqa: S102 - see above
+    return cast(Callable[[Sequence[Any]], dict[str, Any]], scope["state"])
 
 
 @cache
@@ -265,15 +286,10 @@ def _stored_conversions(model: type[models.Model]) -> Conversions:
 
 
 def _convert(plan: Conversions, model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:
-    names, conversions = plan
+    names, _conversions, build = plan
     if len(values) != len(names):
         raise ValueError(f"{model._meta.label}: {len(names)} values expected, got {len(values)}")
-    state = dict(zip(names, values, strict=True))
-    for i, name, convert in conversions:
-        value = values[i]
-        if value is not None:
-            state[name] = convert(value)
-    return state
+    return build(values)
 
 
 def state_of_values(model: type[models.Model], values: Sequence[Any]) -> dict[str, Any]:

@@ -182,6 +182,24 @@ class TestWarnings:
         assert actions == ["indicators.warning.open", "indicators.warning.escalate"]
         assert verify().ok
 
+    @pytest.mark.parametrize(("ratios", "actions", "months_red", "explained"), [
+        ([320, 330, 340, 350], ["open", "escalate"], 4, "350.0000"),  # red all along: one escalation, at the end
+        ([320, 330, 340, 100], ["open", "escalate", "close"], 3, "340.0000"),  # escalated, then back below
+        ([320, 330, 250, 100], ["open", "escalate", "close"], 2, "250.0000"),  # escalated, orange, back below
+    ])
+    def test_red_month_after_month_in_one_run_escalates_once(self, shared_city: City, ratios: list[int],
+                                                              actions: list[str], months_red: int,
+                                                              explained: str) -> None:
+        self.series(shared_city, ratios)
+        w = IndicatorWarning.objects.get()
+        got = list(LedgerEntry.objects.filter(entity_type="indicators.indicatorwarning", entity_id=w.pk)
+                   .values_list("action", flat=True).order_by("seq"))
+        assert got == [f"indicators.warning.{a}" for a in actions]
+        notices = list(Notification.objects.filter(case=w.case, text__startswith="督办").values_list("text", flat=True))
+        assert len(set(notices)) == 1 and f"连续 {months_red} 个月红色预警" in notices[0]
+        assert w.explanation["value"] == explained  # the state the row was last written in explains it
+        assert verify().ok  # each entry commits to the row as it was written, the copies made for escalations too
+
     def test_a_warning_explains_itself_and_keeps_its_rule_version(self, shared_city: City) -> None:
         self.series(shared_city, [100, 200])
         w = IndicatorWarning.objects.get()
