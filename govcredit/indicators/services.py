@@ -427,14 +427,14 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
     # red again, not written yet: a copy of the warning as it escalated, and what explains it. A warning that
     # stays red month after month in one run escalates once, in its last such month (one entry, one notice
     # naming how many months), written before it moves on: at its closing, or at the end of the run
-    escalated: dict[int, tuple[IndicatorWarning, Explained]] = {}
+    escalated: dict[int, Escalation] = {}
     for month in sorted(by_month):
         # one month at a time, every series at once: the episodes move month by month as the values do
         opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]] = []
-        escalating: list[tuple[IndicatorWarning, Explained]] = []
+        escalating: list[Escalation] = []
         closing: list[IndicatorWarning] = []
         moved_too: set[int] = set()
-        as_escalated: list[tuple[IndicatorWarning, IndicatorWarning]] = []
+        as_escalated: list[tuple[IndicatorWarning, Escalation]] = []
         for key, value, crossing in by_month[month]:
             warning = open_warnings.get(key)
             history = closed_until.get(key)
@@ -449,14 +449,14 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
                 else:
                     result.updated += 1
                     if _update(warning, indicator, version, value, crossing, pending, later):
-                        escalated[warning.pk] = (copy.copy(warning), later.pop(warning.pk))
+                        escalated[warning.pk] = Escalation(warning, later.pop(warning.pk))
             elif warning is not None and value.period > warning.since:
                 moved = pending.pop(warning.pk, None) is not None  # changed earlier in this run, not written yet
                 snapshot = escalated.pop(warning.pk, None)
                 if snapshot is not None:  # its escalation is written first; unmoved since, it closes from there
                     escalating.append(snapshot)
                     if not moved:
-                        as_escalated.append((warning, snapshot[0]))
+                        as_escalated.append((warning, snapshot))
                 warning.status, warning.closed_period, warning.updated_at = (WarningStatus.CLOSED, value.period,
                                                                              clock.now())
                 warning.value_id = value.pk
@@ -469,8 +469,8 @@ def evaluate(months: Sequence[dt.date], *, subjects: Iterable[int] | None = None
             for warning in _open_many(opening, subjects_by_id, indicators, versions):
                 open_warnings[(warning.subject_id, warning.indicator_id)] = warning
             _escalate_many(escalating, indicators)
-            for warning, written in as_escalated:
-                warning.explanation = written.explanation  # the row as the escalation left it
+            for warning, escalation in as_escalated:
+                warning.explanation = escalation.explanation  # the row as the escalation left it
             _close_many(closing, moved_too, month, later)
         result.opened += len(opening)
         result.escalated += len(escalating)
@@ -574,17 +574,38 @@ def _open_many(opening: list[tuple[tuple[int, int], ValueRow, levels.Crossing]],
     return created
 
 
-def _escalate_many(escalating: list[tuple[IndicatorWarning, Explained]], indicators: dict[int, Indicator]) -> None:
-    """Red again: the warnings as they escalated (copies made by :func:`evaluate`), one entry each and a notice
-    to the credit office and the district, by month."""
-    by_month: dict[dt.date, list[tuple[IndicatorWarning, Explained]]] = defaultdict(list)
-    for snapshot, why in escalating:
-        by_month[snapshot.last_period].append((snapshot, why))
+class Escalation:
+    """A warning as it was when it escalated (red again), kept until written: the few columns that move within
+    a run, read now, and what explains that state; the copy of the warning is made only when it is written."""
+
+    FIELDS = ("level", "value_id", "rule_version_id", "highest_level", "last_period", "red_months", "updated_at")
+
+    def __init__(self, warning: IndicatorWarning, why: Explained) -> None:
+        self.warning, self.why = warning, why
+        self.values = tuple(getattr(warning, f) for f in self.FIELDS)
+        self.explanation: dict[str, Any] = {}
+
+    def as_written(self) -> IndicatorWarning:
+        copied = copy.copy(self.warning)
+        for name, value in zip(self.FIELDS, self.values, strict=True):
+            setattr(copied, name, value)
+        copied.status, copied.closed_period = WarningStatus.OPEN, None
+        return copied
+
+
+def _escalate_many(escalating: list[Escalation], indicators: dict[int, Indicator]) -> None:
+    """Red again: the warnings as they escalated, one entry each and a notice to the credit office and the
+    district, by month."""
+    by_month: dict[dt.date, list[Escalation]] = defaultdict(list)
+    for escalation in escalating:
+        by_month[escalation.why[2].period].append(escalation)
     for month, items in sorted(by_month.items()):
         reason = f"{month:%Y-%m} 连续红色预警"
-        warnings = [w for w, _why in items]
+        warnings = [e.as_written() for e in items]
         _update_in_chunks(warnings, WARNING_FIELDS, action="indicators.warning.escalate", reason=reason,
-                          later={w.pk: why for w, why in items})
+                          later={w.pk: e.why for w, e in zip(warnings, items, strict=True)})
+        for w, e in zip(warnings, items, strict=True):
+            e.explanation = w.explanation
         cases = [w.case for w in warnings if w.case is not None]
         found = workflow.recipients_many(cases, lambda case: {Role.CREDIT_OFFICE, Role.DISTRICT})
         workflow.notify_many([workflow.Message(
