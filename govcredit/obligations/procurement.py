@@ -258,6 +258,8 @@ def confirm_settlement(milestone: Milestone, *, settled_on: dt.date, actor: Acto
 
 @transaction.atomic
 def record_invoice(contract: Contract, *, number: str, amount: Decimal, issued_on: dt.date, actor: Actor) -> Invoice:
+    if issued_on > clock.today():
+        raise ObligationError(_("开票日期不能晚于今天"), field="issued_on")
     if Invoice.objects.filter(contract=contract, number=number).exists():
         from govcredit.core.errors import Conflict
 

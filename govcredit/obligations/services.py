@@ -511,9 +511,14 @@ def mark_obligations(today: dt.date | None = None, *, chunk: int = CHUNK) -> Mar
 
 
 def run_daily() -> dict[str, int]:
-    """The scheduled entry point (``core.jobs``): today's marks and candidates, as counts."""
+    """The scheduled entry point (``core.jobs``): first the procurement contracts whose agreed inspection period
+    lapsed get their due dates (``entry.refresh_lapsed_inspections``), then today's marks and candidates, as
+    counts."""
+    from .entry import refresh_lapsed_inspections  # entry builds on this module
+
+    lapsed = refresh_lapsed_inspections()
     r = mark_obligations()
-    return {"due_soon": r.due_soon, "overdue": r.overdue, "candidates": r.candidates}
+    return {"due_soon": r.due_soon, "overdue": r.overdue, "candidates": r.candidates, **lapsed}
 
 
 # --- the credit office's decision on a candidate ----------------------------------------------------

@@ -160,6 +160,21 @@ MATRIX: list[tuple[str, str, UrlFor, set[str]]] = [
     ("POST", "/api/obligations/track/complaints", lambda c, r: "/api/obligations/track/complaints", ALL),
     ("POST", "/api/obligations/complaints/{case_id}/act",
      lambda c, r: f"/api/obligations/complaints/{c.complaint.pk}/act", {"credit", "district"}),
+    ("GET", "/api/obligations/contracts", lambda c, r: "/api/obligations/contracts",
+     {"credit", "submitter", "district", "subject"}),
+    ("POST", "/api/obligations/contracts", lambda c, r: "/api/obligations/contracts", {"credit", "submitter", "district"}),
+    ("GET", "/api/obligations/contracts/{contract_id}", lambda c, r: f"/api/obligations/contracts/{c.contract.pk}",
+     {"credit", "district"}),
+    ("POST", "/api/obligations/contracts/{contract_id}/delivery",
+     lambda c, r: f"/api/obligations/contracts/{c.contract.pk}/delivery", {"credit", "district"}),
+    ("POST", "/api/obligations/contracts/{contract_id}/inspection-delay",
+     lambda c, r: f"/api/obligations/contracts/{c.contract.pk}/inspection-delay", {"credit", "district"}),
+    ("POST", "/api/obligations/contracts/{contract_id}/settlement",
+     lambda c, r: f"/api/obligations/contracts/{c.contract.pk}/settlement", {"credit", "district"}),
+    ("POST", "/api/obligations/contracts/{contract_id}/invoices",
+     lambda c, r: f"/api/obligations/contracts/{c.contract.pk}/invoices", {"credit", "district"}),
+    ("POST", "/api/obligations/contracts/{contract_id}/payments",
+     lambda c, r: f"/api/obligations/contracts/{c.contract.pk}/payments", {"credit", "district"}),
 ]
 
 
@@ -179,6 +194,10 @@ BODIES = {
     "/api/remedies/repairs/{repair_id}/act": '{"action": "不存在", "reason": "matrix"}',
     "/api/commitments/promises/{promise_id}/change": '{"decided_on": "2026-01-05", "legal_basis": " "}',
     "/api/obligations/complaints/{case_id}/act": '{"action": "不存在", "reason": "matrix"}',
+    # a future date: the service refuses it (the contract's milestone is paid from delivery, so no settlement)
+    "/api/obligations/contracts/{contract_id}/settlement": '{"milestone_id": 1, "settled_on": "2999-12-31"}',
+    "/api/obligations/contracts/{contract_id}/invoices": '{"number": "matrix", "amount": "1", "issued_on": "2999-12-31"}',
+    "/api/obligations/contracts/{contract_id}/payments": '{"milestone_id": 1, "amount": "1", "paid_on": "2999-12-31"}',
 }
 
 

@@ -364,6 +364,7 @@ LISTS: list[tuple[str, str, Callable[[], str], Grow]] = [
     ("GET /api/obligations", "district", lambda: "/api/obligations", _obligations),
     ("GET /api/obligations/candidates", "credit", lambda: "/api/obligations/candidates", _obligations),
     ("obligations:contracts", "district", lambda: reverse("obligations:contracts"), _contracts),
+    ("GET /api/obligations/contracts", "district", lambda: "/api/obligations/contracts", _contracts),
     ("obligations:complaints", "district", lambda: reverse("obligations:complaints"), _complaints),
     ("GET /api/obligations/complaints", "district", lambda: "/api/obligations/complaints", _complaints),
     ("indicators:dashboard", "credit", lambda: reverse("indicators:dashboard"), grow_districts),
