@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -36,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from govcredit.core import clock, crypto
 from govcredit.core.errors import DomainError
-from govcredit.core.jobs import claim_token, claimant_gone
+from govcredit.core.jobs import claim_token, claimant_gone, this_host
 from govcredit.intake.sources import file_digest
 
 from . import importer
@@ -100,20 +101,47 @@ def store_upload(upload: Any, folder: Path) -> Path:
     return path
 
 
-def enqueue(job: ImportJob) -> str | None:
+def enqueue(job: ImportJob, worker: str | None = None) -> str | None:
     """Hand the run to the task queue (django-q2); its page follows it."""
     from django_q.tasks import async_task
 
-    task_id: str | None = async_task("govcredit.commitments.tasks.process_import", job.pk,
+    task_id: str | None = async_task("govcredit.commitments.tasks.process_import", job.pk, worker,
                                      task_name=f"PPP项目与承诺导入 #{job.pk}", group="commitments-import")
     return task_id
 
 
-def _claim(job_id: int) -> str | None:
-    """Claim the run for this process; the claim, or None if it is finished or another live process has it."""
+def _stalled(now: dt.datetime) -> Q:
+    return Q(status=ImportStatus.RUNNING) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
+
+
+def resume_stalled() -> int:
+    """Hand every run whose worker died back to the queue (every minute): a run 导入中 whose claimant process on
+    this machine no longer exists, or whose heartbeat stopped :data:`STALE_HEARTBEAT` ago. Each is handed over
+    in one conditional UPDATE with a new claim only the enqueued task holds, so two schedulers never both take
+    it. The task imports the file again from its start: rows committed before count as unchanged."""
+    host = this_host()
+    dead = [j.pk for j in ImportJob.objects.filter(status=ImportStatus.RUNNING, worker__startswith=f"{host}:")
+            .only("pk", "worker") if claimant_gone(j.worker)]
+    resumed = 0
+    for job in ImportJob.objects.filter(_stalled(clock.now()) | Q(pk__in=dead)).order_by("pk")[:100]:
+        worker = f"handoff:{uuid.uuid4().hex}"
+        taken = Q(worker=job.worker) if job.pk in dead else _stalled(clock.now())
+        if ImportJob.objects.filter(taken, pk=job.pk, status=ImportStatus.RUNNING).update(
+                worker=worker, heartbeat=clock.now()) != 1:
+            continue
+        logger.warning("PPP项目与承诺导入 #%s 的处理进程已停止（最近进展 %s），交由后台任务重新导入", job.pk, job.heartbeat)
+        enqueue(job, worker)
+        resumed += 1
+    return resumed
+
+
+def _claim(job_id: int, handed: str | None = None) -> str | None:
+    """Claim the run for this process; the claim, or None if it is finished or another live process has it.
+    Free are runs 排队中, runs 导入中 whose worker died, and the one :func:`resume_stalled` handed to this task."""
     now = clock.now()
-    free = Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING) & (
-        Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
+    free = Q(status=ImportStatus.QUEUED) | _stalled(now)
+    if handed:
+        free |= Q(status=ImportStatus.RUNNING, worker=handed)
     holder = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).values_list("worker", flat=True).first()
     if holder and claimant_gone(holder):
         free |= Q(status=ImportStatus.RUNNING, worker=holder)
@@ -159,13 +187,15 @@ def _in_site_language(func: Callable[P, R]) -> Callable[P, R]:
 
 @_in_site_language
 def run_job(job_id: int, *, progress: Callable[[int], None] | None = None, keep_codes: bool = True,
-            parsed: importer.Parsed | None = None) -> tuple[ImportJob, importer.ImportReport | None]:
+            parsed: importer.Parsed | None = None, worker: str | None = None
+            ) -> tuple[ImportJob, importer.ImportReport | None]:
     """Run the import of a run 排队中 (or of one whose worker died); returns the run, 已完成 or 失败, and the
     import's report (None if the run was not this process's to run). ``progress(n)`` is called as rows are
     done (the command's bar); ``keep_codes``: keep the new promises' query codes for the run's page (the
-    command prints them instead); ``parsed``: the file as read already (the command sizes its bar first)."""
+    command prints them instead); ``parsed``: the file as read already (the command sizes its bar first);
+    ``worker``: the claim :func:`resume_stalled` handed to this task."""
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    token = _claim(job.pk)
+    token = _claim(job.pk, worker)
     if token is None:
         return job, None
     job.refresh_from_db()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def process_import(job_id: int) -> str:
+def process_import(job_id: int, worker: str | None = None) -> str:
+    """``worker``: the claim :func:`~govcredit.commitments.runs.resume_stalled` took for this task."""
     from .runs import run_job
 
-    job, _report = run_job(job_id)
+    job, _report = run_job(job_id, worker=worker)
     return f"{job.status}：{job.message}"

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django_q.conf import Conf
 
 from govcredit.commitments import runs, services
 from govcredit.commitments.importer import PROJECTS, PROMISES
@@ -137,3 +139,40 @@ class TestPages:
         assert _client(world, "personnel").get(url).status_code == 403  # a role that may not import
         assert "mixed.xlsx" not in _client(world, "submitter").get(reverse("commitments:import_page")).content.decode()
         assert "mixed.xlsx" in _client(world, "credit").get(reverse("commitments:import_page")).content.decode()
+
+    def test_the_run_page_in_english(self, world: World) -> None:
+        job = runs.submit(_mixed(world), user=world.district, file_name="mixed.xlsx")
+        client = _client(world)
+        with translation.override("en"):
+            url = reverse("commitments:import_run", args=[job.pk])
+            listing_url = reverse("commitments:import_page")
+        html = client.get(url).content.decode()
+        assert "Queued" in html and "0 rows processed" in html and "refreshes every 2 seconds" in html
+        runs.run_job(job.pk)
+        html = client.get(url).content.decode()
+        assert 'id="import-status">Succeeded<' in html and "Submitted at" in html and "Finished at" in html
+        for label in ("已处理", "导入完成", "提交时间", "排队中", "页面上传"):
+            assert label not in html, label
+        assert "Submitted at" in client.get(listing_url).content.decode()
+
+
+class TestResume:
+    def test_a_run_whose_worker_died_is_handed_back_to_the_queue_once(self, world: World,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(Conf, "SYNC", True)
+        fresh = runs.submit(_mixed(world), user=world.district)
+        ImportJob.objects.filter(pk=fresh.pk).update(status=ImportStatus.RUNNING, worker="elsewhere:1:x",
+                                                     heartbeat=clock.now())
+        assert runs.resume_stalled() == 0  # alive: its heartbeat is recent
+        ImportJob.objects.filter(pk=fresh.pk).update(heartbeat=clock.now() - dt.timedelta(minutes=3))
+        assert runs.resume_stalled() == 1  # the queue (in-process here) runs it at once
+        job = ImportJob.objects.get(pk=fresh.pk)
+        assert job.status == ImportStatus.DONE and job.counts["projects_created"] == 1
+        assert runs.resume_stalled() == 0
+
+    def test_the_handed_claim_alone_lets_a_task_run_it(self, world: World) -> None:
+        job = runs.submit(_mixed(world), user=world.district)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, worker="handoff:abc",
+                                                   heartbeat=clock.now())
+        assert process_import(job.pk).startswith("导入中")  # not its claim: left alone
+        assert process_import(job.pk, "handoff:abc").startswith("已完成")
