@@ -16,7 +16,9 @@ is). Every object is created through :mod:`.services` (ledger entries, the oblig
 What is written, like the contract import (``obligations.importer``): the valid rows, each project with all
 its rows or not at all (its stages and duties depend on one another), each promise on its own; a rejected
 row is reported with its sheet, row number, column and reason, and kept as sent for the XLSX error report.
-``dry_run`` checks everything and writes nothing.
+Each project and each promise is committed on its own, so a run that stops keeps what it wrote and its progress
+is seen while it goes on (a page's upload runs in the task queue: :mod:`.runs`). ``dry_run`` checks everything
+and writes nothing.
 
 Importing the same file again changes nothing: projects and promises are matched by their numbers; a row
 that matches what is registered counts as unchanged, a row that contradicts it is refused (a change of a
