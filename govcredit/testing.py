@@ -24,7 +24,7 @@ from govcredit.subjects.services import register_civil_servant, register_organiz
 if TYPE_CHECKING:
     from django.test import Client
 
-    from govcredit.commitments.models import CommitmentImport, Duty, PPPProject, Promise
+    from govcredit.commitments.models import CommitmentImport, Duty, ImportJob, PPPProject, Promise
     from govcredit.disclosure.models import Publication
     from govcredit.exchange.models import ExchangeExport
     from govcredit.indicators.models import IndicatorValue, IndicatorWarning
@@ -83,6 +83,7 @@ class _Added:
     qinhuai_project: PPPProject
     qinhuai_promise: Promise
     commitment_import: CommitmentImport
+    commitment_job: ImportJob
     old_promise: Promise
     old_duty: Duty
     # obligations/tests/helpers.py add_obligations

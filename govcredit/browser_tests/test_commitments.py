@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -90,16 +91,22 @@ def test_pages_fit_a_phone(live_server: object, transactional_db: None, city: Ci
                 f"/commitments/duties/{city.duty.pk}/", "/commitments/promises/?turnover=on",
                 f"/commitments/promises/{city.promise.pk}/",
                 f"/commitments/promises/{city.promise.pk}/change/", "/commitments/follow/",
-                "/commitments/import/"]:
+                "/commitments/import/", f"/commitments/import/runs/{city.commitment_job.pk}/"]:
         page.goto(base + url)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 390, f"{url} is {scroll} px wide at 390 px"
 
 
 def test_import_from_the_menu_at_390_px(live_server: object, transactional_db: None, city: City, page: Page,
-                                        login_as: Callable[[str], None], tmp_path: Path) -> None:
-    """A district opens the import page from its menu on a phone, uploads a workbook with a bad row, reads the
-    new promise's query code and the rejected row, and the page still fits the screen."""
+                                        login_as: Callable[[str], None], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """A district opens the import page from its menu on a phone, uploads a workbook with a bad row, lands on the
+    run's page (the task queue runs in-process here: django-q2's sync mode), reads the new promise's query code
+    and the rejected row, and the page still fits the screen."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.MEDIA_ROOT = tmp_path / "media"
     from govcredit.commitments.importer import PROJECTS, PROMISES
     from govcredit.commitments.tests.test_import import promise_row, stage_row, workbook
 
@@ -116,6 +123,7 @@ def test_import_from_the_menu_at_390_px(live_server: object, transactional_db: N
     page.set_input_files("input[name=file]", str(path))
     with page.expect_navigation():
         page.locator("#import-form button[type=submit]").click()
+    assert "/commitments/import/runs/" in page.url
     expect(page.locator("#import-codes")).to_contain_text("XW-ZS-001")
     expect(page.locator("#import-errors")).to_contain_text("承诺类别")
     expect(page.locator("#import-result")).to_contain_text("新建项目 1")

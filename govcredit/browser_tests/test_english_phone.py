@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 WIDTH = 390
 PAGES = {
-    "archive:record_correct", "archive:record_detail", "commitments:import_page", "archive:record_list", "core:home", "criticism:list",
+    "archive:record_correct", "archive:record_detail", "commitments:import_page", "commitments:import_run", "archive:record_list", "core:home", "criticism:list",
     "exchange:data_dictionary", "exchange:open_data", "intake:batch_list", "ledger:overview", "portal:detail",
     "portal:landing", "portal:revoked", "portal:search", "portal:subject", "remedies:commitment",
     "remedies:index", "remedies:objection_create", "remedies:objection_detail", "remedies:portal_objection",

@@ -31,6 +31,7 @@ class CommitmentsConfig(AppConfig):
         from govcredit.api.common import register_router
         from govcredit.core.demo import DemoStep, register_demo_step
         from govcredit.core.home import register_home_tile
+        from govcredit.core.jobs import FrequentJob, register_job
         from govcredit.core.menu import MenuItem, register_menu_item
         from govcredit.ledger.events import register_event_type
         from govcredit.ledger.readable import register_entity
@@ -52,6 +53,7 @@ class CommitmentsConfig(AppConfig):
         register_menu_item("commitments.import", MenuItem(
             menu_label("导入项目和承诺"), "commitments:import_page",
             lambda user: access.has(user, access.MANAGE_COMMITMENTS), 46))
+        register_job(FrequentJob("PPP项目与承诺导入续跑", "govcredit.commitments.runs.resume_stalled", 1))
         register_subject_panel("commitments", panels.PANEL)
         register_home_tile("commitments", panels.HOME_TILE)
         register_router("/commitments", "govcredit.commitments.api.router")

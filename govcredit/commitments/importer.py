@@ -16,7 +16,9 @@ is). Every object is created through :mod:`.services` (ledger entries, the oblig
 What is written, like the contract import (``obligations.importer``): the valid rows, each project with all
 its rows or not at all (its stages and duties depend on one another), each promise on its own; a rejected
 row is reported with its sheet, row number, column and reason, and kept as sent for the XLSX error report.
-``dry_run`` checks everything and writes nothing.
+Each project and each promise is committed on its own, so a run that stops keeps what it wrote and its progress
+is seen while it goes on (a page's upload runs in the task queue: :mod:`.runs`). ``dry_run`` checks everything
+and writes nothing.
 
 Importing the same file again changes nothing: projects and promises are matched by their numbers; a row
 that matches what is registered counts as unchanged, a row that contradicts it is refused (a change of a
@@ -30,8 +32,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -46,6 +50,7 @@ from govcredit.catalog.schema import clean_text
 from govcredit.core import clock, spreadsheet
 from govcredit.core.errors import DomainError
 from govcredit.intake.sources import FileRejected, open_table
+from govcredit.intake.sources.common import NoHeader
 from govcredit.intake.sources.xlsx import NoSuchSheet
 from govcredit.ledger.services import Actor, save_with_entry
 from govcredit.subjects.models import Organization
@@ -63,6 +68,8 @@ from .models import (
 )
 from .responsibility import holders_on
 from .selectors import managed_orgs, visible_projects, visible_promises
+
+logger = logging.getLogger("govcredit.commitments")
 
 PROJECTS, DUTIES, PROMISES = "项目阶段", "义务", "承诺"
 COLUMNS: dict[str, list[str]] = {
@@ -152,6 +159,7 @@ class ImportReport:
     rejected: dict[str, dict[str, Any]] = field(default_factory=dict)  # sheet → header and rows as sent
     codes: list[tuple[str, str]] = field(default_factory=list)  # new promises' numbers and query codes (shown once)
     run: CommitmentImport | None = None
+    failed: bool = False  # the run stopped on an unexpected error: what it committed before stays
 
     @property
     def ok(self) -> bool:
@@ -181,17 +189,25 @@ def _kind_of(header: list[str]) -> str | None:
 ALL_NAMES = {n for columns in COLUMNS.values() for c in columns for n in (_key(c), "*" + _key(c))}
 
 
-def _sheet(path: Path, file_name: str, sheet: str, table: str | None) -> Sheet | None:
+def _not_ours() -> FileRejected:
+    return FileRejected(_("不是PPP项目或招商引资承诺的导入文件：表头应含“项目编号”和“阶段”、“义务内容”或“承诺编号”，"
+                          "请使用导入模板。"))
+
+
+def _sheet(path: Path, file_name: str, sheet: str, table: str | None, header_only: bool = False) -> Sheet | None:
     names = ALL_NAMES if table is None else {n for c in COLUMNS[table] for n in (_key(c), "*" + _key(c))}
-    with open_table(path, names, sheet=sheet, file_name=file_name) as source:
+    try:
+        source = open_table(path, names, sheet=sheet, file_name=file_name)
+    except NoHeader:
+        raise _not_ours() from None
+    with source:
         header = list(source.header)
         kind = table or _kind_of(header)
         if kind is None:
-            raise FileRejected(_("不是PPP项目或招商引资承诺的导入文件：表头应含“项目编号”和“阶段”、“义务内容”或“承诺编号”，"
-                                 "请使用导入模板。"))
+            raise _not_ours()
         by_position = {i: KEYS[kind].get(_key(h)) for i, h in enumerate(header)}
-        rows = []
-        for frame in source.frames(2000):
+        rows: list[Row] = []
+        for frame in () if header_only else source.frames(2000):
             for rec in frame.iter_rows(named=True):
                 values = [str(rec.get(f"c{i}") or "") for i in range(len(header))]
                 data = {name: values[i].strip() for i, name in by_position.items() if name}
@@ -201,8 +217,10 @@ def _sheet(path: Path, file_name: str, sheet: str, table: str | None) -> Sheet |
     return Sheet(kind, header, rows)
 
 
-def read_file(path: Path, file_name: str = "") -> Parsed:
-    """The file's sheets (a workbook's 项目阶段, 义务 and 承诺; a CSV file's one table, told by its header)."""
+def read_file(path: Path, file_name: str = "", *, header_only: bool = False) -> Parsed:
+    """The file's sheets (a workbook's 项目阶段, 义务 and 承诺; a CSV file's one table, told by its header).
+    ``header_only``: the sheets without their rows, to check a file as it is uploaded (is it a workbook or a
+    CSV file of this import, with the required columns?) before it is stored and imported in the background."""
     parsed = Parsed()
     name = file_name or path.name
     spreadsheet_file = name.lower().endswith(".xlsx")
@@ -210,13 +228,13 @@ def read_file(path: Path, file_name: str = "") -> Parsed:
         if spreadsheet_file:
             for table in (PROJECTS, DUTIES, PROMISES):
                 try:
-                    sheet = _sheet(path, name, table, table)
+                    sheet = _sheet(path, name, table, table, header_only)
                 except NoSuchSheet:
                     continue
                 if sheet is not None:
                     parsed.sheets[table] = sheet
         if not parsed.sheets:  # a CSV file, or a workbook whose first sheet has another name
-            sheet = _sheet(path, name, "", None)
+            sheet = _sheet(path, name, "", None, header_only)
             if sheet is not None:
                 parsed.sheets[sheet.table] = sheet
     except FileRejected as e:
@@ -355,11 +373,23 @@ PROJECT_FIELDS = ["项目名称", "实施机构统一社会信用代码", "社�
 
 class Importer:
     def __init__(self, parsed: Parsed, user: Any, actor: Actor, report: ImportReport,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None, *, dry_run: bool = False,
+                 on_code: Callable[[str, str], None] | None = None) -> None:
         self.parsed, self.user, self.actor, self.report = parsed, user, actor, report
         self.progress = progress or (lambda n: None)
+        self.dry_run, self.on_code = dry_run, on_code
         self.orgs = _Orgs(user)
         self.today = clock.today()
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One project with all its rows, or one promise: its own transaction, committed when it ends (a dry run
+        rolls it back), so a run that stops half-way keeps every unit written before, and its progress, written
+        between units, is seen by the run's page while it goes on."""
+        with transaction.atomic():
+            yield
+            if self.dry_run:
+                transaction.set_rollback(True)
 
     def header(self, table: str) -> list[str]:
         return self.parsed.sheets[table].header
@@ -397,7 +427,7 @@ class Importer:
             duties = self.check_duties(group, project, stages, errors)
         if not errors:
             try:
-                with transaction.atomic():
+                with self.unit():
                     self.write_project(group, project, stages, duties)
             except RowError as e:  # raised with the row's id as its field
                 row = next(r for r in group.rows if str(id(r)) == e.field)
@@ -588,7 +618,7 @@ class Importer:
                 if number in seen:
                     raise RowError("承诺编号", _("与第 %(n)s 行重复") % {"n": seen[number]})
                 seen[number] = row.number
-                with transaction.atomic():
+                with self.unit():
                     self.promise(row, number, visible)
             except RowError as e:
                 self.report.reject(row, sheet.header, e.column, str(e))
@@ -619,7 +649,10 @@ class Importer:
                 contact=data.get("投资方联系电话", ""), kind=kind, terms=data["承诺内容"], legal_basis=data["法律政策依据"],
                 document=data["合同或文件编号"], amount=amount, promised_on=promised_on, due_on=due_on,
                 responsible_post=data["责任岗位"], actor=self.actor)
-            self.report.codes.append((registered.promise.number, registered.code))
+            if not self.dry_run:
+                self.report.codes.append((registered.promise.number, registered.code))
+                if self.on_code is not None:  # in the promise's transaction: the code is kept if the promise is
+                    self.on_code(registered.promise.number, registered.code)
             self.report.counts["promises_created"] += 1
             return
         if not visible.filter(pk=existing.pk).exists():
@@ -661,26 +694,36 @@ def _message(error: Exception) -> str:
 
 def import_commitments(path: Path, *, user: Any, actor: Actor | None = None, file_name: str = "",
                        dry_run: bool = False, parsed: Parsed | None = None,
-                       progress: Callable[[int], None] | None = None) -> ImportReport:
+                       progress: Callable[[int], None] | None = None,
+                       on_code: Callable[[str, str], None] | None = None,
+                       report: ImportReport | None = None) -> ImportReport:
     """Import the file's projects (with stages and duties) and promises; returns counts, the rows' errors, the
     new promises' query codes, and the run as recorded (with its ledger entry). ``parsed`` is the file as
-    :func:`read_file` read it (the command reads first, to size its progress bar)."""
+    :func:`read_file` read it (the command reads first, to size its progress bar); ``on_code(number, code)`` is
+    called for each new promise in its transaction; ``report``, if given, is filled as the import goes on.
+
+    Each project and each promise is its own transaction (:meth:`Importer.unit`): if the run stops on an
+    unexpected error, what it committed stays, the run is recorded with what it did (``report.failed``) and
+    the error is raised again; importing the same file again then goes on where it stopped."""
     if not access.has(user, access.MANAGE_COMMITMENTS):
         raise PermissionDenied(_("您的角色无权导入PPP项目和招商引资承诺"))
     parsed = parsed or read_file(path, file_name)
-    report = ImportReport()
+    report = report if report is not None else ImportReport()
     for sheet, row, column, message in parsed.errors:
         report.errors.append((sheet, row, column, message))
     actor = actor or user
-    with transaction.atomic():
-        runner = Importer(parsed, user, actor, report, progress)
+    runner = Importer(parsed, user, actor, report, progress, dry_run=dry_run, on_code=on_code)
+    try:
         for group in runner.groups():
             runner.project_group(group)
         runner.promises()
-        if dry_run:
-            transaction.set_rollback(True)
-    if dry_run:
-        report.codes = []
+    except Exception:
+        report.failed = True
+        try:
+            report.run = _record(path, file_name or path.name, user, actor, report, dry_run)
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            logger.exception("导入记录未能保存：%s", file_name or path.name)
+        raise
     report.run = _record(path, file_name or path.name, user, actor, report, dry_run)
     return report
 
@@ -696,7 +739,7 @@ def _record(path: Path, file_name: str, user: Any, actor: Actor, report: ImportR
     created = sum(report.counts[k] for k in ("projects_created", "promises_created", "duties_created"))
     save_with_entry(run, actor=actor, action="commitments.import.run",
                     reason=(_("仅检查") if dry_run else _("新建 %(n)s 项") % {"n": created})
-                    + _("，拒绝 %(n)s 行") % {"n": len(report.errors)})
+                    + _("，拒绝 %(n)s 行") % {"n": len(report.errors)} + (_("；导入中断") if report.failed else ""))
     return run
 
 

@@ -242,3 +242,94 @@ class CommitmentImport(LedgeredModel):
 
     def __str__(self) -> str:
         return f"{self.file_name} {self.ran_at:%Y-%m-%d %H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "排队中", _("排队中")
+    RUNNING = "导入中", _("导入中")
+    DONE = "已完成", _("已完成")
+    FAILED = "失败", _("失败")
+
+
+class ImportSource(models.TextChoices):
+    UPLOAD = "upload", _("页面上传")
+    CLI = "cli", _("命令行")
+
+
+class ImportJob(models.Model):
+    """One import of a file, from its upload to its result (``runs.py``): who, when, which file, its status and
+    progress (rows done of the file's rows), the counts and the rejected rows; a page upload runs in the task
+    queue, the command in its own process, both through :func:`~govcredit.commitments.runs.run_job`. When it
+    ends, the ledgered :class:`CommitmentImport` it made is ``run`` (its error report). Not ledgered itself:
+    its progress changes many times a second; what the import wrote is ledgered row by row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    org = models.ForeignKey("subjects.Organization", verbose_name="导入人所属单位", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField("操作人", max_length=150)
+    source = models.CharField("来源", max_length=10, choices=ImportSource.choices, default=ImportSource.UPLOAD)
+    file_name = models.CharField("文件名", max_length=200)
+    file_path = models.CharField("存储路径", max_length=500)
+    sha256 = models.CharField("文件摘要（SHA-256）", max_length=64)
+    size = models.BigIntegerField("字节数", default=0)
+    dry_run = models.BooleanField("仅检查", default=False)
+    status = models.CharField("状态", max_length=4, choices=ImportStatus.choices, default=ImportStatus.QUEUED,
+                              db_index=True)
+    rows_total = models.PositiveIntegerField("总行数", null=True, blank=True)
+    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    counts = models.JSONField("导入结果", default=dict, blank=True)
+    n_rejected = models.PositiveIntegerField("拒绝行数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)  # [sheet, row, column, message], row 0: the file's
+    message = models.TextField("说明", blank=True)
+    run = models.OneToOneField(CommitmentImport, verbose_name="导入记录", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="job")
+    created_at = models.DateTimeField("提交时间", db_index=True)
+    started_at = models.DateTimeField("开始导入", null=True, blank=True)
+    finished_at = models.DateTimeField("导入完成", null=True, blank=True)
+    # The process working on the run: its claim (core.jobs.claim_token) and its heartbeat, renewed with progress.
+    worker = models.CharField("处理进程标识", max_length=100, blank=True)
+    heartbeat = models.DateTimeField("最近进展时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "PPP项目与承诺导入任务"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["org", "created_at"], name="commitments_job_org_idx")]
+
+    def __str__(self) -> str:
+        return f"导入 #{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:import_run", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return None
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+
+class ImportCode(models.Model):
+    """A new promise's query code, kept encrypted (``core.crypto``) from the moment the import creates the
+    promise (in the same transaction) until the person who ran the import reads it on the run's page, once:
+    then it is deleted. The obligations register itself keeps only the code's SHA-256. (Not among the columns
+    ``rotate-keys`` re-encrypts: a code waits here only until its first reading, under the field keys of the day.)"""
+
+    job = models.ForeignKey(ImportJob, verbose_name="导入任务", on_delete=models.CASCADE, related_name="codes")
+    number = models.CharField("承诺编号", max_length=20)
+    code = models.TextField("查询码（密文）")
+
+    class Meta:
+        verbose_name = "待显示的查询码"
+        verbose_name_plural = verbose_name
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,7 +11,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from govcredit.accounts import access
 from govcredit.subjects.models import Organization, PostAssignment
 
-from .models import OPEN_PROMISE, CommitmentImport, Duty, DutyStatus, PPPProject, Promise
+from .models import OPEN_PROMISE, CommitmentImport, Duty, DutyStatus, ImportJob, PPPProject, Promise
 
 
 def visible_projects(user: Any) -> QuerySet[PPPProject]:
@@ -74,8 +74,24 @@ def with_duty_counts(projects: QuerySet[PPPProject], today: dt.date) -> QuerySet
 
 
 def visible_imports(user: Any) -> QuerySet[CommitmentImport]:
-    """Import runs and their error reports: the credit office reads all, a user the runs he made."""
+    """Import runs and their error reports: the credit office reads all, a user those made in his organisation
+    (by whoever imported then: the run's ``ImportJob.org``; a run made before runs had one, by its user's)."""
     if not access.has(user, access.MANAGE_COMMITMENTS):
         return CommitmentImport.objects.none()
     runs = CommitmentImport.objects.select_related("user")
-    return runs if access.role_of(user) in access.CITY_WIDE else runs.filter(user=user)
+    if access.role_of(user) in access.CITY_WIDE:
+        return runs
+    if not user.organization_id:
+        return runs.none()
+    return runs.filter(Q(job__org_id=user.organization_id)
+                       | Q(job__isnull=True, user__organization_id=user.organization_id))
+
+
+def visible_jobs(user: Any) -> QuerySet[ImportJob]:
+    """Import runs (queued, running, finished): the credit office sees all, a user those of his organisation."""
+    if not access.has(user, access.MANAGE_COMMITMENTS):
+        return ImportJob.objects.none()
+    jobs = ImportJob.objects.select_related("user", "org", "run")
+    if access.role_of(user) in access.CITY_WIDE:
+        return jobs
+    return jobs.filter(org_id=user.organization_id) if user.organization_id else jobs.none()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("promises/<id:pk>/compensation/", views.promise_compensation, name="promise_compensation"),
     path("import/", views.import_page, name="import_page"),
     path("import/template/", views.import_template, name="import_template"),
+    path("import/runs/<id:pk>/", views.import_run, name="import_run"),
     path("import/<id:pk>/report/", views.import_report, name="import_report"),
     path("follow/", views.follow, name="follow"),
 ]

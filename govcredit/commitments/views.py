@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -42,12 +43,13 @@ from .forms import (
     PromiseForm,
     StageForm,
 )
-from .models import Duty, DutyKind, DutyStatus, PPPProject, Promise
+from .models import Duty, DutyKind, DutyStatus, ImportJob, PPPProject, Promise
 from .responsibility import holders_on
 from .selectors import (
     managed_orgs,
     visible_duties,
     visible_imports,
+    visible_jobs,
     visible_projects,
     visible_promises,
     with_duty_counts,
@@ -323,33 +325,57 @@ RECENT_IMPORTS = 20
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    """/commitments/import/ — upload a workbook of projects (stages, duties) and promises; the result with each
-    rejected row, the new promises' query codes (shown this once) and the runs made before."""
+    """/commitments/import/ — upload a workbook of projects (stages, duties) and promises: the file is checked and
+    stored, and its run imported in the background (see :mod:`.runs`); then the run's page. Below, the recent
+    runs of the user's organisation (the credit office: all)."""
     access.require(request.user, access.MANAGE_COMMITMENTS)
-    from . import importer  # here: it loads the intake's readers (polars), which the other pages never need
-
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            # here: it loads the intake's readers (polars), which the other pages never need
+            from . import runs
+
             upload = form.cleaned_data["file"]
+            job = None
             with tempfile.TemporaryDirectory(prefix="commitments-") as folder:
-                path = Path(folder) / ("upload.xlsx" if upload.name.lower().endswith(".xlsx") else "upload.csv")
-                with path.open("wb") as f:
-                    for chunk in upload.chunks():
-                        f.write(chunk)
-                report = importer.import_commitments(path, user=request.user, file_name=upload.name[:200],
-                                                     dry_run=form.cleaned_data["dry_run"])
-            if any(row == 0 for _sheet, row, _col, _msg in report.errors):
-                status = 400  # the file as a whole was refused
-        else:
-            status = 400
-    runs = [(run, "，".join(f"{IMPORT_LABELS[k]} {n}" for k, n in run.counts.items() if n and k in IMPORT_LABELS))
-            for run in visible_imports(request.user)[:RECENT_IMPORTS]]
-    return render(request, "commitments/import.html", {
-        "form": form, "report": report, "runs": runs,
-        "counts": [(IMPORT_LABELS[k], n) for k, n in report.counts.items() if n] if report else []}, status=status)
+                path = runs.store_upload(upload, Path(folder))
+                try:
+                    runs.check_upload(path, upload.name)
+                except runs.UploadRejected as e:
+                    form.add_error("file", str(e))
+                else:
+                    job = runs.submit(path, user=request.user, file_name=upload.name,
+                                      dry_run=form.cleaned_data["dry_run"])
+            if job is not None:
+                messages.success(request, _("文件已接收，导入 #%(pk)s 正在后台进行。") % {"pk": job.pk})
+                runs.enqueue(job)
+                return redirect(job)
+        status = 400
+    jobs = visible_jobs(request.user).defer("errors", "run__rejected")[:RECENT_IMPORTS]
+    return render(request, "commitments/import.html", {"form": form, "jobs": [(job, _summary(job)) for job in jobs]},
+                  status=status)
+
+
+def _summary(job: ImportJob) -> str:
+    return "，".join(f"{IMPORT_LABELS[k]} {n}" for k, n in job.counts.items() if n and k in IMPORT_LABELS)
+
+
+@login_required
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run of the import: its progress while it is queued or running (the page reloads itself), then its
+    result — the counts, each rejected row, the XLSX error report and, for the person who ran it and only once,
+    the new promises' query codes."""
+    access.require(request.user, access.MANAGE_COMMITMENTS)
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    codes: list[tuple[str, str]] = []
+    if job.finished and job.codes.exists():
+        from . import runs
+
+        codes = runs.take_codes(job, request.user)
+    return render(request, "commitments/import_run.html", {
+        "job": job, "codes": codes, "errors": job.errors, "refresh": not job.finished,
+        "counts": [(IMPORT_LABELS[k], n) for k, n in job.counts.items() if n and k in IMPORT_LABELS]})
 
 
 IMPORT_LABELS = {

@@ -11,6 +11,8 @@ for a whole-table job, the claim on its :class:`~govcredit.core.models.JobState`
   pages read (running since, progress, last result); a page only ever enqueues a run.
 * :func:`read_rows` and :func:`each_row`: a job that meets one bad row reports it and goes on with the rest.
 * :func:`collector_paused`: a chunk of a set-based job without the cyclic garbage collector's full passes.
+* :func:`claim_token` and :func:`claimant_gone`: a claim on one row of work (an intake batch, an import run)
+  that names its process, so a claim whose process died is seen at once on the same machine.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -202,6 +207,35 @@ def finish(name: str, ok: bool, result: dict[str, Any]) -> None:
     now = clock.now()
     JobState.objects.filter(name=name).update(running_since=None, heartbeat=now, last_finished=now, last_ok=ok,
                                               last_result=result)
+
+
+# --------------------------------------------------------------------------- a claim on one row of work
+
+
+def this_host() -> str:
+    """This machine's name as a claim carries it (the claim column has room for 100 characters)."""
+    return socket.gethostname()[:40]
+
+
+def claim_token() -> str:
+    """A claim naming its process (``host:pid:random``), so that another process on the same machine can
+    tell at once that the claimant has died (:func:`claimant_gone`) instead of waiting for its heartbeat."""
+    return f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex}"
+
+
+def claimant_gone(worker: str) -> bool:
+    """Whether the process that made claim ``worker`` ran on this machine and no longer exists."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != this_host() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 # --------------------------------------------------------------------------- one bad row

@@ -21,9 +21,7 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
-import socket
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +36,7 @@ from django.utils import translation
 
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.core import clock
+from govcredit.core.jobs import claim_token, claimant_gone, this_host
 from govcredit.subjects.models import Organization
 
 from .columns import accepted_names, plan_columns
@@ -142,32 +141,6 @@ def _check_submitter(version: RecordTypeVersion, org: Organization) -> None:
 
 
 STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress for longer: its worker died
-
-
-def this_host() -> str:
-    """This machine's name as a claim carries it (the claim column has room for 100 characters)."""
-    return socket.gethostname()[:40]
-
-
-def claim_token() -> str:
-    """A claim naming its process (``host:pid:random``), so that another process on the same machine can
-    tell at once that the claimant has died (:func:`claimant_gone`) instead of waiting for its heartbeat."""
-    return f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex}"
-
-
-def claimant_gone(worker: str) -> bool:
-    """Whether the process that made claim ``worker`` ran on this machine and no longer exists."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != this_host() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _stalled(now: dt.datetime) -> Q:

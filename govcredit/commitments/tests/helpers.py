@@ -6,7 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 from govcredit.commitments import services
-from govcredit.commitments.models import CommitmentImport, Duty, DutyKind, PPPProject, PromiseKind
+from govcredit.commitments.models import (
+    CommitmentImport,
+    Duty,
+    DutyKind,
+    ImportJob,
+    ImportStatus,
+    PPPProject,
+    PromiseKind,
+)
 from govcredit.core import clock
 from govcredit.ledger.services import save_with_entry
 from govcredit.subjects.identifiers import make_credit_code, make_id_number
@@ -53,6 +61,10 @@ def add_import_run(city: City, user: str = "district", file_name: str = "承诺�
                            rejected={"承诺": {"header": header, "rows": [[3, ["ZS-9", city.orgs["xuanwu"].credit_code, "奖励"],
                                                                           "承诺类别", "应为 优惠政策、土地、补贴、审批、其他 之一"]]}})
     save_with_entry(run, actor=city.users[user], action="commitments.import.run", reason="测试")
+    ImportJob.objects.create(user=run.user, org=city.users[user].organization, actor=user, file_name=file_name,
+                             file_path="", sha256=run.sha256, status=ImportStatus.DONE, rows_total=2, rows_done=2,
+                             counts=run.counts, n_rejected=1, errors=[["承诺", 3, "承诺类别", "应为 优惠政策、土地、补贴、审批、其他 之一"]],
+                             run=run, created_at=run.ran_at, finished_at=run.ran_at)
     return run
 
 
@@ -67,6 +79,7 @@ def add_commitments(city: City) -> None:
     city.promise = registered.promise
     city.promise_code = registered.code
     city.commitment_import = add_import_run(city)
+    city.commitment_job = city.commitment_import.job
     city.qinhuai_project = project(city, "qinhuai", "秦淮区体育中心PPP项目")
     city.qinhuai_promise = promise(city, "qinhuai", today - dt.timedelta(days=10),
                                    today + dt.timedelta(days=60)).promise

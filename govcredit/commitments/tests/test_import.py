@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django_q.conf import Conf
 from python_calamine import CalamineWorkbook
 
 from govcredit.commitments import importer
@@ -22,6 +24,7 @@ from govcredit.commitments.models import (
     CommitmentImport,
     Duty,
     DutyStatus,
+    ImportJob,
     PPPProject,
     ProjectStage,
     Promise,
@@ -383,6 +386,9 @@ class TestCommand:
         assert PPPProject.objects.filter(number="XW-PPP-01").exists()
         codes = CalamineWorkbook.from_path(str(report)).get_sheet_by_name("查询码").to_python()
         assert [r[0] for r in codes[1:]] == ["XW-ZS-001", "XW-ZS-002"]
+        job = ImportJob.objects.get()  # the same run as a page's upload, run here with the bar; codes printed, not kept
+        assert (job.source, job.status, job.rows_done, job.rows_total) == ("cli", "已完成", 7, 7)
+        assert not job.codes.exists() and job.run is not None and job.file_path == str(world.tmp / "good.xlsx")
 
     def test_errors_fail_the_command(self, world: World) -> None:
         path = workbook(world.tmp / "bad.xlsx", {PROMISES: [promise_row("XW-ZS-001", world.xuanwu, 承诺类别="奖励")]})
@@ -397,6 +403,14 @@ class TestCommand:
 
 
 class TestPage:
+    """The page stores the file and runs the import in the task queue (run in-process here: django-q2's sync
+    mode, as the intake's page tests do); the run's page shows the result."""
+
+    @pytest.fixture(autouse=True)
+    def _queue(self, monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> None:
+        monkeypatch.setattr(Conf, "SYNC", True)
+        settings.MEDIA_ROOT = tmp_path / "media"
+
     def _client(self, world: World, role: str = "district") -> Client:
         client = Client()
         client.force_login(world.city.users[role])
@@ -412,28 +426,47 @@ class TestPage:
                                                               promise_row("XW-ZS-002", world.xuanwu, 承诺类别="奖励")]})
         with path.open("rb") as f:
             answer = client.post(reverse("commitments:import_page"), {"file": f})
-        html = answer.content.decode()
-        assert answer.status_code == 200 and 'id="import-codes"' in html and "XW-ZS-001" in html
-        assert 'id="import-errors"' in html and "承诺类别" in html
+        job = ImportJob.objects.get()
+        assert answer.status_code == 302 and answer["Location"] == reverse("commitments:import_run", args=[job.pk])
+        html = client.get(answer["Location"]).content.decode()
+        assert 'id="import-codes"' in html and "XW-ZS-001" in html and "已完成" in html
+        assert 'id="import-errors"' in html and "承诺类别" in html and 'http-equiv="refresh"' not in html
         run = CommitmentImport.objects.latest("pk")
+        assert job.run == run
         report = client.get(reverse("commitments:import_report", args=[run.pk]))
         assert report.status_code == 200
         rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content))  # type: ignore[attr-defined]
                                               ).get_sheet_by_name(PROMISES).to_python()
         assert rows[1][0] == "XW-ZS-002"
-        # the list shows the run; the codes are not shown again
-        again = client.get(reverse("commitments:import_page")).content.decode()
-        assert "mixed.xlsx" in again and 'id="import-codes"' not in again
-        # someone else's report is not found; the credit office reads it
+        # the codes are not shown again, on the run's page or anywhere; the list shows the run
+        again = client.get(answer["Location"]).content.decode()
+        assert 'id="import-codes"' not in again and 'id="import-errors"' in again
+        listing = client.get(reverse("commitments:import_page")).content.decode()
+        assert "mixed.xlsx" in listing and 'id="import-codes"' not in listing
+        # another organisation's run and report are not found; the credit office reads them
         other = self._client(world, "submitter")
         assert other.get(reverse("commitments:import_report", args=[run.pk])).status_code == 404
-        assert self._client(world, "credit").get(reverse("commitments:import_report", args=[run.pk])).status_code == 200
+        assert other.get(answer["Location"]).status_code == 404
+        assert "mixed.xlsx" not in other.get(reverse("commitments:import_page")).content.decode()
+        credit = self._client(world, "credit")
+        assert credit.get(reverse("commitments:import_report", args=[run.pk])).status_code == 200
+        assert credit.get(answer["Location"]).status_code == 200
 
-    def test_a_file_that_is_not_a_table(self, world: World) -> None:
+    def test_a_file_that_is_not_a_table(self, world: World, settings: Any) -> None:
         client = self._client(world)
-        answer = client.post(reverse("commitments:import_page"),
-                             {"file": io.BytesIO(b"\x00\x01binary")})
+        answer = client.post(reverse("commitments:import_page"), {"file": io.BytesIO(b"\x00\x01binary")})
         assert answer.status_code == 400
+        broken = SimpleUploadedFile("项目.xlsx", b"PK\x03\x04 not really a workbook")
+        answer = client.post(reverse("commitments:import_page"), {"file": broken})
+        assert answer.status_code == 400 and "errorlist" in answer.content.decode()
+        other = csv_file(world.tmp / "other.csv", PROJECTS, [])
+        other.write_text("姓名,电话\n张三,123\n", encoding="utf-8")
+        with other.open("rb") as f:
+            answer = client.post(reverse("commitments:import_page"), {"file": f})
+        assert answer.status_code == 400 and "不是PPP项目或招商引资承诺的导入文件" in answer.content.decode()
+        assert not ImportJob.objects.exists()
+        stored = Path(settings.MEDIA_ROOT) / "commitments" / "uploads"
+        assert not stored.exists() or not any(stored.iterdir())
 
     def test_roles_that_may_not_import(self, world: World) -> None:
         assert self._client(world, "personnel").get(reverse("commitments:import_page")).status_code == 403

@@ -142,6 +142,7 @@ MATRIX: list[tuple[str, Callable[[City], list[object]], set[str]]] = [
     ("commitments:import_page", lambda c: [], {"credit", "submitter", "district"}),
     ("commitments:import_template", lambda c: [], {"credit", "submitter", "district"}),
     ("commitments:import_report", lambda c: [c.commitment_import.pk], {"credit", "district"}),
+    ("commitments:import_run", lambda c: [c.commitment_job.pk], {"credit", "district"}),
     ("obligations:list", lambda c: [], {"credit", "submitter", "district", "subject"}),
     ("obligations:detail", lambda c: [c.obligation.pk], {"credit", "district"}),
     ("obligations:candidates", lambda c: [], {"credit"}),

@@ -48,6 +48,7 @@ def test_each_app_registers_its_own_jobs() -> None:
         ("公开信息同步（发布与撤下）", "govcredit.disclosure.services.sync", 10),
         ("双公示统计刷新", "govcredit.statistics.services.refresh", 5),
         ("归集批次续跑", "govcredit.intake.services.resume_stalled", 1),
+        ("PPP项目与承诺导入续跑", "govcredit.commitments.runs.resume_stalled", 1),
         ("办理事项逾期标记与督办", "govcredit.workflow.services.mark_overdue", 60),
     }
 

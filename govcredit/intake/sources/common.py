@@ -144,11 +144,15 @@ def frame_from_rows(numbers: list[int], rows: list[list[str | None]], width: int
     return pl.DataFrame(data)
 
 
+class NoHeader(FileRejected):
+    """No row of the file's top names the fields asked for (a caller may say what its own file should hold)."""
+
+
 def find_header(rows: list[list[str]], names: set[str]) -> int:
     """Index of the row that names the most catalog fields (a title row above it is skipped)."""
     best = find_header_row(rows, lambda cell: clean_text(cell, fold=True) in names)
     if best < 0:
-        raise FileRejected(
+        raise NoHeader(
             f"找不到表头：文件前 {len(rows)} 行中没有一行含有目录字段名（如“行政相对人名称”“行政处罚决定书文号”）。"
             "请确认选择了正确的信息类别，并把字段名放在数据上方的一行。")
     return best

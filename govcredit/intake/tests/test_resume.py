@@ -15,15 +15,13 @@ from django_q.signals import post_spawn
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import RecordType
 from govcredit.core import clock
-from govcredit.core.jobs import frequent_jobs
+from govcredit.core.jobs import claimant_gone, frequent_jobs, this_host
 from govcredit.intake.models import BatchStatus, ImportBatch
 from govcredit.intake.services import (
     STALE_HEARTBEAT,
-    claimant_gone,
     resume_stalled,
     run_batch,
     submit_file,
-    this_host,
 )
 from govcredit.intake.tasks import process_batch
 

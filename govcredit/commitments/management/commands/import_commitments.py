@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from govcredit.commitments import importer
+from govcredit.commitments import importer, runs
+from govcredit.commitments.models import ImportSource, ImportStatus
 
 LABELS = [("projects_created", "新建项目 {n} 个"), ("projects_updated", "推进项目 {n} 个"),
           ("projects_unchanged", "未变化项目 {n} 个"), ("stages_started", "新开始阶段 {n} 个"),
@@ -42,9 +43,11 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件 {path} 不存在")
         parsed = importer.read_file(path)
+        job = runs.submit(path, user=user, dry_run=options["dry_run"], source=ImportSource.CLI)
         with tqdm(total=parsed.total, unit="行", desc="导入PPP项目和承诺", disable=options["verbosity"] == 0) as bar:
-            report = importer.import_commitments(path, user=user, dry_run=options["dry_run"], parsed=parsed,
-                                                 progress=bar.update)
+            job, report = runs.run_job(job.pk, progress=bar.update, keep_codes=False, parsed=parsed)
+        if report is None or job.status == ImportStatus.FAILED:
+            raise CommandError(job.message or f"导入 #{job.pk} 未运行")
         for sheet, row, column, message in report.errors:
             where = f"{sheet} 第 {row} 行" if row else (sheet or "文件")
             self.stdout.write(f"{where} {column}：{message}")
