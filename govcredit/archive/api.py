@@ -30,7 +30,7 @@ from govcredit.api.common import (
     user_of,
 )
 from govcredit.archive import services, tables
-from govcredit.archive.display import field_values
+from govcredit.archive.display import field_values, shown_fields, shown_text
 from govcredit.archive.filters import filter_records
 from govcredit.archive.models import CreditRecord, RecordStatus
 from govcredit.archive.parties import resolve_parties
@@ -129,15 +129,28 @@ def _display_fields(record: CreditRecord) -> dict[str, Any]:
 
 class RecordDetailOut(RecordOut):
     legal_representative: str = Field(description="法定代表人")
-    facts: str = Field(description="事实/内容")
-    legal_basis: str = Field(description="依据")
-    result: str = Field(description="结果")
-    fields: dict[str, Any] = Field(description="目录版本的全部字段，按中文名称；个人证件号码已脱敏")
+    facts: str = Field(description="事实/内容（报送单位及其上级、信用管理部门看原文，其他角色看脱敏文本）")
+    legal_basis: str = Field(description="依据（同上）")
+    result: str = Field(description="结果（同上）")
+    fields: dict[str, Any] = Field(description="目录版本的全部字段，按中文名称；个人证件号码已脱敏，文字字段同上")
     history: list[HistoryOut] = Field(description="留痕记录，按时间先后")
 
     @staticmethod
-    def resolve_fields(obj: CreditRecord) -> dict[str, Any]:
-        return _display_fields(obj)
+    def resolve_facts(obj: CreditRecord, context: dict[str, Any]) -> str:
+        return shown_text(obj, user_of(context["request"]))["facts"]
+
+    @staticmethod
+    def resolve_legal_basis(obj: CreditRecord, context: dict[str, Any]) -> str:
+        return shown_text(obj, user_of(context["request"]))["legal_basis"]
+
+    @staticmethod
+    def resolve_result(obj: CreditRecord, context: dict[str, Any]) -> str:
+        return shown_text(obj, user_of(context["request"]))["result"]
+
+    @staticmethod
+    def resolve_fields(obj: CreditRecord, context: dict[str, Any]) -> dict[str, Any]:
+        labels = {spec["key"]: spec["label"] for spec in obj.type_version.fields}
+        return {labels[key]: value for key, value in shown_fields(obj, user_of(context["request"])).items()}
 
     @staticmethod
     def resolve_history(obj: CreditRecord, context: dict[str, Any]) -> list[ReadableEntry]:

@@ -15,6 +15,7 @@ from govcredit.accounts import access
 from govcredit.core.home import Count, HomeTile
 from govcredit.subjects.panels import SubjectPanel
 
+from .display import Reader
 from .models import RecordStatus
 from .selectors import archive_of, visible_records
 
@@ -40,7 +41,12 @@ HOME_TILE = HomeTile(order=20, counts=counts, template="archive/home_recent.html
 
 
 def timeline(request: HttpRequest, subject: dict[str, Any]) -> dict[str, Any]:
-    return {"records": archive_of(request.user, **subject)}
+    """The subject's records, each with its summary (result, else facts) as the user may read it."""
+    reader, entries = Reader(request.user), []
+    for record in archive_of(request.user, **subject):
+        text = reader.text(record)
+        entries.append((record, text["result"] or text["facts"]))
+    return {"records": entries}
 
 
 SUBJECT_PANEL = SubjectPanel(order=10, template="archive/subject_panel.html", context=timeline)

@@ -25,7 +25,7 @@ from govcredit.ledger.services import history
 from govcredit.subjects.forms import suggest_url
 
 from . import services, tables
-from .display import field_values
+from .display import field_values, shown_text
 from .filters import filter_records
 from .forms import CorrectionReasonForm, RecordFilterForm, StatusForm, raw_values, record_form_class
 from .models import CreditRecord
@@ -66,9 +66,11 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("状态已变更为“%(status)s”，已留痕。") % {"status": record.get_status_display()})
                 return redirect("archive:record_detail", pk=record.pk)
     labels = catalog_i18n.labels(record.record_type.code, record.type_version.fields)
-    extra = [(labels.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v) for k, v in record.data.items()]
+    shown = field_values(record)  # ID numbers in the record's own fields masked, as everywhere staff read them
+    extra = [(labels.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v)
+             for k, v in ((k, shown.get(k, v)) for k, v in record.data.items())]
     return render(request, "archive/record_detail.html", {
-        "record": record, "extra": extra, "form": form,
+        "record": record, "extra": extra, "form": form, "text": shown_text(record, request.user),
         "history": describe(history(record).order_by("seq"), request.user, data_labels=labels),
         "can_correct": _may_correct(request.user, record),
         "can_file_remedies": access.can_file_remedies(request.user),

@@ -18,10 +18,11 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from govcredit.archive.display import person_names
 from govcredit.archive.models import CreditRecord
 from govcredit.core import clock
 
-from .masking import PublicField, display, person_names, public_fields
+from .masking import PublicField, display, public_fields
 from .models import Publication
 from .rules import SHOWN_STATUSES
 

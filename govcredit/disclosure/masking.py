@@ -11,21 +11,22 @@ the natural persons the record is about). It is applied
   through the ledger;
 * to the record's own fields shown on a detail page (:func:`public_fields`), read live from the archive.
 
-The names masked are those of the natural persons the record is about (:func:`person_names`): the
-counterparty if it is a 自然人, the legal representative, a civil servant subject. The structured
+The names masked are those of the natural persons the record is about
+(:func:`govcredit.archive.display.person_names`): the counterparty if it is a 自然人, the legal representative,
+a civil servant subject. The structured
 统一社会信用代码 is shown as it is: it identifies an organisation, not a person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
-from govcredit.archive.models import CounterpartyKind, CreditRecord
+from govcredit.archive.display import record_person_names
 from govcredit.ledger.services import update_with_entries
 from govcredit.subjects.identifiers import mask_name, mask_text
 
@@ -35,27 +36,6 @@ from .search import index_publications, unindex_ids
 #: The publication's free-text columns the public sees, masked when published.
 MASKED_COLUMNS = ("public_name", "decision_number", "authority_name")
 CHUNK = 2000
-
-
-def person_names(values: Mapping[str, Any], subject_person_name: str | None) -> list[str]:
-    """Full names of the natural persons a record is about, to be masked wherever they occur in its text.
-
-    ``values`` maps record columns (``legal_representative``, ``counterparty_kind``, ``counterparty_name``)
-    to their values.
-    """
-    names = [values.get("legal_representative") or ""]
-    if values.get("counterparty_kind") == CounterpartyKind.NATURAL:
-        names.append(values.get("counterparty_name") or "")
-    if subject_person_name:
-        names.append(subject_person_name)
-    return [n for n in names if n]
-
-
-def record_person_names(record: CreditRecord) -> list[str]:
-    """:func:`person_names` of a record object."""
-    values = {"legal_representative": record.legal_representative, "counterparty_kind": record.counterparty_kind,
-              "counterparty_name": record.counterparty_name}
-    return person_names(values, record.subject_person.name if record.subject_person is not None else None)
 
 
 def mask_publication(publication: Publication, names: Iterable[str]) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 
+from govcredit.archive.display import record_person_names
 from govcredit.archive.models import CreditRecord
 from govcredit.catalog.models import Disclosure
 from govcredit.core import clock
@@ -28,7 +29,7 @@ from govcredit.core.jobs import RowFailure, each_row, read_rows
 from govcredit.ledger.services import create_with_entries, update_with_entries
 from govcredit.workflow.services import open_basis_ids
 
-from .masking import mask_publication, record_person_names
+from .masking import mask_publication
 from .models import Publication, Refusal, UnpublishReason
 from .rules import ENDING_STATUSES, SHOWN_STATUSES, public_name, refusal
 from .search import index_publications, unindex_ids, unindex_publications

@@ -20,10 +20,10 @@ from ninja.pagination import paginate
 
 from govcredit.accounts import access
 from govcredit.api.common import ERRORS, Pagination, api_auth, invalid, user_of, via_session
+from govcredit.archive.display import record_person_names
 from govcredit.archive.models import CreditRecord
 from govcredit.core import jobs
 from govcredit.core.params import Day
-from govcredit.disclosure.masking import record_person_names
 from govcredit.subjects.identifiers import mask_text
 
 from . import acks, national, shared

@@ -37,11 +37,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from govcredit.accounts import access
+from govcredit.archive.display import record_person_names
 from govcredit.archive.models import CounterpartyKind, CreditRecord
 from govcredit.catalog.models import RecordType, RecordTypeVersion
 from govcredit.core import clock, crypto, jobs, spreadsheet
 from govcredit.core.errors import DomainError
-from govcredit.disclosure.masking import record_person_names
 from govcredit.disclosure.rules import SHOWN_STATUSES, refusal
 from govcredit.subjects.identifiers import mask_id_number, mask_name, mask_text
 
