@@ -23,7 +23,6 @@ import hashlib
 import logging
 import re
 import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -37,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from govcredit.core import clock, crypto
 from govcredit.core.errors import DomainError
-from govcredit.core.jobs import claim_token, claimant_gone, this_host
+from govcredit.core.jobs import claim_token, claimant_gone, hand_back_stalled, stalled
 from govcredit.intake.sources import file_digest
 
 from . import importer
@@ -110,36 +109,20 @@ def enqueue(job: ImportJob, worker: str | None = None) -> str | None:
     return task_id
 
 
-def _stalled(now: dt.datetime) -> Q:
-    return Q(status=ImportStatus.RUNNING) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
-
-
 def resume_stalled() -> int:
     """Hand every run whose worker died back to the queue (every minute): a run 导入中 whose claimant process on
     this machine no longer exists, or whose heartbeat stopped :data:`STALE_HEARTBEAT` ago. Each is handed over
     in one conditional UPDATE with a new claim only the enqueued task holds, so two schedulers never both take
     it. The task imports the file again from its start: rows committed before count as unchanged."""
-    host = this_host()
-    dead = [j.pk for j in ImportJob.objects.filter(status=ImportStatus.RUNNING, worker__startswith=f"{host}:")
-            .only("pk", "worker") if claimant_gone(j.worker)]
-    resumed = 0
-    for job in ImportJob.objects.filter(_stalled(clock.now()) | Q(pk__in=dead)).order_by("pk")[:100]:
-        worker = f"handoff:{uuid.uuid4().hex}"
-        taken = Q(worker=job.worker) if job.pk in dead else _stalled(clock.now())
-        if ImportJob.objects.filter(taken, pk=job.pk, status=ImportStatus.RUNNING).update(
-                worker=worker, heartbeat=clock.now()) != 1:
-            continue
-        logger.warning("PPP项目与承诺导入 #%s 的处理进程已停止（最近进展 %s），交由后台任务重新导入", job.pk, job.heartbeat)
-        enqueue(job, worker)
-        resumed += 1
-    return resumed
+    return hand_back_stalled(ImportJob, running=ImportStatus.RUNNING, stale=STALE_HEARTBEAT, enqueue=enqueue,
+                             describe=lambda j: f"PPP项目与承诺导入 #{j.pk} 的处理进程已停止（最近进展 {j.heartbeat}），交由后台任务重新导入")
 
 
 def _claim(job_id: int, handed: str | None = None) -> str | None:
     """Claim the run for this process; the claim, or None if it is finished or another live process has it.
     Free are runs 排队中, runs 导入中 whose worker died, and the one :func:`resume_stalled` handed to this task."""
     now = clock.now()
-    free = Q(status=ImportStatus.QUEUED) | _stalled(now)
+    free = Q(status=ImportStatus.QUEUED) | stalled(ImportStatus.RUNNING, now, STALE_HEARTBEAT)
     if handed:
         free |= Q(status=ImportStatus.RUNNING, worker=handed)
     holder = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).values_list("worker", flat=True).first()

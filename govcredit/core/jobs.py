@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import operator
 import os
 import socket
 import uuid
@@ -236,6 +237,36 @@ def claimant_gone(worker: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def stalled(running: str, now: dt.datetime, stale: dt.timedelta) -> Q:
+    """A background run in state ``running`` whose heartbeat stopped ``stale`` ago (or never beat)."""
+    return Q(status=running) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - stale))
+
+
+_worker = operator.attrgetter("worker")  # the claim column of any run model
+
+
+def hand_back_stalled(model: type[models.Model], *, running: str, stale: dt.timedelta,
+                      enqueue: Callable[[Any, str], object], describe: Callable[[Any], str]) -> int:
+    """Hand every background run (a row with ``status``, ``worker`` and ``heartbeat``) whose worker died back to
+    the task queue: one in state ``running`` whose claimant process on this machine no longer exists
+    (:func:`claimant_gone`), or whose heartbeat stopped ``stale`` ago (a worker on another machine). Each is
+    taken in one conditional UPDATE (so two schedulers never both take it) with a new claim that only the task
+    ``enqueue(run, claim)`` starts holds; ``describe(run)`` is logged. Returns how many were handed back."""
+    manager = model._default_manager
+    dead = [run.pk for run in manager.filter(status=running, worker__startswith=f"{this_host()}:")
+            .only("pk", "worker") if claimant_gone(_worker(run))]
+    resumed = 0
+    for run in manager.filter(stalled(running, clock.now(), stale) | Q(pk__in=dead)).order_by("pk")[:100]:
+        worker = uuid.uuid4().hex
+        taken = Q(worker=_worker(run)) if run.pk in dead else stalled(running, clock.now(), stale)
+        if manager.filter(taken, pk=run.pk, status=running).update(worker=worker, heartbeat=clock.now()) != 1:
+            continue
+        logger.warning("%s", describe(run))
+        enqueue(run, worker)
+        resumed += 1
+    return resumed
 
 
 # --------------------------------------------------------------------------- one bad row

@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -36,7 +35,7 @@ from django.utils import translation
 
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.core import clock
-from govcredit.core.jobs import claim_token, claimant_gone, this_host
+from govcredit.core.jobs import claim_token, claimant_gone, hand_back_stalled, stalled
 from govcredit.subjects.models import Organization
 
 from .columns import accepted_names, plan_columns
@@ -143,16 +142,12 @@ def _check_submitter(version: RecordTypeVersion, org: Organization) -> None:
 STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress for longer: its worker died
 
 
-def _stalled(now: dt.datetime) -> Q:
-    return Q(status=BatchStatus.RUNNING) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - STALE_HEARTBEAT))
-
-
 def _claim(batch_id: int, worker: str | None) -> str | None:
     """Claim the batch for this process in one conditional UPDATE; the new claim, or None if another
     live process holds it. Free are batches 待处理 or 失败, 处理中 ones whose heartbeat stopped, and the
     one :func:`resume_stalled` handed to this task (``worker``)."""
     now = clock.now()
-    free = Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]) | _stalled(now)
+    free = Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]) | stalled(BatchStatus.RUNNING, now, STALE_HEARTBEAT)
     if worker:
         free |= Q(status=BatchStatus.RUNNING, worker=worker)
     holder = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).values_list("worker", flat=True).first()
@@ -319,17 +314,5 @@ def resume_stalled() -> int:
     UPDATE (so two schedulers never both take it) with a new claim that only the enqueued task holds;
     that task continues after the batch's last committed chunk. Returns the number of batches resumed.
     """
-    resumed = 0
-    host = this_host()
-    dead = [b.pk for b in ImportBatch.objects.filter(status=BatchStatus.RUNNING, worker__startswith=f"{host}:")
-            .only("pk", "worker") if claimant_gone(b.worker)]
-    for batch in ImportBatch.objects.filter(_stalled(clock.now()) | Q(pk__in=dead)).order_by("pk")[:100]:
-        worker = uuid.uuid4().hex
-        taken = Q(worker=batch.worker) if batch.pk in dead else _stalled(clock.now())
-        if ImportBatch.objects.filter(taken, pk=batch.pk, status=BatchStatus.RUNNING).update(
-                worker=worker, heartbeat=clock.now()) != 1:
-            continue
-        logger.warning("归集批次 #%s 的处理进程已停止（最近进展 %s），交由后台任务继续处理", batch.pk, batch.heartbeat)
-        enqueue(batch, worker)
-        resumed += 1
-    return resumed
+    return hand_back_stalled(ImportBatch, running=BatchStatus.RUNNING, stale=STALE_HEARTBEAT, enqueue=enqueue,
+                             describe=lambda b: f"归集批次 #{b.pk} 的处理进程已停止（最近进展 {b.heartbeat}），交由后台任务继续处理")
