@@ -121,6 +121,15 @@ class HistoryOut(Schema):
         return ACTION_LABELS.get(obj.action, obj.action)
 
 
+def _shown(record: CreditRecord, context: dict[str, Any]) -> dict[str, str]:
+    """The record's free text as the caller may read it, made once per response (the four fields that show it
+    share the serialisation's context)."""
+    texts: dict[int, dict[str, str]] = context.setdefault("shown_text", {})
+    if record.pk not in texts:
+        texts[record.pk] = shown_text(record, user_of(context["request"]))
+    return texts[record.pk]
+
+
 def _display_fields(record: CreditRecord) -> dict[str, Any]:
     """Every catalog field of the record's version by Chinese label, personal identifiers masked."""
     labels = {spec["key"]: spec["label"] for spec in record.type_version.fields}
@@ -137,20 +146,20 @@ class RecordDetailOut(RecordOut):
 
     @staticmethod
     def resolve_facts(obj: CreditRecord, context: dict[str, Any]) -> str:
-        return shown_text(obj, user_of(context["request"]))["facts"]
+        return _shown(obj, context)["facts"]
 
     @staticmethod
     def resolve_legal_basis(obj: CreditRecord, context: dict[str, Any]) -> str:
-        return shown_text(obj, user_of(context["request"]))["legal_basis"]
+        return _shown(obj, context)["legal_basis"]
 
     @staticmethod
     def resolve_result(obj: CreditRecord, context: dict[str, Any]) -> str:
-        return shown_text(obj, user_of(context["request"]))["result"]
+        return _shown(obj, context)["result"]
 
     @staticmethod
     def resolve_fields(obj: CreditRecord, context: dict[str, Any]) -> dict[str, Any]:
         labels = {spec["key"]: spec["label"] for spec in obj.type_version.fields}
-        return {labels[key]: value for key, value in shown_fields(obj, user_of(context["request"])).items()}
+        return {labels[key]: value for key, value in shown_fields(obj, _shown(obj, context)).items()}
 
     @staticmethod
     def resolve_history(obj: CreditRecord, context: dict[str, Any]) -> list[ReadableEntry]:

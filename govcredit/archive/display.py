@@ -106,11 +106,10 @@ def shown_text(record: CreditRecord, user: Any) -> dict[str, str]:
     return Reader(user).text(record)
 
 
-def shown_fields(record: CreditRecord, user: Any) -> dict[str, Any]:
-    """:func:`field_values` as ``user`` may read them: the catalog fields stored in the free-text columns
-    as :func:`shown_text` gives them."""
+def shown_fields(record: CreditRecord, text: dict[str, str]) -> dict[str, Any]:
+    """:func:`field_values` with the catalog fields stored in the free-text columns as ``text`` (the record's
+    :func:`shown_text` for the reader) gives them."""
     values = field_values(record)
-    text = shown_text(record, user)
     for spec in record.type_version.fields:
         if spec.get("column") in text:
             values[spec["key"]] = text[spec["column"]]

@@ -160,7 +160,11 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "obligations/contract_detail.html", _contract_context(request, contract))
 
 
-def _step(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+@login_required
+@require_POST
+def contract_step(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """POST of one of the contract page's steps (``which``: delivery, delay, settlement, invoice, payment; the
+    URL names it), through the same service as the API; a refused step shows the page with the form's error."""
     access.require(request.user, access.READ_OBLIGATIONS)
     contract: Contract = get_object_or_404(visible_contracts(request.user), pk=pk)
     if not access.can_manage_obligations(request.user, contract.buyer):
@@ -200,36 +204,6 @@ def _step(request: HttpRequest, pk: int, which: str) -> HttpResponse:
             messages.success(request, done)
             return redirect("obligations:contract", pk=contract.pk)
     return render(request, "obligations/contract_detail.html", _contract_context(request, contract, {which: form}))
-
-
-@login_required
-@require_POST
-def contract_delivery(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, "delivery")
-
-
-@login_required
-@require_POST
-def contract_delay(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, "delay")
-
-
-@login_required
-@require_POST
-def contract_settlement(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, "settlement")
-
-
-@login_required
-@require_POST
-def contract_invoice(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, "invoice")
-
-
-@login_required
-@require_POST
-def contract_payment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, "payment")
 
 
 # --- complaints about non-payment ----------------------------------------------------------------------
