@@ -29,14 +29,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from govcredit.core import clock, crypto
 from govcredit.core.errors import DomainError
-from govcredit.core.jobs import claim_token, claimant_gone, hand_back_stalled, stalled
+from govcredit.core.jobs import claim_run, hand_back_stalled
 from govcredit.intake.sources import file_digest
 
 from . import importer
@@ -119,20 +118,10 @@ def resume_stalled() -> int:
 
 
 def _claim(job_id: int, handed: str | None = None) -> str | None:
-    """Claim the run for this process; the claim, or None if it is finished or another live process has it.
-    Free are runs 排队中, runs 导入中 whose worker died, and the one :func:`resume_stalled` handed to this task."""
-    now = clock.now()
-    free = Q(status=ImportStatus.QUEUED) | stalled(ImportStatus.RUNNING, now, STALE_HEARTBEAT)
-    if handed:
-        free |= Q(status=ImportStatus.RUNNING, worker=handed)
-    holder = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).values_list("worker", flat=True).first()
-    if holder and claimant_gone(holder):
-        free |= Q(status=ImportStatus.RUNNING, worker=holder)
-    token = claim_token()
-    claimed = ImportJob.objects.filter(free, pk=job_id).update(
-        status=ImportStatus.RUNNING, worker=token, heartbeat=now, started_at=Coalesce(F("started_at"), Value(now)),
-        rows_done=0)
-    return token if claimed else None
+    """Claim the run for this process (``core.jobs.claim_run``; its progress starts again): free are runs 排队中,
+    runs 导入中 whose worker died, and the one :func:`resume_stalled` handed to this task."""
+    return claim_run(ImportJob, job_id, waiting=Q(status=ImportStatus.QUEUED), running=ImportStatus.RUNNING,
+                     stale=STALE_HEARTBEAT, handed=handed, rows_done=0)
 
 
 class _Progress:

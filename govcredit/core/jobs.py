@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -242,6 +243,26 @@ def claimant_gone(worker: str) -> bool:
 def stalled(running: str, now: dt.datetime, stale: dt.timedelta) -> Q:
     """A background run in state ``running`` whose heartbeat stopped ``stale`` ago (or never beat)."""
     return Q(status=running) & (Q(heartbeat__isnull=True) | Q(heartbeat__lt=now - stale))
+
+
+def claim_run(model: type[models.Model], pk: int, *, waiting: Q, running: str, stale: dt.timedelta,
+              handed: str | None = None, **reset: Any) -> str | None:
+    """Claim the background run ``pk`` (a row with ``status``, ``worker``, ``heartbeat`` and ``started_at``) for
+    this process in one conditional UPDATE, setting ``reset`` too; the new claim, or None if it is finished or
+    another live process holds it. Free are the ``waiting`` runs, runs ``running`` whose heartbeat stopped or
+    whose claimant on this machine died, and the one :func:`hand_back_stalled` handed to this task (``handed``)."""
+    manager = model._default_manager
+    now = clock.now()
+    free = waiting | stalled(running, now, stale)
+    if handed:
+        free |= Q(status=running, worker=handed)
+    holder = manager.filter(pk=pk, status=running).values_list("worker", flat=True).first()
+    if holder and claimant_gone(holder):
+        free |= Q(status=running, worker=holder)
+    token = claim_token()
+    claimed = manager.filter(free, pk=pk).update(status=running, worker=token, heartbeat=now,
+                                                 started_at=Coalesce(F("started_at"), Value(now)), **reset)
+    return token if claimed else None
 
 
 _worker = operator.attrgetter("worker")  # the claim column of any run model

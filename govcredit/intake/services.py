@@ -29,13 +29,12 @@ from typing import Any, ParamSpec, TypeVar
 import polars as pl
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import translation
 
 from govcredit.catalog.models import BatchMode, RecordType, RecordTypeVersion
 from govcredit.core import clock
-from govcredit.core.jobs import claim_token, claimant_gone, hand_back_stalled, stalled
+from govcredit.core.jobs import claim_run, hand_back_stalled
 from govcredit.subjects.models import Organization
 
 from .columns import accepted_names, plan_columns
@@ -143,20 +142,10 @@ STALE_HEARTBEAT = dt.timedelta(seconds=60)  # a batch 处理中 without progress
 
 
 def _claim(batch_id: int, worker: str | None) -> str | None:
-    """Claim the batch for this process in one conditional UPDATE; the new claim, or None if another
-    live process holds it. Free are batches 待处理 or 失败, 处理中 ones whose heartbeat stopped, and the
-    one :func:`resume_stalled` handed to this task (``worker``)."""
-    now = clock.now()
-    free = Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]) | stalled(BatchStatus.RUNNING, now, STALE_HEARTBEAT)
-    if worker:
-        free |= Q(status=BatchStatus.RUNNING, worker=worker)
-    holder = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING).values_list("worker", flat=True).first()
-    if holder and claimant_gone(holder):
-        free |= Q(status=BatchStatus.RUNNING, worker=holder)
-    token = claim_token()
-    claimed = ImportBatch.objects.filter(free, pk=batch_id).update(
-        status=BatchStatus.RUNNING, worker=token, heartbeat=now, started_at=Coalesce(F("started_at"), Value(now)))
-    return token if claimed else None
+    """Claim the batch for this process (``core.jobs.claim_run``): free are batches 待处理 or 失败, 处理中 ones
+    whose worker died, and the one :func:`resume_stalled` handed to this task (``worker``)."""
+    return claim_run(ImportBatch, batch_id, waiting=Q(status__in=[BatchStatus.PENDING, BatchStatus.FAILED]),
+                     running=BatchStatus.RUNNING, stale=STALE_HEARTBEAT, handed=worker)
 
 
 def _beat(batch: ImportBatch, worker: str) -> None:
